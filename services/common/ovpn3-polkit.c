@@ -1,0 +1,5 @@
+#define G_LOG_DOMAIN "ovpn3-polkit"
+
+#include "config.h"
+
+#include <glib.h>
