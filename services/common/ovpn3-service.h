@@ -1,0 +1,53 @@
+/* ovpn3-service.h — the life of a service process, so main() stays tiny:
+ * options (--idle-exit, --log-stderr, --state-dir, --version), the system
+ * bus, objects exported BEFORE the name is owned, SIGTERM/SIGINT, idle
+ * exit, and a non-zero exit if the name cannot be owned.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ovpn3-credentials.h"
+#include "ovpn3-exported.h"
+#include "ovpn3-idle.h"
+#include "ovpn3-log-client.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GDBusConnection *connection;
+  Ovpn3Credentials *credentials;
+  Ovpn3Idle *idle;
+  Ovpn3Exporter *exporter;
+  Ovpn3LogClient *log; /* NULL in the log service itself */
+  char *state_dir;     /* NULL unless --state-dir / OVPN3_STATE_DIR / STATE_DIRECTORY */
+  gboolean log_stderr;
+  GMainLoop *loop;
+} Ovpn3ServiceContext;
+
+typedef struct
+{
+  const char *bus_name;
+  const char *summary;
+  Ovpn3LogGroup log_group;
+  const char *interface; /* for the log client */
+  const char *path;      /* manager path */
+  guint default_idle_exit; /* seconds, 0 = never */
+  gboolean attach_log;     /* attach to the log service */
+  /* Create and export the objects; return the service's state. */
+  gpointer (*start) (Ovpn3ServiceContext *ctx, GError **error);
+  /* Called after the name was acquired. Optional. */
+  void (*name_acquired) (gpointer service);
+  void (*stop) (gpointer service);
+  const GOptionEntry *extra_options; /* optional */
+} Ovpn3ServiceDesc;
+
+int ovpn3_service_run (const Ovpn3ServiceDesc *desc, int argc, char **argv);
+
+/* Asks the main loop to quit (e.g. fatal condition). */
+void ovpn3_service_quit (Ovpn3ServiceContext *ctx);
+
+G_END_DECLS
