@@ -1,0 +1,197 @@
+/* ovpn3-profile.h — OpenVPN profile: parser, directive allowlist, renderer, queries (design §4)
+ *
+ * An Ovpn3Profile is an ordered list of allowlisted directives parsed from an OpenVPN 2.6
+ * client profile.  Everything that reaches an Ovpn3Profile has passed the lexer and the
+ * allowlist, whatever the source (profile text or a JSON state file).
+ *
+ * Lexer rules (same as OpenVPN's):
+ *  - lines end with LF or CRLF; a UTF-8 BOM at the very start is skipped;
+ *  - `#` or `;` as the first non-blank character starts a comment line; outside quotes
+ *    they also start a comment in the middle of a line;
+ *  - `"…"` quotes with exactly three escapes: `\\`, `\"` and `\ `; any other backslash
+ *    sequence is refused ("bad escape"); a backslash outside quotes is an escape too;
+ *  - `'…'` quotes are literal (no escapes);
+ *  - `<tag>` … `</tag>` on lines of their own form an inline block (files, keys,
+ *    credentials, `<connection>`), whose content is kept verbatim (CRLF normalised to LF);
+ *  - NUL bytes and invalid UTF-8 are refused, control characters other than TAB/CR/LF in a
+ *    directive line are refused.
+ *
+ * Limits (refused cleanly with OVPN3_PROFILE_ERROR_TOO_LARGE / _INVALID):
+ *  - OVPN3_PROFILE_MAX_SIZE: the whole profile text is at most 1 MiB (1048576 bytes);
+ *  - OVPN3_PROFILE_MAX_LINE: every option line, as our renderer writes it (with quoting), is at
+ *    most 254 characters, because openvpn 2.6 refuses longer lines ("Maximum option line
+ *    length (256) exceeded"); this also bounds every token (≤ 256 characters in openvpn);
+ *  - OVPN3_PROFILE_MAX_BLOCK: one inline block is at most 256 KiB;
+ *  - OVPN3_PROFILE_MAX_DIRECTIVES: at most 10000 directives (incl. those inside <connection>).
+ *
+ * Error messages are the user-facing texts of the D-Bus API, e.g.
+ *   "Invalid configuration profile: line 12: 'plugin' is not allowed (loads code into openvpn)"
+ *   "Invalid configuration profile: line 3: unterminated quoted string"
+ *   "Configuration profile is missing required options: --ca, --dev"
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/** Maximum size of a profile text, in bytes (1 MiB). */
+#define OVPN3_PROFILE_MAX_SIZE (1024 * 1024)
+/** Maximum length of one rendered option line, in characters (openvpn 2.6 limit is 256 incl. the
+ * line end and NUL). */
+#define OVPN3_PROFILE_MAX_LINE 254
+/** Maximum size of one inline block, in bytes. */
+#define OVPN3_PROFILE_MAX_BLOCK (256 * 1024)
+/** Maximum number of directives in a profile (all levels). */
+#define OVPN3_PROFILE_MAX_DIRECTIVES 10000
+
+#define OVPN3_PROFILE_ERROR (ovpn3_profile_error_quark())
+GQuark ovpn3_profile_error_quark(void);
+
+/**
+ * Ovpn3ProfileError:
+ * @OVPN3_PROFILE_ERROR_INVALID: syntax error (quotes, escapes, blocks, encoding, arity, bad
+ *   argument value); message starts with "Invalid configuration profile: "
+ * @OVPN3_PROFILE_ERROR_NOT_ALLOWED: a directive that is refused or unknown; message
+ *   "Invalid configuration profile: line N: 'x' is not allowed (reason)"
+ * @OVPN3_PROFILE_ERROR_TOO_LARGE: the profile (or a block, or the number of directives) exceeds
+ *   a limit above; message starts with "Invalid configuration profile: "
+ * @OVPN3_PROFILE_ERROR_MISSING_OPTIONS: ovpn3_profile_validate(): message
+ *   "Configuration profile is missing required options: --ca, --client or --tls-client, --dev,
+ *   --remote" (only the missing ones, in that order)
+ * @OVPN3_PROFILE_ERROR_INVALID_JSON: ovpn3_profile_new_from_json() got something that is not the
+ *   spec §9.1 `profile` object; message starts with "Invalid configuration profile: "
+ */
+typedef enum
+{
+  OVPN3_PROFILE_ERROR_INVALID,
+  OVPN3_PROFILE_ERROR_NOT_ALLOWED,
+  OVPN3_PROFILE_ERROR_TOO_LARGE,
+  OVPN3_PROFILE_ERROR_MISSING_OPTIONS,
+  OVPN3_PROFILE_ERROR_INVALID_JSON,
+} Ovpn3ProfileError;
+
+#define OVPN3_TYPE_PROFILE (ovpn3_profile_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3Profile, ovpn3_profile, OVPN3, PROFILE, GObject)
+
+/* --- construction ------------------------------------------------------------------------- */
+
+/* Parse @text (@length bytes, or -1 if NUL-terminated — a NUL inside @length bytes is refused).
+ * Returns a new profile or NULL with @error set (OVPN3_PROFILE_ERROR). */
+Ovpn3Profile *ovpn3_profile_new_from_text(const char *text, gssize length, GError **error);
+
+/* Rebuild a profile from the spec §9.1 `profile` JSON object (as written by
+ * ovpn3_profile_to_json(); the two older Import formats are accepted too).  Every directive goes
+ * through the same allowlist as text, so a tampered state file cannot bring in a refused one;
+ * errors then have no line number: "Invalid configuration profile: 'plugin' is not allowed (…)". */
+Ovpn3Profile *ovpn3_profile_new_from_json(JsonNode *node, GError **error);
+/* Same, from a JSON string (FetchJSON output). */
+Ovpn3Profile *ovpn3_profile_new_from_json_string(const char *json, GError **error);
+
+/* --- output ------------------------------------------------------------------------------- */
+
+typedef enum
+{
+  OVPN3_PROFILE_RENDER_DEFAULT = 0,
+  /* Replace an inline <auth-user-pass> block by a bare `auth-user-pass` (the credentials go over
+   * the management socket instead, design §8).  Use it for the copy openvpn reads. */
+  OVPN3_PROFILE_RENDER_STRIP_CREDENTIALS = 1 << 0,
+} Ovpn3ProfileRenderFlags;
+
+/* Profile text that ovpn3_profile_new_from_text() parses back to an equal profile, and that
+ * openvpn 2.6 accepts: one directive per line, arguments quoted only where needed,
+ * inline blocks as <tag>…</tag>.  Never NULL. */
+char *ovpn3_profile_render(Ovpn3Profile *self, Ovpn3ProfileRenderFlags flags);
+
+/* spec §9.1 `profile` object: option → array of string args; options that repeat (always for
+ * connection, peer-fingerprint, pull-filter, remote, route, route-ipv6; for any other option
+ * only when it occurs more than once) → array of such arrays; inline blocks → one string (a
+ * <connection> block → its rendered content).  Options keep their first-appearance order.
+ * Returns a new JSON object node (free with json_node_unref). */
+JsonNode *ovpn3_profile_to_json(Ovpn3Profile *self);
+/* Same, as a compact JSON string (FetchJSON). */
+char *ovpn3_profile_to_json_string(Ovpn3Profile *self);
+
+/* TRUE if both profiles hold the same directives, arguments and blocks in the same order. */
+gboolean ovpn3_profile_equal(Ovpn3Profile *a, Ovpn3Profile *b);
+
+/* --- validation --------------------------------------------------------------------------- */
+
+/* Returns TRUE if the profile has what a client session needs; otherwise FALSE with
+ * OVPN3_PROFILE_ERROR_MISSING_OPTIONS and the text
+ * "Configuration profile is missing required options: --ca, --client or --tls-client, --dev,
+ * --remote" (only the missing ones, in this order).  Rules:
+ *  --ca: an inline <ca>, or a <pkcs12> (its bundle may carry the CA; openvpn checks it at
+ *        connect time), or peer-fingerprint (openvpn 2.6's CA-less mode);
+ *  --client or --tls-client: `client` or `tls-client` at top level;
+ *  --dev: `dev` at top level;
+ *  --remote: `remote` at top level or in at least one <connection> block. */
+gboolean ovpn3_profile_validate(Ovpn3Profile *self, GError **error);
+
+/* --- generic access ----------------------------------------------------------------------- */
+
+/* TRUE if the directive appears at top level (not counting <connection> blocks). */
+gboolean ovpn3_profile_has_option(Ovpn3Profile *self, const char *name);
+/* Arguments of the LAST top-level occurrence of @name (openvpn keeps the last value of a scalar
+ * option), NULL-terminated, owned by the profile; NULL if absent.  For an inline block the
+ * array is empty. */
+const char *const *ovpn3_profile_get_args(Ovpn3Profile *self, const char *name);
+/* Content of the last top-level inline block <name>, owned by the profile; NULL if absent. */
+const char *ovpn3_profile_get_block(Ovpn3Profile *self, const char *name);
+/* Number of top-level directives / <connection> blocks. */
+guint ovpn3_profile_get_n_directives(Ovpn3Profile *self);
+guint ovpn3_profile_get_n_connections(Ovpn3Profile *self);
+
+/* --- queries for the backend -------------------------------------------------------------- */
+
+/* TRUE if `auth-user-pass` is present and the profile does not carry both username and password
+ * in an inline <auth-user-pass> block (so they must be asked for). */
+gboolean ovpn3_profile_needs_user_pass(Ovpn3Profile *self);
+/* Inline <auth-user-pass> credentials: TRUE if the block exists; *username gets line 1,
+ * *password line 2 or NULL if there is none.  Secrets: wipe and free them after use. */
+gboolean ovpn3_profile_get_inline_user_pass(Ovpn3Profile *self, char **username, char **password);
+/* `static-challenge TEXT ECHO [format]`: TRUE if present; *text (new string) and *echo (ECHO
+ * is 1).  Either out-pointer may be NULL. */
+gboolean ovpn3_profile_get_static_challenge(Ovpn3Profile *self, char **text, gboolean *echo);
+/* TRUE if the inline <key> is an encrypted PEM (ENCRYPTED PRIVATE KEY or Proc-Type:
+ * 4,ENCRYPTED), so openvpn will ask for a private-key passphrase. */
+gboolean ovpn3_profile_has_encrypted_key(Ovpn3Profile *self);
+
+typedef enum
+{
+  OVPN3_PROFILE_DEV_TUN,
+  OVPN3_PROFILE_DEV_TAP,
+} Ovpn3ProfileDevType;
+/* From `dev-type`, else from the `dev` name (tun*, tap*); tun if nothing says otherwise. */
+Ovpn3ProfileDevType ovpn3_profile_get_dev_type(Ovpn3Profile *self);
+
+typedef struct
+{
+  char *host;  /* never NULL */
+  char *port;  /* remote's own port, else `port`/`rport` in scope, else "1194" */
+  char *proto; /* remote's own proto, else `proto` in scope, else "udp" */
+} Ovpn3ProfileRemote;
+void ovpn3_profile_remote_free(Ovpn3ProfileRemote *remote);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3ProfileRemote, ovpn3_profile_remote_free)
+/* All remotes in order (top-level `remote` lines, then each <connection> block's); the
+ * GPtrArray frees its elements. Never NULL (empty if none). */
+GPtrArray *ovpn3_profile_get_remotes(Ovpn3Profile *self);
+
+/* `verb` level (0–11), or -1 if the profile sets none. */
+gint ovpn3_profile_get_verb(Ovpn3Profile *self);
+/* TRUE if http-proxy / socks-proxy appears at top level or in any <connection> block. */
+gboolean ovpn3_profile_has_http_proxy(Ovpn3Profile *self);
+gboolean ovpn3_profile_has_socks_proxy(Ovpn3Profile *self);
+
+/* --- privileged options (polkit net.openvpn.v3.profile.privileged-options) ----------------- */
+
+/* TRUE if the profile uses directives that touch host resources beyond its own tunnel:
+ * `lport` < 1024 (also `port` < 1024 together with `bind`), `mark`, `bind-dev`, `lladdr`,
+ * `dev` naming a specific host device (anything but plain tun/tap/null, e.g. a bridged tap0),
+ * `nice` < 0, `mlock`.  A plain `dev tap` is not privileged.  If @reasons is not NULL it gets a
+ * NULL-terminated array of short human texts, one per finding, e.g. "lport 443 (port below
+ * 1024)". */
+gboolean ovpn3_profile_needs_privileged_options(Ovpn3Profile *self, char ***reasons);
+
+G_END_DECLS
