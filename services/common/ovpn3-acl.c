@@ -2,4 +2,101 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <pwd.h>
+
+#include "ovpn3-acl.h"
+
+void
+ovpn3_acl_init(Ovpn3Acl *acl, guint32 owner)
+{
+  acl->owner = owner;
+  acl->acl = g_array_new(FALSE, FALSE, sizeof(guint32));
+  acl->public_access = FALSE;
+}
+
+void
+ovpn3_acl_clear(Ovpn3Acl *acl)
+{
+  g_clear_pointer(&acl->acl, g_array_unref);
+}
+
+gboolean
+ovpn3_acl_contains(const Ovpn3Acl *acl, guint32 uid)
+{
+  for (guint i = 0; i < acl->acl->len; i++)
+    if (g_array_index(acl->acl, guint32, i) == uid)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+ovpn3_acl_check(const Ovpn3Acl *acl, guint32 caller_uid, Ovpn3AclFlags flags)
+{
+  if (caller_uid == acl->owner)
+    return TRUE;
+  if ((flags & OVPN3_ACL_ALLOW_ROOT) && caller_uid == 0)
+    return TRUE;
+  if ((flags & OVPN3_ACL_ALLOW_SERVICE_USER) && ovpn3_uid_is_service_user(caller_uid))
+    return TRUE;
+  if ((flags & OVPN3_ACL_ALLOW_LIST) && ovpn3_acl_contains(acl, caller_uid))
+    return TRUE;
+  if ((flags & OVPN3_ACL_ALLOW_PUBLIC) && acl->public_access)
+    return TRUE;
+  return FALSE;
+}
+
+gboolean
+ovpn3_acl_grant(Ovpn3Acl *acl, guint32 uid)
+{
+  if (ovpn3_acl_contains(acl, uid))
+    return FALSE;
+  g_array_append_val(acl->acl, uid);
+  return TRUE;
+}
+
+gboolean
+ovpn3_acl_revoke(Ovpn3Acl *acl, guint32 uid)
+{
+  for (guint i = 0; i < acl->acl->len; i++)
+    if (g_array_index(acl->acl, guint32, i) == uid)
+      {
+        g_array_remove_index(acl->acl, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+GVariant *
+ovpn3_acl_to_variant(const Ovpn3Acl *acl)
+{
+  return g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, acl->acl->data, acl->acl->len,
+                                   sizeof(guint32));
+}
+
+guint32
+ovpn3_service_user_uid(void)
+{
+  static gsize cached = 0;
+  static guint32 uid = G_MAXUINT32;
+
+  if (g_once_init_enter(&cached))
+    {
+      struct passwd pwbuf, *pw = NULL;
+      char buf[4096];
+
+      if (getpwnam_r(OVPN3_SERVICE_USER, &pwbuf, buf, sizeof buf, &pw) == 0 && pw != NULL)
+        uid = pw->pw_uid;
+      else
+        g_warning("service user '%s' does not exist", OVPN3_SERVICE_USER);
+      g_once_init_leave(&cached, 1);
+    }
+  return uid;
+}
+
+gboolean
+ovpn3_uid_is_service_user(guint32 uid)
+{
+  guint32 service_uid = ovpn3_service_user_uid();
+
+  return service_uid != G_MAXUINT32 && uid == service_uid;
+}

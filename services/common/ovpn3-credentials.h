@@ -17,24 +17,24 @@ typedef struct
   guint32 pid;
 } Ovpn3Caller;
 
-Ovpn3Caller *ovpn3_caller_copy (const Ovpn3Caller *caller);
-void ovpn3_caller_free (Ovpn3Caller *caller);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Ovpn3Caller, ovpn3_caller_free)
+Ovpn3Caller *ovpn3_caller_copy(const Ovpn3Caller *caller);
+void ovpn3_caller_free(Ovpn3Caller *caller);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3Caller, ovpn3_caller_free)
 
-#define OVPN3_TYPE_CREDENTIALS (ovpn3_credentials_get_type ())
-G_DECLARE_FINAL_TYPE (Ovpn3Credentials, ovpn3_credentials, OVPN3, CREDENTIALS, GObject)
+#define OVPN3_TYPE_CREDENTIALS (ovpn3_credentials_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3Credentials, ovpn3_credentials, OVPN3, CREDENTIALS, GObject)
 
-Ovpn3Credentials *ovpn3_credentials_new (GDBusConnection *connection);
+Ovpn3Credentials *ovpn3_credentials_new(GDBusConnection *connection);
 
 /* Looks up (or returns the cached) credentials of a unique name. */
-void ovpn3_credentials_lookup_async (Ovpn3Credentials *self, const char *sender,
-                                     GCancellable *cancellable, GAsyncReadyCallback callback,
-                                     gpointer user_data);
-Ovpn3Caller *ovpn3_credentials_lookup_finish (Ovpn3Credentials *self, GAsyncResult *result,
-                                              GError **error);
+void ovpn3_credentials_lookup_async(Ovpn3Credentials *self, const char *sender,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+Ovpn3Caller *ovpn3_credentials_lookup_finish(Ovpn3Credentials *self, GAsyncResult *result,
+                                             GError **error);
 
 /* The cached entry, or NULL. */
-const Ovpn3Caller *ovpn3_credentials_peek (Ovpn3Credentials *self, const char *sender);
-guint ovpn3_credentials_cache_size (Ovpn3Credentials *self);
+const Ovpn3Caller *ovpn3_credentials_peek(Ovpn3Credentials *self, const char *sender);
+guint ovpn3_credentials_cache_size(Ovpn3Credentials *self);
 
 G_END_DECLS

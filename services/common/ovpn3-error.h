@@ -19,26 +19,26 @@ typedef enum
   OVPN3_ERROR_FAILED = 0,
 } Ovpn3ErrorCode;
 
-#define OVPN3_ERROR_READY           (ovpn3_error_ready_quark ())
-#define OVPN3_ERROR_CLIENT          (ovpn3_error_client_quark ())
-#define OVPN3_ERROR_BE_REGISTRATION (ovpn3_error_be_registration_quark ())
-#define OVPN3_ERROR_LOG             (ovpn3_error_log_quark ())
-#define OVPN3_ERROR_NETCFG          (ovpn3_error_netcfg_quark ())
-#define OVPN3_ERROR_NETCFG_DEVICE   (ovpn3_error_netcfg_device_quark ())
-#define OVPN3_ERROR_GDBUSPP         (ovpn3_error_gdbuspp_quark ())
-#define OVPN3_ERROR_REQUEST         (ovpn3_error_request_quark ())
+#define OVPN3_ERROR_READY           (ovpn3_error_ready_quark())
+#define OVPN3_ERROR_CLIENT          (ovpn3_error_client_quark())
+#define OVPN3_ERROR_BE_REGISTRATION (ovpn3_error_be_registration_quark())
+#define OVPN3_ERROR_LOG             (ovpn3_error_log_quark())
+#define OVPN3_ERROR_NETCFG          (ovpn3_error_netcfg_quark())
+#define OVPN3_ERROR_NETCFG_DEVICE   (ovpn3_error_netcfg_device_quark())
+#define OVPN3_ERROR_GDBUSPP         (ovpn3_error_gdbuspp_quark())
+#define OVPN3_ERROR_REQUEST         (ovpn3_error_request_quark())
 
-GQuark ovpn3_error_ready_quark (void);
-GQuark ovpn3_error_client_quark (void);
-GQuark ovpn3_error_be_registration_quark (void);
-GQuark ovpn3_error_log_quark (void);
-GQuark ovpn3_error_netcfg_quark (void);
-GQuark ovpn3_error_netcfg_device_quark (void);
-GQuark ovpn3_error_gdbuspp_quark (void);
-GQuark ovpn3_error_request_quark (void);
+GQuark ovpn3_error_ready_quark(void);
+GQuark ovpn3_error_client_quark(void);
+GQuark ovpn3_error_be_registration_quark(void);
+GQuark ovpn3_error_log_quark(void);
+GQuark ovpn3_error_netcfg_quark(void);
+GQuark ovpn3_error_netcfg_device_quark(void);
+GQuark ovpn3_error_gdbuspp_quark(void);
+GQuark ovpn3_error_request_quark(void);
 
 /* Registers every domain with GDBus; idempotent. Called by the service
  * scaffold at start and by tests. */
-void ovpn3_error_register_all (void);
+void ovpn3_error_register_all(void);
 
 G_END_DECLS

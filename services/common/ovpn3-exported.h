@@ -21,42 +21,40 @@ typedef struct
 {
   /* A method of the object's own interface. Must complete the invocation
    * (now or later). */
-  void (*method_call) (gpointer object, const Ovpn3Caller *caller, const char *method,
-                       GVariant *parameters, GDBusMethodInvocation *invocation);
+  void (*method_call)(gpointer object, const Ovpn3Caller *caller, const char *method,
+                      GVariant *parameters, GDBusMethodInvocation *invocation);
   /* Returns a new (floating or full) value, or NULL with error. Return
    * G_DBUS_ERROR_ACCESS_DENIED to hide a property from this caller. */
-  GVariant *(*get_property) (gpointer object, const Ovpn3Caller *caller, const char *name,
-                             GError **error);
+  GVariant *(*get_property)(gpointer object, const Ovpn3Caller *caller, const char *name,
+                            GError **error);
   /* value already has the declared type; the property is readwrite. */
-  gboolean (*set_property) (gpointer object, const Ovpn3Caller *caller, const char *name,
-                            GVariant *value, GError **error);
+  gboolean (*set_property)(gpointer object, const Ovpn3Caller *caller, const char *name,
+                           GVariant *value, GError **error);
 } Ovpn3ExportedVTable;
 
 typedef struct _Ovpn3Exporter Ovpn3Exporter;
 
 /* One exporter per connection and service; shares the credential cache and
  * idle timer. */
-Ovpn3Exporter *ovpn3_exporter_new (GDBusConnection *connection, Ovpn3Credentials *credentials,
-                                   Ovpn3Idle *idle);
-void ovpn3_exporter_free (Ovpn3Exporter *exporter);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Ovpn3Exporter, ovpn3_exporter_free)
+Ovpn3Exporter *ovpn3_exporter_new(GDBusConnection *connection, Ovpn3Credentials *credentials,
+                                  Ovpn3Idle *idle);
+void ovpn3_exporter_free(Ovpn3Exporter *exporter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3Exporter, ovpn3_exporter_free)
 
-GDBusConnection *ovpn3_exporter_get_connection (Ovpn3Exporter *exporter);
-Ovpn3Credentials *ovpn3_exporter_get_credentials (Ovpn3Exporter *exporter);
+GDBusConnection *ovpn3_exporter_get_connection(Ovpn3Exporter *exporter);
+Ovpn3Credentials *ovpn3_exporter_get_credentials(Ovpn3Exporter *exporter);
 
 /* Returns the registration id (0 with error on failure). object is not
  * referenced; unregister before freeing it. */
-guint ovpn3_exporter_register (Ovpn3Exporter *exporter, const char *path, const char *xml_name,
-                               const Ovpn3ExportedVTable *vtable, gpointer object, GError **error);
-void ovpn3_exporter_unregister (Ovpn3Exporter *exporter, guint registration_id);
+guint ovpn3_exporter_register(Ovpn3Exporter *exporter, const char *path, const char *xml_name,
+                              const Ovpn3ExportedVTable *vtable, gpointer object, GError **error);
+void ovpn3_exporter_unregister(Ovpn3Exporter *exporter, guint registration_id);
 
 /* Emits PropertiesChanged(iface, {name: value}, []) from path. */
-void ovpn3_exporter_emit_property_changed (Ovpn3Exporter *exporter, const char *path,
-                                           const char *interface, const char *name,
-                                           GVariant *value);
+void ovpn3_exporter_emit_property_changed(Ovpn3Exporter *exporter, const char *path,
+                                          const char *interface, const char *name, GVariant *value);
 
 /* Convenience for handlers. */
-void ovpn3_invocation_return_access_denied (GDBusMethodInvocation *invocation,
-                                            const char *message);
+void ovpn3_invocation_return_access_denied(GDBusMethodInvocation *invocation, const char *message);
 
 G_END_DECLS

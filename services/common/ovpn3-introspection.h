@@ -12,6 +12,6 @@ G_BEGIN_DECLS
 /* Returns the (only) interface of the named XML resource, e.g.
  * OVPN3_XML_CONFIG_MANAGER. The result is owned by a process-wide cache.
  * Aborts if the resource is missing: that is a build error, not input. */
-GDBusInterfaceInfo *ovpn3_introspection_get (const char *xml_name);
+GDBusInterfaceInfo *ovpn3_introspection_get(const char *xml_name);
 
 G_END_DECLS

@@ -12,23 +12,22 @@
 
 G_BEGIN_DECLS
 
-#define OVPN3_TYPE_LOG_CLIENT (ovpn3_log_client_get_type ())
-G_DECLARE_FINAL_TYPE (Ovpn3LogClient, ovpn3_log_client, OVPN3, LOG_CLIENT, GObject)
+#define OVPN3_TYPE_LOG_CLIENT (ovpn3_log_client_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3LogClient, ovpn3_log_client, OVPN3, LOG_CLIENT, GObject)
 
 /* connection may be NULL (stderr only). interface + path name the signals'
  * origin (e.g. net.openvpn.v3.configuration, /net/openvpn/v3/configuration). */
-Ovpn3LogClient *ovpn3_log_client_new (GDBusConnection *connection, Ovpn3LogGroup group,
-                                      const char *interface, const char *path,
-                                      gboolean to_stderr);
+Ovpn3LogClient *ovpn3_log_client_new(GDBusConnection *connection, Ovpn3LogGroup group,
+                                     const char *interface, const char *path, gboolean to_stderr);
 /* Asynchronously Attach()es to the log service (activating it). */
-void ovpn3_log_client_attach (Ovpn3LogClient *self);
-void ovpn3_log_client_set_level (Ovpn3LogClient *self, guint level);
-guint ovpn3_log_client_get_level (Ovpn3LogClient *self);
+void ovpn3_log_client_attach(Ovpn3LogClient *self);
+void ovpn3_log_client_set_level(Ovpn3LogClient *self, guint level);
+guint ovpn3_log_client_get_level(Ovpn3LogClient *self);
 
-void ovpn3_log_client_log (Ovpn3LogClient *self, Ovpn3LogCategory category, const char *format,
-                           ...) G_GNUC_PRINTF (3, 4);
+void ovpn3_log_client_log(Ovpn3LogClient *self, Ovpn3LogCategory category, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
 
 /* TRUE if a message of this category passes a log level (spec §5). */
-gboolean ovpn3_log_level_passes (guint level, Ovpn3LogCategory category);
+gboolean ovpn3_log_level_passes(guint level, Ovpn3LogCategory category);
 
 G_END_DECLS

@@ -11,32 +11,32 @@
 #define OVPN3_BUS_PREFIX  "net.openvpn.v3."
 #define OVPN3_PATH_PREFIX "/net/openvpn/v3/"
 
-#define OVPN3_LOG_BUS_NAME  "net.openvpn.v3.log"
-#define OVPN3_LOG_INTERFACE "net.openvpn.v3.log"
-#define OVPN3_LOG_PATH      "/net/openvpn/v3/log"
+#define OVPN3_LOG_BUS_NAME          "net.openvpn.v3.log"
+#define OVPN3_LOG_INTERFACE         "net.openvpn.v3.log"
+#define OVPN3_LOG_PATH              "/net/openvpn/v3/log"
 #define OVPN3_LOG_PROXY_PATH_PREFIX "/net/openvpn/v3/log/proxy/"
 
-#define OVPN3_CONFIG_BUS_NAME      "net.openvpn.v3.configuration"
-#define OVPN3_CONFIG_INTERFACE     "net.openvpn.v3.configuration"
-#define OVPN3_CONFIG_PATH          "/net/openvpn/v3/configuration"
-#define OVPN3_CONFIG_PATH_PREFIX   "/net/openvpn/v3/configuration/"
+#define OVPN3_CONFIG_BUS_NAME    "net.openvpn.v3.configuration"
+#define OVPN3_CONFIG_INTERFACE   "net.openvpn.v3.configuration"
+#define OVPN3_CONFIG_PATH        "/net/openvpn/v3/configuration"
+#define OVPN3_CONFIG_PATH_PREFIX "/net/openvpn/v3/configuration/"
 
 #define OVPN3_SESSIONS_BUS_NAME    "net.openvpn.v3.sessions"
 #define OVPN3_SESSIONS_INTERFACE   "net.openvpn.v3.sessions"
 #define OVPN3_SESSIONS_PATH        "/net/openvpn/v3/sessions"
 #define OVPN3_SESSIONS_PATH_PREFIX "/net/openvpn/v3/sessions/"
 
-#define OVPN3_BACKENDS_BUS_NAME    "net.openvpn.v3.backends"
-#define OVPN3_BACKENDS_INTERFACE   "net.openvpn.v3.backends"
-#define OVPN3_BACKENDS_PATH        "/net/openvpn/v3/backends"
+#define OVPN3_BACKENDS_BUS_NAME  "net.openvpn.v3.backends"
+#define OVPN3_BACKENDS_INTERFACE "net.openvpn.v3.backends"
+#define OVPN3_BACKENDS_PATH      "/net/openvpn/v3/backends"
 /* A backend client owns OVPN3_BACKEND_BUS_NAME_PREFIX "<pid>". */
 #define OVPN3_BACKEND_BUS_NAME_PREFIX "net.openvpn.v3.backends.be"
 #define OVPN3_BACKEND_SESSION_PATH    "/net/openvpn/v3/backends/session"
 
-#define OVPN3_NETCFG_BUS_NAME      "net.openvpn.v3.netcfg"
-#define OVPN3_NETCFG_INTERFACE     "net.openvpn.v3.netcfg"
-#define OVPN3_NETCFG_PATH          "/net/openvpn/v3/netcfg"
-#define OVPN3_NETCFG_PATH_PREFIX   "/net/openvpn/v3/netcfg/"
+#define OVPN3_NETCFG_BUS_NAME    "net.openvpn.v3.netcfg"
+#define OVPN3_NETCFG_INTERFACE   "net.openvpn.v3.netcfg"
+#define OVPN3_NETCFG_PATH        "/net/openvpn/v3/netcfg"
+#define OVPN3_NETCFG_PATH_PREFIX "/net/openvpn/v3/netcfg/"
 
 /* Separator letters that replace '-' in generated UUID object ids (spec §1). */
 #define OVPN3_ID_SEP_CONFIG    'x'
@@ -47,16 +47,16 @@
 /* ---- Introspection resources (one XML per object type) ----------------- */
 
 #define OVPN3_INTROSPECTION_RESOURCE_PREFIX "/net/openvpn/v3/introspection/"
-#define OVPN3_XML_CONFIG_MANAGER   "net.openvpn.v3.configuration.manager.xml"
-#define OVPN3_XML_CONFIG_OBJECT    "net.openvpn.v3.configuration.config.xml"
-#define OVPN3_XML_SESSIONS_MANAGER "net.openvpn.v3.sessions.manager.xml"
-#define OVPN3_XML_SESSION_OBJECT   "net.openvpn.v3.sessions.session.xml"
-#define OVPN3_XML_LOG_MANAGER      "net.openvpn.v3.log.manager.xml"
-#define OVPN3_XML_LOG_PROXY        "net.openvpn.v3.log.proxy.xml"
-#define OVPN3_XML_BACKENDS_MANAGER "net.openvpn.v3.backends.manager.xml"
-#define OVPN3_XML_BACKEND_CLIENT   "net.openvpn.v3.backends.client.xml"
-#define OVPN3_XML_NETCFG_MANAGER   "net.openvpn.v3.netcfg.manager.xml"
-#define OVPN3_XML_NETCFG_DEVICE    "net.openvpn.v3.netcfg.device.xml"
+#define OVPN3_XML_CONFIG_MANAGER            "net.openvpn.v3.configuration.manager.xml"
+#define OVPN3_XML_CONFIG_OBJECT             "net.openvpn.v3.configuration.config.xml"
+#define OVPN3_XML_SESSIONS_MANAGER          "net.openvpn.v3.sessions.manager.xml"
+#define OVPN3_XML_SESSION_OBJECT            "net.openvpn.v3.sessions.session.xml"
+#define OVPN3_XML_LOG_MANAGER               "net.openvpn.v3.log.manager.xml"
+#define OVPN3_XML_LOG_PROXY                 "net.openvpn.v3.log.proxy.xml"
+#define OVPN3_XML_BACKENDS_MANAGER          "net.openvpn.v3.backends.manager.xml"
+#define OVPN3_XML_BACKEND_CLIENT            "net.openvpn.v3.backends.client.xml"
+#define OVPN3_XML_NETCFG_MANAGER            "net.openvpn.v3.netcfg.manager.xml"
+#define OVPN3_XML_NETCFG_DEVICE             "net.openvpn.v3.netcfg.device.xml"
 
 /* ---- Standard D-Bus names ---------------------------------------------- */
 

@@ -13,9 +13,9 @@ G_BEGIN_DECLS
 /* Length of an id: 36 characters. */
 #define OVPN3_OBJECT_ID_LEN 36
 
-char *ovpn3_object_id_new (char separator);
-gboolean ovpn3_object_id_is_valid (const char *id, char separator);
+char *ovpn3_object_id_new(char separator);
+gboolean ovpn3_object_id_is_valid(const char *id, char separator);
 /* "<prefix><id>", e.g. /net/openvpn/v3/configuration/<id>. */
-char *ovpn3_object_path_new (const char *prefix, char separator);
+char *ovpn3_object_path_new(const char *prefix, char separator);
 
 G_END_DECLS

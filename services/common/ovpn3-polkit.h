@@ -12,13 +12,13 @@ G_BEGIN_DECLS
 
 /* interactive: pass ovpn3_polkit_invocation_is_interactive() for calls on
  * another user's object, FALSE for list/search filtering. */
-void ovpn3_polkit_check_async (const char *sender, guint32 uid, const char *action_id,
-                               gboolean interactive, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data);
+void ovpn3_polkit_check_async(const char *sender, guint32 uid, const char *action_id,
+                              gboolean interactive, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
 /* TRUE if authorised; FALSE with no error if refused; FALSE with error if
  * polkit could not be asked (treated as refused by callers). */
-gboolean ovpn3_polkit_check_finish (GAsyncResult *result, GError **error);
+gboolean ovpn3_polkit_check_finish(GAsyncResult *result, GError **error);
 
-gboolean ovpn3_polkit_invocation_is_interactive (GDBusMethodInvocation *invocation);
+gboolean ovpn3_polkit_invocation_is_interactive(GDBusMethodInvocation *invocation);
 
 G_END_DECLS

@@ -33,21 +33,21 @@ typedef struct
   const char *bus_name;
   const char *summary;
   Ovpn3LogGroup log_group;
-  const char *interface; /* for the log client */
-  const char *path;      /* manager path */
+  const char *interface;   /* for the log client */
+  const char *path;        /* manager path */
   guint default_idle_exit; /* seconds, 0 = never */
   gboolean attach_log;     /* attach to the log service */
   /* Create and export the objects; return the service's state. */
-  gpointer (*start) (Ovpn3ServiceContext *ctx, GError **error);
+  gpointer (*start)(Ovpn3ServiceContext *ctx, GError **error);
   /* Called after the name was acquired. Optional. */
-  void (*name_acquired) (gpointer service);
-  void (*stop) (gpointer service);
+  void (*name_acquired)(gpointer service);
+  void (*stop)(gpointer service);
   const GOptionEntry *extra_options; /* optional */
 } Ovpn3ServiceDesc;
 
-int ovpn3_service_run (const Ovpn3ServiceDesc *desc, int argc, char **argv);
+int ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv);
 
 /* Asks the main loop to quit (e.g. fatal condition). */
-void ovpn3_service_quit (Ovpn3ServiceContext *ctx);
+void ovpn3_service_quit(Ovpn3ServiceContext *ctx);
 
 G_END_DECLS

@@ -2,4 +2,111 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib/gstdio.h>
+
+#include "ovpn3-state-file.h"
+
+gboolean
+ovpn3_state_file_save_json(const char *path, JsonNode *root, GError **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  json_generator_set_root(gen, root);
+  json_generator_set_pretty(gen, TRUE);
+  data = json_generator_to_data(gen, &len);
+
+  /* temp file in the same directory, fsync, rename, fsync of the directory */
+  return g_file_set_contents_full(path, data, (gssize) len,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                  0600, error);
+}
+
+JsonNode *
+ovpn3_state_file_load_json(const char *path, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  struct stat st;
+  int fd;
+
+  fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s: %s", path,
+                  g_strerror(saved));
+      return NULL;
+    }
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+    {
+      close(fd);
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file", path);
+      return NULL;
+    }
+  if (st.st_uid != geteuid())
+    {
+      close(fd);
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_PERM, "%s: owned by uid %u, not by us", path,
+                  (unsigned) st.st_uid);
+      return NULL;
+    }
+  if ((st.st_mode & 077) != 0)
+    {
+      close(fd);
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                  "%s: readable by group or others (mode %04o)", path,
+                  (unsigned) (st.st_mode & 07777));
+      return NULL;
+    }
+  if (st.st_size > OVPN3_STATE_FILE_MAX_SIZE)
+    {
+      close(fd);
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: larger than %d bytes", path,
+                  OVPN3_STATE_FILE_MAX_SIZE);
+      return NULL;
+    }
+
+  /* read through the descriptor we checked, not the path again */
+  data = g_malloc((gsize) st.st_size + 1);
+  {
+    g_autoptr(GInputStream) in = g_unix_input_stream_new(fd, TRUE);
+
+    if (!g_input_stream_read_all(in, data, (gsize) st.st_size + 1, &len, NULL, error))
+      return NULL;
+  }
+  if (len > (gsize) st.st_size)
+    {
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: changed while being read", path);
+      return NULL;
+    }
+  if (!json_parser_load_from_data(parser, data, (gssize) len, error))
+    return NULL;
+  if (json_parser_get_root(parser) == NULL)
+    {
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: empty", path);
+      return NULL;
+    }
+  return json_node_copy(json_parser_get_root(parser));
+}
+
+gboolean
+ovpn3_state_dir_ensure(const char *dir, GError **error)
+{
+  if (g_mkdir_with_parents(dir, 0700) < 0)
+    {
+      int saved = errno;
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s: %s", dir,
+                  g_strerror(saved));
+      return FALSE;
+    }
+  return TRUE;
+}

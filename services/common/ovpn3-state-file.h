@@ -12,11 +12,11 @@ G_BEGIN_DECLS
 /* Largest state file we read (a profile is at most 1 MiB of text). */
 #define OVPN3_STATE_FILE_MAX_SIZE (4 * 1024 * 1024)
 
-gboolean ovpn3_state_file_save_json (const char *path, JsonNode *root, GError **error);
+gboolean ovpn3_state_file_save_json(const char *path, JsonNode *root, GError **error);
 /* Refuses non-regular files, files not owned by the effective uid, files
  * with group/other access, oversized files and bad JSON. */
-JsonNode *ovpn3_state_file_load_json (const char *path, GError **error);
+JsonNode *ovpn3_state_file_load_json(const char *path, GError **error);
 /* Creates the directory (0700) if missing. */
-gboolean ovpn3_state_dir_ensure (const char *dir, GError **error);
+gboolean ovpn3_state_dir_ensure(const char *dir, GError **error);
 
 G_END_DECLS
