@@ -23,6 +23,7 @@ ovpn3_caller_copy(const Ovpn3Caller *caller)
   copy->sender = g_strdup(caller->sender);
   copy->uid = caller->uid;
   copy->pid = caller->pid;
+  copy->admin = caller->admin;
   return copy;
 }
 

@@ -15,6 +15,9 @@ typedef struct
   char *sender; /* unique bus name */
   guint32 uid;
   guint32 pid;
+  /* Set by the exporter when the object's authorize() hook named a polkit
+   * action and polkit granted it for this call (e.g. manage-others). */
+  gboolean admin;
 } Ovpn3Caller;
 
 Ovpn3Caller *ovpn3_caller_copy(const Ovpn3Caller *caller);

@@ -5,6 +5,7 @@
 #include "ovpn3-exported.h"
 #include "ovpn3-introspection.h"
 #include "ovpn3-names.h"
+#include "ovpn3-polkit.h"
 
 struct _Ovpn3Exporter
 {
@@ -31,6 +32,7 @@ typedef struct
 {
   Registration *reg;
   GDBusMethodInvocation *invocation;
+  Ovpn3Caller *caller;
 } PendingCall;
 
 static Registration *
@@ -262,39 +264,83 @@ handle_properties(Registration *reg, const Ovpn3Caller *caller, const char *meth
 }
 
 static void
-on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
+pending_call_finish(PendingCall *pending)
 {
-  PendingCall *pending = user_data;
   Registration *reg = pending->reg;
   GDBusMethodInvocation *invocation = pending->invocation;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Ovpn3Caller) caller = NULL;
   const char *interface = g_dbus_method_invocation_get_interface_name(invocation);
   const char *method = g_dbus_method_invocation_get_method_name(invocation);
   GVariant *parameters = g_dbus_method_invocation_get_parameters(invocation);
 
+  if (!reg->alive)
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                          "Object does not exist at path “%s”", reg->path);
+  else if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) == 0)
+    handle_properties(reg, pending->caller, method, parameters, invocation);
+  else
+    reg->vtable->method_call(reg->object, pending->caller, method, parameters, invocation);
+
+  registration_unref(reg);
+  ovpn3_caller_free(pending->caller);
   g_free(pending);
-  caller = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, &error);
-  if (caller == NULL)
+}
+
+static void
+on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingCall *pending = user_data;
+  g_autoptr(GError) error = NULL;
+
+  pending->caller->admin = ovpn3_polkit_check_finish(result, &error);
+  pending_call_finish(pending);
+}
+
+/* The member a Properties call is about, for authorize(). */
+static const char *
+member_of(GDBusMethodInvocation *invocation)
+{
+  const char *interface = g_dbus_method_invocation_get_interface_name(invocation);
+  GVariant *parameters = g_dbus_method_invocation_get_parameters(invocation);
+  const char *member = NULL;
+
+  if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) != 0)
+    return g_dbus_method_invocation_get_method_name(invocation);
+  if (g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ss)"))
+      || g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ssv)")))
+    g_variant_get_child(parameters, 1, "&s", &member);
+  return member; /* NULL for GetAll */
+}
+
+static void
+on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingCall *pending = user_data;
+  GDBusMethodInvocation *invocation = pending->invocation;
+  g_autoptr(GError) error = NULL;
+  const char *action = NULL;
+
+  pending->caller = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, &error);
+  if (pending->caller == NULL)
     {
       g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
                                             "Could not authenticate the caller: %s",
                                             error->message);
+      registration_unref(pending->reg);
+      g_free(pending);
+      return;
     }
-  else if (!reg->alive)
+  if (pending->reg->alive && pending->reg->vtable->authorize != NULL)
+    action = pending->reg->vtable->authorize(
+        pending->reg->object, pending->caller,
+        g_dbus_method_invocation_get_interface_name(invocation), member_of(invocation));
+  if (action != NULL)
     {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                            "Object does not exist at path “%s”", reg->path);
+      ovpn3_polkit_check_async(pending->caller->sender, pending->caller->uid, action,
+                               ovpn3_polkit_invocation_is_interactive(invocation), NULL,
+                               on_authorized, pending);
+      return;
     }
-  else if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) == 0)
-    {
-      handle_properties(reg, caller, method, parameters, invocation);
-    }
-  else
-    {
-      reg->vtable->method_call(reg->object, caller, method, parameters, invocation);
-    }
-  registration_unref(reg);
+  pending_call_finish(pending);
 }
 
 static void

@@ -30,6 +30,14 @@ typedef struct
   /* value already has the declared type; the property is readwrite. */
   gboolean (*set_property)(gpointer object, const Ovpn3Caller *caller, const char *name,
                            GVariant *value, GError **error);
+  /* Optional, called before every method and property call: return a
+   * polkit action id when this caller does not pass the object's own ACL
+   * and would need that action (e.g. net.openvpn.v3.manage-others), or
+   * NULL. The exporter then asks polkit asynchronously (interactive if
+   * the message allows it) and sets caller->admin to the answer; the
+   * handler still makes the decision. */
+  const char *(*authorize)(gpointer object, const Ovpn3Caller *caller, const char *interface,
+                           const char *member);
 } Ovpn3ExportedVTable;
 
 typedef struct _Ovpn3Exporter Ovpn3Exporter;
