@@ -1,0 +1,530 @@
+#define G_LOG_DOMAIN "ovpn3-config-manager"
+
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "config-manager.h"
+#include "config-object.h"
+#include "ovpn3-acl.h"
+#include "ovpn3-error.h"
+#include "ovpn3-names.h"
+#include "ovpn3-object-id.h"
+#include "ovpn3-polkit.h"
+#include "ovpn3-state-file.h"
+
+/* Profiles one user may hold at once; a bound on memory, not a quota. */
+#define MAX_PROFILES_PER_USER 1000
+
+struct _Ovpn3ConfigManager
+{
+  GObject parent_instance;
+  Ovpn3ServiceContext *ctx; /* not owned */
+  char *state_dir;
+  GHashTable *objects; /* path → Ovpn3ConfigObject */
+  guint registration_id;
+};
+
+G_DEFINE_TYPE(Ovpn3ConfigManager, ovpn3_config_manager, G_TYPE_OBJECT)
+
+static void
+ovpn3_config_manager_finalize(GObject *object)
+{
+  Ovpn3ConfigManager *self = OVPN3_CONFIG_MANAGER(object);
+
+  if (self->registration_id != 0)
+    ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  g_hash_table_unref(self->objects);
+  g_free(self->state_dir);
+  G_OBJECT_CLASS(ovpn3_config_manager_parent_class)->finalize(object);
+}
+
+static void
+ovpn3_config_manager_class_init(Ovpn3ConfigManagerClass *klass)
+{
+  G_OBJECT_CLASS(klass)->finalize = ovpn3_config_manager_finalize;
+}
+
+static void
+ovpn3_config_manager_init(Ovpn3ConfigManager *self)
+{
+  self->objects = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
+}
+
+Ovpn3ServiceContext *
+ovpn3_config_manager_get_context(Ovpn3ConfigManager *self)
+{
+  return self->ctx;
+}
+
+void
+ovpn3_config_manager_log(Ovpn3ConfigManager *self, guint category, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  if (self->ctx->log != NULL)
+    ovpn3_log_client_log(self->ctx->log, category, "%s", message);
+  else
+    g_message("%s", message);
+}
+
+static char *
+state_file_path(Ovpn3ConfigManager *self, const char *object_path)
+{
+  g_autofree char *file = g_strconcat(strrchr(object_path, '/') + 1, ".json", NULL);
+
+  return g_build_filename(self->state_dir, file, NULL);
+}
+
+gboolean
+ovpn3_config_manager_save(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GError **error)
+{
+  g_autofree char *file = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!ovpn3_config_object_get_persistent(object))
+    return TRUE;
+  if (!ovpn3_state_dir_ensure(self->state_dir, error))
+    return FALSE;
+  file = state_file_path(self, ovpn3_config_object_get_path(object));
+  node = ovpn3_config_object_to_json(object);
+  return ovpn3_state_file_save_json(file, node, error);
+}
+
+static void
+emit_event(Ovpn3ConfigManager *self, const char *path, Ovpn3ConfigEventType type, guint32 owner)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_dbus_connection_emit_signal(self->ctx->connection, NULL, OVPN3_CONFIG_PATH,
+                                     OVPN3_CONFIG_INTERFACE, "ConfigurationManagerEvent",
+                                     g_variant_new("(oqu)", path, (guint16) type, owner), &error))
+    g_warning("ConfigurationManagerEvent: %s", error->message);
+}
+
+void
+ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object)
+{
+  g_autoptr(Ovpn3ConfigObject) ref = g_object_ref(object);
+  g_autofree char *path = g_strdup(ovpn3_config_object_get_path(object));
+  guint32 owner = ovpn3_config_object_get_owner(object);
+
+  if (!g_hash_table_remove(self->objects, path))
+    return;
+  ovpn3_config_object_unexport(object);
+  if (ovpn3_config_object_get_persistent(object))
+    {
+      g_autofree char *file = state_file_path(self, path);
+
+      if (g_unlink(file) < 0 && errno != ENOENT)
+        g_warning("cannot remove %s: %s", file, g_strerror(errno));
+    }
+  else
+    ovpn3_idle_release(self->ctx->idle);
+  emit_event(self, path, OVPN3_CONFIG_EVENT_DESTROYED, owner);
+  ovpn3_config_manager_log(self, OVPN3_LOG_CATEGORY_INFO, "Configuration removed: %s (owner %u)",
+                           path, owner);
+}
+
+static gboolean
+add_object(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GError **error)
+{
+  if (!ovpn3_config_object_export(object, self->ctx->exporter, error))
+    return FALSE;
+  g_hash_table_insert(self->objects, (gpointer) ovpn3_config_object_get_path(object),
+                      g_object_ref(object));
+  /* non-persistent profiles keep the service alive (spec §2 idle rule) */
+  if (!ovpn3_config_object_get_persistent(object))
+    ovpn3_idle_hold(self->ctx->idle);
+  return TRUE;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static gboolean
+is_state_file_name(const char *name)
+{
+  g_autofree char *id = NULL;
+
+  /* "<36-char id>.json" = 41 characters (spec §9.1) */
+  if (strlen(name) != OVPN3_OBJECT_ID_LEN + 5 || !g_str_has_suffix(name, ".json"))
+    return FALSE;
+  id = g_strndup(name, OVPN3_OBJECT_ID_LEN);
+  return ovpn3_object_id_is_valid(id, OVPN3_ID_SEP_CONFIG);
+}
+
+static void
+load_state(Ovpn3ConfigManager *self)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint loaded = 0;
+
+  dir = g_dir_open(self->state_dir, 0, &error);
+  if (dir == NULL)
+    {
+      if (!g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning("cannot read %s: %s", self->state_dir, error->message);
+      return;
+    }
+  while ((name = g_dir_read_name(dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename(self->state_dir, name, NULL);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(Ovpn3ConfigObject) object = NULL;
+      g_autofree char *expected = NULL;
+
+      g_clear_error(&error);
+      if (!is_state_file_name(name))
+        continue; /* temp files of an interrupted write, foreign files */
+      node = ovpn3_state_file_load_json(file, &error);
+      if (node != NULL)
+        object = ovpn3_config_object_new_from_json(self, node, &error);
+      if (object == NULL)
+        {
+          /* logged and left in place, never deleted */
+          ovpn3_config_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "Ignoring state file %s: %s",
+                                   file, error->message);
+          continue;
+        }
+      expected = state_file_path(self, ovpn3_config_object_get_path(object));
+      if (!g_str_equal(expected, file)
+          || g_hash_table_contains(self->objects, ovpn3_config_object_get_path(object)))
+        {
+          ovpn3_config_manager_log(self, OVPN3_LOG_CATEGORY_ERROR,
+                                   "Ignoring state file %s: its object_path does not match its "
+                                   "name",
+                                   file);
+          continue;
+        }
+      if (!add_object(self, object, &error))
+        {
+          g_warning("cannot export %s: %s", file, error->message);
+          continue;
+        }
+      loaded++;
+    }
+  g_debug("loaded %u persistent profiles from %s", loaded, self->state_dir);
+}
+
+/* ---- methods ----------------------------------------------------------- */
+
+static guint
+count_owned(Ovpn3ConfigManager *self, guint32 uid)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init(&iter, self->objects);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    if (ovpn3_config_object_get_owner(value) == uid)
+      n++;
+  return n;
+}
+
+static void
+handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *parameters,
+              GDBusMethodInvocation *invocation)
+{
+  const char *name, *text;
+  gboolean single_use, persistent;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Ovpn3Profile) profile = NULL;
+  g_autoptr(Ovpn3ConfigObject) object = NULL;
+  g_autofree char *path = NULL;
+  gsize len;
+
+  g_variant_get(parameters, "(&s&sbb)", &name, &text, &single_use, &persistent);
+  if (*name == '\0' || strlen(name) > 256)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, G_DBUS_ERROR,
+                                                    G_DBUS_ERROR_INVALID_ARGS,
+                                                    "A profile name must be 1–256 bytes long");
+      return;
+    }
+  for (const char *p = name; *p != '\0'; p++)
+    if (g_ascii_iscntrl(*p))
+      {
+        g_dbus_method_invocation_return_error_literal(
+            invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+            "A profile name cannot contain control characters");
+        return;
+      }
+  if (count_owned(self, caller->uid) >= MAX_PROFILES_PER_USER)
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                            "You already have %d profiles; remove some first",
+                                            MAX_PROFILES_PER_USER);
+      return;
+    }
+  len = strlen(text);
+  profile = ovpn3_profile_new_from_text(text, (gssize) len, &error);
+  if (profile == NULL)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
+                                                    OVPN3_ERROR_FAILED, error->message);
+      return;
+    }
+
+  path = ovpn3_object_path_new(OVPN3_CONFIG_PATH_PREFIX, OVPN3_ID_SEP_CONFIG);
+  object = ovpn3_config_object_new(self, path, name, caller->uid, profile, single_use, persistent);
+  /* persist before anyone can see it: an Import that returned is on disk */
+  if (!ovpn3_config_manager_save(self, object, &error))
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                            "Could not save the configuration profile: %s",
+                                            error->message);
+      return;
+    }
+  if (!add_object(self, object, &error))
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                            "Could not create the configuration object: %s",
+                                            error->message);
+      return;
+    }
+  ovpn3_config_manager_log(
+      self, OVPN3_LOG_CATEGORY_INFO, "Configuration imported: %s (owner %u, %s%s)", path,
+      caller->uid, persistent ? "persistent" : "not persistent", single_use ? ", single use" : "");
+  g_dbus_method_invocation_return_value(invocation, g_variant_new("(o)", path));
+  emit_event(self, path, OVPN3_CONFIG_EVENT_CREATED, caller->uid);
+}
+
+typedef enum
+{
+  FILTER_ALL,
+  FILTER_NAME,
+  FILTER_TAG,
+  FILTER_OWNER,
+} FilterKind;
+
+typedef struct
+{
+  Ovpn3ConfigManager *self;
+  GDBusMethodInvocation *invocation;
+  Ovpn3Caller *caller;
+  FilterKind kind;
+  char *value;
+  guint32 owner_uid;
+} ListCall;
+
+static void
+list_call_free(ListCall *call)
+{
+  g_object_unref(call->self);
+  ovpn3_caller_free(call->caller);
+  g_free(call->value);
+  g_free(call);
+}
+
+static gint
+compare_paths(gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+list_reply(ListCall *call, gboolean admin)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init(&iter, call->self->objects);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    {
+      Ovpn3ConfigObject *object = value;
+
+      if (!admin && !ovpn3_config_object_is_visible_to(object, call->caller->uid))
+        continue;
+      switch (call->kind)
+        {
+          case FILTER_NAME:
+            if (!g_str_equal(ovpn3_config_object_get_name(object), call->value))
+              continue;
+            break;
+          case FILTER_TAG:
+            if (!ovpn3_config_object_has_tag(object, call->value))
+              continue;
+            break;
+          case FILTER_OWNER:
+            if (ovpn3_config_object_get_owner(object) != call->owner_uid)
+              continue;
+            break;
+          case FILTER_ALL:
+            break;
+        }
+      g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(object));
+    }
+  g_ptr_array_sort(paths, compare_paths);
+  g_dbus_method_invocation_return_value(
+      call->invocation,
+      g_variant_new("(@ao)", g_variant_new_objv((const char *const *) paths->pdata, paths->len)));
+}
+
+static void
+on_list_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ListCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean admin = ovpn3_polkit_check_finish(result, &error);
+
+  list_reply(call, admin);
+  list_call_free(call);
+}
+
+static gboolean
+parse_owner(const char *text, guint32 *uid)
+{
+  guint64 v;
+  struct passwd pwbuf, *pw = NULL;
+  char buf[4096];
+
+  if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT32 - 1, &v, NULL))
+    {
+      *uid = (guint32) v;
+      return TRUE;
+    }
+  if (getpwnam_r(text, &pwbuf, buf, sizeof buf, &pw) == 0 && pw != NULL)
+    {
+      *uid = pw->pw_uid;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind,
+            GVariant *parameters, GDBusMethodInvocation *invocation)
+{
+  ListCall *call = g_new0(ListCall, 1);
+
+  call->self = g_object_ref(self);
+  call->invocation = invocation;
+  call->caller = ovpn3_caller_copy(caller);
+  call->kind = kind;
+  if (kind != FILTER_ALL)
+    g_variant_get(parameters, "(s)", &call->value);
+  if (kind == FILTER_OWNER && !parse_owner(call->value, &call->owner_uid))
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                            "No such user: '%s'; give a user name or a numeric "
+                                            "UID",
+                                            call->value);
+      list_call_free(call);
+      return;
+    }
+  /* other users' profiles only for callers who already hold manage-others;
+   * never prompt for a listing (design §8) */
+  ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
+                           on_list_authorized, call);
+}
+
+static void
+handle_transfer(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *parameters,
+                GDBusMethodInvocation *invocation)
+{
+  const char *path;
+  guint32 new_owner, old_owner;
+  Ovpn3ConfigObject *object;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get(parameters, "(&ou)", &path, &new_owner);
+  object = g_hash_table_lookup(self->objects, path);
+  if (object == NULL)
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                            "No configuration profile at %s", path);
+      return;
+    }
+  old_owner = ovpn3_config_object_get_owner(object);
+  /* policy: root only; code: root or the owner (spec §3.1) */
+  if (caller->uid != 0 && caller->uid != old_owner)
+    {
+      ovpn3_invocation_return_access_denied(invocation,
+                                            "Access to the configuration profile is denied.");
+      return;
+    }
+  if (new_owner == G_MAXUINT32)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, G_DBUS_ERROR,
+                                                    G_DBUS_ERROR_INVALID_ARGS, "Invalid UID");
+      return;
+    }
+  ovpn3_config_object_set_owner(object, new_owner);
+  if (!ovpn3_config_manager_save(self, object, &error))
+    {
+      ovpn3_config_object_set_owner(object, old_owner);
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                                            "Could not save the configuration profile: %s",
+                                            error->message);
+      return;
+    }
+  ovpn3_config_manager_log(self, OVPN3_LOG_CATEGORY_INFO,
+                           "Ownership of %s transferred from %u to %u", path, old_owner, new_owner);
+  g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
+static void
+method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
+            GDBusMethodInvocation *invocation)
+{
+  Ovpn3ConfigManager *self = object;
+
+  if (g_str_equal(method, "Import"))
+    handle_import(self, caller, parameters, invocation);
+  else if (g_str_equal(method, "FetchAvailableConfigs"))
+    handle_list(self, caller, FILTER_ALL, parameters, invocation);
+  else if (g_str_equal(method, "LookupConfigName"))
+    handle_list(self, caller, FILTER_NAME, parameters, invocation);
+  else if (g_str_equal(method, "SearchByTag"))
+    handle_list(self, caller, FILTER_TAG, parameters, invocation);
+  else if (g_str_equal(method, "SearchByOwner"))
+    handle_list(self, caller, FILTER_OWNER, parameters, invocation);
+  else if (g_str_equal(method, "TransferOwnership"))
+    handle_transfer(self, caller, parameters, invocation);
+  else
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                          "Unknown method “%s”", method);
+}
+
+static GVariant *
+get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
+{
+  if (g_str_equal(name, "version"))
+    return g_variant_new_string(OVPN3_API_VERSION);
+  if (g_str_equal(name, "implementation"))
+    return g_variant_new_string("ovpn3 " OVPN3_VERSION);
+  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
+  return NULL;
+}
+
+static const Ovpn3ExportedVTable manager_vtable = {
+  .method_call = method_call,
+  .get_property = get_property,
+};
+
+Ovpn3ConfigManager *
+ovpn3_config_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **error)
+{
+  g_autoptr(Ovpn3ConfigManager) self = g_object_new(OVPN3_TYPE_CONFIG_MANAGER, NULL);
+
+  self->ctx = ctx;
+  self->state_dir = g_strdup(state_dir);
+  self->registration_id = ovpn3_exporter_register(
+      ctx->exporter, OVPN3_CONFIG_PATH, OVPN3_XML_CONFIG_MANAGER, &manager_vtable, self, error);
+  if (self->registration_id == 0)
+    return NULL;
+  load_state(self);
+  return g_steal_pointer(&self);
+}

@@ -1,0 +1,35 @@
+/* config-manager.h — net.openvpn.v3.configuration manager object
+ * (/net/openvpn/v3/configuration): Import, listing and search, ownership
+ * transfer, persistence of profiles in the state directory.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ovpn3-service.h"
+
+G_BEGIN_DECLS
+
+#define OVPN3_TYPE_CONFIG_MANAGER (ovpn3_config_manager_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3ConfigManager, ovpn3_config_manager, OVPN3, CONFIG_MANAGER, GObject)
+
+typedef struct _Ovpn3ConfigObject Ovpn3ConfigObject;
+
+/* Exports the manager and every persistent profile found in state_dir. */
+Ovpn3ConfigManager *ovpn3_config_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir,
+                                             GError **error);
+
+Ovpn3ServiceContext *ovpn3_config_manager_get_context(Ovpn3ConfigManager *self);
+
+/* Writes the object's state file if it is persistent. */
+gboolean ovpn3_config_manager_save(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object,
+                                   GError **error);
+/* Unexports the object, deletes its state file, emits CFG_DESTROYED. */
+void ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object);
+
+void ovpn3_config_manager_log(Ovpn3ConfigManager *self, guint category, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+G_END_DECLS
