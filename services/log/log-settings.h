@@ -1,0 +1,35 @@
+/* log-settings.h — the log service's persistent read-write properties
+ * (log_level, log_dbus_details, log_prefix_logtag, timestamp), saved to
+ * <state dir>/log-service.json and reloaded at start.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define OVPN3_LOG_SETTINGS_FILE "log-service.json"
+
+typedef struct
+{
+  guint log_level; /* 0–6 */
+  gboolean log_dbus_details;
+  gboolean log_prefix_logtag;
+  gboolean timestamp;
+} Ovpn3LogSettings;
+
+/* Defaults: log_level 3, no D-Bus details, log tag prefix, timestamps. */
+void ovpn3_log_settings_init(Ovpn3LogSettings *settings);
+
+/* Reads path into settings. A missing file is not an error (TRUE, defaults
+ * kept). Unknown keys are ignored; a key with a bad type or value makes the
+ * whole file count as invalid (FALSE with error, settings unchanged). */
+gboolean ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **error);
+
+/* Writes settings atomically, mode 0600. */
+gboolean ovpn3_log_settings_save(const Ovpn3LogSettings *settings, const char *path,
+                                 GError **error);
+
+G_END_DECLS

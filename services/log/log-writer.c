@@ -1,0 +1,298 @@
+#define G_LOG_DOMAIN "ovpn3-log-writer"
+
+#include "config.h"
+
+#include "log-writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <syslog.h>
+#include <sys/uio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
+#include <systemd/sd-journal.h>
+
+#include "ovpn3-names.h"
+
+#define OVPN3_SYSLOG_IDENTIFIER "ovpn3"
+
+struct _Ovpn3LogWriter
+{
+  GObject parent_instance;
+
+  Ovpn3LogMethod method;
+  int fd; /* file or stderr; -1 for the journal */
+  Ovpn3LogSettings settings;
+};
+
+G_DEFINE_FINAL_TYPE(Ovpn3LogWriter, ovpn3_log_writer, G_TYPE_OBJECT)
+
+static const char *const group_names[] = {
+  "UNDEFINED", "MASTERPROC",  "CONFIGMGR", "SESSIONMGR", "BACKENDSTART",
+  "LOGGER",    "BACKENDPROC", "CLIENT",    "NETCFG",     "EXTSERVICE",
+};
+
+static const char *const category_names[] = {
+  "UNDEFINED", "DEBUG", "VERB2", "VERB1", "INFO", "WARN", "ERROR", "CRIT", "FATAL",
+};
+
+static const int category_priorities[] = {
+  LOG_NOTICE, LOG_DEBUG, LOG_DEBUG, LOG_INFO, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT, LOG_ALERT,
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(group_names) == OVPN3_LOG_GROUP_LAST + 1);
+G_STATIC_ASSERT(G_N_ELEMENTS(category_names) == OVPN3_LOG_CATEGORY_LAST + 1);
+G_STATIC_ASSERT(G_N_ELEMENTS(category_priorities) == OVPN3_LOG_CATEGORY_LAST + 1);
+
+const char *
+ovpn3_log_group_name(guint group)
+{
+  return group < G_N_ELEMENTS(group_names) ? group_names[group] : "UNKNOWN";
+}
+
+const char *
+ovpn3_log_category_name(guint category)
+{
+  return category < G_N_ELEMENTS(category_names) ? category_names[category] : "UNKNOWN";
+}
+
+int
+ovpn3_log_category_priority(guint category)
+{
+  return category < G_N_ELEMENTS(category_priorities) ? category_priorities[category] : LOG_NOTICE;
+}
+
+gboolean
+ovpn3_log_method_from_string(const char *name, Ovpn3LogMethod *method)
+{
+  if (g_strcmp0(name, "journald") == 0)
+    *method = OVPN3_LOG_METHOD_JOURNALD;
+  else if (g_strcmp0(name, "file") == 0)
+    *method = OVPN3_LOG_METHOD_FILE;
+  else if (g_strcmp0(name, "stderr") == 0)
+    *method = OVPN3_LOG_METHOD_STDERR;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+ovpn3_log_method_to_string(Ovpn3LogMethod method)
+{
+  switch (method)
+    {
+      case OVPN3_LOG_METHOD_JOURNALD:
+        return "journald";
+      case OVPN3_LOG_METHOD_FILE:
+        return "file";
+      case OVPN3_LOG_METHOD_STDERR:
+        return "stderr";
+      default:
+        return "unknown";
+    }
+}
+
+static void
+ovpn3_log_writer_finalize(GObject *object)
+{
+  Ovpn3LogWriter *self = OVPN3_LOG_WRITER(object);
+
+  if (self->method == OVPN3_LOG_METHOD_FILE && self->fd >= 0)
+    g_close(self->fd, NULL);
+
+  G_OBJECT_CLASS(ovpn3_log_writer_parent_class)->finalize(object);
+}
+
+static void
+ovpn3_log_writer_class_init(Ovpn3LogWriterClass *klass)
+{
+  G_OBJECT_CLASS(klass)->finalize = ovpn3_log_writer_finalize;
+}
+
+static void
+ovpn3_log_writer_init(Ovpn3LogWriter *self)
+{
+  self->fd = -1;
+  ovpn3_log_settings_init(&self->settings);
+}
+
+Ovpn3LogWriter *
+ovpn3_log_writer_new(Ovpn3LogMethod method, const char *file, GError **error)
+{
+  g_autoptr(Ovpn3LogWriter) self = g_object_new(OVPN3_TYPE_LOG_WRITER, NULL);
+
+  self->method = method;
+  switch (method)
+    {
+      case OVPN3_LOG_METHOD_JOURNALD:
+        break;
+      case OVPN3_LOG_METHOD_STDERR:
+        self->fd = STDERR_FILENO;
+        break;
+      case OVPN3_LOG_METHOD_FILE:
+        if (file == NULL || *file == '\0')
+          {
+            g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                "Log method 'file' needs --log-file");
+            return NULL;
+          }
+        self->fd = g_open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+        if (self->fd < 0)
+          {
+            int saved = errno;
+
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
+                        "Could not open log file %s: %s", file, g_strerror(saved));
+            return NULL;
+          }
+        break;
+      default:
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Unknown log method");
+        return NULL;
+    }
+  return g_steal_pointer(&self);
+}
+
+Ovpn3LogMethod
+ovpn3_log_writer_get_method(Ovpn3LogWriter *self)
+{
+  g_return_val_if_fail(OVPN3_IS_LOG_WRITER(self), OVPN3_LOG_METHOD_JOURNALD);
+  return self->method;
+}
+
+void
+ovpn3_log_writer_set_settings(Ovpn3LogWriter *self, const Ovpn3LogSettings *settings)
+{
+  g_return_if_fail(OVPN3_IS_LOG_WRITER(self));
+  self->settings = *settings;
+}
+
+/* The message as it appears in every output: optional {tag:N} prefix. */
+static char *
+format_message(Ovpn3LogWriter *self, const Ovpn3LogEvent *event)
+{
+  GString *out = g_string_new(NULL);
+
+  if (self->settings.log_prefix_logtag && event->tag != NULL)
+    g_string_append_printf(out, "{tag:%s} ", event->tag);
+  g_string_append(out, event->message != NULL ? event->message : "");
+  return g_string_free(out, FALSE);
+}
+
+static void
+add_field(GPtrArray *fields, const char *name, const char *value)
+{
+  if (value != NULL)
+    g_ptr_array_add(fields, g_strconcat(name, "=", value, NULL));
+}
+
+static void
+write_journal(Ovpn3LogWriter *self, const Ovpn3LogEvent *event, const char *message)
+{
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
+  g_autofree struct iovec *iov = NULL;
+  int r;
+
+  add_field(fields, "MESSAGE", message);
+  g_ptr_array_add(fields,
+                  g_strdup_printf("PRIORITY=%d", ovpn3_log_category_priority(event->category)));
+  add_field(fields, "SYSLOG_IDENTIFIER", OVPN3_SYSLOG_IDENTIFIER);
+  add_field(fields, "OVPN3_LOG_GROUP", ovpn3_log_group_name(event->group));
+  add_field(fields, "OVPN3_LOG_CATEGORY", ovpn3_log_category_name(event->category));
+  add_field(fields, "OVPN3_SENDER", event->service);
+  add_field(fields, "OVPN3_LOG_TAG", event->tag);
+  add_field(fields, "OVPN3_SESSION_PATH", event->session_path);
+  add_field(fields, "OVPN3_SESSION_TOKEN", event->session_token);
+  if (self->settings.log_dbus_details)
+    {
+      add_field(fields, "OVPN3_DBUS_BUS_NAME", event->bus_name);
+      add_field(fields, "OVPN3_DBUS_PATH", event->object_path);
+      add_field(fields, "OVPN3_DBUS_INTERFACE", event->service);
+    }
+
+  iov = g_new0(struct iovec, fields->len);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      iov[i].iov_base = g_ptr_array_index(fields, i);
+      iov[i].iov_len = strlen(g_ptr_array_index(fields, i));
+    }
+  r = sd_journal_sendv(iov, (int) fields->len);
+  if (r < 0)
+    g_debug("sd_journal_sendv failed: %s", g_strerror(-r));
+}
+
+/* Control characters would let a sender forge extra lines in a text log. */
+static void
+append_sanitised(GString *out, const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '\n')
+        g_string_append(out, "\n    ");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_c(out, ' ');
+      else
+        g_string_append_c(out, (char) c);
+    }
+}
+
+static void
+write_text(Ovpn3LogWriter *self, const Ovpn3LogEvent *event, const char *message)
+{
+  g_autoptr(GString) line = g_string_new(NULL);
+  const char *p;
+  gsize left;
+
+  if (self->settings.timestamp)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local();
+      g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
+
+      g_string_append_printf(line, "%s ", stamp);
+    }
+  g_string_append_printf(line, "[%s] %s", ovpn3_log_group_name(event->group),
+                         ovpn3_log_category_name(event->category));
+  if (self->settings.log_dbus_details)
+    g_string_append_printf(line, " (%s, %s, %s)", event->bus_name ? event->bus_name : "-",
+                           event->object_path ? event->object_path : "-",
+                           event->service ? event->service : "-");
+  if (event->session_path != NULL)
+    g_string_append_printf(line, " session=%s", event->session_path);
+  g_string_append(line, ": ");
+  append_sanitised(line, message);
+  g_string_append_c(line, '\n');
+
+  p = line->str;
+  left = line->len;
+  while (left > 0)
+    {
+      ssize_t n = write(self->fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      p += n;
+      left -= (gsize) n;
+    }
+}
+
+void
+ovpn3_log_writer_write(Ovpn3LogWriter *self, const Ovpn3LogEvent *event)
+{
+  g_autofree char *message = NULL;
+
+  g_return_if_fail(OVPN3_IS_LOG_WRITER(self));
+
+  message = format_message(self, event);
+  if (self->method == OVPN3_LOG_METHOD_JOURNALD)
+    write_journal(self, event, message);
+  else
+    write_text(self, event, message);
+}
