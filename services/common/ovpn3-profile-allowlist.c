@@ -1,0 +1,765 @@
+#define G_LOG_DOMAIN "ovpn3-profile-allowlist"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ovpn3-profile-allowlist.h"
+
+/* --- argument checks ----------------------------------------------------------------------- */
+
+static gboolean
+is_uint(const char *s, guint64 max)
+{
+  guint64 v = 0;
+  return s != NULL && s[0] != '\0' && g_ascii_isdigit(s[0])
+         && g_ascii_string_to_unsigned(s, 10, 0, max, &v, NULL);
+}
+
+static gboolean
+is_one_of(const char *s, const char *const *set)
+{
+  for (; *set != NULL; set++)
+    if (g_strcmp0(s, *set) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_port(const char *s)
+{
+  /* A number, or a service name getaddrinfo() resolves (openvpn passes it through). */
+  if (s == NULL || s[0] == '\0' || strlen(s) > 32)
+    return FALSE;
+  if (g_ascii_isdigit(s[0]))
+    return is_uint(s, 65535);
+  for (const char *p = s; *p != '\0'; p++)
+    if (!g_ascii_isalnum(*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static const char *const protos[] = { "udp",  "udp4",       "udp6",        "tcp",         "tcp4",
+                                      "tcp6", "tcp-client", "tcp4-client", "tcp6-client", NULL };
+
+static char *
+chk_all_uint(const char *const *args)
+{
+  for (; *args != NULL; args++)
+    if (!is_uint(*args, G_MAXINT32))
+      return g_strdup_printf("'%s' is not a number", *args);
+  return NULL;
+}
+
+static char *
+chk_port(const char *const *args)
+{
+  return is_port(args[0]) ? NULL : g_strdup_printf("'%s' is not a port", args[0]);
+}
+
+static char *
+chk_proto(const char *const *args)
+{
+  return is_one_of(args[0], protos) ? NULL
+                                    : g_strdup_printf("'%s' is not a protocol (udp, tcp, "
+                                                      "udp4, tcp6-client, …)",
+                                                      args[0]);
+}
+
+static char *
+chk_remote(const char *const *args)
+{
+  if (args[0][0] == '\0')
+    return g_strdup("empty host name");
+  if (args[1] != NULL && !is_port(args[1]))
+    return g_strdup_printf("'%s' is not a port", args[1]);
+  if (args[1] != NULL && args[2] != NULL)
+    return chk_proto(args + 2);
+  return NULL;
+}
+
+static char *
+chk_dev(const char *const *args)
+{
+  gsize len = strlen(args[0]);
+  if (len == 0 || len > 15)
+    return g_strdup("a device name has 1 to 15 characters");
+  for (const char *p = args[0]; *p != '\0'; p++)
+    if (!g_ascii_isalnum(*p) && strchr("-_.", *p) == NULL)
+      return g_strdup_printf("'%s' is not a device name", args[0]);
+  return NULL;
+}
+
+static char *
+chk_dev_type(const char *const *args)
+{
+  static const char *const set[] = { "tun", "tap", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be tun or tap");
+}
+
+static char *
+chk_topology(const char *const *args)
+{
+  static const char *const set[] = { "net30", "p2p", "subnet", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be net30, p2p or subnet");
+}
+
+static char *
+chk_verb(const char *const *args)
+{
+  return is_uint(args[0], 11) ? NULL : g_strdup("must be a number from 0 to 11");
+}
+
+static char *
+chk_int(const char *const *args)
+{
+  gint64 v;
+  for (; *args != NULL; args++)
+    if (!g_ascii_string_to_signed(*args, 10, G_MININT32, G_MAXINT32, &v, NULL))
+      return g_strdup_printf("'%s' is not a number", *args);
+  return NULL;
+}
+
+static char *
+chk_resolv_retry(const char *const *args)
+{
+  return g_strcmp0(args[0], "infinite") == 0 || is_uint(args[0], G_MAXINT32)
+             ? NULL
+             : g_strdup("must be a number of seconds or 'infinite'");
+}
+
+static char *
+chk_mtu_opt(const char *const *args)
+{
+  /* fragment N [mtu]; mssfix [N [mtu|fixed]] */
+  static const char *const set[] = { "mtu", "fixed", NULL };
+  if (args[0] == NULL)
+    return NULL;
+  if (!is_uint(args[0], 65535))
+    return g_strdup_printf("'%s' is not a number", args[0]);
+  if (args[1] != NULL && !is_one_of(args[1], set))
+    return g_strdup_printf("'%s' must be mtu or fixed", args[1]);
+  return NULL;
+}
+
+static char *
+chk_static_challenge(const char *const *args)
+{
+  static const char *const set[] = { "0", "1", NULL };
+  return is_one_of(args[1], set) ? NULL : g_strdup("the echo flag must be 0 or 1");
+}
+
+static char *
+chk_pull_filter(const char *const *args)
+{
+  static const char *const set[] = { "accept", "ignore", "reject", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must start with accept, ignore or reject");
+}
+
+static char *
+chk_redirect(const char *const *args)
+{
+  static const char *const set[]
+      = { "local",       "autolocal", "def1",  "bypass-dhcp", "bypass-dns",
+          "block-local", "ipv4",      "!ipv4", "ipv6",        NULL };
+  for (; *args != NULL; args++)
+    if (!is_one_of(*args, set))
+      return g_strdup_printf("unknown flag '%s'", *args);
+  return NULL;
+}
+
+static char *
+chk_compress(const char *const *args)
+{
+  static const char *const set[] = { "lzo", "lz4", "lz4-v2", "stub", "stub-v2", "migrate", NULL };
+  return args[0] == NULL || is_one_of(args[0], set) ? NULL
+                                                    : g_strdup("unknown compression algorithm");
+}
+
+static char *
+chk_comp_lzo(const char *const *args)
+{
+  static const char *const set[] = { "yes", "no", "adaptive", NULL };
+  return args[0] == NULL || is_one_of(args[0], set) ? NULL
+                                                    : g_strdup("must be yes, no or adaptive");
+}
+
+static char *
+chk_allow_compression(const char *const *args)
+{
+  static const char *const set[] = { "yes", "no", "asym", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be yes, no or asym");
+}
+
+static char *
+chk_auth_retry(const char *const *args)
+{
+  static const char *const set[] = { "none", "nointeract", "interact", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be none, nointeract or interact");
+}
+
+static char *
+chk_key_direction(const char *const *args)
+{
+  static const char *const set[] = { "0", "1", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be 0 or 1");
+}
+
+static char *
+chk_remote_cert_tls(const char *const *args)
+{
+  static const char *const set[] = { "server", "client", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be server or client");
+}
+
+static char *
+chk_tls_version(const char *const *args)
+{
+  static const char *const set[] = { "1.0", "1.1", "1.2", "1.3", NULL };
+  if (!is_one_of(args[0], set))
+    return g_strdup("must be 1.0, 1.1, 1.2 or 1.3");
+  if (args[1] != NULL && g_strcmp0(args[1], "or-highest") != 0)
+    return g_strdup("the second argument can only be or-highest");
+  return NULL;
+}
+
+static char *
+chk_verify_x509_name(const char *const *args)
+{
+  static const char *const set[] = { "name", "name-prefix", "subject", NULL };
+  return args[1] == NULL || is_one_of(args[1], set)
+             ? NULL
+             : g_strdup("the type must be name, name-prefix or subject");
+}
+
+static char *
+chk_http_proxy(const char *const *args)
+{
+  /* host port [auto|auto-nct|stdin [method]] — a credentials file path is refused earlier */
+  return chk_port(args + 1);
+}
+
+static char *
+chk_socks_proxy(const char *const *args)
+{
+  return args[1] == NULL ? NULL : chk_port(args + 1);
+}
+
+static char *
+chk_bind(const char *const *args)
+{
+  return args[0] == NULL || g_strcmp0(args[0], "ipv6only") == 0
+             ? NULL
+             : g_strdup("the only argument allowed is ipv6only");
+}
+
+static char *
+chk_lladdr(const char *const *args)
+{
+  guint8 b[6];
+  if (strlen(args[0]) == 17
+      && sscanf(args[0], "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx", &b[0], &b[1], &b[2], &b[3], &b[4],
+                &b[5])
+             == 6)
+    return NULL;
+  return g_strdup("must be a MAC address like 02:00:00:00:00:01");
+}
+
+static char *
+chk_mtu_disc(const char *const *args)
+{
+  static const char *const set[] = { "no", "maybe", "yes", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be no, maybe or yes");
+}
+
+static char *
+chk_tls_cert_profile(const char *const *args)
+{
+  static const char *const set[] = { "insecure", "legacy", "preferred", "suiteb", NULL };
+  return is_one_of(args[0], set) ? NULL : g_strdup("must be insecure, legacy, preferred or suiteb");
+}
+
+static char *
+chk_ns_cert_type(const char *const *args)
+{
+  return chk_remote_cert_tls(args);
+}
+
+static char *
+chk_explicit_exit(const char *const *args)
+{
+  return args[0] == NULL ? NULL : chk_all_uint(args);
+}
+
+/* --- the allowlist -------------------------------------------------------------------------- */
+
+#define C  OVPN3_OPT_CONNECTION
+#define B  OVPN3_OPT_BLOCK
+#define BO (OVPN3_OPT_BLOCK | OVPN3_OPT_BLOCK_ONLY)
+#define R  OVPN3_OPT_REPEAT
+
+/* Client options of OpenVPN 2.6 (min args, max args, flags, value check).  Every name was
+ * checked against openvpn 2.6.14; the <connection> column (C) follows its OPT_P_CONNECTION. */
+static const Ovpn3ProfileOptInfo allowlist[] = {
+  /* role and pull */
+  { "client", 0, 0, 0, NULL },
+  { "tls-client", 0, 0, 0, NULL },
+  { "pull", 0, 0, 0, NULL },
+  { "pull-filter", 2, 2, R, chk_pull_filter },
+  { "route-nopull", 0, 0, 0, NULL },
+  { "allow-pull-fqdn", 0, 0, 0, NULL },
+  { "push-peer-info", 0, 0, 0, NULL },
+  /* connection */
+  { "remote", 1, 3, C | R, chk_remote },
+  { "remote-random", 0, 0, 0, NULL },
+  { "remote-random-hostname", 0, 0, 0, NULL },
+  { "proto", 1, 1, C, chk_proto },
+  { "proto-force", 1, 1, 0, chk_proto },
+  { "port", 1, 1, C, chk_port },
+  { "rport", 1, 1, C, chk_port },
+  { "lport", 1, 1, C, chk_port },
+  { "local", 1, 1, C, NULL },
+  { "bind", 0, 1, C, chk_bind },
+  { "nobind", 0, 0, C, NULL },
+  { "float", 0, 0, C, NULL },
+  { "connect-retry", 1, 2, C, chk_all_uint },
+  { "connect-retry-max", 1, 1, C, chk_all_uint },
+  { "connect-timeout", 1, 1, C, chk_all_uint },
+  { "server-poll-timeout", 1, 1, C, chk_all_uint },
+  { "resolv-retry", 1, 1, 0, chk_resolv_retry },
+  { "explicit-exit-notify", 0, 1, C, chk_explicit_exit },
+  { "http-proxy", 2, 4, C, chk_http_proxy },
+  { "http-proxy-option", 1, 3, C, NULL },
+  { "http-proxy-user-pass", 0, 0, C | BO, NULL },
+  { "socks-proxy", 1, 3, C, chk_socks_proxy },
+  { "persist-remote-ip", 0, 0, 0, NULL },
+  { "persist-local-ip", 0, 0, 0, NULL },
+  /* MTU */
+  { "tun-mtu", 1, 2, C, chk_all_uint },
+  { "tun-mtu-extra", 1, 1, C, chk_all_uint },
+  { "tun-mtu-max", 1, 1, 0, chk_all_uint },
+  { "link-mtu", 1, 1, C, chk_all_uint },
+  { "mtu-disc", 1, 1, C, chk_mtu_disc },
+  { "mtu-test", 0, 0, 0, NULL },
+  { "fragment", 1, 2, C, chk_mtu_opt },
+  { "mssfix", 0, 2, C, chk_mtu_opt },
+  /* device */
+  { "dev", 1, 1, 0, chk_dev },
+  { "dev-type", 1, 1, 0, chk_dev_type },
+  { "topology", 1, 1, 0, chk_topology },
+  { "tun-ipv6", 0, 0, 0, NULL },
+  { "disable-dco", 0, 0, 0, NULL },
+  { "txqueuelen", 1, 1, 0, chk_all_uint },
+  { "lladdr", 1, 1, 0, chk_lladdr },
+  { "mark", 1, 1, 0, chk_all_uint },
+  { "bind-dev", 1, 1, 0, chk_dev },
+  { "persist-tun", 0, 0, 0, NULL },
+  { "persist-key", 0, 0, 0, NULL },
+  /* addresses, routes, DNS */
+  { "ifconfig", 2, 2, 0, NULL },
+  { "ifconfig-ipv6", 2, 2, 0, NULL },
+  { "ifconfig-nowarn", 0, 0, 0, NULL },
+  { "ifconfig-noexec", 0, 0, 0, NULL },
+  { "route", 1, 4, R, NULL },
+  { "route-ipv6", 1, 3, R, NULL },
+  { "route-gateway", 1, 1, 0, NULL },
+  { "route-ipv6-gateway", 1, 1, 0, NULL },
+  { "route-metric", 1, 1, 0, chk_all_uint },
+  { "route-delay", 0, 2, 0, chk_all_uint },
+  { "route-method", 1, 1, 0, NULL },
+  { "route-noexec", 0, 0, 0, NULL },
+  { "redirect-gateway", 0, 9, 0, chk_redirect },
+  { "redirect-private", 0, 9, 0, chk_redirect },
+  { "block-ipv6", 0, 0, 0, NULL },
+  { "client-nat", 4, 4, 0, NULL },
+  { "dhcp-option", 1, 2, 0, NULL },
+  { "dns", 2, 15, 0, NULL },
+  /* timers */
+  { "keepalive", 2, 2, 0, chk_all_uint },
+  { "ping", 1, 1, 0, chk_all_uint },
+  { "ping-exit", 1, 1, 0, chk_all_uint },
+  { "ping-restart", 1, 1, 0, chk_all_uint },
+  { "ping-timer-rem", 0, 0, 0, NULL },
+  { "inactive", 1, 2, 0, chk_all_uint },
+  { "session-timeout", 1, 1, 0, chk_all_uint },
+  { "hand-window", 1, 1, 0, chk_all_uint },
+  { "tran-window", 1, 1, 0, chk_all_uint },
+  { "tls-timeout", 1, 1, 0, chk_all_uint },
+  { "reneg-sec", 1, 2, 0, chk_all_uint },
+  { "reneg-bytes", 1, 1, 0, chk_all_uint },
+  { "reneg-pkts", 1, 1, 0, chk_all_uint },
+  /* crypto */
+  { "cipher", 1, 1, 0, NULL },
+  { "data-ciphers", 1, 1, 0, NULL },
+  { "ncp-ciphers", 1, 1, 0, NULL },
+  { "data-ciphers-fallback", 1, 1, 0, NULL },
+  { "auth", 1, 1, 0, NULL },
+  { "key-direction", 1, 1, 0, chk_key_direction },
+  { "tls-version-min", 1, 2, 0, chk_tls_version },
+  { "tls-version-max", 1, 1, 0, chk_tls_version },
+  { "tls-cipher", 1, 1, 0, NULL },
+  { "tls-ciphersuites", 1, 1, 0, NULL },
+  { "tls-groups", 1, 1, 0, NULL },
+  { "ecdh-curve", 1, 1, 0, NULL },
+  { "tls-cert-profile", 1, 1, 0, chk_tls_cert_profile },
+  { "tls-exit", 0, 0, 0, NULL },
+  { "replay-window", 1, 2, 0, chk_all_uint },
+  { "mute-replay-warnings", 0, 0, 0, NULL },
+  { "verify-x509-name", 1, 2, 0, chk_verify_x509_name },
+  { "remote-cert-tls", 1, 1, 0, chk_remote_cert_tls },
+  { "remote-cert-ku", 1, 15, 0, NULL },
+  { "remote-cert-eku", 1, 1, 0, NULL },
+  { "ns-cert-type", 1, 1, 0, chk_ns_cert_type },
+  { "verify-hash", 1, 2, 0, NULL },
+  { "peer-fingerprint", 1, 1, B | R, NULL },
+  { "x509-track", 1, 1, 0, NULL },
+  { "keying-material-exporter", 2, 2, 0, NULL },
+  /* inline files */
+  { "ca", 0, 0, BO, NULL },
+  { "cert", 0, 0, BO, NULL },
+  { "key", 0, 0, BO, NULL },
+  { "extra-certs", 0, 0, BO, NULL },
+  { "pkcs12", 0, 0, BO, NULL },
+  { "dh", 0, 0, BO, NULL },
+  { "tls-auth", 0, 0, BO, NULL },
+  { "tls-crypt", 0, 0, BO, NULL },
+  { "tls-crypt-v2", 0, 0, BO, NULL },
+  { "crl-verify", 0, 0, BO, NULL },
+  { "connection", 0, 0, BO | R, NULL },
+  /* credentials */
+  { "auth-user-pass", 0, 1, B, NULL },
+  { "auth-nocache", 0, 0, 0, NULL },
+  { "auth-retry", 1, 1, 0, chk_auth_retry },
+  { "static-challenge", 2, 2, 0, chk_static_challenge },
+  { "askpass", 0, 0, 0, NULL },
+  /* compression */
+  { "compress", 0, 1, 0, chk_compress },
+  { "comp-lzo", 0, 1, 0, chk_comp_lzo },
+  { "comp-noadapt", 0, 0, 0, NULL },
+  { "allow-compression", 1, 1, 0, chk_allow_compression },
+  /* logging and misc */
+  { "verb", 1, 1, 0, chk_verb },
+  { "mute", 1, 1, 0, chk_all_uint },
+  { "suppress-timestamps", 0, 0, 0, NULL },
+  { "echo", 0, 15, 0, NULL },
+  { "setenv", 1, 2, 0, NULL },
+  { "setenv-safe", 1, 2, 0, NULL },
+  { "sndbuf", 1, 1, 0, chk_all_uint },
+  { "rcvbuf", 1, 1, 0, chk_all_uint },
+  { "fast-io", 0, 0, 0, NULL },
+  { "passtos", 0, 0, 0, NULL },
+  { "shaper", 1, 1, 0, chk_all_uint },
+  { "tcp-nodelay", 0, 0, 0, NULL },
+  { "disable-occ", 0, 0, 0, NULL },
+  { "nice", 1, 1, 0, chk_int },
+  { "mlock", 0, 0, 0, NULL },
+  { NULL, 0, 0, 0, NULL },
+};
+
+#undef C
+#undef B
+#undef BO
+#undef R
+
+const Ovpn3ProfileOptInfo *
+ovpn3_profile_allowlist_table(void)
+{
+  return allowlist;
+}
+
+const Ovpn3ProfileOptInfo *
+ovpn3_profile_allowlist_lookup(const char *name)
+{
+  for (const Ovpn3ProfileOptInfo *o = allowlist; o->name != NULL; o++)
+    if (strcmp(o->name, name) == 0)
+      return o;
+  return NULL;
+}
+
+/* --- the refused list ------------------------------------------------------------------------ */
+
+#define R_SCRIPT  "runs a program on the host"
+#define R_CODE    "loads code into openvpn"
+#define R_FILES   "writes files on the host"
+#define R_SERVER  "server option; this is a client profile"
+#define R_WINDOWS "Windows-only option, not available on Linux"
+#define R_MODE    "a standalone openvpn command, not a profile option"
+#define R_PUSH    "set by the server, not by a profile"
+#define R_HIDE    "hides unknown options from openvpn"
+
+typedef struct
+{
+  const char *name;
+  const char *reason;
+} Refusal;
+
+static const Refusal refused[] = {
+  { "plugin", R_CODE },
+  { "engine", R_CODE },
+  { "providers", R_CODE },
+  { "pkcs11-providers", R_CODE },
+  { "up", R_SCRIPT },
+  { "down", R_SCRIPT },
+  { "down-pre", R_SCRIPT },
+  { "route-up", R_SCRIPT },
+  { "route-pre-down", R_SCRIPT },
+  { "ipchange", R_SCRIPT },
+  { "tls-verify", R_SCRIPT },
+  { "learn-address", R_SCRIPT },
+  { "client-connect", R_SCRIPT },
+  { "client-disconnect", R_SCRIPT },
+  { "auth-user-pass-verify", R_SCRIPT },
+  { "iproute", R_SCRIPT },
+  { "up-restart", "only used by up/down scripts, which are not supported" },
+  { "up-delay", "changes when the tunnel device is opened, which ovpn3 manages" },
+  { "script-security", "would let openvpn run programs on the host" },
+  { "management", "takes over the management interface ovpn3 uses to control openvpn" },
+  { "config", "reads another file from the host" },
+  { "cd", "changes the directory openvpn works in" },
+  { "chroot", "changes the directory openvpn works in" },
+  { "tmp-dir", "changes where openvpn writes temporary files" },
+  { "daemon", "detaches openvpn from the session manager" },
+  { "inetd", "detaches openvpn from the session manager" },
+  { "log", "writes a log file on the host; ovpn3 logs the session itself" },
+  { "log-append", "writes a log file on the host; ovpn3 logs the session itself" },
+  { "syslog", "moves openvpn's log away from the session log" },
+  { "machine-readable-output", "changes the log format ovpn3 reads from openvpn" },
+  { "status", R_FILES },
+  { "status-version", "only used with 'status', which is not allowed" },
+  { "writepid", R_FILES },
+  { "replay-persist", R_FILES },
+  { "memstats", R_FILES },
+  { "tls-export-cert", R_FILES },
+  { "user", "changes the user openvpn runs as" },
+  { "group", "changes the group openvpn runs as" },
+  { "dev-node", "opens a device node on the host" },
+  { "capath", "reads certificates from a directory on the host; put the CA inline as <ca>" },
+  { "secret", "static-key mode is not supported; use TLS with inline certificates" },
+  { "pkcs11-id", "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>" },
+  { "pkcs11-id-management",
+    "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>" },
+  { "pkcs11-pin-cache", "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>" },
+  { "pkcs11-protected-authentication",
+    "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>" },
+  { "pkcs11-private-mode",
+    "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>" },
+  { "pkcs11-cert-private",
+    "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>" },
+  { "ignore-unknown-option", R_HIDE },
+  { "genkey", R_MODE },
+  { "mktun", R_MODE },
+  { "rmtun", R_MODE },
+  { "test-crypto", R_MODE },
+  { "help", R_MODE },
+  { "version", R_MODE },
+  /* pushed by servers */
+  { "peer-id", R_PUSH },
+  { "auth-token", R_PUSH },
+  { "auth-token-user", R_PUSH },
+  { "key-derivation", R_PUSH },
+  { "protocol-flags", R_PUSH },
+  /* Windows */
+  { "block-outside-dns", R_WINDOWS },
+  { "ip-win32", R_WINDOWS },
+  { "dhcp-renew", R_WINDOWS },
+  { "dhcp-release", R_WINDOWS },
+  { "dhcp-pre-release", R_WINDOWS },
+  { "register-dns", R_WINDOWS },
+  { "windows-driver", R_WINDOWS },
+  { "tap-sleep", R_WINDOWS },
+  { "show-net-up", R_WINDOWS },
+  { "win-sys", R_WINDOWS },
+  { "service", R_WINDOWS },
+  { "allow-nonadmin", R_WINDOWS },
+  { "cryptoapicert", R_WINDOWS },
+  { "pause-exit", R_WINDOWS },
+  /* server */
+  { "mode", R_SERVER },
+  { "server", R_SERVER },
+  { "server-bridge", R_SERVER },
+  { "server-ipv6", R_SERVER },
+  { "tls-server", R_SERVER },
+  { "push", R_SERVER },
+  { "push-reset", R_SERVER },
+  { "push-remove", R_SERVER },
+  { "ifconfig-pool", R_SERVER },
+  { "ifconfig-pool-persist", R_SERVER },
+  { "ifconfig-ipv6-pool", R_SERVER },
+  { "ifconfig-push", R_SERVER },
+  { "ifconfig-ipv6-push", R_SERVER },
+  { "iroute", R_SERVER },
+  { "iroute-ipv6", R_SERVER },
+  { "client-config-dir", R_SERVER },
+  { "ccd-exclusive", R_SERVER },
+  { "client-to-client", R_SERVER },
+  { "duplicate-cn", R_SERVER },
+  { "max-clients", R_SERVER },
+  { "max-routes-per-client", R_SERVER },
+  { "stale-routes-check", R_SERVER },
+  { "connect-freq", R_SERVER },
+  { "connect-freq-initial", R_SERVER },
+  { "hash-size", R_SERVER },
+  { "bcast-buffers", R_SERVER },
+  { "tcp-queue-limit", R_SERVER },
+  { "verify-client-cert", R_SERVER },
+  { "client-cert-not-required", R_SERVER },
+  { "username-as-common-name", R_SERVER },
+  { "auth-gen-token", R_SERVER },
+  { "auth-gen-token-secret", R_SERVER },
+  { "opt-verify", R_SERVER },
+  { "auth-user-pass-optional", R_SERVER },
+  { "no-name-remapping", R_SERVER },
+  { "port-share", R_SERVER },
+  { "disable", R_SERVER },
+  { "tls-crypt-v2-verify", R_SERVER },
+  { "vlan-tagging", R_SERVER },
+  { "vlan-accept", R_SERVER },
+  { "vlan-pvid", R_SERVER },
+  { "x509-username-field", R_SERVER },
+  { "multihome", R_SERVER },
+  { NULL, NULL },
+};
+
+static const char *const refused_extra_names[]
+    = { "management-hold", "management-client", "show-ciphers", "setenv opt", NULL };
+
+const char *const *
+ovpn3_profile_allowlist_refused_names(void)
+{
+  static GPtrArray *names = NULL;
+
+  if (g_once_init_enter(&names))
+    {
+      GPtrArray *n = g_ptr_array_new();
+      for (const Refusal *r = refused; r->name != NULL; r++)
+        g_ptr_array_add(n, (gpointer) r->name);
+      for (const char *const *e = refused_extra_names; *e != NULL; e++)
+        g_ptr_array_add(n, (gpointer) *e);
+      g_ptr_array_add(n, NULL);
+      g_once_init_leave(&names, n);
+    }
+  return (const char *const *) names->pdata;
+}
+
+static char *
+shown_with_arg(const char *name, const char *arg)
+{
+  return g_strdup_printf("%s %s", name, arg);
+}
+
+const char *
+ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gboolean is_block,
+                                gboolean in_connection, char **shown)
+{
+  const Ovpn3ProfileOptInfo *o;
+  guint nargs = args != NULL ? g_strv_length((char **) args) : 0;
+
+  *shown = NULL;
+  for (const Refusal *r = refused; r->name != NULL; r++)
+    if (strcmp(r->name, name) == 0)
+      return r->reason;
+  if (g_str_has_prefix(name, "management"))
+    return "takes over the management interface ovpn3 uses to control openvpn";
+  if (g_str_has_prefix(name, "show-"))
+    return R_MODE;
+  if (g_str_has_prefix(name, "pkcs11-"))
+    return "PKCS#11 tokens are not supported; use inline <cert>/<key> or <pkcs12>";
+
+  if (strcmp(name, "setenv") == 0 && nargs >= 1)
+    {
+      if (strcmp(args[0], "opt") == 0)
+        {
+          *shown = g_strdup("setenv opt");
+          return R_HIDE;
+        }
+      if (strcmp(args[0], "FORWARD_COMPATIBLE") == 0)
+        {
+          *shown = g_strdup("setenv FORWARD_COMPATIBLE");
+          return R_HIDE;
+        }
+      if (strcmp(args[0], "GENERIC_CONFIG") == 0)
+        {
+          *shown = g_strdup("setenv GENERIC_CONFIG");
+          return "marks a generic profile that cannot be used directly";
+        }
+    }
+
+  o = ovpn3_profile_allowlist_lookup(name);
+  if (o == NULL)
+    return "unknown option";
+  if (in_connection && !(o->flags & OVPN3_OPT_CONNECTION))
+    return "cannot be used inside a <connection> block";
+  if (is_block && !(o->flags & OVPN3_OPT_BLOCK))
+    return "cannot be given as an inline block";
+
+  /* File paths: everything must be inline. */
+  if (!is_block && (o->flags & OVPN3_OPT_BLOCK_ONLY) && nargs > 0)
+    {
+      *shown = shown_with_arg(name, args[0]);
+      return strcmp(name, "connection") == 0
+                 ? "a <connection> must be an inline block"
+                 : "file paths are not allowed; include the file inline as a <tag>…</tag> block";
+    }
+  if (strcmp(name, "auth-user-pass") == 0 && nargs > 0 && strcmp(args[0], "stdin") != 0)
+    {
+      *shown = shown_with_arg(name, args[0]);
+      return "file paths are not allowed; use a bare auth-user-pass to be asked for the "
+             "credentials, or an inline <auth-user-pass> block";
+    }
+  if (strcmp(name, "http-proxy") == 0 && nargs >= 3)
+    {
+      static const char *const ok[] = { "auto", "auto-nct", "stdin", NULL };
+      if (!is_one_of(args[2], ok))
+        {
+          *shown = g_strdup_printf("http-proxy … %s", args[2]);
+          return "file paths are not allowed; use an inline <http-proxy-user-pass> block or "
+                 "'stdin' to be asked";
+        }
+    }
+  if (strcmp(name, "socks-proxy") == 0 && nargs >= 3 && strcmp(args[2], "stdin") != 0)
+    {
+      *shown = g_strdup_printf("socks-proxy … %s", args[2]);
+      return "file paths are not allowed; use 'stdin' to be asked for the credentials";
+    }
+  return NULL;
+}
+
+/* --- privileged options ---------------------------------------------------------------------- */
+
+gboolean
+ovpn3_profile_allowlist_privileged(const char *name, const char *const *args, gboolean has_bind,
+                                   GPtrArray *reasons)
+{
+  const char *a0 = args != NULL ? args[0] : NULL;
+  char *why = NULL;
+
+  if (strcmp(name, "lport") == 0 || (strcmp(name, "port") == 0 && has_bind))
+    {
+      guint64 port = 0;
+      if (a0 != NULL && g_ascii_string_to_unsigned(a0, 10, 0, 65535, &port, NULL) && port > 0
+          && port < 1024)
+        why = g_strdup_printf("%s %s (local port below 1024)", name, a0);
+    }
+  else if (strcmp(name, "mark") == 0)
+    why = g_strdup_printf("mark %s (marks packets for host policy routing)", a0);
+  else if (strcmp(name, "bind-dev") == 0)
+    why = g_strdup_printf("bind-dev %s (binds to a host interface or VRF)", a0);
+  else if (strcmp(name, "lladdr") == 0)
+    why = g_strdup_printf("lladdr %s (sets the link-layer address)", a0);
+  else if (strcmp(name, "dev") == 0 && a0 != NULL && strcmp(a0, "tun") != 0
+           && strcmp(a0, "tap") != 0 && strcmp(a0, "null") != 0)
+    why = g_strdup_printf("dev %s (names a specific host device, e.g. a bridged tap)", a0);
+  else if (strcmp(name, "nice") == 0 && a0 != NULL && a0[0] == '-')
+    why = g_strdup_printf("nice %s (raises the process priority)", a0);
+  else if (strcmp(name, "mlock") == 0)
+    why = g_strdup("mlock (locks memory on the host)");
+
+  if (why == NULL)
+    return FALSE;
+  if (reasons != NULL)
+    g_ptr_array_add(reasons, why);
+  else
+    g_free(why);
+  return TRUE;
+}
