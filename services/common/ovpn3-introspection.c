@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "ovpn3-introspection-resources.h"
 #include "ovpn3-introspection.h"
 #include "ovpn3-names.h"
 
@@ -22,7 +23,10 @@ ovpn3_introspection_get(const char *xml_name)
   if (node == NULL)
     {
       g_autofree char *path = g_strconcat(OVPN3_INTROSPECTION_RESOURCE_PREFIX, xml_name, NULL);
-      g_autoptr(GBytes) bytes = g_resources_lookup_data(path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+      /* our own resource, looked up directly: a constructor-registered
+       * resource in a static library is not linked in unless referenced */
+      g_autoptr(GBytes) bytes = g_resource_lookup_data(ovpn3_introspection_get_resource(), path,
+                                                       G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
 
       if (bytes == NULL)
         g_error("introspection resource %s missing: %s", path, error->message);
