@@ -1,0 +1,525 @@
+#define G_LOG_DOMAIN "ovpn3-mgmt-command"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ovpn3-mgmt-command.h"
+
+G_DEFINE_QUARK(ovpn3 - mgmt - error - quark, ovpn3_mgmt_error)
+
+struct _Ovpn3MgmtCommand
+{
+  gchar *line; /* with '\n' */
+  gsize len;
+  Ovpn3MgmtResponseShape shape;
+  gboolean secret;
+  gchar *description;
+};
+
+static void
+wipe_string(GString *s)
+{
+  if (s != NULL && s->str != NULL)
+    explicit_bzero(s->str, s->allocated_len);
+}
+
+static void
+wipe_free(gchar *s)
+{
+  if (s != NULL)
+    {
+      explicit_bzero(s, strlen(s));
+      g_free(s);
+    }
+}
+
+gboolean
+ovpn3_mgmt_quote_append(GString *out, const char *value, GError **error)
+{
+  const char *p;
+  gsize len;
+
+  if (value == NULL)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Missing argument");
+      return FALSE;
+    }
+  len = strlen(value);
+  if (!g_utf8_validate(value, (gssize) len, NULL))
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Argument is not valid UTF-8");
+      return FALSE;
+    }
+  /* openvpn silently drops control bytes (incl. CR, LF, TAB) from input. */
+  for (p = value; *p; p++)
+    if ((guchar) *p < 0x20 || (guchar) *p == 0x7f)
+      {
+        g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                            "Argument contains a control character");
+        return FALSE;
+      }
+  if (len > OVPN3_MGMT_MAX_TOKEN)
+    {
+      g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                  "Argument is too long (%" G_GSIZE_FORMAT " bytes, %d max)", len,
+                  OVPN3_MGMT_MAX_TOKEN);
+      return FALSE;
+    }
+
+  g_string_append_c(out, '"');
+  for (p = value; *p; p++)
+    {
+      if (*p == '\\' || *p == '"')
+        g_string_append_c(out, '\\');
+      g_string_append_c(out, *p);
+    }
+  g_string_append_c(out, '"');
+  return TRUE;
+}
+
+static gboolean
+verb_is_valid(const char *verb)
+{
+  const char *p;
+
+  if (verb == NULL || *verb == '\0')
+    return FALSE;
+  for (p = verb; *p; p++)
+    if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static Ovpn3MgmtCommand *
+command_take(GString *line, Ovpn3MgmtResponseShape shape, gboolean secret, gchar *description,
+             GError **error)
+{
+  Ovpn3MgmtCommand *cmd;
+
+  /* Measured on the final line: the escaping counts too. */
+  if (line->len > OVPN3_MGMT_MAX_COMMAND_LINE)
+    {
+      g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                  "Command line is too long (%" G_GSIZE_FORMAT " bytes, %d max)", line->len,
+                  OVPN3_MGMT_MAX_COMMAND_LINE);
+      wipe_string(line);
+      g_string_free(line, TRUE);
+      g_free(description);
+      return NULL;
+    }
+  g_string_append_c(line, '\n');
+  cmd = g_new0(Ovpn3MgmtCommand, 1);
+  cmd->len = line->len;
+  cmd->line = g_string_free(line, FALSE);
+  cmd->shape = shape;
+  cmd->secret = secret;
+  cmd->description = description;
+  return cmd;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_newv(Ovpn3MgmtResponseShape shape, gboolean secret, const char *verb,
+                        const char *const *args, GError **error)
+{
+  GString *line;
+  guint i;
+
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  if (!verb_is_valid(verb))
+    {
+      g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                  "Invalid command verb");
+      return NULL;
+    }
+
+  line = g_string_sized_new(64);
+  g_string_append(line, verb);
+  for (i = 0; args != NULL && args[i] != NULL; i++)
+    {
+      g_string_append_c(line, ' ');
+      if (!ovpn3_mgmt_quote_append(line, args[i], error))
+        {
+          wipe_string(line);
+          g_string_free(line, TRUE);
+          return NULL;
+        }
+    }
+  return command_take(line, shape, secret, g_strdup(secret ? verb : line->str), error);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_new(Ovpn3MgmtResponseShape shape, gboolean secret, GError **error,
+                       const char *verb, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new();
+  Ovpn3MgmtCommand *cmd;
+  const char *arg;
+  va_list ap;
+
+  va_start(ap, verb);
+  while ((arg = va_arg(ap, const char *)) != NULL)
+    g_ptr_array_add(args, (gpointer) arg);
+  va_end(ap);
+  g_ptr_array_add(args, NULL);
+
+  cmd = ovpn3_mgmt_command_newv(shape, secret, verb, (const char *const *) args->pdata, error);
+  return cmd;
+}
+
+void
+ovpn3_mgmt_command_wipe(Ovpn3MgmtCommand *cmd)
+{
+  g_return_if_fail(cmd != NULL);
+  if (cmd->line != NULL)
+    explicit_bzero(cmd->line, cmd->len);
+}
+
+void
+ovpn3_mgmt_command_free(Ovpn3MgmtCommand *cmd)
+{
+  if (cmd == NULL)
+    return;
+  ovpn3_mgmt_command_wipe(cmd);
+  g_free(cmd->line);
+  g_free(cmd->description);
+  g_free(cmd);
+}
+
+const char *
+ovpn3_mgmt_command_get_line(const Ovpn3MgmtCommand *cmd)
+{
+  g_return_val_if_fail(cmd != NULL, NULL);
+  return cmd->line;
+}
+
+gsize
+ovpn3_mgmt_command_get_length(const Ovpn3MgmtCommand *cmd)
+{
+  g_return_val_if_fail(cmd != NULL, 0);
+  return cmd->len;
+}
+
+Ovpn3MgmtResponseShape
+ovpn3_mgmt_command_get_shape(const Ovpn3MgmtCommand *cmd)
+{
+  g_return_val_if_fail(cmd != NULL, OVPN3_MGMT_RESPONSE_SINGLE);
+  return cmd->shape;
+}
+
+gboolean
+ovpn3_mgmt_command_is_secret(const Ovpn3MgmtCommand *cmd)
+{
+  g_return_val_if_fail(cmd != NULL, TRUE);
+  return cmd->secret;
+}
+
+const char *
+ovpn3_mgmt_command_describe(const Ovpn3MgmtCommand *cmd)
+{
+  g_return_val_if_fail(cmd != NULL, NULL);
+  return cmd->description;
+}
+
+/* ---- Helpers ---------------------------------------------------------------- */
+
+#define SINGLE OVPN3_MGMT_RESPONSE_SINGLE
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_username(const char *type, const char *username, GError **error)
+{
+  return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "username", type, username, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_password(const char *type, const char *password, GError **error)
+{
+  return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "password", type, password, NULL);
+}
+
+static gchar *
+b64(const char *s)
+{
+  return g_base64_encode((const guchar *) s, strlen(s));
+}
+
+static gboolean
+check_plain(const char *value, GError **error)
+{
+  /* Validate the raw input too, so base64 cannot smuggle control bytes that
+   * the server would then receive. */
+  g_autoptr(GString) tmp = g_string_new(NULL);
+  gboolean ok;
+  gsize i;
+
+  if (value == NULL)
+    return ovpn3_mgmt_quote_append(tmp, value, error);
+  for (i = 0; value[i]; i++)
+    if ((guchar) value[i] < 0x20 || (guchar) value[i] == 0x7f)
+      {
+        g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                            "Argument contains a control character");
+        return FALSE;
+      }
+  ok = g_utf8_validate(value, -1, NULL);
+  if (!ok)
+    g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                        "Argument is not valid UTF-8");
+  return ok;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_static_challenge(const char *type, const char *password, const char *response,
+                                    GError **error)
+{
+  gchar *pw64;
+  gchar *resp64;
+  gchar *value;
+  Ovpn3MgmtCommand *cmd;
+
+  if (!check_plain(password, error) || !check_plain(response, error))
+    return NULL;
+  pw64 = b64(password);
+  resp64 = b64(response);
+  value = g_strconcat("SCRV1:", pw64, ":", resp64, NULL);
+  cmd = ovpn3_mgmt_command_password(type, value, error);
+  wipe_free(pw64);
+  wipe_free(resp64);
+  wipe_free(value);
+  return cmd;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_crv1_response(const char *state_id, const char *response, GError **error)
+{
+  gchar *value;
+  Ovpn3MgmtCommand *cmd;
+
+  if (!check_plain(state_id, error) || !check_plain(response, error))
+    return NULL;
+  if (strchr(state_id, ':') != NULL)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Invalid CRV1 state id");
+      return NULL;
+    }
+  value = g_strconcat("CRV1::", state_id, "::", response, NULL);
+  cmd = ovpn3_mgmt_command_password("Auth", value, error);
+  wipe_free(value);
+  return cmd;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_cr_response(const char *response, GError **error)
+{
+  gchar *resp64;
+  Ovpn3MgmtCommand *cmd;
+
+  if (!check_plain(response, error))
+    return NULL;
+  resp64 = b64(response);
+  cmd = ovpn3_mgmt_command_new(SINGLE, TRUE, error, "cr-response", resp64, NULL);
+  wipe_free(resp64);
+  return cmd;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_hold(Ovpn3MgmtHoldAction action)
+{
+  static const char *const args[] = { NULL, "on", "off", "release" };
+
+  g_return_val_if_fail(action <= OVPN3_MGMT_HOLD_RELEASE, NULL);
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "hold", args[action], NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_signal(const char *signame, GError **error)
+{
+  static const char *const known[] = { "SIGHUP", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGINT" };
+  gsize i;
+
+  for (i = 0; signame != NULL && i < G_N_ELEMENTS(known); i++)
+    if (strcmp(signame, known[i]) == 0)
+      return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "signal", signame, NULL);
+  g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT, "Unknown signal");
+  return NULL;
+}
+
+/* state|log|echo with one of: NULL, on, off, all, on all, <n>. */
+static Ovpn3MgmtCommand *
+history_command(const char *verb, const char *arg, gboolean allow_empty, GError **error)
+{
+  guint64 n;
+
+  if (arg == NULL)
+    {
+      if (!allow_empty)
+        {
+          g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                      "'%s' needs an argument", verb);
+          return NULL;
+        }
+      return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, error, verb, NULL);
+    }
+  if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
+    return ovpn3_mgmt_command_new(SINGLE, FALSE, error, verb, arg, NULL);
+  if (strcmp(arg, "all") == 0)
+    return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, error, verb, arg, NULL);
+  if (strcmp(arg, "on all") == 0)
+    return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_SUCCESS_MULTI, FALSE, error, verb, "on",
+                                  "all", NULL);
+  if (g_ascii_string_to_unsigned(arg, 10, 0, G_MAXINT, &n, NULL))
+    return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, error, verb, arg, NULL);
+  g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT, "Invalid '%s' argument",
+              verb);
+  return NULL;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_state(const char *arg, GError **error)
+{
+  return history_command("state", arg, TRUE, error);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_log(const char *arg, GError **error)
+{
+  return history_command("log", arg, FALSE, error);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_echo(const char *arg, GError **error)
+{
+  return history_command("echo", arg, FALSE, error);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_bytecount(guint interval)
+{
+  g_autofree gchar *n = g_strdup_printf("%u", interval);
+
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "bytecount", n, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_status(void)
+{
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, NULL, "status", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_needok(const char *type, gboolean ok, GError **error)
+{
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "needok", type, ok ? "ok" : "cancel", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_needstr(const char *type, const char *value, GError **error)
+{
+  return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "needstr", type, value, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_remote_accept(void)
+{
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "remote", "ACCEPT", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_remote_skip(guint n)
+{
+  g_autofree gchar *s = g_strdup_printf("%u", n);
+
+  if (n == 0)
+    return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "remote", "SKIP", NULL);
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "remote", "SKIP", s, NULL);
+}
+
+static gboolean
+check_port(guint port, GError **error)
+{
+  if (port == 0 || port > 65535)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Invalid port");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_remote_mod(const char *host, guint port, GError **error)
+{
+  g_autofree gchar *p = g_strdup_printf("%u", port);
+
+  if (!check_port(port, error))
+    return NULL;
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "remote", "MOD", host, p, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_proxy_none(void)
+{
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "proxy", "NONE", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_proxy_http(const char *host, guint port, gboolean nct, GError **error)
+{
+  g_autofree gchar *p = g_strdup_printf("%u", port);
+
+  if (!check_port(port, error))
+    return NULL;
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "proxy", "HTTP", host, p, nct ? "nct" : NULL,
+                                NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_proxy_socks(const char *host, guint port, GError **error)
+{
+  g_autofree gchar *p = g_strdup_printf("%u", port);
+
+  if (!check_port(port, error))
+    return NULL;
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "proxy", "SOCKS", host, p, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_version(guint n)
+{
+  g_autofree gchar *s = g_strdup_printf("%u", n);
+
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_NONE, FALSE, NULL, "version", s, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_pid(void)
+{
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "pid", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_forget_passwords(void)
+{
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "forget-passwords", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_exit(void)
+{
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_NONE, FALSE, NULL, "exit", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_login_password(const char *password, GError **error)
+{
+  GString *line;
+
+  if (!check_plain(password, error))
+    return NULL;
+  line = g_string_new(password);
+  return command_take(line, OVPN3_MGMT_RESPONSE_PW_LOGIN, TRUE, g_strdup("(login password)"),
+                      error);
+}
