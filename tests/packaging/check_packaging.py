@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Checks of the generated packaging files (suite 'packaging').
+
+  check_packaging.py busconfig FILE
+      dbus-daemon's own parser accepts the policy file (unknown elements or
+      attributes are errors there; the busconfig DTD shipped by Debian is the
+      2003 one and rejects every real policy file, system.conf included).
+  check_packaging.py activation FILE NAME USER UNIT EXEC
+      GKeyFile parses it; [D-BUS Service] has exactly Name, Exec, User,
+      SystemdService with these values; the file is named NAME.service.
+  check_packaging.py unit FILE
+      `systemd-analyze verify` on the unit in a temporary root (host units +
+      ours + stand-in executables at the ExecStart path), with no warning at
+      all; it must fail when the executable is missing; and the offline
+      `systemd-analyze security` exposure stays within the unit's budget.
+  check_packaging.py sysusers SYSUSERS TMPFILES USER RUNTIMEDIR
+      systemd-sysusers --root=<tmp> creates the system user (nologin), then
+      systemd-tmpfiles --root=<tmp> --create makes the runtime dirs it owns.
+  check_packaging.py polkit-rules FILE USER
+      the rules file names the user and the six resolve1 actions, has no
+      unsubstituted @VARIABLES@ and balanced brackets.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import gi
+gi.require_version('GLib', '2.0')
+from gi.repository import GLib  # noqa: E402
+
+# Exposure budget per unit (systemd-analyze security, 0 = best, 10 = worst).
+EXPOSURE_BUDGET = {
+    'ovpn3-log.service': 1.0,
+    'ovpn3-configmgr.service': 1.0,
+    'ovpn3-sessionmgr.service': 1.0,
+    'ovpn3-backendstart.service': 2.0,
+    'ovpn3-netcfg.service': 3.0,
+}
+
+
+def fail(msg):
+    sys.stderr.write('FAIL: %s\n' % msg)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def busconfig(path):
+    with tempfile.TemporaryDirectory(prefix='ovpn3-busconfig-') as tmp:
+        conf = os.path.join(tmp, 'bus.conf')
+        with open(conf, 'w') as f:
+            f.write('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
+                    ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
+                    '<busconfig><type>system</type><listen>unix:path=%s/s</listen>'
+                    '<auth>EXTERNAL</auth><policy context="default"><allow user="*"/></policy>'
+                    '<include>%s</include></busconfig>\n' % (tmp, os.path.abspath(path)))
+        p = subprocess.Popen(['dbus-daemon', '--config-file=' + conf, '--nofork', '--nopidfile',
+                              '--nosyslog', '--print-address=1'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = p.stdout.readline()
+        finally:
+            p.terminate()
+            _, err = p.communicate(timeout=30)
+        check(line.startswith('unix:'), 'dbus-daemon refused %s: %s' % (path, err.strip()))
+        # Warnings about the file also count.
+        bad = [ln for ln in err.splitlines() if 'fd limit' not in ln]
+        check(not bad, 'dbus-daemon complained about %s: %s' % (path, bad))
+    print('%s: accepted by dbus-daemon' % path)
+
+
+def activation(path, name, user, unit, exec_line):
+    kf = GLib.KeyFile()
+    kf.load_from_file(path, GLib.KeyFileFlags.NONE)
+    check(kf.get_groups()[0] == ['D-BUS Service'], 'groups: %s' % kf.get_groups()[0])
+    keys = sorted(kf.get_keys('D-BUS Service')[0])
+    check(keys == ['Exec', 'Name', 'SystemdService', 'User'], 'keys: %s' % keys)
+    got = {k: kf.get_string('D-BUS Service', k) for k in keys}
+    want = {'Name': name, 'Exec': exec_line, 'User': user, 'SystemdService': unit}
+    check(got == want, 'values:\n%s\nwant\n%s' % (got, want))
+    check(os.path.basename(path) == name + '.service', 'file name %s' % path)
+    check(os.path.isabs(exec_line.split()[0]), 'Exec is not absolute')
+    print('%s: %s' % (path, got))
+
+
+def unit(path):
+    name = os.path.basename(path)
+    settings = {}
+    with open(path) as f:
+        for line in f:
+            if '=' in line and not line.startswith('#'):
+                k, v = line.rstrip('\n').split('=', 1)
+                settings.setdefault(k, []).append(v)
+    exec_path = settings['ExecStart'][0].split()[0]
+    for key, want in (('Type', 'dbus'), ('NoNewPrivileges', 'yes'), ('ProtectSystem', 'strict'),
+                      ('ProtectHome', 'yes'), ('PrivateTmp', 'yes')):
+        check(settings.get(key) == [want], '%s: %s=%s' % (name, key, settings.get(key)))
+    check(settings.get('BusName', [''])[0].startswith('net.openvpn.v3.'), 'BusName')
+    check('CapabilityBoundingSet' in settings, 'no CapabilityBoundingSet')
+
+    with tempfile.TemporaryDirectory(prefix='ovpn3-unit-') as root:
+        os.makedirs(root + '/usr/lib/systemd')
+        shutil.copytree('/lib/systemd/system', root + '/usr/lib/systemd/system', symlinks=True)
+        os.makedirs(root + '/etc/systemd/system')
+        shutil.copy(path, root + '/etc/systemd/system/' + name)
+        argv = ['systemd-analyze', 'verify', '--man=no', '--root=' + root,
+                '/etc/systemd/system/' + name]
+
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(r.returncode != 0 and 'not executable' in r.stdout,
+              'verify did not notice the missing executable: %s' % r.stdout)
+
+        os.makedirs(root + os.path.dirname(exec_path), exist_ok=True)
+        with open(root + exec_path, 'w') as f:
+            f.write('#!/bin/sh\n')
+        os.chmod(root + exec_path, 0o755)
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(r.returncode == 0 and r.stdout.strip() == '',
+              'systemd-analyze verify %s (status %d):\n%s' % (name, r.returncode, r.stdout))
+
+        r = subprocess.run(['systemd-analyze', 'security', '--offline=yes', '--root=' + root,
+                            '--no-pager', '/etc/systemd/system/' + name],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        m = re.search(r'Overall exposure level for \S+: ([0-9.]+)', r.stdout)
+        check(m is not None, 'no exposure level:\n' + r.stdout)
+        level = float(m.group(1))
+        check(level <= EXPOSURE_BUDGET[name],
+              '%s exposure %.1f > budget %.1f:\n%s' % (name, level, EXPOSURE_BUDGET[name], r.stdout))
+    print('%s: verify clean, exposure %.1f (budget %.1f)' % (name, level, EXPOSURE_BUDGET[name]))
+
+
+def sysusers(sysusers_file, tmpfiles_file, user, runtimedir):
+    with tempfile.TemporaryDirectory(prefix='ovpn3-sysusers-') as root:
+        os.makedirs(root + '/etc')
+        r = subprocess.run(['systemd-sysusers', '--root=' + root, sysusers_file],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(r.returncode == 0, 'systemd-sysusers: ' + r.stdout)
+        entry = None
+        with open(root + '/etc/passwd') as f:
+            for line in f:
+                fields = line.rstrip('\n').split(':')
+                if fields[0] == user:
+                    entry = fields
+        check(entry is not None, '%s not created in %s/etc/passwd' % (user, root))
+        uid, gid = int(entry[2]), int(entry[3])
+        check(0 < uid < 1000, 'not a system uid: %d' % uid)
+        check(entry[6] in ('/usr/sbin/nologin', '/sbin/nologin'), 'shell %s' % entry[6])
+        with open(root + '/etc/group') as f:
+            check(any(line.split(':')[0] == user for line in f), 'no group %s' % user)
+
+        r = subprocess.run(['systemd-tmpfiles', '--root=' + root, '--create', tmpfiles_file],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        check(r.returncode == 0, 'systemd-tmpfiles: ' + r.stdout)
+        for sub, mode in (('', 0o755), ('/netcfg', 0o700)):
+            st = os.stat(root + runtimedir + sub)
+            check((st.st_uid, st.st_gid) == (uid, gid) and st.st_mode & 0o7777 == mode,
+                  '%s%s: %d:%d %o' % (runtimedir, sub, st.st_uid, st.st_gid, st.st_mode & 0o7777))
+    print('%s created (uid %d), %s owned by it' % (user, uid, runtimedir))
+
+
+def polkit_rules(path, user):
+    with open(path) as f:
+        text = f.read()
+    check(not re.search(r'@[A-Z_]+@', text), 'unsubstituted variable')
+    check('subject.user == "%s"' % user in text, 'user %s not named' % user)
+    for action in ('set-dns-servers', 'set-domains', 'set-default-route', 'set-dnssec',
+                   'set-dns-over-tls', 'revert'):
+        check('"org.freedesktop.resolve1.%s"' % action in text, 'missing ' + action)
+    code = re.sub(r'//.*', '', text)
+    for a, b in ('()', '[]', '{}'):
+        check(code.count(a) == code.count(b), 'unbalanced %s%s' % (a, b))
+    check('polkit.Result.YES' in code and 'polkit.addRule(' in code, 'no rule')
+    print('%s: ok' % path)
+
+
+if __name__ == '__main__':
+    kind, args = sys.argv[1], sys.argv[2:]
+    {'busconfig': busconfig, 'activation': activation, 'unit': unit,
+     'sysusers': sysusers, 'polkit-rules': polkit_rules}[kind](*args)
