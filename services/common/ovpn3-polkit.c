@@ -51,6 +51,7 @@ on_authority(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(PolkitAuthority) authority = NULL;
   g_autoptr(PolkitSubject) subject = NULL;
+  GCancellable *cancellable;
 
   authority = polkit_authority_get_finish(result, &error);
   if (authority == NULL)
@@ -59,11 +60,12 @@ on_authority(GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   subject = polkit_system_bus_name_new(data->sender);
-  polkit_authority_check_authorization(
-      authority, subject, data->action_id, NULL,
-      data->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
-                        : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
-      g_task_get_cancellable(task), on_check_done, g_steal_pointer(&task));
+  cancellable = g_task_get_cancellable(task); /* before the task is handed on */
+  polkit_authority_check_authorization(authority, subject, data->action_id, NULL,
+                                       data->interactive
+                                           ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+                                           : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
+                                       cancellable, on_check_done, g_steal_pointer(&task));
 }
 
 void

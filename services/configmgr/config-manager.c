@@ -161,6 +161,19 @@ is_state_file_name(const char *name)
   return ovpn3_object_id_is_valid(id, OVPN3_ID_SEP_CONFIG);
 }
 
+/* "<state file name>.XXXXXX", as g_file_set_contents_full() names its temp file */
+static gboolean
+is_interrupted_write(const char *name)
+{
+  g_autofree char *base = NULL;
+  gsize len = strlen(name);
+
+  if (len != OVPN3_OBJECT_ID_LEN + 5 + 7 || name[len - 7] != '.')
+    return FALSE;
+  base = g_strndup(name, len - 7);
+  return is_state_file_name(base);
+}
+
 static void
 load_state(Ovpn3ConfigManager *self)
 {
@@ -184,8 +197,17 @@ load_state(Ovpn3ConfigManager *self)
       g_autofree char *expected = NULL;
 
       g_clear_error(&error);
+      if (is_interrupted_write(name))
+        {
+          /* our own temp file from a write that never reached its rename:
+           * the state file it was replacing is intact */
+          if (g_unlink(file) == 0)
+            ovpn3_config_manager_log(self, OVPN3_LOG_CATEGORY_INFO,
+                                     "Removed %s, left by an interrupted write", file);
+          continue;
+        }
       if (!is_state_file_name(name))
-        continue; /* temp files of an interrupted write, foreign files */
+        continue; /* foreign files are left alone */
       node = ovpn3_state_file_load_json(file, &error);
       if (node != NULL)
         object = ovpn3_config_object_new_from_json(self, node, &error);

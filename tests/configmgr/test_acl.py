@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Access rules with two non-root users and the service user (spec §3.1),
+and the polkit action net.openvpn.v3.manage-others (allowed / denied)."""
+import dbus
+
+import ovpn3test as t
+from cfgtest import (A, ACCESS_DENIED, B, BUS, IFACE, MGR, PROFILE, expect_error, uid_of)
+
+t.require_devbus()
+root = t.system_bus()
+t.polkit_deny_all()
+uid_a, uid_b = uid_of(A), uid_of(B)
+
+
+def imp(bus, name, persistent=False):
+    return t.call(bus, BUS, MGR, IFACE, 'Import', name, PROFILE, False, persistent,
+                  signature='ssbb')
+
+
+def lst(bus):
+    return t.call(bus, BUS, MGR, IFACE, 'FetchAvailableConfigs')
+
+
+path = t.run_as(A, imp, 'a-profile', True)
+assert t.get_property(root, BUS, path, IFACE, 'owner') == uid_a
+
+# B: cannot list, look up, read, fetch, change or remove A's profile
+assert path not in t.run_as(B, lst)
+assert t.run_as(B, lambda bus: t.call(bus, BUS, MGR, IFACE, 'LookupConfigName', 'a-profile',
+                                      signature='s')) == []
+for method in ('Fetch', 'FetchJSON', 'Validate', 'Remove', 'Seal'):
+    e = expect_error(lambda: t.call_as(B, BUS, path, IFACE, method), ACCESS_DENIED)
+    assert e.message == 'Access to the configuration profile is denied.', e.message
+expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'AddTag', 'x', signature='s'), ACCESS_DENIED)
+expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'AccessGrant', uid_b, signature='u'),
+             ACCESS_DENIED)
+expect_error(lambda: t.run_as(B, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')),
+             ACCESS_DENIED)
+e = expect_error(lambda: t.run_as(B, lambda bus: t.set_property(bus, BUS, path, IFACE, 'name',
+                                                                 'stolen')), ACCESS_DENIED)
+assert e.message == 'Configuration can only be modified by the profile owner', e.message
+# owner is public; GetAll gives B nothing else
+assert t.run_as(B, lambda bus: t.get_property(bus, BUS, path, IFACE, 'owner')) == uid_a
+assert set(t.run_as(B, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFACE,
+                                          signature='s'))) == {'owner'}
+assert t.get_property(root, BUS, path, IFACE, 'name') == 'a-profile'
+
+# the service user may read and Fetch (backends fetch profiles)
+svc = t.service_user()
+assert 'remote' in t.call_as(svc, BUS, path, IFACE, 'Fetch')
+assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')) == 'a-profile'
+
+# AccessGrant: B may list, read and fetch, not change owner-only things
+t.call_as(A, BUS, path, IFACE, 'AccessGrant', uid_b, signature='u')
+assert path in t.run_as(B, lst)
+assert 'remote' in t.call_as(B, BUS, path, IFACE, 'Fetch')
+assert t.run_as(B, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')) == 'a-profile'
+expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'Remove'), ACCESS_DENIED)
+t.run_as(B, lambda bus: t.set_property(bus, BUS, path, IFACE, 'dco', dbus.Boolean(True)))
+# locked_down: the acl list may no longer Fetch
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down', dbus.Boolean(True)))
+expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'Fetch'), ACCESS_DENIED)
+assert 'remote' in t.call_as(A, BUS, path, IFACE, 'Fetch')
+assert 'remote' in t.call_as(svc, BUS, path, IFACE, 'Fetch')
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down', dbus.Boolean(False)))
+t.call_as(A, BUS, path, IFACE, 'AccessRevoke', uid_b, signature='u')
+assert path not in t.run_as(B, lst)
+
+# public_access: listed and readable, but Fetch ignores it
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'public_access', dbus.Boolean(True)))
+assert path in t.run_as(B, lst)
+assert t.run_as(B, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')) == 'a-profile'
+expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'Fetch'), ACCESS_DENIED)
+t.call_as(B, BUS, path, IFACE, 'Validate')
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'public_access', dbus.Boolean(False)))
+
+# manage-others allowed: B (an administrator) lists and manages A's profiles
+t.polkit_allow('net.openvpn.v3.manage-others')
+assert path in t.run_as(B, lst)
+assert t.run_as(B, lambda bus: t.call(bus, BUS, MGR, IFACE, 'SearchByOwner', A,
+                                      signature='s')) == [path]
+t.call_as(B, BUS, path, IFACE, 'AddTag', 'by-admin', signature='s')
+assert t.get_property(root, BUS, path, IFACE, 'tags') == ['by-admin']
+# denied again: refused again
+t.polkit_deny_all()
+assert path not in t.run_as(B, lst)
+expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'RemoveTag', 'by-admin', signature='s'),
+             ACCESS_DENIED)
+
+# TransferOwnership is root-only (policy) — A is refused by the bus or the service
+expect_error(lambda: t.call_as(A, BUS, MGR, IFACE, 'TransferOwnership', path, uid_b,
+                               signature='ou'), ACCESS_DENIED)
+
+# the owner removes it
+t.call_as(A, BUS, path, IFACE, 'Remove')
+assert path not in t.run_as(A, lst)
+print('ok')

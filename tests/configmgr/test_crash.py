@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""SIGKILL of configmgr during a burst of persistent imports loses no profile
+whose Import returned."""
+import os
+import signal
+
+import dbus
+
+import ovpn3test as t
+from cfgtest import BUS, IFACE, MGR, PROFILE, mgr_call
+
+t.require_devbus()
+bus = t.system_bus()
+mgr_call(bus, 'FetchAvailableConfigs')   # activate
+N = 100   # the bus allows 128 pending replies per connection
+returned, failed = [], []
+pid = t.name_pid(bus, BUS)
+
+
+def ok(path):
+    returned.append(str(path))
+
+
+def err(e):
+    failed.append(e)
+
+
+proxy = bus.get_object(BUS, MGR, introspect=False)
+for i in range(N):
+    proxy.Import('burst-%d' % i, PROFILE, False, True, dbus_interface=IFACE, signature='ssbb',
+                 reply_handler=ok, error_handler=err, timeout=t.CEILING)
+
+t.wait_until(lambda: len(returned) >= 20, what='20 imports to return')
+os.kill(pid, signal.SIGKILL)
+t.wait_until(lambda: len(returned) + len(failed) == N, what='every Import to be answered')
+assert failed, 'the kill came too late to test anything'
+print('%d imports returned before SIGKILL, %d failed' % (len(returned), len(failed)))
+
+# the restarted service has every profile whose Import returned
+t.wait_name_gone(bus, BUS)
+paths = set(mgr_call(bus, 'FetchAvailableConfigs'))
+missing = [p for p in returned if p not in paths]
+assert not missing, 'lost %d profiles: %s' % (len(missing), missing[:3])
+for p in returned[:5] + returned[-5:]:
+    assert t.get_property(bus, BUS, p, IFACE, 'name').startswith('burst-')
+# no temp files of interrupted writes are left
+for name in os.listdir('/var/lib/ovpn3/configs'):
+    assert name.endswith('.json') or name.startswith('.'), name
+print('ok')
