@@ -299,8 +299,9 @@ chk_explicit_exit(const char *const *args)
 #define BO (OVPN3_OPT_BLOCK | OVPN3_OPT_BLOCK_ONLY)
 #define R  OVPN3_OPT_REPEAT
 
-/* Client options of OpenVPN 2.6 (min args, max args, flags, value check).  Every name was
- * checked against openvpn 2.6.14; the <connection> column (C) follows its OPT_P_CONNECTION. */
+/* Client options of OpenVPN 2.6 (min args, max args, flags, value check).  Every name is
+ * checked against real openvpn 2.6 by tests/profile/test-profile-openvpn.c, including the
+ * <connection> column (C): exactly what openvpn accepts inside a <connection> block. */
 static const Ovpn3ProfileOptInfo allowlist[] = {
   /* role and pull */
   { "client", 0, 0, 0, NULL },
@@ -331,14 +332,14 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "explicit-exit-notify", 0, 1, C, chk_explicit_exit },
   { "http-proxy", 2, 4, C, chk_http_proxy },
   { "http-proxy-option", 1, 3, C, NULL },
-  { "http-proxy-user-pass", 0, 0, C | BO, NULL },
+  { "http-proxy-user-pass", 0, 0, BO, NULL },
   { "socks-proxy", 1, 3, C, chk_socks_proxy },
   { "persist-remote-ip", 0, 0, 0, NULL },
   { "persist-local-ip", 0, 0, 0, NULL },
   /* MTU */
   { "tun-mtu", 1, 2, C, chk_all_uint },
   { "tun-mtu-extra", 1, 1, C, chk_all_uint },
-  { "tun-mtu-max", 1, 1, 0, chk_all_uint },
+  { "tun-mtu-max", 1, 1, C, chk_all_uint },
   { "link-mtu", 1, 1, C, chk_all_uint },
   { "mtu-disc", 1, 1, C, chk_mtu_disc },
   { "mtu-test", 0, 0, 0, NULL },
@@ -348,8 +349,8 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "dev", 1, 1, 0, chk_dev },
   { "dev-type", 1, 1, 0, chk_dev_type },
   { "topology", 1, 1, 0, chk_topology },
-  { "tun-ipv6", 0, 0, 0, NULL },
-  { "disable-dco", 0, 0, 0, NULL },
+  { "tun-ipv6", 0, 0, C, NULL },
+  { "disable-dco", 0, 0, C, NULL },
   { "txqueuelen", 1, 1, 0, chk_all_uint },
   { "lladdr", 1, 1, 0, chk_lladdr },
   { "mark", 1, 1, 0, chk_all_uint },
@@ -364,7 +365,7 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "route", 1, 4, R, NULL },
   { "route-ipv6", 1, 3, R, NULL },
   { "route-gateway", 1, 1, 0, NULL },
-  { "route-ipv6-gateway", 1, 1, 0, NULL },
+  { "route-ipv6-gateway", 1, 1, C, NULL },
   { "route-metric", 1, 1, 0, chk_all_uint },
   { "route-delay", 0, 2, 0, chk_all_uint },
   { "route-method", 1, 1, 0, NULL },
@@ -395,7 +396,7 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "ncp-ciphers", 1, 1, 0, NULL },
   { "data-ciphers-fallback", 1, 1, 0, NULL },
   { "auth", 1, 1, 0, NULL },
-  { "key-direction", 1, 1, 0, chk_key_direction },
+  { "key-direction", 1, 1, C, chk_key_direction },
   { "tls-version-min", 1, 2, 0, chk_tls_version },
   { "tls-version-max", 1, 1, 0, chk_tls_version },
   { "tls-cipher", 1, 1, 0, NULL },
@@ -422,9 +423,9 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "extra-certs", 0, 0, BO, NULL },
   { "pkcs12", 0, 0, BO, NULL },
   { "dh", 0, 0, BO, NULL },
-  { "tls-auth", 0, 0, BO, NULL },
-  { "tls-crypt", 0, 0, BO, NULL },
-  { "tls-crypt-v2", 0, 0, BO, NULL },
+  { "tls-auth", 0, 0, C | BO, NULL },
+  { "tls-crypt", 0, 0, C | BO, NULL },
+  { "tls-crypt-v2", 0, 0, C | BO, NULL },
   { "crl-verify", 0, 0, BO, NULL },
   { "connection", 0, 0, BO | R, NULL },
   /* credentials */

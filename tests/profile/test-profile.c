@@ -440,8 +440,9 @@ test_connection_blocks(void)
                                        "port 1195\n"
                                        "proto udp\n"
                                        "http-proxy proxy.example 8080 auto\n"
-                                       "<http-proxy-user-pass>\nu\np\n</http-proxy-user-pass>\n"
-                                       "</connection>\n");
+                                       "<tls-crypt>\nk\n</tls-crypt>\n"
+                                       "</connection>\n"
+                                       "<http-proxy-user-pass>\nu\np\n</http-proxy-user-pass>\n");
   g_autoptr(GPtrArray) remotes = ovpn3_profile_get_remotes(p);
   g_assert_cmpuint(ovpn3_profile_get_n_connections(p), ==, 2);
   g_assert_cmpuint(remotes->len, ==, 2);
@@ -898,9 +899,9 @@ test_json_tampered(void)
             "not printable text");
   json_fail("{\"verb\":[\"3\",\"4\",\"5\"]}", OVPN3_PROFILE_ERROR_INVALID, "takes 1 argument");
   json_fail("{\"frob\":[]}", OVPN3_PROFILE_ERROR_NOT_ALLOWED, "(unknown option)");
-  json_fail("{\"connection\":[[\"remote a\\n<http-proxy-user-pass>\\nu\\n</connection>\\n"
-            "</http-proxy-user-pass>\\n\"]]}",
-            OVPN3_PROFILE_ERROR_INVALID, "");
+  json_fail("{\"connection\":[[\"remote a\\n<tls-crypt>\\nu\\n</connection>\\n"
+            "</tls-crypt>\\n\"]]}",
+            OVPN3_PROFILE_ERROR_INVALID, "the <tls-crypt> block contains a closing tag");
 }
 
 static void
