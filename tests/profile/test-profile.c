@@ -168,8 +168,6 @@ test_quote_boundaries(void)
   /* openvpn: a quote inside an unquoted token is literal; a closing quote ends the token */
   g_autoptr(Ovpn3Profile) p = parse_ok("setenv ab\"c\n"
                                        "setenv \"x\"y\n");
-  GPtrArray *unused = NULL;
-  (void) unused;
   g_autofree char *r = ovpn3_profile_render(p, 0);
   g_assert_cmpstr(r, ==, "setenv \"ab\\\"c\"\nsetenv x y\n");
 }
@@ -657,6 +655,8 @@ test_proxy_credentials_files(void)
       = parse_ok("http-proxy p 8080 auto-nct\nhttp-proxy-option AGENT \"x y\"\n");
   g_autoptr(Ovpn3Profile) q = parse_ok("socks-proxy 127.0.0.1 1080 stdin\n");
   g_assert_true(ovpn3_profile_has_socks_proxy(q));
+  g_assert_true(ovpn3_profile_has_http_proxy(p));
+  g_assert_cmpstr(ovpn3_profile_get_args(p, "http-proxy-option")[1], ==, "x y");
 }
 
 static void
@@ -1076,7 +1076,7 @@ test_privileged(void)
   assert_privileged("port 80\n", FALSE, NULL);
   assert_privileged("mark 42\n", TRUE, "mark 42 (marks packets for host policy routing)");
   assert_privileged("bind-dev vrf-blue\n", TRUE,
-                    NULL == NULL ? "bind-dev vrf-blue (binds to a host interface or VRF)" : NULL);
+                    "bind-dev vrf-blue (binds to a host interface or VRF)");
   assert_privileged("lladdr 02:00:00:00:00:01\n", TRUE,
                     "lladdr 02:00:00:00:00:01 (sets the link-layer address)");
   assert_privileged("dev tap\n", FALSE, NULL);
