@@ -113,7 +113,8 @@ emit_event(Ovpn3ConfigManager *self, const char *path, Ovpn3ConfigEventType type
 void
 ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object)
 {
-  g_autoptr(Ovpn3ConfigObject) ref = g_object_ref(object);
+  /* keeps the object alive until the end, whoever held the last reference */
+  g_autoptr(Ovpn3ConfigObject) ref G_GNUC_UNUSED = g_object_ref(object);
   g_autofree char *path = g_strdup(ovpn3_config_object_get_path(object));
   guint32 owner = ovpn3_config_object_get_owner(object);
 
