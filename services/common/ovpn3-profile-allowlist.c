@@ -469,13 +469,25 @@ ovpn3_profile_allowlist_table(void)
   return allowlist;
 }
 
+static GHashTable *
+allowlist_index(void)
+{
+  static GHashTable *index = NULL;
+
+  if (g_once_init_enter(&index))
+    {
+      GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+      for (const Ovpn3ProfileOptInfo *o = allowlist; o->name != NULL; o++)
+        g_hash_table_insert(h, (gpointer) o->name, (gpointer) o);
+      g_once_init_leave(&index, h);
+    }
+  return index;
+}
+
 const Ovpn3ProfileOptInfo *
 ovpn3_profile_allowlist_lookup(const char *name)
 {
-  for (const Ovpn3ProfileOptInfo *o = allowlist; o->name != NULL; o++)
-    if (strcmp(o->name, name) == 0)
-      return o;
-  return NULL;
+  return g_hash_table_lookup(allowlist_index(), name);
 }
 
 /* --- the refused list ------------------------------------------------------------------------ */
@@ -649,17 +661,33 @@ shown_with_arg(const char *name, const char *arg)
   return g_strdup_printf("%s %s", name, arg);
 }
 
+static GHashTable *
+refused_index(void)
+{
+  static GHashTable *index = NULL;
+
+  if (g_once_init_enter(&index))
+    {
+      GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+      for (const Refusal *r = refused; r->name != NULL; r++)
+        g_hash_table_insert(h, (gpointer) r->name, (gpointer) r->reason);
+      g_once_init_leave(&index, h);
+    }
+  return index;
+}
+
 const char *
 ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gboolean is_block,
                                 gboolean in_connection, char **shown)
 {
   const Ovpn3ProfileOptInfo *o;
   guint nargs = args != NULL ? g_strv_length((char **) args) : 0;
+  const char *reason;
 
   *shown = NULL;
-  for (const Refusal *r = refused; r->name != NULL; r++)
-    if (strcmp(r->name, name) == 0)
-      return r->reason;
+  reason = g_hash_table_lookup(refused_index(), name);
+  if (reason != NULL)
+    return reason;
   if (g_str_has_prefix(name, "management"))
     return "takes over the management interface ovpn3 uses to control openvpn";
   if (g_str_has_prefix(name, "show-"))
