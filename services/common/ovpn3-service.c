@@ -107,7 +107,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   ServiceRun run = { .desc = desc };
   gint idle_exit = -1;
   gboolean log_stderr = FALSE, version = FALSE;
-  guint log_level = OVPN3_LOG_LEVEL_DEFAULT;
+  gint log_level = OVPN3_LOG_LEVEL_DEFAULT;
   g_autofree char *state_dir = NULL;
   g_autoptr(GOptionContext) octx = NULL;
   g_autoptr(GError) error = NULL;
@@ -147,7 +147,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
       g_print("%s %s (API %s)\n", g_get_prgname(), OVPN3_VERSION, OVPN3_API_VERSION);
       return 0;
     }
-  if (log_level > OVPN3_LOG_LEVEL_MAX)
+  if (log_level < 0 || log_level > OVPN3_LOG_LEVEL_MAX)
     {
       g_printerr("%s: --log-level must be 0–%d\n", g_get_prgname(), OVPN3_LOG_LEVEL_MAX);
       return 2;
@@ -180,7 +180,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
     {
       log = ovpn3_log_client_new(connection, desc->log_group, desc->interface, desc->path,
                                  log_stderr);
-      ovpn3_log_client_set_level(log, log_level);
+      ovpn3_log_client_set_level(log, (guint) log_level);
     }
 
   run.ctx = (Ovpn3ServiceContext){
