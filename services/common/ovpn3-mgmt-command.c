@@ -6,7 +6,11 @@
 
 #include "ovpn3-mgmt-command.h"
 
-G_DEFINE_QUARK(ovpn3 - mgmt - error - quark, ovpn3_mgmt_error)
+GQuark
+ovpn3_mgmt_error_quark(void)
+{
+  return g_quark_from_static_string("ovpn3-mgmt-error-quark");
+}
 
 struct _Ovpn3MgmtCommand
 {
@@ -227,15 +231,33 @@ ovpn3_mgmt_command_describe(const Ovpn3MgmtCommand *cmd)
 
 #define SINGLE OVPN3_MGMT_RESPONSE_SINGLE
 
+/* A NULL argument would end the vararg list early and silently drop the
+ * arguments after it: refuse it explicitly. */
+static gboolean
+require(GError **error, const char *a, const char *b)
+{
+  if (a == NULL || b == NULL)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Missing argument");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 Ovpn3MgmtCommand *
 ovpn3_mgmt_command_username(const char *type, const char *username, GError **error)
 {
+  if (!require(error, type, username))
+    return NULL;
   return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "username", type, username, NULL);
 }
 
 Ovpn3MgmtCommand *
 ovpn3_mgmt_command_password(const char *type, const char *password, GError **error)
 {
+  if (!require(error, type, password))
+    return NULL;
   return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "password", type, password, NULL);
 }
 
@@ -412,12 +434,16 @@ ovpn3_mgmt_command_status(void)
 Ovpn3MgmtCommand *
 ovpn3_mgmt_command_needok(const char *type, gboolean ok, GError **error)
 {
+  if (!require(error, type, ""))
+    return NULL;
   return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "needok", type, ok ? "ok" : "cancel", NULL);
 }
 
 Ovpn3MgmtCommand *
 ovpn3_mgmt_command_needstr(const char *type, const char *value, GError **error)
 {
+  if (!require(error, type, value))
+    return NULL;
   return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "needstr", type, value, NULL);
 }
 
@@ -454,7 +480,7 @@ ovpn3_mgmt_command_remote_mod(const char *host, guint port, GError **error)
 {
   g_autofree gchar *p = g_strdup_printf("%u", port);
 
-  if (!check_port(port, error))
+  if (!require(error, host, "") || !check_port(port, error))
     return NULL;
   return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "remote", "MOD", host, p, NULL);
 }
@@ -470,7 +496,7 @@ ovpn3_mgmt_command_proxy_http(const char *host, guint port, gboolean nct, GError
 {
   g_autofree gchar *p = g_strdup_printf("%u", port);
 
-  if (!check_port(port, error))
+  if (!require(error, host, "") || !check_port(port, error))
     return NULL;
   return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "proxy", "HTTP", host, p, nct ? "nct" : NULL,
                                 NULL);
@@ -481,7 +507,7 @@ ovpn3_mgmt_command_proxy_socks(const char *host, guint port, GError **error)
 {
   g_autofree gchar *p = g_strdup_printf("%u", port);
 
-  if (!check_port(port, error))
+  if (!require(error, host, "") || !check_port(port, error))
     return NULL;
   return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "proxy", "SOCKS", host, p, NULL);
 }

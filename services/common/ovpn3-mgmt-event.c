@@ -278,7 +278,9 @@ ovpn3_mgmt_line_reader_feed(Ovpn3MgmtLineReader *reader, const guint8 *data, gsi
       nl = memchr(base, '\n', avail);
       if (nl == NULL)
         {
-          if (avail > OVPN3_MGMT_MAX_LINE)
+          if (reader->discarding)
+            start = buf->len; /* still inside an overlong line: drop it */
+          else if (avail > OVPN3_MGMT_MAX_LINE)
             {
               if (!reader->discarding)
                 func("(line too long)", FALSE, TRUE, user_data);
@@ -826,6 +828,7 @@ ovpn3_mgmt_event_parse_line(const char *line)
     return g_steal_pointer(&ev);
 
 unknown:
+  g_clear_pointer(&ev, ovpn3_mgmt_event_unref);
   ev = ovpn3_mgmt_event_new(OVPN3_MGMT_EVENT_UNKNOWN, line);
   ev->text = g_strdup(line);
   return g_steal_pointer(&ev);
