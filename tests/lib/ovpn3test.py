@@ -31,6 +31,7 @@ import pickle
 import pwd
 import select
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -233,6 +234,50 @@ def polkit_allow_unknown(allow=True):
 def polkit_set_delay(seconds):
     """Make every CheckAuthorization answer after `seconds` (async tests)."""
     _polkit('SetDelay', 'd', float(seconds))
+
+
+# ---- systemd-resolved stand-in ---------------------------------------------
+# python-dbusmock 0.28 has no resolved template: a plain mock object with the
+# per-link methods netcfg uses, recording every call.
+
+RESOLVED_NAME = 'org.freedesktop.resolve1'
+RESOLVED_PATH = '/org/freedesktop/resolve1'
+RESOLVED_IFACE = 'org.freedesktop.resolve1.Manager'
+RESOLVED_METHODS = [('SetLinkDNS', 'ia(iay)'), ('SetLinkDNSEx', 'ia(iayqs)'),
+                    ('SetLinkDomains', 'ia(sb)'), ('SetLinkDefaultRoute', 'ib'),
+                    ('SetLinkLLMNR', 'is'), ('SetLinkMulticastDNS', 'is'),
+                    ('SetLinkDNSOverTLS', 'is'), ('SetLinkDNSSEC', 'is'),
+                    ('SetLinkDNSSECNegativeTrustAnchors', 'ias'), ('RevertLink', 'i')]
+
+
+class ResolvedMock:
+    """Start the stand-in (as root, which the devbus bus lets own the name):
+        r = ResolvedMock(); ...; r.calls() -> [(method, [args...]), ...]
+    It lives until stop() or the end of the devbus run."""
+
+    def __init__(self, timeout=None):
+        self.proc = subprocess.Popen(
+            ['/usr/bin/python3', '-m', 'dbusmock', '--system', RESOLVED_NAME, RESOLVED_PATH,
+             RESOLVED_IFACE], stdout=subprocess.DEVNULL)
+        self.bus = system_bus()
+        wait_for_name(self.bus, RESOLVED_NAME, timeout)
+        methods = dbus.Array([(m, sig, '', '') for m, sig in RESOLVED_METHODS],
+                             signature='(ssss)')
+        call(self.bus, RESOLVED_NAME, RESOLVED_PATH, MOCK_IFACE, 'AddMethods',
+             RESOLVED_IFACE, methods, signature='sa(ssss)')
+
+    def calls(self):
+        """Every call so far, oldest first: (method name, plain args)."""
+        return [(c[1], c[2]) for c in
+                call(self.bus, RESOLVED_NAME, RESOLVED_PATH, MOCK_IFACE, 'GetCalls')]
+
+    def clear(self):
+        call(self.bus, RESOLVED_NAME, RESOLVED_PATH, MOCK_IFACE, 'ClearCalls')
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+        wait_name_gone(self.bus, RESOLVED_NAME)
 
 
 # ---- main loop, names, signals --------------------------------------------

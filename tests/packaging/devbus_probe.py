@@ -162,6 +162,16 @@ def main(marker):
     t.polkit_deny_all()
     check(check_auth('net.openvpn.v3.manage-others') is False, 'polkit_deny_all had no effect')
 
+    # systemd-resolved stand-in: the service user may call it, calls are recorded
+    resolved = t.ResolvedMock()
+    t.run_as(su, lambda b: t.call(b, t.RESOLVED_NAME, t.RESOLVED_PATH, t.RESOLVED_IFACE,
+                                  'SetLinkDomains', 7, dbus.Array([('vpn.example', True)],
+                                                                  signature='(sb)'),
+                                  signature='ia(sb)'))
+    check(resolved.calls() == [('SetLinkDomains', [7, [('vpn.example', True)]])],
+          'resolved mock calls: %s' % resolved.calls())
+    resolved.stop()
+
     # leave processes behind on purpose: devbus must end them
     subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', marker],
                      start_new_session=True)
