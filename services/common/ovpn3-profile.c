@@ -142,6 +142,27 @@ arity_text(const Ovpn3ProfileOptInfo *o)
   return g_strdup_printf("%u to %u arguments", o->min_args, o->max_args);
 }
 
+/* openvpn 2.6 reads an inline block with fgets() into a 256-byte buffer and looks for the closing
+ * tag at the start (after blanks) of every piece, so a line longer than 255 bytes is also cut at
+ * 255, 510, …: a closing tag there would end the block early in openvpn (and let the rest of the
+ * "content" be read as options) although our lexer sees one line.  Such content is refused. */
+static gboolean
+block_line_closes_early(const char *line, gsize len, const char *close_tag)
+{
+  gsize tlen = strlen(close_tag);
+
+  for (gsize off = 255; off < len; off += 255)
+    {
+      const char *s = line + off;
+      const char *end = line + len;
+      while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+      if ((gsize) (end - s) >= tlen && strncmp(s, close_tag, tlen) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Checks an inline block's content and returns it normalised (LF line ends, ending in "\n"). */
 static char *
 check_block(const char *name, const char *content, gboolean in_connection, guint line,
@@ -179,6 +200,24 @@ check_block(const char *name, const char *content, gboolean in_connection, guint
         {
           ovpn3_profile_set_error(error, OVPN3_PROFILE_ERROR_INVALID, line,
                                   "the <%s> block contains a closing tag", name);
+          return NULL;
+        }
+      if (in_connection && len > OVPN3_PROFILE_MAX_LINE)
+        {
+          /* openvpn re-reads a <connection> block in 255-byte pieces and drops a byte at each
+           * cut, so a longer line would reach it damaged */
+          ovpn3_profile_set_error(error, OVPN3_PROFILE_ERROR_INVALID, line,
+                                  "a line of the <%s> block inside <connection> is longer than %d "
+                                  "characters",
+                                  name, OVPN3_PROFILE_MAX_LINE);
+          return NULL;
+        }
+      if (block_line_closes_early(p, len, close_tag))
+        {
+          ovpn3_profile_set_error(error, OVPN3_PROFILE_ERROR_INVALID, line,
+                                  "a long line of the <%s> block contains %s after 255 "
+                                  "characters, where openvpn would end the block",
+                                  name, close_tag);
           return NULL;
         }
       p = nl != NULL ? nl + 1 : p + strlen(p);

@@ -314,6 +314,40 @@ test_outside_connection_refused_by_openvpn(void)
   g_assert_cmpuint(n, >, 50);
 }
 
+static void
+test_block_split_injection(void)
+{
+  /* openvpn reads block lines in 255-byte pieces and checks each piece for the closing tag:
+   * the line after such a "content" line is then read as an option.  ovpn3 must refuse it. */
+  g_autofree char *pad = g_strnfill(255, 'A');
+  g_autofree char *text = g_strdup_printf("<ca>\n%s</ca>\nfrobnicate\n<ca>\nx\n</ca>\n", pad);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = run_openvpn(text, &out);
+  g_assert_false(g_spawn_check_wait_status(status, NULL));
+  g_assert_nonnull(strstr(out, "frobnicate"));
+  g_autoptr(Ovpn3Profile) p = ovpn3_profile_new_from_text(text, -1, &error);
+  g_assert_null(p);
+  g_assert_error(error, OVPN3_PROFILE_ERROR, OVPN3_PROFILE_ERROR_INVALID);
+  g_assert_nonnull(strstr(error->message, "where openvpn would end the block"));
+}
+
+static void
+test_long_block_line(void)
+{
+  /* one-line base64 blocks (o3l#151) are fine for openvpn and for us */
+  g_autofree char *b64 = g_strnfill(4000, 'Q');
+  g_autofree char *text = g_strdup_printf("<ca>\n%s\n</ca>\n", b64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Ovpn3Profile) p = ovpn3_profile_new_from_text(text, -1, &error);
+  g_assert_no_error(error);
+  g_autofree char *rendered = ovpn3_profile_render(p, OVPN3_PROFILE_RENDER_DEFAULT);
+  g_autofree char *out = NULL;
+  int status = run_openvpn(rendered, &out);
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("openvpn refused a long block line:\n%s", out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -321,5 +355,7 @@ main(int argc, char **argv)
   g_test_add_func("/profile/openvpn/every-option-accepted", test_every_option_accepted);
   g_test_add_func("/profile/openvpn/line-limit", test_line_limit_is_openvpns);
   g_test_add_func("/profile/openvpn/connection-scope", test_outside_connection_refused_by_openvpn);
+  g_test_add_func("/profile/openvpn/block-split-injection", test_block_split_injection);
+  g_test_add_func("/profile/openvpn/long-block-line", test_long_block_line);
   return g_test_run();
 }

@@ -371,6 +371,35 @@ test_block_long_line(void)
 }
 
 static void
+test_block_split_injection(void)
+{
+  /* a closing tag 255 bytes into a block line ends the block in openvpn (fgets pieces) */
+  g_autofree char *pad = g_strnfill(255, 'A');
+  g_autofree char *t1 = g_strdup_printf("<ca>\n%s</ca>\nplugin /tmp/x.so\n<ca>\nx\n</ca>\n", pad);
+  g_autofree char *pad2 = g_strnfill(510, 'A');
+  g_autofree char *t2 = g_strdup_printf("<key>\n%s  </key>\nup /bin/sh\n</key>\n", pad2);
+  g_autofree char *pad3 = g_strnfill(254, 'A');
+  g_autofree char *t3 = g_strdup_printf("<ca>\n%s</ca>x\n</ca>\n", pad3);
+  assert_fail(t1, OVPN3_PROFILE_ERROR_INVALID,
+              "line 1: a long line of the <ca> block contains </ca> after 255 characters");
+  assert_fail(t2, OVPN3_PROFILE_ERROR_INVALID, "where openvpn would end the block");
+  g_autoptr(Ovpn3Profile) p = parse_ok(t3); /* piece 2 starts with "/ca>x": harmless */
+  assert_render_roundtrip(p);
+  g_autofree char *json = g_strdup_printf("{\"ca\":\"%s</ca>\\nplugin x\\n\"}", pad);
+  json_fail(json, OVPN3_PROFILE_ERROR_INVALID, "where openvpn would end the block");
+}
+
+static void
+test_block_long_line_in_connection(void)
+{
+  g_autofree char *b = g_strnfill(300, 'Q');
+  g_autofree char *text = g_strdup_printf(
+      "<connection>\nremote a\n<tls-crypt>\n%s\n</tls-crypt>\n</connection>\n", b);
+  assert_fail(text, OVPN3_PROFILE_ERROR_INVALID,
+              "a line of the <tls-crypt> block inside <connection> is longer than 254");
+}
+
+static void
 test_block_unterminated(void)
 {
   assert_fail("client\n<ca>\nabc\n", OVPN3_PROFILE_ERROR_INVALID,
@@ -1140,6 +1169,8 @@ main(int argc, char **argv)
   g_test_add_func("/profile/block/content", test_block_content);
   g_test_add_func("/profile/block/long-line", test_block_long_line);
   g_test_add_func("/profile/block/unterminated", test_block_unterminated);
+  g_test_add_func("/profile/block/split-injection", test_block_split_injection);
+  g_test_add_func("/profile/block/long-line-in-connection", test_block_long_line_in_connection);
   g_test_add_func("/profile/block/stray-close", test_block_stray_close);
   g_test_add_func("/profile/block/text-after-tags", test_block_text_after_tags);
   g_test_add_func("/profile/block/empty", test_block_empty);
