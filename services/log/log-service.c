@@ -8,7 +8,6 @@
 #include "log-settings.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
-#include "ovpn3-introspection-resources.h"
 #include "ovpn3-log-client.h"
 #include "ovpn3-names.h"
 #include "ovpn3-state-file.h"
@@ -815,11 +814,6 @@ ovpn3_log_service_new(Ovpn3Exporter *exporter, Ovpn3Idle *idle, const char *stat
 {
   g_autoptr(Ovpn3LogService) self = g_object_new(OVPN3_TYPE_LOG_SERVICE, NULL);
   g_autoptr(GError) load_error = NULL;
-
-  /* Work-around: nothing in the common static library references the
-   * compiled GResource, so the linker would drop it (and its constructor
-   * that registers the introspection XML). */
-  (void) ovpn3_introspection_get_resource();
 
   self->exporter = exporter;
   self->idle = idle != NULL ? g_object_ref(idle) : NULL;
