@@ -161,6 +161,9 @@ def main(marker):
     check(check_auth('net.openvpn.v3.profile.privileged-options') is False, 'allowed too much')
     t.polkit_deny_all()
     check(check_auth('net.openvpn.v3.manage-others') is False, 'polkit_deny_all had no effect')
+    expect_denied(lambda: t.run_as(t.USER_A, lambda b: t.call(
+        b, t.POLKIT_NAME, t.POLKIT_PATH, t.MOCK_IFACE, 'AllowUnknown', True, signature='b')),
+        'test user controlling the polkit mock')
 
     # systemd-resolved stand-in: the service user may call it, calls are recorded
     resolved = t.ResolvedMock()
