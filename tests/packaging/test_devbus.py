@@ -104,6 +104,11 @@ def case_status():
             with open(log) as f:
                 check('dbus-daemon' in f.read() or want == 127, 'log does not have the bus output')
             os.unlink(log)
+    r = subprocess.run([DEVBUS, 'shell'], input='test -S /run/dbus/system_bus_socket || exit 9\n'
+                       'exit 5\n', stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       env=dict(os.environ, OVPN3_DEVBUS_LOG_DIR=LOG_DIR), timeout=300)
+    check(r.returncode == 5, 'shell: status %d\n%s' % (r.returncode, r.stderr))
+    os.unlink(log_path_from(r.stderr))
     env = dict(os.environ, OVPN3_DEVBUS_KEEP_LOG='1')
     r = devbus('true', env=env)
     log = log_path_from(r.stderr)
