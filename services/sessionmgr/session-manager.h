@@ -1,0 +1,32 @@
+/* session-manager.h — net.openvpn.v3.sessions manager object
+ * (/net/openvpn/v3/sessions): NewTunnel (profile access check, backend
+ * start, registration, SESS_CREATED before the reply), listing and
+ * lookup, and the removal of sessions (SESS_DESTROYED).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ovpn3-service.h"
+#include "session-object.h"
+
+G_BEGIN_DECLS
+
+#define OVPN3_TYPE_SESSION_MANAGER (ovpn3_session_manager_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3SessionManager, ovpn3_session_manager, OVPN3, SESSION_MANAGER, GObject)
+
+/* How long a backend may take from StartClient to a confirmed
+ * registration (clients wait 25 s for the NewTunnel reply). */
+#define OVPN3_SESSION_START_TIMEOUT_S 20
+
+Ovpn3SessionManager *ovpn3_session_manager_new(Ovpn3ServiceContext *ctx, GError **error);
+Ovpn3ServiceContext *ovpn3_session_manager_get_context(Ovpn3SessionManager *self);
+
+/* Removes a session (or fails its start): session shutdown, then
+ * SESS_DESTROYED if it had been exported. */
+void ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *session,
+                                 gboolean shutdown_backend, const char *reason);
+
+G_END_DECLS

@@ -1,0 +1,968 @@
+#define G_LOG_DOMAIN "ovpn3-session-object"
+
+#include "config.h"
+
+#include "ovpn3-acl.h"
+#include "ovpn3-error.h"
+#include "ovpn3-log-client.h"
+#include "ovpn3-names.h"
+#include "session-manager.h"
+#include "session-object.h"
+
+#define TEXT_ACCESS_DENIED   "Access denied"
+#define TEXT_NO_BACKEND      "Backend VPN process did not respond"
+#define TEXT_STOPPED         "VPN session is stopped"
+#define TEXT_DCO_UNSUPPORTED "DCO mode is not available: ovpn3 runs OpenVPN 2 on a tun device"
+#define TEXT_DCO_LOCKED      "DCO mode cannot be changed now"
+#define MAX_ACL              64
+#define MAX_LOG_FORWARDS     64
+
+typedef enum
+{
+  STATE_STARTING,
+  STATE_LIVE,
+  STATE_CLOSED,
+} SessionState;
+
+/* One LogForward subscriber: its unique name and the log proxy path. */
+typedef struct
+{
+  char *target;
+  char *proxy_path;
+  guint watch_id;
+  Ovpn3Session *session; /* not owned */
+} LogForward;
+
+struct _Ovpn3Session
+{
+  GObject parent_instance;
+
+  Ovpn3SessionManager *manager; /* not owned */
+  Ovpn3Exporter *exporter;      /* not owned */
+  GDBusConnection *connection;
+  guint registration_id;
+  SessionState state;
+
+  char *path;
+  char *config_path;
+  char *config_name;
+  Ovpn3Acl acl;
+  gboolean restrict_log_access;
+  guint64 created;
+  guint32 status_major;
+  guint32 status_minor;
+  char *status_message;
+  GVariant *last_log; /* a{sv} */
+  guint32 log_verbosity;
+  gboolean connect_started;
+
+  Ovpn3BackendProxy *backend;
+  GPtrArray *log_forwards; /* LogForward */
+  guint close_idle_id;
+};
+
+G_DEFINE_TYPE(Ovpn3Session, ovpn3_session, G_TYPE_OBJECT)
+
+static void
+log_forward_free(LogForward *fwd)
+{
+  if (fwd->watch_id != 0)
+    g_bus_unwatch_name(fwd->watch_id);
+  g_free(fwd->target);
+  g_free(fwd->proxy_path);
+  g_free(fwd);
+}
+
+static void
+ovpn3_session_dispose(GObject *object)
+{
+  Ovpn3Session *self = OVPN3_SESSION(object);
+
+  if (self->registration_id != 0)
+    ovpn3_exporter_unregister(self->exporter, self->registration_id);
+  self->registration_id = 0;
+  if (self->backend != NULL)
+    {
+      g_signal_handlers_disconnect_by_data(self->backend, self);
+      ovpn3_backend_proxy_detach(self->backend);
+      g_clear_object(&self->backend);
+    }
+  g_clear_handle_id(&self->close_idle_id, g_source_remove);
+  G_OBJECT_CLASS(ovpn3_session_parent_class)->dispose(object);
+}
+
+static void
+ovpn3_session_finalize(GObject *object)
+{
+  Ovpn3Session *self = OVPN3_SESSION(object);
+
+  g_clear_object(&self->connection);
+  g_free(self->path);
+  g_free(self->config_path);
+  g_free(self->config_name);
+  g_free(self->status_message);
+  g_clear_pointer(&self->last_log, g_variant_unref);
+  ovpn3_acl_clear(&self->acl);
+  g_ptr_array_unref(self->log_forwards);
+  G_OBJECT_CLASS(ovpn3_session_parent_class)->finalize(object);
+}
+
+static void
+ovpn3_session_class_init(Ovpn3SessionClass *klass)
+{
+  G_OBJECT_CLASS(klass)->dispose = ovpn3_session_dispose;
+  G_OBJECT_CLASS(klass)->finalize = ovpn3_session_finalize;
+}
+
+static void
+ovpn3_session_init(Ovpn3Session *self)
+{
+  ovpn3_acl_init(&self->acl, G_MAXUINT32);
+  self->restrict_log_access = TRUE;
+  self->status_message = g_strdup("");
+  self->log_verbosity = OVPN3_LOG_LEVEL_DEFAULT;
+  self->last_log = g_variant_ref_sink(g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
+  self->log_forwards = g_ptr_array_new_with_free_func((GDestroyNotify) log_forward_free);
+}
+
+Ovpn3Session *
+ovpn3_session_new(Ovpn3SessionManager *manager, const char *path, const char *config_path,
+                  const char *config_name, guint32 owner)
+{
+  Ovpn3Session *self = g_object_new(OVPN3_TYPE_SESSION, NULL);
+
+  self->manager = manager;
+  self->connection = g_object_ref(ovpn3_session_manager_get_context(manager)->connection);
+  self->path = g_strdup(path);
+  self->config_path = g_strdup(config_path);
+  self->config_name = g_strdup(config_name);
+  self->acl.owner = owner;
+  self->created = (guint64) (g_get_real_time() / G_USEC_PER_SEC);
+  return self;
+}
+
+void
+ovpn3_session_transfer_owner(Ovpn3Session *self, guint32 profile_owner, guint32 starter)
+{
+  self->acl.owner = profile_owner;
+  if (starter != profile_owner)
+    ovpn3_acl_grant(&self->acl, starter);
+  self->restrict_log_access = FALSE;
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+const char *
+ovpn3_session_get_path(Ovpn3Session *self)
+{
+  return self->path;
+}
+
+const char *
+ovpn3_session_get_config_path(Ovpn3Session *self)
+{
+  return self->config_path;
+}
+
+const char *
+ovpn3_session_get_config_name(Ovpn3Session *self)
+{
+  return self->config_name;
+}
+
+void
+ovpn3_session_set_config_name(Ovpn3Session *self, const char *name)
+{
+  g_free(self->config_name);
+  self->config_name = g_strdup(name);
+}
+
+guint32
+ovpn3_session_get_owner(Ovpn3Session *self)
+{
+  return self->acl.owner;
+}
+
+gboolean
+ovpn3_session_is_visible_to(Ovpn3Session *self, guint32 uid)
+{
+  return ovpn3_acl_check(&self->acl, uid, OVPN3_ACL_ALLOW_LIST | OVPN3_ACL_ALLOW_PUBLIC);
+}
+
+gboolean
+ovpn3_session_is_shared_with(Ovpn3Session *self, guint32 uid)
+{
+  return ovpn3_acl_check(&self->acl, uid, OVPN3_ACL_ALLOW_LIST);
+}
+
+void
+ovpn3_session_get_status(Ovpn3Session *self, guint32 *major, guint32 *minor)
+{
+  *major = self->status_major;
+  *minor = self->status_minor;
+}
+
+Ovpn3BackendProxy *
+ovpn3_session_get_backend(Ovpn3Session *self)
+{
+  return self->backend;
+}
+
+gboolean
+ovpn3_session_is_exported(Ovpn3Session *self)
+{
+  return self->registration_id != 0;
+}
+
+void
+ovpn3_session_set_live(Ovpn3Session *self)
+{
+  if (self->state == STATE_STARTING)
+    self->state = STATE_LIVE;
+}
+
+gboolean
+ovpn3_session_is_live(Ovpn3Session *self)
+{
+  return self->state == STATE_LIVE;
+}
+
+gboolean
+ovpn3_status_is_terminal(guint32 major, guint32 minor)
+{
+  if (major != OVPN3_STATUS_MAJOR_CONFIG && major != OVPN3_STATUS_MAJOR_CONNECTION
+      && major != OVPN3_STATUS_MAJOR_PROCESS)
+    return FALSE;
+  return minor == OVPN3_STATUS_MINOR_CFG_ERROR || minor == OVPN3_STATUS_MINOR_CONN_DONE
+         || minor == OVPN3_STATUS_MINOR_CONN_FAILED || minor == OVPN3_STATUS_MINOR_PROC_KILLED;
+}
+
+/* ---- logging: Log(uus) from the session path to the log service ---------- */
+
+void
+ovpn3_session_log(Ovpn3Session *self, guint category, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  GVariantBuilder b;
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+
+  g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add(&b, "{sv}", "log_group", g_variant_new_uint32(OVPN3_LOG_GROUP_SESSIONMGR));
+  g_variant_builder_add(&b, "{sv}", "log_category", g_variant_new_uint32(category));
+  g_variant_builder_add(&b, "{sv}", "log_message", g_variant_new_string(message));
+  g_clear_pointer(&self->last_log, g_variant_unref);
+  self->last_log = g_variant_ref_sink(g_variant_builder_end(&b));
+
+  if (!ovpn3_log_level_passes(self->log_verbosity, category))
+    return;
+  if (self->registration_id != 0)
+    g_dbus_connection_emit_signal(
+        self->connection, OVPN3_LOG_BUS_NAME, self->path, OVPN3_SESSIONS_INTERFACE, "Log",
+        g_variant_new("(uus)", (guint32) OVPN3_LOG_GROUP_SESSIONMGR, category, message), NULL);
+  g_debug("%s: %s", self->path, message);
+}
+
+static void
+emit_status_to_log(Ovpn3Session *self, guint32 major, guint32 minor, const char *message)
+{
+  if (self->registration_id != 0)
+    g_dbus_connection_emit_signal(self->connection, OVPN3_LOG_BUS_NAME, self->path,
+                                  OVPN3_SESSIONS_INTERFACE, "StatusChange",
+                                  g_variant_new("(uus)", major, minor, message), NULL);
+}
+
+/* ---- backend signals ----------------------------------------------------- */
+
+static gboolean
+close_later(gpointer user_data)
+{
+  Ovpn3Session *self = user_data;
+
+  self->close_idle_id = 0;
+  ovpn3_session_manager_close(self->manager, self, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Closing from inside a signal or property handler happens from an idle. */
+static void
+schedule_close(Ovpn3Session *self)
+{
+  if (self->close_idle_id == 0 && self->state != STATE_CLOSED)
+    self->close_idle_id
+        = g_idle_add_full(G_PRIORITY_DEFAULT, close_later, g_object_ref(self), g_object_unref);
+}
+
+static void
+on_status_change(Ovpn3BackendProxy *backend, guint major, guint minor, const char *message,
+                 gpointer user_data)
+{
+  Ovpn3Session *self = user_data;
+
+  self->status_major = major;
+  self->status_minor = minor;
+  g_free(self->status_message);
+  self->status_message = g_strdup(message);
+  /* during the start the manager decides (it fails the NewTunnel) */
+  if (self->state == STATE_LIVE && ovpn3_status_is_terminal(major, minor))
+    schedule_close(self);
+}
+
+static void
+on_attention_required(Ovpn3BackendProxy *backend, guint type, guint group, const char *message,
+                      gpointer user_data)
+{
+  Ovpn3Session *self = user_data;
+
+  /* broadcast from the session path (spec §3.2) */
+  if (self->registration_id != 0)
+    g_dbus_connection_emit_signal(self->connection, NULL, self->path, OVPN3_SESSIONS_INTERFACE,
+                                  "AttentionRequired", g_variant_new("(uus)", type, group, message),
+                                  NULL);
+}
+
+static void
+on_vanished(Ovpn3BackendProxy *backend, gpointer user_data)
+{
+  Ovpn3Session *self = user_data;
+
+  if (self->state == STATE_CLOSED)
+    return;
+  ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "Backend client %s (pid %u) is gone",
+                    ovpn3_backend_proxy_get_bus_name(backend),
+                    ovpn3_backend_proxy_get_pid(backend));
+  schedule_close(self);
+}
+
+void
+ovpn3_session_attach_backend(Ovpn3Session *self, Ovpn3BackendProxy *backend)
+{
+  g_return_if_fail(self->backend == NULL);
+  self->backend = g_object_ref(backend);
+  g_signal_connect(backend, "status-change", G_CALLBACK(on_status_change), self);
+  g_signal_connect(backend, "attention-required", G_CALLBACK(on_attention_required), self);
+  g_signal_connect(backend, "vanished", G_CALLBACK(on_vanished), self);
+}
+
+/* ---- shutdown ------------------------------------------------------------ */
+
+static void
+remove_log_proxy(Ovpn3Session *self, const char *proxy_path)
+{
+  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, proxy_path, OVPN3_LOG_INTERFACE,
+                         "Remove", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL,
+                         NULL);
+}
+
+void
+ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char *reason)
+{
+  if (self->state == STATE_CLOSED)
+    return;
+  self->state = STATE_CLOSED;
+  g_clear_handle_id(&self->close_idle_id, g_source_remove);
+
+  for (guint i = 0; i < self->log_forwards->len; i++)
+    remove_log_proxy(self, ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
+  g_ptr_array_set_size(self->log_forwards, 0);
+
+  if (self->backend != NULL)
+    {
+      gboolean gone = ovpn3_backend_proxy_is_gone(self->backend);
+
+      g_signal_handlers_disconnect_by_data(self->backend, self);
+      ovpn3_backend_proxy_detach(self->backend);
+      if (shutdown_backend && !gone)
+        ovpn3_backend_proxy_call_noreply(self->backend, "ForceShutdown", NULL);
+      if (gone)
+        emit_status_to_log(self, OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_PROC_KILLED,
+                           "Session closed, killed backend client");
+    }
+  emit_status_to_log(self, OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_PROC_STOPPED,
+                     reason != NULL ? reason : "Session closed");
+  if (self->registration_id != 0)
+    ovpn3_exporter_unregister(self->exporter, self->registration_id);
+  self->registration_id = 0;
+}
+
+/* ---- access rules (spec §3.2) --------------------------------------------- */
+
+static gboolean
+is_owner(Ovpn3Session *self, const Ovpn3Caller *caller)
+{
+  return caller->admin || caller->uid == self->acl.owner;
+}
+
+/* methods: owner, acl list or public_access */
+static gboolean
+may_control(Ovpn3Session *self, const Ovpn3Caller *caller)
+{
+  return caller->admin || ovpn3_session_is_visible_to(self, caller->uid);
+}
+
+/* property reads: root, owner, service user, acl list (public ignored) */
+static gboolean
+may_read(Ovpn3Session *self, const Ovpn3Caller *caller)
+{
+  return caller->admin || caller->uid == 0 || ovpn3_uid_is_service_user(caller->uid)
+         || ovpn3_session_is_shared_with(self, caller->uid);
+}
+
+/* property writes other than the owner-only ones: owner or acl list */
+static gboolean
+may_write(Ovpn3Session *self, const Ovpn3Caller *caller)
+{
+  return caller->admin || ovpn3_session_is_shared_with(self, caller->uid);
+}
+
+static gboolean
+may_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller)
+{
+  return self->restrict_log_access ? is_owner(self, caller) : may_control(self, caller);
+}
+
+static gboolean
+is_owner_only_member(const char *member)
+{
+  return g_strcmp0(member, "AccessGrant") == 0 || g_strcmp0(member, "AccessRevoke") == 0;
+}
+
+static const char *
+authorize(gpointer object, const Ovpn3Caller *caller, const char *interface, const char *member)
+{
+  Ovpn3Session *self = object;
+
+  if (caller->uid == self->acl.owner || ovpn3_uid_is_service_user(caller->uid))
+    return NULL;
+  if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) == 0)
+    {
+      /* reads: acl list; public_access does not count */
+      if (ovpn3_acl_contains(&self->acl, caller->uid))
+        return NULL;
+      return OVPN3_POLKIT_MANAGE_OTHERS;
+    }
+  if (is_owner_only_member(member)
+      || (g_strcmp0(member, "LogForward") == 0 && self->restrict_log_access))
+    return OVPN3_POLKIT_MANAGE_OTHERS;
+  if (ovpn3_session_is_visible_to(self, caller->uid))
+    return NULL;
+  return OVPN3_POLKIT_MANAGE_OTHERS;
+}
+
+/* ---- proxied methods ------------------------------------------------------ */
+
+typedef struct
+{
+  Ovpn3Session *self;
+  GDBusMethodInvocation *invocation;
+  char *method;
+} Forward;
+
+static void
+forward_free(Forward *fwd)
+{
+  g_object_unref(fwd->self);
+  g_free(fwd->method);
+  g_free(fwd);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Forward, forward_free)
+
+static void
+return_backend_gone(Ovpn3Session *self, GDBusMethodInvocation *invocation)
+{
+  g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
+                                                TEXT_NO_BACKEND);
+  schedule_close(self);
+}
+
+static void
+on_forward_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Forward) fwd = user_data;
+  Ovpn3Session *self = fwd->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = ovpn3_backend_proxy_call_finish(OVPN3_BACKEND_PROXY(source), result, &error);
+  if (g_str_equal(fwd->method, "Disconnect"))
+    {
+      /* whatever the backend said, the session ends here */
+      if (reply == NULL && !ovpn3_backend_error_is_gone(error))
+        ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "Backend Disconnect failed: %s",
+                          error->message);
+      ovpn3_session_manager_close(self->manager, self, reply == NULL, "Session closed");
+      g_dbus_method_invocation_return_value(fwd->invocation, NULL);
+      return;
+    }
+  if (reply != NULL)
+    g_dbus_method_invocation_return_value(fwd->invocation, g_steal_pointer(&reply));
+  else if (ovpn3_backend_error_is_gone(error))
+    return_backend_gone(self, fwd->invocation);
+  else
+    ovpn3_backend_return_error(fwd->invocation, error);
+}
+
+static const GVariantType *
+reply_type_of(const char *method)
+{
+  if (g_str_equal(method, "UserInputQueueGetTypeGroup"))
+    return G_VARIANT_TYPE("(a(uu))");
+  if (g_str_equal(method, "UserInputQueueCheck"))
+    return G_VARIANT_TYPE("(au)");
+  if (g_str_equal(method, "UserInputQueueFetch"))
+    return G_VARIANT_TYPE("(uuussb)");
+  return G_VARIANT_TYPE_UNIT;
+}
+
+static gboolean
+is_proxied(const char *method)
+{
+  static const char *const proxied[] = { "Ready",
+                                         "Connect",
+                                         "Pause",
+                                         "Resume",
+                                         "Restart",
+                                         "Disconnect",
+                                         "UserInputQueueGetTypeGroup",
+                                         "UserInputQueueCheck",
+                                         "UserInputQueueFetch",
+                                         "UserInputProvide",
+                                         NULL };
+
+  return g_strv_contains(proxied, method);
+}
+
+static void
+forward(Ovpn3Session *self, const char *method, GVariant *parameters,
+        GDBusMethodInvocation *invocation)
+{
+  Forward *fwd;
+
+  if (self->backend == NULL || self->state == STATE_CLOSED)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
+                                                    OVPN3_ERROR_FAILED,
+                                                    "Access denied: Session no longer valid");
+      return;
+    }
+  if (ovpn3_backend_proxy_is_gone(self->backend))
+    {
+      return_backend_gone(self, invocation);
+      return;
+    }
+  if (g_str_equal(method, "Connect"))
+    self->connect_started = TRUE; /* locks dco */
+  if (g_str_equal(method, "Pause") || g_str_equal(method, "Resume")
+      || g_str_equal(method, "Restart") || g_str_equal(method, "Disconnect")
+      || g_str_equal(method, "Connect"))
+    ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "%s requested", method);
+
+  fwd = g_new0(Forward, 1);
+  fwd->self = g_object_ref(self);
+  fwd->invocation = invocation;
+  fwd->method = g_strdup(method);
+  ovpn3_backend_proxy_call(self->backend, method, parameters, reply_type_of(method), NULL,
+                           on_forward_done, fwd);
+}
+
+/* ---- LogForward ------------------------------------------------------------ */
+
+typedef struct
+{
+  Ovpn3Session *self;
+  GDBusMethodInvocation *invocation;
+  char *target;
+} LogForwardCall;
+
+static void
+log_forward_call_free(LogForwardCall *call)
+{
+  g_object_unref(call->self);
+  g_free(call->target);
+  g_free(call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LogForwardCall, log_forward_call_free)
+
+static LogForward *
+find_log_forward(Ovpn3Session *self, const char *target, guint *index)
+{
+  for (guint i = 0; i < self->log_forwards->len; i++)
+    {
+      LogForward *fwd = g_ptr_array_index(self->log_forwards, i);
+
+      if (g_str_equal(fwd->target, target))
+        {
+          if (index != NULL)
+            *index = i;
+          return fwd;
+        }
+    }
+  return NULL;
+}
+
+static void
+log_target_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  LogForward *fwd = user_data;
+  Ovpn3Session *self = fwd->session;
+  guint index;
+
+  /* the log service drops its proxy itself when the target leaves */
+  if (find_log_forward(self, name, &index) == fwd)
+    g_ptr_array_remove_index(self->log_forwards, index);
+}
+
+static void
+on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(LogForwardCall) call = user_data;
+  Ovpn3Session *self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *proxy_path;
+  LogForward *fwd;
+
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  if (reply == NULL)
+    {
+      ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "LogForward for %s failed: %s", call->target,
+                        error->message);
+      ovpn3_backend_return_error(call->invocation, error);
+      return;
+    }
+  g_variant_get(reply, "(&o)", &proxy_path);
+  if (self->state == STATE_CLOSED)
+    {
+      remove_log_proxy(self, proxy_path);
+      g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
+                                                    OVPN3_ERROR_FAILED,
+                                                    "Access denied: Session no longer valid");
+      return;
+    }
+  fwd = find_log_forward(self, call->target, NULL);
+  if (fwd == NULL)
+    {
+      fwd = g_new0(LogForward, 1);
+      fwd->session = self;
+      fwd->target = g_strdup(call->target);
+      fwd->watch_id = g_bus_watch_name_on_connection(self->connection, call->target,
+                                                     G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                     log_target_vanished, fwd, NULL);
+      g_ptr_array_add(self->log_forwards, fwd);
+    }
+  g_free(fwd->proxy_path);
+  fwd->proxy_path = g_strdup(proxy_path);
+  ovpn3_session_log(self, OVPN3_LOG_CATEGORY_VERB1, "Log forwarding to %s enabled (%s)",
+                    call->target, proxy_path);
+  g_dbus_method_invocation_return_value(call->invocation, NULL);
+}
+
+static void
+handle_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVariant *parameters,
+                   GDBusMethodInvocation *invocation)
+{
+  gboolean enable;
+  LogForwardCall *call;
+  guint index;
+
+  if (!may_log_forward(self, caller))
+    {
+      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
+      return;
+    }
+  g_variant_get(parameters, "(b)", &enable);
+  if (!enable)
+    {
+      LogForward *fwd = find_log_forward(self, caller->sender, &index);
+
+      if (fwd != NULL)
+        {
+          remove_log_proxy(self, fwd->proxy_path);
+          ovpn3_session_log(self, OVPN3_LOG_CATEGORY_VERB1, "Log forwarding to %s disabled",
+                            caller->sender);
+          g_ptr_array_remove_index(self->log_forwards, index);
+        }
+      g_dbus_method_invocation_return_value(invocation, NULL);
+      return;
+    }
+  if (find_log_forward(self, caller->sender, NULL) == NULL
+      && self->log_forwards->len >= MAX_LOG_FORWARDS)
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                            "A session forwards its log to at most %d receivers",
+                                            MAX_LOG_FORWARDS);
+      return;
+    }
+  call = g_new0(LogForwardCall, 1);
+  call->self = g_object_ref(self);
+  call->invocation = invocation;
+  call->target = g_strdup(caller->sender);
+  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
+                         "ProxyLogEvents", g_variant_new("(so)", caller->sender, self->path),
+                         G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                         on_proxy_log_events, call);
+}
+
+/* ---- methods ----------------------------------------------------------------- */
+
+static void
+method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
+            GDBusMethodInvocation *invocation)
+{
+  Ovpn3Session *self = object;
+
+  if (g_str_equal(method, "AccessGrant") || g_str_equal(method, "AccessRevoke"))
+    {
+      guint32 uid;
+      gboolean grant = g_str_equal(method, "AccessGrant");
+
+      if (!is_owner(self, caller))
+        {
+          ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
+          return;
+        }
+      g_variant_get(parameters, "(u)", &uid);
+      if (grant && ovpn3_acl_contains(&self->acl, uid))
+        g_dbus_method_invocation_return_error_literal(
+            invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED, "UID already granted access");
+      else if (grant && self->acl.acl->len >= MAX_ACL)
+        g_dbus_method_invocation_return_error(
+            invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+            "A session can be shared with at most %d users", MAX_ACL);
+      else if (grant)
+        {
+          ovpn3_acl_grant(&self->acl, uid);
+          ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access granted to UID %u", uid);
+          g_dbus_method_invocation_return_value(invocation, NULL);
+        }
+      else if (!ovpn3_acl_revoke(&self->acl, uid))
+        g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
+                                                      OVPN3_ERROR_FAILED, "UID not granted access");
+      else
+        {
+          ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access revoked from UID %u", uid);
+          g_dbus_method_invocation_return_value(invocation, NULL);
+        }
+      return;
+    }
+  if (g_str_equal(method, "LogForward"))
+    {
+      handle_log_forward(self, caller, parameters, invocation);
+      return;
+    }
+  if (!is_proxied(method))
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                            "Unknown method “%s”", method);
+      return;
+    }
+  if (!may_control(self, caller))
+    {
+      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
+      return;
+    }
+  forward(self, method, parameters, invocation);
+}
+
+/* ---- properties ---------------------------------------------------------------- */
+
+static GVariant *
+backend_property(Ovpn3Session *self, const char *name, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  GVariant *value;
+
+  if (self->backend == NULL || self->state == STATE_CLOSED)
+    {
+      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_STOPPED);
+      return NULL;
+    }
+  value = ovpn3_backend_proxy_get_property(self->backend, name, &local);
+  if (value == NULL)
+    {
+      if (ovpn3_backend_error_is_gone(local))
+        schedule_close(self);
+      else
+        g_debug("%s: backend %s: %s", self->path, name, local->message);
+      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_STOPPED);
+    }
+  return value;
+}
+
+char *
+ovpn3_session_get_device_name(Ovpn3Session *self)
+{
+  g_autoptr(GVariant) value = backend_property(self, "device_name", NULL);
+
+  if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+    return g_strdup("");
+  return g_variant_dup_string(value, NULL);
+}
+
+static GVariant *
+log_forwards_variant(Ovpn3Session *self)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init(&b, G_VARIANT_TYPE("ao"));
+  for (guint i = 0; i < self->log_forwards->len; i++)
+    g_variant_builder_add(&b, "o",
+                          ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
+  return g_variant_builder_end(&b);
+}
+
+static GVariant *
+get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
+{
+  Ovpn3Session *self = object;
+  g_autoptr(GVariant) value = NULL;
+
+  if (!may_read(self, caller))
+    {
+      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
+      return NULL;
+    }
+  if (g_str_equal(name, "owner"))
+    return g_variant_new_uint32(self->acl.owner);
+  if (g_str_equal(name, "acl"))
+    return ovpn3_acl_to_variant(&self->acl);
+  if (g_str_equal(name, "public_access"))
+    return g_variant_new_boolean(self->acl.public_access);
+  if (g_str_equal(name, "restrict_log_access"))
+    return g_variant_new_boolean(self->restrict_log_access);
+  if (g_str_equal(name, "session_created"))
+    return g_variant_new_uint64(self->created);
+  if (g_str_equal(name, "config_path"))
+    return g_variant_new_object_path(self->config_path);
+  if (g_str_equal(name, "config_name"))
+    return g_variant_new_string(self->config_name);
+  if (g_str_equal(name, "backend_pid"))
+    return g_variant_new_uint32(self->backend != NULL ? ovpn3_backend_proxy_get_pid(self->backend)
+                                                      : 0);
+  if (g_str_equal(name, "status"))
+    return g_variant_new("(uus)", self->status_major, self->status_minor, self->status_message);
+  if (g_str_equal(name, "last_log"))
+    return g_variant_ref(self->last_log);
+  if (g_str_equal(name, "dco"))
+    return g_variant_new_boolean(FALSE);
+  if (g_str_equal(name, "log_forwards"))
+    return log_forwards_variant(self);
+  if (g_str_equal(name, "log_verbosity"))
+    return g_variant_new_uint32(self->log_verbosity);
+
+  if (g_str_equal(name, "statistics"))
+    {
+      value = backend_property(self, "statistics", error);
+      if (value == NULL)
+        return NULL;
+      if (!g_variant_is_of_type(value, G_VARIANT_TYPE("a{sx}")))
+        return g_variant_new_array(G_VARIANT_TYPE("{sx}"), NULL, 0);
+      return g_steal_pointer(&value);
+    }
+  if (g_str_equal(name, "device_path"))
+    {
+      value = backend_property(self, "device_path", error);
+      if (value == NULL)
+        return NULL;
+      if (!g_variant_is_of_type(value, G_VARIANT_TYPE_OBJECT_PATH))
+        return g_variant_new_object_path("/");
+      return g_steal_pointer(&value);
+    }
+  if (g_str_equal(name, "device_name") || g_str_equal(name, "session_name"))
+    {
+      value = backend_property(self, name, error);
+      if (value == NULL)
+        return NULL;
+      if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+        return g_variant_new_string("");
+      return g_steal_pointer(&value);
+    }
+  if (g_str_equal(name, "connected_to"))
+    {
+      const char *proto = "", *host = "", *address = "";
+      guint32 port = 0;
+
+      value = backend_property(self, "connection", error);
+      if (value == NULL)
+        return NULL;
+      if (g_variant_is_of_type(value, G_VARIANT_TYPE("(sssu)")))
+        g_variant_get(value, "(&s&s&su)", &proto, &host, &address, &port);
+      return g_variant_new("(ssu)", proto, address, port);
+    }
+
+  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
+  return NULL;
+}
+
+static gboolean
+set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVariant *value,
+             GError **error)
+{
+  Ovpn3Session *self = object;
+  gboolean owner_only
+      = g_str_equal(name, "public_access") || g_str_equal(name, "restrict_log_access");
+
+  if (owner_only ? !is_owner(self, caller) : !may_write(self, caller))
+    {
+      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
+      return FALSE;
+    }
+  if (g_str_equal(name, "public_access"))
+    self->acl.public_access = g_variant_get_boolean(value);
+  else if (g_str_equal(name, "restrict_log_access"))
+    self->restrict_log_access = g_variant_get_boolean(value);
+  else if (g_str_equal(name, "dco"))
+    {
+      if (self->connect_started)
+        {
+          g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_DCO_LOCKED);
+          return FALSE;
+        }
+      if (g_variant_get_boolean(value))
+        {
+          g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_DCO_UNSUPPORTED);
+          return FALSE;
+        }
+    }
+  else if (g_str_equal(name, "log_verbosity"))
+    {
+      guint32 level = g_variant_get_uint32(value);
+
+      if (level > OVPN3_LOG_LEVEL_MAX)
+        {
+          g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, "Incorrect log level");
+          return FALSE;
+        }
+      self->log_verbosity = level;
+      if (self->backend != NULL && self->state != STATE_CLOSED)
+        ovpn3_backend_proxy_set_property(self->backend, "log_level", g_variant_new_uint32(level));
+    }
+  else
+    {
+      g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY,
+                  "Property “%s” is read-only", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const Ovpn3ExportedVTable vtable = {
+  .method_call = method_call,
+  .get_property = get_property,
+  .set_property = set_property,
+  .authorize = authorize,
+};
+
+gboolean
+ovpn3_session_export(Ovpn3Session *self, Ovpn3Exporter *exporter, GError **error)
+{
+  self->exporter = exporter;
+  self->registration_id = ovpn3_exporter_register(exporter, self->path, OVPN3_XML_SESSION_OBJECT,
+                                                  &vtable, self, error);
+  return self->registration_id != 0;
+}

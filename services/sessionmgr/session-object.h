@@ -1,0 +1,64 @@
+/* session-object.h — one VPN session object (/net/openvpn/v3/sessions/<id>):
+ * the methods, properties and signals of spec §3.2, their access rules,
+ * and the proxying of it all to the session's backend client.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ovpn3-exported.h"
+#include "session-backend-proxy.h"
+
+G_BEGIN_DECLS
+
+#define OVPN3_TYPE_SESSION (ovpn3_session_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3Session, ovpn3_session, OVPN3, SESSION, GObject)
+
+typedef struct _Ovpn3SessionManager Ovpn3SessionManager;
+
+Ovpn3Session *ovpn3_session_new(Ovpn3SessionManager *manager, const char *path,
+                                const char *config_path, const char *config_name, guint32 owner);
+
+/* The profile's transfer_owner_session: the session belongs to the
+ * profile owner, the starter gets access and may read the log. */
+void ovpn3_session_transfer_owner(Ovpn3Session *self, guint32 profile_owner, guint32 starter);
+
+/* Takes a reference on backend and follows its signals. */
+void ovpn3_session_attach_backend(Ovpn3Session *self, Ovpn3BackendProxy *backend);
+Ovpn3BackendProxy *ovpn3_session_get_backend(Ovpn3Session *self);
+
+gboolean ovpn3_session_export(Ovpn3Session *self, Ovpn3Exporter *exporter, GError **error);
+gboolean ovpn3_session_is_exported(Ovpn3Session *self);
+
+/* Registration confirmed and SESS_CREATED sent: status changes may now
+ * close the session. */
+void ovpn3_session_set_live(Ovpn3Session *self);
+gboolean ovpn3_session_is_live(Ovpn3Session *self);
+
+/* Removes the log proxies, stops following the backend (optionally
+ * telling it to shut down), reports the end to the log service and
+ * unexports the object. Idempotent. */
+void ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char *reason);
+
+const char *ovpn3_session_get_path(Ovpn3Session *self);
+const char *ovpn3_session_get_config_path(Ovpn3Session *self);
+const char *ovpn3_session_get_config_name(Ovpn3Session *self);
+void ovpn3_session_set_config_name(Ovpn3Session *self, const char *name);
+guint32 ovpn3_session_get_owner(Ovpn3Session *self);
+/* owner, acl list or public_access (listing filter). */
+gboolean ovpn3_session_is_visible_to(Ovpn3Session *self, guint32 uid);
+/* owner or acl list (the duplicate-profile check). */
+gboolean ovpn3_session_is_shared_with(Ovpn3Session *self, guint32 uid);
+void ovpn3_session_get_status(Ovpn3Session *self, guint32 *major, guint32 *minor);
+/* The backend's device_name, "" if none or unreadable. */
+char *ovpn3_session_get_device_name(Ovpn3Session *self);
+
+/* Status values after which a session closes (spec §7.4). */
+gboolean ovpn3_status_is_terminal(guint32 major, guint32 minor);
+
+void ovpn3_session_log(Ovpn3Session *self, guint category, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+G_END_DECLS
