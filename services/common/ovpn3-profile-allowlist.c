@@ -415,7 +415,6 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "verify-hash", 1, 2, 0, NULL },
   { "peer-fingerprint", 1, 1, B | R, NULL },
   { "x509-track", 1, 1, 0, NULL },
-  { "keying-material-exporter", 2, 2, 0, NULL },
   /* inline files */
   { "ca", 0, 0, BO, NULL },
   { "cert", 0, 0, BO, NULL },
@@ -544,6 +543,8 @@ static const Refusal refused[] = {
   { "replay-persist", R_FILES },
   { "memstats", R_FILES },
   { "tls-export-cert", R_FILES },
+  { "keying-material-exporter", "exports TLS keying material for scripts and plugins, which are "
+                                "not supported" },
   { "user", "changes the user openvpn runs as" },
   { "group", "changes the group openvpn runs as" },
   { "dev-node", "opens a device node on the host" },

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ovpn3-profile.h"
+#include "ovpn3-profile-lexer.h"
+#include "ovpn3-profile-private.h"
 
 /* libFuzzer target for the profile lexer/allowlist.  Besides "no crash, no leak, no UB" it
  * checks the invariants the configuration manager relies on:
@@ -28,6 +30,50 @@ static void
 quiet_log(const gchar *log_domain, GLogLevelFlags log_level, const gchar *message,
           gpointer user_data)
 {
+}
+
+/* A model of how openvpn 2.6 reads the rendered file (options.c read_config_file and
+ * read_inline_file): fgets() pieces of at most 255 bytes; an option piece must hold a whole line;
+ * a block ends at the first piece that starts (after blanks) with its closing tag.  Returns the
+ * top-level directive names openvpn would see, in order. */
+static GPtrArray *
+openvpn_model(const char *text)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  g_autofree char *block_close = NULL;
+
+  for (const char *p = text; *p != '\0';)
+    {
+      const char *nl = strchr(p, '\n');
+      gsize plen = MIN(nl != NULL ? (gsize) (nl - p + 1) : strlen(p), 255);
+      g_autofree char *piece = g_strndup(p, plen);
+      g_auto(GStrv) tokens = NULL;
+
+      p += plen;
+      if (block_close != NULL)
+        {
+          const char *s = piece;
+          while (g_ascii_isspace(*s))
+            s++;
+          if (g_str_has_prefix(s, block_close))
+            g_clear_pointer(&block_close, g_free);
+          continue;
+        }
+      check(piece[plen - 1] == '\n', "an option line fits openvpn's line buffer");
+      check(ovpn3_profile_lex_tokenize(piece, plen - 1, 0, &tokens, NULL), "option line lexes");
+      if (tokens[0] == NULL)
+        continue;
+      gsize t0 = strlen(tokens[0]);
+      if (tokens[1] == NULL && t0 > 2 && tokens[0][0] == '<' && tokens[0][t0 - 1] == '>')
+        {
+          g_ptr_array_add(names, g_strndup(tokens[0] + 1, t0 - 2));
+          block_close = g_strdup_printf("</%s>", (const char *) names->pdata[names->len - 1]);
+          continue;
+        }
+      g_ptr_array_add(names, g_strdup(tokens[0]));
+    }
+  check(block_close == NULL, "every block is closed");
+  return names;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,6 +98,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   g_autoptr(Ovpn3Profile) again = ovpn3_profile_new_from_text(text, -1, &error);
   check(again != NULL, "rendered profile parses");
   check(ovpn3_profile_equal(p, again), "render round trip is equal");
+
+  /* openvpn sees the same directives as we do */
+  g_autoptr(GPtrArray) seen = openvpn_model(text);
+  GPtrArray *ours = ovpn3_profile_get_directives(p);
+  check(seen->len == ours->len, "openvpn sees as many directives");
+  for (guint i = 0; i < ours->len; i++)
+    check(strcmp(seen->pdata[i], ((Ovpn3ProfileDirective *) ours->pdata[i])->name) == 0,
+          "openvpn sees the same directives");
 
   g_autoptr(JsonNode) j1 = ovpn3_profile_to_json(p);
   g_autoptr(Ovpn3Profile) fromj = ovpn3_profile_new_from_json(j1, &error);

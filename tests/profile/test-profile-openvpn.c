@@ -131,7 +131,6 @@ static const Sample samples[] = {
   { "verify-hash", FP32 " SHA256" },
   { "peer-fingerprint", FP32 },
   { "x509-track", "CN" },
-  { "keying-material-exporter", "EXPORTER-test 32" },
   { "ca", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" },
   { "cert", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" },
   { "key", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n" },
