@@ -1,0 +1,627 @@
+#define G_LOG_DOMAIN "ovpn3-netcfg-manager"
+
+#include "config.h"
+
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <gio/gunixfdlist.h>
+
+#include "netcfg-device.h"
+#include "netcfg-dns-resolvconf.h"
+#include "netcfg-manager.h"
+#include "netcfg-state.h"
+#include "netcfg-validate.h"
+#include "ovpn3-acl.h"
+#include "ovpn3-error.h"
+#include "ovpn3-state-file.h"
+
+#define TEXT_DENIED "Access denied: only the service user and root may configure the network"
+
+typedef struct
+{
+  guint32 filter;
+  guint watch_id;
+} Subscriber;
+
+struct _NetcfgManager
+{
+  GObject parent_instance;
+  Ovpn3ServiceContext *ctx; /* not owned */
+  NetcfgNetlink *nl;
+  char *state_dir;
+  guint registration_id;
+  GHashTable *devices;     /* path → NetcfgDevice */
+  GHashTable *creators;    /* unique name → watch id */
+  GHashTable *subscribers; /* unique name → Subscriber */
+};
+
+G_DEFINE_TYPE(NetcfgManager, netcfg_manager, G_TYPE_OBJECT)
+
+static void
+subscriber_free(gpointer data)
+{
+  Subscriber *s = data;
+
+  if (s->watch_id != 0)
+    g_bus_unwatch_name(s->watch_id);
+  g_free(s);
+}
+
+static void
+unwatch(gpointer data)
+{
+  g_bus_unwatch_name(GPOINTER_TO_UINT(data));
+}
+
+static void
+netcfg_manager_dispose(GObject *object)
+{
+  NetcfgManager *self = NETCFG_MANAGER(object);
+
+  /* on exit (SIGTERM, idle): everything netcfg did goes away with it */
+  if (self->devices != NULL)
+    {
+      g_autoptr(GList) devices = g_hash_table_get_values(self->devices);
+
+      for (GList *l = devices; l != NULL; l = l->next)
+        netcfg_manager_remove_device(self, l->data);
+    }
+  G_OBJECT_CLASS(netcfg_manager_parent_class)->dispose(object);
+}
+
+static void
+netcfg_manager_finalize(GObject *object)
+{
+  NetcfgManager *self = NETCFG_MANAGER(object);
+
+  if (self->registration_id != 0)
+    ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  g_hash_table_unref(self->devices);
+  g_hash_table_unref(self->creators);
+  g_hash_table_unref(self->subscribers);
+  netcfg_netlink_free(self->nl);
+  g_free(self->state_dir);
+  G_OBJECT_CLASS(netcfg_manager_parent_class)->finalize(object);
+}
+
+static void
+netcfg_manager_class_init(NetcfgManagerClass *klass)
+{
+  G_OBJECT_CLASS(klass)->dispose = netcfg_manager_dispose;
+  G_OBJECT_CLASS(klass)->finalize = netcfg_manager_finalize;
+}
+
+static void
+netcfg_manager_init(NetcfgManager *self)
+{
+  self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
+  self->creators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
+  self->subscribers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, subscriber_free);
+}
+
+Ovpn3ServiceContext *
+netcfg_manager_get_context(NetcfgManager *self)
+{
+  return self->ctx;
+}
+
+NetcfgNetlink *
+netcfg_manager_get_netlink(NetcfgManager *self)
+{
+  return self->nl;
+}
+
+const char *
+netcfg_manager_get_state_dir(NetcfgManager *self)
+{
+  return self->state_dir;
+}
+
+void
+netcfg_manager_log(NetcfgManager *self, Ovpn3LogCategory category, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  if (self->ctx->log != NULL)
+    ovpn3_log_client_log(self->ctx->log, category, "%s", message);
+  else
+    g_message("%s", message);
+}
+
+void
+netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *device_name,
+                      Ovpn3NetcfgChangeType type, GVariant *details)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autoptr(GVariant) args
+      = g_variant_ref_sink(g_variant_new("(us@a{ss})", (guint32) type, device_name, details));
+
+  g_hash_table_iter_init(&iter, self->subscribers);
+  while (g_hash_table_iter_next(&iter, &key, &value))
+    {
+      Subscriber *s = value;
+      g_autoptr(GError) error = NULL;
+
+      if ((s->filter & type) == 0)
+        continue;
+      if (!g_dbus_connection_emit_signal(self->ctx->connection, key, device_path,
+                                         OVPN3_NETCFG_INTERFACE, "NetworkChange", args, &error))
+        g_warning("NetworkChange to %s: %s", (const char *) key, error->message);
+    }
+}
+
+void
+netcfg_manager_save_state(NetcfgManager *self)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify) json_node_unref);
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init(&iter, self->devices);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    {
+      JsonNode *node = netcfg_device_to_state(value);
+
+      if (node != NULL)
+        g_ptr_array_add(nodes, node);
+    }
+  if (!netcfg_state_save(self->state_dir, nodes, &error))
+    netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "cannot save the state file: %s",
+                       error->message);
+}
+
+gboolean
+netcfg_manager_update_resolvconf(NetcfgManager *self, GError **error)
+{
+  g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func(g_free);
+  gboolean full_tunnel = FALSE, any = FALSE;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init(&iter, self->devices);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    any |= netcfg_device_collect_resolvconf(value, servers, domains, &full_tunnel);
+  if (!any)
+    return netcfg_resolvconf_restore(self->state_dir, error);
+  return netcfg_resolvconf_apply(self->state_dir, servers, domains, full_tunnel, error);
+}
+
+static guint
+count_devices_of(NetcfgManager *self, const char *creator)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init(&iter, self->devices);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    if (g_str_equal(netcfg_device_get_creator(value), creator))
+      n++;
+  return n;
+}
+
+void
+netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device)
+{
+  g_autoptr(NetcfgDevice) ref = g_object_ref(device);
+  g_autofree char *creator = g_strdup(netcfg_device_get_creator(device));
+
+  if (!g_hash_table_contains(self->devices, netcfg_device_get_path(device)))
+    return;
+  netcfg_device_unexport(device);
+  netcfg_device_teardown(device);
+  g_hash_table_remove(self->devices, netcfg_device_get_path(device));
+  netcfg_manager_save_state(self);
+  ovpn3_idle_release(self->ctx->idle);
+  if (count_devices_of(self, creator) == 0)
+    g_hash_table_remove(self->creators, creator);
+}
+
+static guint
+remove_devices_of(NetcfgManager *self, const char *creator)
+{
+  g_autoptr(GList) devices = g_hash_table_get_values(self->devices);
+  guint n = 0;
+
+  for (GList *l = devices; l != NULL; l = l->next)
+    if (g_str_equal(netcfg_device_get_creator(l->data), creator))
+      {
+        netcfg_manager_remove_device(self, l->data);
+        n++;
+      }
+  return n;
+}
+
+static void
+on_creator_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  NetcfgManager *self = user_data;
+  g_autofree char *creator = g_strdup(name);
+  guint n;
+
+  n = remove_devices_of(self, creator);
+  if (n > 0)
+    netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO, "%s left the bus: removed its %u device(s)",
+                       creator, n);
+  g_hash_table_remove(self->creators, creator);
+}
+
+/* ---- methods ------------------------------------------------------------- */
+
+static gboolean
+caller_allowed(const Ovpn3Caller *caller)
+{
+  return caller->uid == 0 || ovpn3_uid_is_service_user(caller->uid);
+}
+
+static gboolean
+name_taken(NetcfgManager *self, const char *name)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (netcfg_netlink_link_index(self->nl, name) > 0)
+    return TRUE;
+  g_hash_table_iter_init(&iter, self->devices);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    if (g_str_equal(netcfg_device_get_name(value), name))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
+              GDBusMethodInvocation *invocation)
+{
+  const char *prefix;
+  g_autofree char *name = NULL;
+  g_autoptr(NetcfgDevice) device = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get(params, "(&s)", &prefix);
+  if (!netcfg_check_ifname_prefix(prefix, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
+  if (g_hash_table_size(self->devices) >= NETCFG_MAX_DEVICES)
+    {
+      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
+                                            "Error creating virtual interface '%s': too many "
+                                            "devices (at most %d)",
+                                            prefix, NETCFG_MAX_DEVICES);
+      return;
+    }
+  for (guint i = 0; i < 1000 && name == NULL; i++)
+    {
+      g_autofree char *candidate = g_strdup_printf("%s%u", prefix, i);
+
+      if (strlen(candidate) >= IFNAMSIZ)
+        break;
+      if (!name_taken(self, candidate))
+        name = g_steal_pointer(&candidate);
+    }
+  if (name == NULL)
+    {
+      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
+                                            "Error creating virtual interface '%s': no free "
+                                            "name",
+                                            prefix);
+      return;
+    }
+  device = netcfg_device_new(self, name, caller);
+  if (g_hash_table_contains(self->devices, netcfg_device_get_path(device))
+      || !netcfg_device_export(device, &error))
+    {
+      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
+                                            "Error creating virtual interface '%s'", prefix);
+      return;
+    }
+  g_hash_table_insert(self->devices, (gpointer) netcfg_device_get_path(device),
+                      g_object_ref(device));
+  ovpn3_idle_hold(self->ctx->idle);
+  if (!g_hash_table_contains(self->creators, caller->sender))
+    g_hash_table_insert(self->creators, g_strdup(caller->sender),
+                        GUINT_TO_POINTER(g_bus_watch_name_on_connection(
+                            self->ctx->connection, caller->sender, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                            NULL, on_creator_vanished, self, NULL)));
+  netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO, "New device %s for %s (pid %u, uid %u)",
+                     netcfg_device_get_path(device), caller->sender, caller->pid, caller->uid);
+  g_dbus_method_invocation_return_value(invocation,
+                                        g_variant_new("(o)", netcfg_device_get_path(device)));
+}
+
+static void
+handle_fetch(NetcfgManager *self, GDBusMethodInvocation *invocation)
+{
+  GVariantBuilder b;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_variant_builder_init(&b, G_VARIANT_TYPE("ao"));
+  g_hash_table_iter_init(&iter, self->devices);
+  while (g_hash_table_iter_next(&iter, &key, NULL))
+    g_variant_builder_add(&b, "o", (const char *) key);
+  g_dbus_method_invocation_return_value(invocation, g_variant_new("(ao)", &b));
+}
+
+/* Without DCO the backend's openvpn owns its UDP/TCP socket and netcfg
+ * never sees it; what keeps that traffic out of the tunnel is the host
+ * route to the server through the previous gateway that Establish adds
+ * with reroute_ipv4/6. ProtectSocket therefore checks its arguments (one
+ * fd attached, a valid remote address, a device of the caller's) and
+ * records the remote on that device like SetRemoteAddress; it does not
+ * touch the socket. */
+static void
+handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
+               GDBusMethodInvocation *invocation)
+{
+  const char *remote, *device_path;
+  gboolean ipv6;
+  NetcfgAddr addr;
+  NetcfgDevice *device;
+  GUnixFDList *fds
+      = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(invocation));
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get(params, "(&sb&o)", &remote, &ipv6, &device_path);
+  if (fds == NULL || g_unix_fd_list_get_length(fds) != 1)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_NETCFG,
+                                                    OVPN3_ERROR_FAILED,
+                                                    "ProtectSocket needs exactly one socket fd");
+      return;
+    }
+  if (!netcfg_parse_ip(remote, ipv6, &addr, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
+  device = g_hash_table_lookup(self->devices, device_path);
+  if (device_path[0] != '\0' && !g_str_equal(device_path, "/") && device == NULL)
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                            "No such device %s", device_path);
+      return;
+    }
+  if (device != NULL && !g_str_equal(netcfg_device_get_creator(device), caller->sender))
+    {
+      ovpn3_invocation_return_access_denied(invocation, "Access denied: not your device");
+      return;
+    }
+  if (device != NULL && !netcfg_device_set_remote(device, &addr, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
+  g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", TRUE));
+}
+
+static void
+subscriber_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  NetcfgManager *self = user_data;
+
+  g_hash_table_remove(self->subscribers, name);
+}
+
+static void
+handle_subscribe(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
+                 GDBusMethodInvocation *invocation)
+{
+  guint32 filter;
+  Subscriber *s;
+
+  g_variant_get(params, "(u)", &filter);
+  if (filter == 0 || filter > OVPN3_NETCFG_CHANGE_ALL)
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                            "Invalid filter %u (1–%u)", filter,
+                                            OVPN3_NETCFG_CHANGE_ALL);
+      return;
+    }
+  s = g_hash_table_lookup(self->subscribers, caller->sender);
+  if (s == NULL)
+    {
+      s = g_new0(Subscriber, 1);
+      s->watch_id = g_bus_watch_name_on_connection(self->ctx->connection, caller->sender,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                   subscriber_vanished, self, NULL);
+      g_hash_table_insert(self->subscribers, g_strdup(caller->sender), s);
+    }
+  s->filter = filter;
+  g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
+static void
+handle_unsubscribe(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
+                   GDBusMethodInvocation *invocation)
+{
+  const char *who;
+
+  g_variant_get(params, "(&s)", &who);
+  if (*who == '\0')
+    who = caller->sender;
+  else if (caller->uid != 0 && !g_str_equal(who, caller->sender))
+    {
+      ovpn3_invocation_return_access_denied(invocation, "Access denied");
+      return;
+    }
+  if (!g_hash_table_remove(self->subscribers, who))
+    {
+      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
+                                            "Subscription not found");
+      return;
+    }
+  g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
+static void
+handle_subscriber_list(NetcfgManager *self, const Ovpn3Caller *caller,
+                       GDBusMethodInvocation *invocation)
+{
+  GVariantBuilder b;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (caller->uid != 0)
+    {
+      ovpn3_invocation_return_access_denied(invocation, "Access denied");
+      return;
+    }
+  g_variant_builder_init(&b, G_VARIANT_TYPE("a(su)"));
+  g_hash_table_iter_init(&iter, self->subscribers);
+  while (g_hash_table_iter_next(&iter, &key, &value))
+    g_variant_builder_add(&b, "(su)", (const char *) key, ((Subscriber *) value)->filter);
+  g_dbus_method_invocation_return_value(invocation, g_variant_new("(a(su))", &b));
+}
+
+static void
+manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *method,
+                    GVariant *params, GDBusMethodInvocation *invocation)
+{
+  NetcfgManager *self = object;
+
+  if (!caller_allowed(caller))
+    {
+      ovpn3_invocation_return_access_denied(invocation, TEXT_DENIED);
+      return;
+    }
+  if (g_str_equal(method, "CreateVirtualInterface"))
+    handle_create(self, caller, params, invocation);
+  else if (g_str_equal(method, "FetchInterfaceList"))
+    handle_fetch(self, invocation);
+  else if (g_str_equal(method, "ProtectSocket"))
+    handle_protect(self, caller, params, invocation);
+  else if (g_str_equal(method, "DcoAvailable"))
+    g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", FALSE));
+  else if (g_str_equal(method, "Cleanup"))
+    {
+      guint n = remove_devices_of(self, caller->sender);
+
+      if (n > 0)
+        netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO, "Cleanup for %s: removed %u device(s)",
+                           caller->sender, n);
+      g_dbus_method_invocation_return_value(invocation, NULL);
+    }
+  else if (g_str_equal(method, "NotificationSubscribe"))
+    handle_subscribe(self, caller, params, invocation);
+  else if (g_str_equal(method, "NotificationUnsubscribe"))
+    handle_unsubscribe(self, caller, params, invocation);
+  else if (g_str_equal(method, "NotificationSubscriberList"))
+    handle_subscriber_list(self, caller, invocation);
+  else
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                          "Unknown method “%s”", method);
+}
+
+static GVariant *
+manager_get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
+{
+  NetcfgManager *self = object;
+
+  if (g_str_equal(name, "version"))
+    return g_variant_new_string(OVPN3_API_VERSION);
+  if (g_str_equal(name, "implementation"))
+    return g_variant_new_string("ovpn3 " OVPN3_VERSION);
+  if (g_str_equal(name, "config_file"))
+    return g_variant_new_string("");
+  if (g_str_equal(name, "log_level"))
+    return g_variant_new_uint32(self->ctx->log != NULL ? ovpn3_log_client_get_level(self->ctx->log)
+                                                       : OVPN3_LOG_LEVEL_DEFAULT);
+  if (g_str_equal(name, "global_dns_servers") || g_str_equal(name, "global_dns_search"))
+    {
+      g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func(g_free);
+      g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func(g_free);
+      GHashTableIter iter;
+      gpointer value;
+      GPtrArray *list;
+
+      g_hash_table_iter_init(&iter, self->devices);
+      while (g_hash_table_iter_next(&iter, NULL, &value))
+        netcfg_device_collect_global_dns(value, servers, domains);
+      list = g_str_equal(name, "global_dns_servers") ? servers : domains;
+      return g_variant_new_strv((const char *const *) list->pdata, list->len);
+    }
+  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
+  return NULL;
+}
+
+static gboolean
+manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVariant *value,
+                     GError **error)
+{
+  NetcfgManager *self = object;
+
+  if (g_str_equal(name, "log_level"))
+    {
+      guint32 level = g_variant_get_uint32(value);
+
+      if (!caller_allowed(caller))
+        {
+          g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_DENIED);
+          return FALSE;
+        }
+      if (level > OVPN3_LOG_LEVEL_MAX)
+        {
+          g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "Invalid log level %u (0–%d)",
+                      level, OVPN3_LOG_LEVEL_MAX);
+          return FALSE;
+        }
+      if (self->ctx->log != NULL)
+        ovpn3_log_client_set_level(self->ctx->log, level);
+      return TRUE;
+    }
+  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY, "Property “%s” is read-only",
+              name);
+  return FALSE;
+}
+
+static const Ovpn3ExportedVTable manager_vtable = {
+  .method_call = manager_method_call,
+  .get_property = manager_get_property,
+  .set_property = manager_set_property,
+};
+
+static void
+recover_log(gpointer user_data, gboolean error, const char *message)
+{
+  netcfg_manager_log(user_data, error ? OVPN3_LOG_CATEGORY_ERROR : OVPN3_LOG_CATEGORY_INFO, "%s",
+                     message);
+}
+
+NetcfgManager *
+netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **error)
+{
+  g_autoptr(NetcfgManager) self = g_object_new(NETCFG_TYPE_MANAGER, NULL);
+  g_autoptr(GError) local = NULL;
+
+  self->ctx = ctx;
+  self->state_dir = g_strdup(state_dir);
+  self->nl = netcfg_netlink_new(error);
+  if (self->nl == NULL)
+    return NULL;
+  if (!ovpn3_state_dir_ensure(state_dir, error))
+    return NULL;
+
+  /* what a killed predecessor left behind */
+  netcfg_state_recover(state_dir, self->nl, recover_log, self);
+  if (!netcfg_resolvconf_restore(state_dir, &local))
+    netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "cannot restore resolv.conf: %s",
+                       local->message);
+
+  self->registration_id = ovpn3_exporter_register(
+      ctx->exporter, OVPN3_NETCFG_PATH, OVPN3_XML_NETCFG_MANAGER, &manager_vtable, self, error);
+  if (self->registration_id == 0)
+    return NULL;
+  return g_steal_pointer(&self);
+}

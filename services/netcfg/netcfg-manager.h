@@ -1,0 +1,46 @@
+/* netcfg-manager.h — the manager object /net/openvpn/v3/netcfg: creates
+ * devices, watches their creators, keeps the notification subscribers,
+ * the state file and the shared resolv.conf (spec §3.5, design §6).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "netcfg-netlink.h"
+#include "ovpn3-names.h"
+#include "ovpn3-service.h"
+
+G_BEGIN_DECLS
+
+#define NETCFG_TYPE_MANAGER (netcfg_manager_get_type())
+G_DECLARE_FINAL_TYPE(NetcfgManager, netcfg_manager, NETCFG, MANAGER, GObject)
+
+typedef struct _NetcfgDevice NetcfgDevice;
+
+NetcfgManager *netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **error);
+
+Ovpn3ServiceContext *netcfg_manager_get_context(NetcfgManager *self);
+NetcfgNetlink *netcfg_manager_get_netlink(NetcfgManager *self);
+const char *netcfg_manager_get_state_dir(NetcfgManager *self);
+
+void netcfg_manager_log(NetcfgManager *self, Ovpn3LogCategory category, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/* Sends NetworkChange(type, device_name, details) from device_path to every
+ * subscriber whose filter has `type`. details is an a{ss} (floating ok). */
+void netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *device_name,
+                           Ovpn3NetcfgChangeType type, GVariant *details);
+
+/* Writes the state file (what is applied now). */
+void netcfg_manager_save_state(NetcfgManager *self);
+
+/* Rewrites (or restores) resolv.conf from every device in resolv.conf
+ * mode. */
+gboolean netcfg_manager_update_resolvconf(NetcfgManager *self, GError **error);
+
+/* Tears the device down and forgets it (Destroy, creator gone, Cleanup). */
+void netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device);
+
+G_END_DECLS

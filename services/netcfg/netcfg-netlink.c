@@ -1,0 +1,302 @@
+#define G_LOG_DOMAIN "ovpn3-netcfg-netlink"
+
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+
+#include <gio/gio.h>
+
+#include "netcfg-netlink.h"
+
+struct _NetcfgNetlink
+{
+  struct nl_sock *sock;
+};
+
+static gboolean nl_fail(GError **error, int err, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static gboolean
+nl_fail(GError **error, int err, const char *format, ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start(args, format);
+  what = g_strdup_vprintf(format, args);
+  va_end(args);
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what, nl_geterror(err));
+  return FALSE;
+}
+
+NetcfgNetlink *
+netcfg_netlink_new(GError **error)
+{
+  g_autoptr(NetcfgNetlink) self = g_new0(NetcfgNetlink, 1);
+  int err;
+
+  self->sock = nl_socket_alloc();
+  if (self->sock == NULL)
+    {
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot allocate a netlink socket");
+      return NULL;
+    }
+  err = nl_connect(self->sock, NETLINK_ROUTE);
+  if (err < 0)
+    {
+      nl_fail(error, err, "cannot connect to rtnetlink");
+      return NULL;
+    }
+  return g_steal_pointer(&self);
+}
+
+void
+netcfg_netlink_free(NetcfgNetlink *self)
+{
+  if (self == NULL)
+    return;
+  if (self->sock != NULL)
+    nl_socket_free(self->sock);
+  g_free(self);
+}
+
+static struct rtnl_link *
+get_link(NetcfgNetlink *self, const char *name)
+{
+  struct rtnl_link *link = NULL;
+
+  if (rtnl_link_get_kernel(self->sock, 0, name, &link) < 0)
+    return NULL;
+  return link;
+}
+
+int
+netcfg_netlink_link_index(NetcfgNetlink *self, const char *name)
+{
+  struct rtnl_link *link = get_link(self, name);
+  int index;
+
+  if (link == NULL)
+    return 0;
+  index = rtnl_link_get_ifindex(link);
+  rtnl_link_put(link);
+  return index;
+}
+
+gboolean
+netcfg_netlink_link_is_tun(NetcfgNetlink *self, const char *name)
+{
+  struct rtnl_link *link = get_link(self, name);
+  const char *type;
+  gboolean is_tun;
+
+  if (link == NULL)
+    return FALSE;
+  type = rtnl_link_get_type(link);
+  is_tun = type != NULL && strcmp(type, "tun") == 0;
+  rtnl_link_put(link);
+  return is_tun;
+}
+
+gboolean
+netcfg_netlink_link_delete(NetcfgNetlink *self, const char *name, GError **error)
+{
+  struct rtnl_link *link = rtnl_link_alloc();
+  int err;
+
+  rtnl_link_set_name(link, name);
+  err = rtnl_link_delete(self->sock, link);
+  rtnl_link_put(link);
+  if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
+    return nl_fail(error, err, "cannot remove %s", name);
+  return TRUE;
+}
+
+gboolean
+netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen, GError **error)
+{
+  struct rtnl_link *orig = NULL, *change;
+  int err;
+
+  err = rtnl_link_get_kernel(self->sock, ifindex, NULL, &orig);
+  if (err < 0)
+    return nl_fail(error, err, "cannot read link %d", ifindex);
+  change = rtnl_link_alloc();
+  if (mtu != 0)
+    rtnl_link_set_mtu(change, mtu);
+  if (txqlen != 0)
+    rtnl_link_set_txqlen(change, txqlen);
+  rtnl_link_set_flags(change, IFF_UP);
+  err = rtnl_link_change(self->sock, orig, change, 0);
+  rtnl_link_put(change);
+  rtnl_link_put(orig);
+  if (err < 0)
+    return nl_fail(error, err, "cannot configure link %d (mtu %u, txqueuelen %u)", ifindex, mtu,
+                   txqlen);
+  return TRUE;
+}
+
+static struct nl_addr *
+build_addr(const NetcfgAddr *addr, guint prefix)
+{
+  struct nl_addr *a = nl_addr_build(addr->family, addr->bytes, addr->family == AF_INET6 ? 16 : 4);
+
+  nl_addr_set_prefixlen(a, (int) prefix);
+  return a;
+}
+
+gboolean
+netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex, const NetcfgAddr *addr,
+                       guint prefix, GError **error)
+{
+  struct rtnl_addr *ra = rtnl_addr_alloc();
+  struct nl_addr *local = build_addr(addr, prefix);
+  int err;
+
+  rtnl_addr_set_ifindex(ra, ifindex);
+  rtnl_addr_set_family(ra, addr->family);
+  rtnl_addr_set_local(ra, local);
+  rtnl_addr_set_prefixlen(ra, (int) prefix);
+  err = add ? rtnl_addr_add(self->sock, ra, 0) : rtnl_addr_delete(self->sock, ra, 0);
+  nl_addr_put(local);
+  rtnl_addr_put(ra);
+  if (err < 0 && !(!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV || err == -NLE_NOADDR)))
+    {
+      g_autofree char *shown = netcfg_addr_to_string(addr);
+
+      return nl_fail(error, err, "cannot %s address %s/%u", add ? "add" : "remove", shown, prefix);
+    }
+  return TRUE;
+}
+
+char *
+netcfg_route_to_string(const NetcfgRoute *route)
+{
+  g_autofree char *dst = netcfg_addr_to_string(&route->dst);
+  g_autofree char *gw = route->has_gateway ? netcfg_addr_to_string(&route->gateway) : NULL;
+  char ifname[IF_NAMESIZE] = "";
+
+  if (if_indextoname((unsigned) route->oif, ifname) == NULL)
+    g_snprintf(ifname, sizeof ifname, "#%d", route->oif);
+  return g_strdup_printf("%s/%u%s%s dev %s", dst, route->prefix, gw ? " via " : "", gw ? gw : "",
+                         ifname);
+}
+
+gboolean
+netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route, GError **error)
+{
+  struct rtnl_route *rr = rtnl_route_alloc();
+  struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+  struct nl_addr *dst = build_addr(&route->dst, route->prefix);
+  int err;
+
+  rtnl_route_set_family(rr, (uint8_t) route->dst.family);
+  rtnl_route_set_dst(rr, dst);
+  rtnl_route_set_table(rr, RT_TABLE_MAIN);
+  rtnl_route_set_type(rr, RTN_UNICAST);
+  rtnl_route_set_protocol(rr, RTPROT_STATIC);
+  if (route->metric >= 0)
+    rtnl_route_set_priority(rr, (uint32_t) route->metric);
+  rtnl_route_nh_set_ifindex(nh, route->oif);
+  if (route->has_gateway)
+    {
+      struct nl_addr *gw = build_addr(&route->gateway, netcfg_addr_max_prefix(&route->gateway));
+
+      rtnl_route_nh_set_gateway(nh, gw);
+      nl_addr_put(gw);
+    }
+  rtnl_route_add_nexthop(rr, nh); /* rr owns nh now */
+  rtnl_route_set_scope(rr, (uint8_t) rtnl_route_guess_scope(rr));
+  err = add ? rtnl_route_add(self->sock, rr, NLM_F_EXCL) : rtnl_route_delete(self->sock, rr, 0);
+  nl_addr_put(dst);
+  rtnl_route_put(rr);
+  if (err < 0 && !(!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)))
+    {
+      g_autofree char *shown = netcfg_route_to_string(route);
+
+      return nl_fail(error, err, "cannot %s route %s", add ? "add" : "remove", shown);
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const NetcfgAddr *dst;
+  int ignore_ifindex;
+  gboolean found;
+  guint best_prefix;
+  guint32 best_metric;
+  NetcfgRoute *out;
+} UplinkSearch;
+
+static void
+consider_route(struct nl_object *obj, void *data)
+{
+  UplinkSearch *s = data;
+  struct rtnl_route *rr = (struct rtnl_route *) obj;
+  struct nl_addr *dst;
+  struct rtnl_nexthop *nh;
+  struct nl_addr *gw;
+  NetcfgAddr net = { .family = s->dst->family };
+  guint prefix;
+  guint32 metric;
+
+  if (rtnl_route_get_table(rr) != RT_TABLE_MAIN || rtnl_route_get_type(rr) != RTN_UNICAST
+      || rtnl_route_get_family(rr) != s->dst->family || rtnl_route_get_nnexthops(rr) < 1)
+    return;
+  nh = rtnl_route_nexthop_n(rr, 0);
+  if (rtnl_route_nh_get_ifindex(nh) == s->ignore_ifindex)
+    return;
+  dst = rtnl_route_get_dst(rr);
+  prefix = dst != NULL ? nl_addr_get_prefixlen(dst) : 0;
+  if (prefix > 0)
+    {
+      gsize len = nl_addr_get_len(dst);
+
+      if (len != (s->dst->family == AF_INET6 ? 16u : 4u))
+        return;
+      memcpy(net.bytes, nl_addr_get_binary_addr(dst), len);
+      if (!netcfg_addr_in_network(s->dst, &net, prefix))
+        return;
+    }
+  metric = rtnl_route_get_priority(rr);
+  if (s->found
+      && (prefix < s->best_prefix || (prefix == s->best_prefix && metric >= s->best_metric)))
+    return;
+  s->found = TRUE;
+  s->best_prefix = prefix;
+  s->best_metric = metric;
+  s->out->oif = rtnl_route_nh_get_ifindex(nh);
+  gw = rtnl_route_nh_get_gateway(nh);
+  s->out->has_gateway
+      = gw != NULL && nl_addr_get_len(gw) == (s->dst->family == AF_INET6 ? 16u : 4u);
+  if (s->out->has_gateway)
+    {
+      s->out->gateway.family = s->dst->family;
+      memcpy(s->out->gateway.bytes, nl_addr_get_binary_addr(gw), nl_addr_get_len(gw));
+    }
+}
+
+gboolean
+netcfg_netlink_uplink_for(NetcfgNetlink *self, const NetcfgAddr *dst, int ignore_ifindex,
+                          NetcfgRoute *out, guint *matched_prefix)
+{
+  struct nl_cache *cache = NULL;
+  UplinkSearch s = { .dst = dst, .ignore_ifindex = ignore_ifindex, .out = out };
+
+  if (rtnl_route_alloc_cache(self->sock, dst->family, 0, &cache) < 0)
+    return FALSE;
+  nl_cache_foreach(cache, consider_route, &s);
+  nl_cache_free(cache);
+  if (s.found && matched_prefix != NULL)
+    *matched_prefix = s.best_prefix;
+  return s.found;
+}

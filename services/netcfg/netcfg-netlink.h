@@ -1,0 +1,55 @@
+/* netcfg-netlink.h — links, addresses and routes through libnl-route-3
+ * (never by running `ip`).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "netcfg-validate.h"
+
+G_BEGIN_DECLS
+
+typedef struct _NetcfgNetlink NetcfgNetlink;
+
+typedef struct
+{
+  NetcfgAddr dst;
+  guint prefix;
+  gboolean has_gateway;
+  NetcfgAddr gateway;
+  int oif;
+  gint metric; /* -1 = kernel default */
+} NetcfgRoute;
+
+NetcfgNetlink *netcfg_netlink_new(GError **error);
+void netcfg_netlink_free(NetcfgNetlink *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetcfgNetlink, netcfg_netlink_free)
+
+/* ifindex of a link, 0 if there is none. */
+int netcfg_netlink_link_index(NetcfgNetlink *self, const char *name);
+/* TRUE if `name` exists and is a tun/tap device. */
+gboolean netcfg_netlink_link_is_tun(NetcfgNetlink *self, const char *name);
+/* Removes a link by name; a missing link is not an error. */
+gboolean netcfg_netlink_link_delete(NetcfgNetlink *self, const char *name, GError **error);
+/* mtu / txqlen 0 = leave as is; sets the link up. */
+gboolean netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen,
+                                GError **error);
+
+gboolean netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex,
+                                const NetcfgAddr *addr, guint prefix, GError **error);
+/* Removing a route that is already gone is not an error. */
+gboolean netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route,
+                              GError **error);
+
+/* The main-table route the kernel would use for dst (longest prefix, then
+ * lowest metric), ignoring routes through ignore_ifindex: fills
+ * out->oif, out->gateway/has_gateway and returns the matched prefix in
+ * *matched_prefix. FALSE if there is none. */
+gboolean netcfg_netlink_uplink_for(NetcfgNetlink *self, const NetcfgAddr *dst, int ignore_ifindex,
+                                   NetcfgRoute *out, guint *matched_prefix);
+
+char *netcfg_route_to_string(const NetcfgRoute *route);
+
+G_END_DECLS

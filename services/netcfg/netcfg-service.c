@@ -1,0 +1,223 @@
+#define G_LOG_DOMAIN "ovpn3-netcfg"
+
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+#include <linux/capability.h>
+
+#include "netcfg-dns-resolvconf.h"
+#include "netcfg-manager.h"
+#include "netcfg-service.h"
+#include "ovpn3-names.h"
+
+static gboolean keep_privileges = FALSE;
+
+static const GOptionEntry netcfg_options[] = {
+  { "keep-privileges", 0, 0, G_OPTION_ARG_NONE, &keep_privileges,
+    "TESTS ONLY: do not drop privileges (do not use in production)", NULL },
+  { NULL },
+};
+
+/* The directory netcfg_service_prepare() and start() agree on. */
+static char *
+state_dir_from_args(int argc, char **argv)
+{
+  const char *env;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal(argv[i], "--state-dir") && i + 1 < argc)
+        return g_strdup(argv[i + 1]);
+      if (g_str_has_prefix(argv[i], "--state-dir="))
+        return g_strdup(argv[i] + strlen("--state-dir="));
+    }
+  env = g_getenv(OVPN3_ENV_STATE_DIR);
+  if (env == NULL || *env == '\0')
+    env = g_getenv("STATE_DIRECTORY");
+  if (env != NULL && *env != '\0')
+    return g_strndup(env, strcspn(env, ":"));
+  return g_build_filename(OVPN3_RUNTIMEDIR, "netcfg", NULL);
+}
+
+static gboolean
+has_arg(int argc, char **argv, const char *arg)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal(argv[i], "--"))
+        break;
+      if (g_str_equal(argv[i], arg))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+prepare_state_dir(const char *dir, uid_t uid, gid_t gid)
+{
+  struct stat st;
+
+  if (g_mkdir_with_parents(dir, 0700) < 0)
+    {
+      g_printerr("ovpn3-service-netcfg: cannot create %s: %s\n", dir, g_strerror(errno));
+      return FALSE;
+    }
+  if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+    {
+      g_printerr("ovpn3-service-netcfg: %s is not a directory\n", dir);
+      return FALSE;
+    }
+  if ((st.st_uid != uid || st.st_gid != gid) && chown(dir, uid, gid) < 0)
+    {
+      g_printerr("ovpn3-service-netcfg: cannot chown %s: %s\n", dir, g_strerror(errno));
+      return FALSE;
+    }
+  if ((st.st_mode & 077) != 0 && chmod(dir, 0700) < 0)
+    {
+      g_printerr("ovpn3-service-netcfg: cannot chmod %s: %s\n", dir, g_strerror(errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Any capability besides CAP_NET_ADMIN in a set, as a name (or NULL). */
+static const char *
+extra_capability(void)
+{
+  capng_get_caps_process();
+  for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+    {
+      if (cap == CAP_NET_ADMIN)
+        continue;
+      if (capng_have_capability(CAPNG_EFFECTIVE, (unsigned) cap)
+          || capng_have_capability(CAPNG_PERMITTED, (unsigned) cap)
+          || capng_have_capability(CAPNG_INHERITABLE, (unsigned) cap)
+          || capng_have_capability(CAPNG_AMBIENT, (unsigned) cap)
+          || capng_have_capability(CAPNG_BOUNDING_SET, (unsigned) cap))
+        {
+          const char *name = capng_capability_to_name((unsigned) cap);
+
+          return name != NULL ? name : "unknown";
+        }
+    }
+  return NULL;
+}
+
+int
+netcfg_service_prepare(int argc, char **argv)
+{
+  g_autofree char *state_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *extra;
+  struct passwd *pw;
+  uid_t uid;
+  gid_t gid;
+
+  if (has_arg(argc, argv, "--help") || has_arg(argc, argv, "-h")
+      || has_arg(argc, argv, "--help-all") || has_arg(argc, argv, "--version"))
+    return 0;
+  if (has_arg(argc, argv, NETCFG_OPTION_KEEP_PRIVILEGES))
+    {
+      g_printerr("ovpn3-service-netcfg: WARNING: " NETCFG_OPTION_KEEP_PRIVILEGES
+                 " given: running with uid %u and all the capabilities it was started with "
+                 "(tests only)\n",
+                 (guint) geteuid());
+      if (!netcfg_resolvconf_open(NETCFG_RESOLV_CONF, &error))
+        g_printerr("ovpn3-service-netcfg: resolv.conf fallback unavailable: %s\n", error->message);
+      return 0;
+    }
+
+  pw = getpwnam(OVPN3_SERVICE_USER);
+  if (pw == NULL)
+    {
+      g_printerr("ovpn3-service-netcfg: the service user %s does not exist\n", OVPN3_SERVICE_USER);
+      return 1;
+    }
+  uid = pw->pw_uid;
+  gid = pw->pw_gid;
+
+  if (geteuid() == 0)
+    {
+      /* 1 + 2: what needs root, before it is gone */
+      if (!netcfg_resolvconf_open(NETCFG_RESOLV_CONF, &error))
+        g_printerr("ovpn3-service-netcfg: resolv.conf fallback unavailable: %s\n", error->message);
+      state_dir = state_dir_from_args(argc, argv);
+      if (!prepare_state_dir(state_dir, uid, gid))
+        return 1;
+
+      /* 3: service user, CAP_NET_ADMIN only */
+      capng_clear(CAPNG_SELECT_ALL);
+      capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN);
+      if (capng_change_id((int) uid, (int) gid,
+                          CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING | CAPNG_CLEAR_AMBIENT)
+          != 0)
+        {
+          g_printerr("ovpn3-service-netcfg: cannot change to %s keeping CAP_NET_ADMIN "
+                     "(needs CAP_SETUID, CAP_SETGID, CAP_SETPCAP)\n",
+                     OVPN3_SERVICE_USER);
+          return 1;
+        }
+    }
+
+  /* 4: refuse to run with more than we need */
+  if (getuid() == 0 || geteuid() == 0)
+    {
+      g_printerr("ovpn3-service-netcfg: refusing to run as root (use " NETCFG_OPTION_KEEP_PRIVILEGES
+                 " in tests only)\n");
+      return 1;
+    }
+  extra = extra_capability();
+  if (extra != NULL)
+    {
+      g_printerr("ovpn3-service-netcfg: refusing to run with capability %s besides "
+                 "CAP_NET_ADMIN (use " NETCFG_OPTION_KEEP_PRIVILEGES " in tests only)\n",
+                 extra);
+      return 1;
+    }
+  if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))
+    {
+      g_printerr("ovpn3-service-netcfg: CAP_NET_ADMIN is missing; start it as root or with "
+                 "CAP_NET_ADMIN\n");
+      return 1;
+    }
+  return 0;
+}
+
+static gpointer
+netcfg_start(Ovpn3ServiceContext *ctx, GError **error)
+{
+  g_autofree char *state_dir = ctx->state_dir != NULL
+                                   ? g_strdup(ctx->state_dir)
+                                   : g_build_filename(OVPN3_RUNTIMEDIR, "netcfg", NULL);
+
+  return netcfg_manager_new(ctx, state_dir, error);
+}
+
+static void
+netcfg_stop(gpointer service)
+{
+  /* dispose removes every device and what was applied for it */
+  g_object_run_dispose(service);
+  g_object_unref(service);
+}
+
+const Ovpn3ServiceDesc ovpn3_netcfg_service = {
+  .bus_name = OVPN3_NETCFG_BUS_NAME,
+  .summary = "ovpn3 network configuration: tun/tap devices, addresses, routes and DNS for the "
+             "VPN backends (the only privileged service).",
+  .log_group = OVPN3_LOG_GROUP_NETCFG,
+  .interface = OVPN3_NETCFG_INTERFACE,
+  .path = OVPN3_NETCFG_PATH,
+  .default_idle_exit = 300,
+  .attach_log = TRUE,
+  .start = netcfg_start,
+  .stop = netcfg_stop,
+  .extra_options = netcfg_options,
+};

@@ -1,0 +1,192 @@
+#define G_LOG_DOMAIN "ovpn3-test-netcfg-validate"
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netcfg-dns-resolvconf.h"
+#include "netcfg-validate.h"
+
+static void
+test_ip(void)
+{
+  NetcfgAddr a;
+  g_autoptr(GError) error = NULL;
+  static const char *const bad4[]
+      = { "",           "1.2.3", "1.2.3.256", "01.2.3.4",  " 1.2.3.4", "1.2.3.4 ",
+          "1.2.3.4/24", "::1",   "1.2.3.4\n", "1.2.3.4;x", NULL };
+  static const char *const bad6[]
+      = { "", "fe80::1%eth0", "1.2.3.4", "::g", "2001:db8::/64", "2001:db8::1\n", NULL };
+
+  g_assert_true(netcfg_parse_ip("10.8.0.2", FALSE, &a, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(a.family, ==, AF_INET);
+  g_assert_true(netcfg_parse_ip("2001:db8::1", TRUE, &a, NULL));
+  g_assert_cmpint(a.family, ==, AF_INET6);
+  for (guint i = 0; bad4[i] != NULL; i++)
+    {
+      g_assert_false(netcfg_parse_ip(bad4[i], FALSE, &a, &error));
+      g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+      g_assert_nonnull(strstr(error->message, "Invalid IPv4 address"));
+      g_assert_null(strchr(error->message, '\n'));
+      g_clear_error(&error);
+    }
+  for (guint i = 0; bad6[i] != NULL; i++)
+    {
+      g_assert_false(netcfg_parse_ip(bad6[i], TRUE, &a, &error));
+      g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+      g_clear_error(&error);
+    }
+}
+
+static void
+test_prefixes(void)
+{
+  NetcfgAddr a;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true(netcfg_parse_ip("10.8.0.2", FALSE, &a, NULL));
+  g_assert_true(netcfg_check_tunnel_address(&a, 24, NULL));
+  g_assert_true(netcfg_check_tunnel_address(&a, 32, NULL));
+  g_assert_false(netcfg_check_tunnel_address(&a, 33, &error));
+  g_assert_nonnull(strstr(error->message, "prefix size 33"));
+  g_clear_error(&error);
+  g_assert_false(netcfg_check_tunnel_address(&a, 0, NULL));
+  g_assert_true(netcfg_parse_ip("fd00::2", TRUE, &a, NULL));
+  g_assert_true(netcfg_check_tunnel_address(&a, 128, NULL));
+  g_assert_false(netcfg_check_tunnel_address(&a, 129, &error));
+  g_assert_nonnull(strstr(error->message, "prefix size 129"));
+  g_clear_error(&error);
+
+  g_assert_true(netcfg_parse_ip("127.0.0.1", FALSE, &a, NULL));
+  g_assert_false(netcfg_check_tunnel_address(&a, 8, NULL));
+  g_assert_true(netcfg_parse_ip("::", TRUE, &a, NULL));
+  g_assert_false(netcfg_check_tunnel_address(&a, 64, NULL));
+}
+
+static void
+test_routes(void)
+{
+  struct
+  {
+    const char *net;
+    gboolean v6;
+    guint prefix;
+    gboolean ok;
+  } cases[] = {
+    { "10.20.0.0", FALSE, 16, TRUE }, { "10.20.0.1", FALSE, 16, FALSE }, /* host bits */
+    { "0.0.0.0", FALSE, 0, FALSE },   { "0.0.0.0", FALSE, 1, FALSE },
+    { "128.0.0.0", FALSE, 1, FALSE }, { "127.0.0.0", FALSE, 8, FALSE },
+    { "224.0.0.0", FALSE, 4, FALSE }, { "255.255.255.255", FALSE, 32, FALSE },
+    { "10.0.0.0", FALSE, 33, FALSE }, { "192.0.2.1", FALSE, 32, TRUE },
+    { "fd00:20::", TRUE, 48, TRUE },  { "::", TRUE, 0, FALSE },
+    { "8000::", TRUE, 1, FALSE },     { "ff02::", TRUE, 16, FALSE },
+    { "::1", TRUE, 128, FALSE },      { "fd00::", TRUE, 129, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      NetcfgAddr a;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true(netcfg_parse_ip(cases[i].net, cases[i].v6, &a, NULL));
+      g_assert_cmpint(netcfg_check_route(&a, cases[i].prefix, &error), ==, cases[i].ok);
+      if (!cases[i].ok)
+        g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+    }
+}
+
+static void
+test_in_network(void)
+{
+  NetcfgAddr a, net;
+
+  g_assert_true(netcfg_parse_ip("203.0.113.10", FALSE, &a, NULL));
+  g_assert_true(netcfg_parse_ip("203.0.113.0", FALSE, &net, NULL));
+  g_assert_true(netcfg_addr_in_network(&a, &net, 24));
+  g_assert_true(netcfg_addr_in_network(&a, &net, 0));
+  g_assert_true(netcfg_parse_ip("203.0.112.0", FALSE, &net, NULL));
+  g_assert_false(netcfg_addr_in_network(&a, &net, 24));
+  g_assert_true(netcfg_addr_in_network(&a, &net, 23));
+}
+
+static void
+test_domains(void)
+{
+  g_autofree char *long_label = g_strnfill(64, 'a');
+  g_autofree char *label63 = g_strnfill(63, 'a');
+  g_autofree char *name253
+      = g_strdup_printf("%s.%s.%s.%s", label63, label63, label63,
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  g_autofree char *name300 = g_strnfill(300, 'a');
+  g_autofree char *name254 = g_strconcat(name253, "a", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *bad[] = { "",        ".",        "a..b",     "-a.com",
+                        "a-.com",  "a b.com",  "a\nb.com", "corp.example.com\nnameserver 1.2.3.4",
+                        "a;b",     "\"a\"",    "a/b",      "exämple.com",
+                        "a_b.com", long_label, name300,    name254,
+                        NULL };
+
+  g_assert_cmpuint(strlen(name253), ==, 253);
+  g_assert_true(netcfg_check_domain("corp.example.com", NULL));
+  g_assert_true(netcfg_check_domain("example.com.", NULL));
+  g_assert_true(netcfg_check_domain("x-1.example", NULL));
+  g_assert_true(netcfg_check_domain(label63, NULL));
+  g_assert_true(netcfg_check_domain(name253, NULL));
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_assert_false(netcfg_check_domain(bad[i], &error));
+      g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+      /* the offending value is escaped: no raw control characters */
+      g_assert_null(strchr(error->message, '\n'));
+      g_clear_error(&error);
+    }
+}
+
+static void
+test_ifname(void)
+{
+  g_assert_true(netcfg_check_ifname_prefix("ovpn3t", NULL));
+  g_assert_true(netcfg_check_ifname_prefix("tun_X9", NULL));
+  g_assert_false(netcfg_check_ifname_prefix("", NULL));
+  g_assert_false(netcfg_check_ifname_prefix("tun-0", NULL));
+  g_assert_false(netcfg_check_ifname_prefix("a/b", NULL));
+  g_assert_false(netcfg_check_ifname_prefix("abcdefghijklm", NULL));
+  g_assert_false(netcfg_check_ifname_prefix("../x", NULL));
+}
+
+static void
+test_resolvconf_render(void)
+{
+  const char *original = "# host\nnameserver 192.0.2.53\nsearch home.example\noptions edns0\n";
+  g_autoptr(GPtrArray) servers = g_ptr_array_new();
+  g_autoptr(GPtrArray) domains = g_ptr_array_new();
+  g_autofree char *full = NULL;
+  g_autofree char *split = NULL;
+
+  g_ptr_array_add(servers, "10.8.0.1");
+  g_ptr_array_add(domains, "corp.example.com");
+  full = netcfg_resolvconf_render(original, servers, domains, TRUE);
+  g_assert_nonnull(strstr(full, "nameserver 10.8.0.1\n"));
+  g_assert_null(strstr(full, "192.0.2.53"));
+  g_assert_nonnull(strstr(full, "search corp.example.com\n"));
+  g_assert_nonnull(strstr(full, "options edns0\n"));
+  split = netcfg_resolvconf_render(original, servers, domains, FALSE);
+  g_assert_true(strstr(split, "nameserver 10.8.0.1\n") < strstr(split, "nameserver 192.0.2.53\n"));
+  g_assert_nonnull(strstr(split, "search corp.example.com home.example\n"));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/netcfg/validate/ip", test_ip);
+  g_test_add_func("/netcfg/validate/prefixes", test_prefixes);
+  g_test_add_func("/netcfg/validate/routes", test_routes);
+  g_test_add_func("/netcfg/validate/in-network", test_in_network);
+  g_test_add_func("/netcfg/validate/domains", test_domains);
+  g_test_add_func("/netcfg/validate/ifname", test_ifname);
+  g_test_add_func("/netcfg/resolvconf/render", test_resolvconf_render);
+  return g_test_run();
+}
