@@ -29,9 +29,10 @@ def start(*args, stderr=subprocess.DEVNULL):
                             stdout=subprocess.DEVNULL, stderr=stderr)
 
 
-def stop(bus, proc):
+def stop(bus, proc, output=None):
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=t.CEILING) == 0
+    code = proc.wait(timeout=t.CEILING)
+    assert code == 0, 'exit status %d%s' % (code, '' if output is None else ':\n' + read(output))
     t.wait_name_gone(bus, t.LOG_NAME)
 
 
@@ -66,7 +67,9 @@ def test():
 
     # --log-file alone means the file method
     logfile = WORK + '/ovpn3.log'
-    proc = start('--log-file', logfile)
+    errfile = WORK + '/stderr-file.txt'
+    with open(errfile, 'w') as err:
+        proc = start('--log-file', logfile, stderr=err)
     try:
         t.wait_for_name(bus, t.LOG_NAME)
         assert manager_prop(bus, 'log_method') == 'file'
@@ -108,7 +111,7 @@ def test():
         assert log_owner(bus) == str(bus.get_name_owner(t.LOG_NAME))
     finally:
         if proc.poll() is None:
-            stop(bus, proc)
+            stop(bus, proc, errfile)
 
     # stderr
     errfile = WORK + '/stderr.txt'
@@ -127,7 +130,7 @@ def test():
         finally:
             backend.close()
     finally:
-        stop(bus, proc)
+        stop(bus, proc, errfile)
 
 
 if __name__ == '__main__':
