@@ -1,0 +1,477 @@
+#define G_LOG_DOMAIN "ovpn3-cli-config-edit"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ovpn3-names.h"
+#include "ovpn3-cli.h"
+#include "ovpn3-cli-bus.h"
+#include "ovpn3-cli-output.h"
+#include "ovpn3-cli-profile-info.h"
+#include "ovpn3-cli-select.h"
+
+#define OWNER_HINT                                                                            \
+  "Only the profile's owner can change it (see `ovpn3 config-acl --show`); a sealed profile " \
+  "cannot be changed at all"
+
+/* Overrides of boolean type (spec §9.2); every other one is a string. */
+static const char *const bool_overrides[]
+    = { "persist-tun",     "dns-fallback-google",      "dns-setup-disabled",   "dns-sync-lookup",
+        "auth-fail-retry", "enable-legacy-algorithms", "proxy-auth-cleartext", NULL };
+#define SECRET_OVERRIDE "proxy-password"
+
+static int
+call_method(Ovpn3Cli *cli, const char *path, const char *method, GVariant *args, const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE,
+                                             method, args, NULL, &error);
+
+  if (reply == NULL)
+    return ovpn3_cli_report(cli, error, what,
+                            ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? OWNER_HINT
+                                                                                       : NULL);
+  return OVPN3_EXIT_OK;
+}
+
+static int
+set_prop(Ovpn3Cli *cli, const char *path, const char *prop, GVariant *value, const char *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ovpn3_cli_set_property(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, prop, value,
+                              &error))
+    return ovpn3_cli_report(cli, error, what,
+                            ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? OWNER_HINT
+                                                                                       : NULL);
+  return OVPN3_EXIT_OK;
+}
+
+static GVariant *
+get_props(Ovpn3Cli *cli, const char *path, int *code)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *props = ovpn3_cli_get_all(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, &error);
+
+  if (props == NULL)
+    *code = ovpn3_cli_report(cli, error, "cannot read the profile", NULL);
+  return props;
+}
+
+static gboolean
+parse_yesno_option(Ovpn3Cli *cli, const char *option, const char *text, int *value, int *code)
+{
+  gboolean b;
+
+  if (text == NULL)
+    {
+      *value = -1;
+      return TRUE;
+    }
+  if (!ovpn3_cli_parse_bool(text, &b))
+    {
+      *code = ovpn3_cli_usage_error(cli, "--%s takes yes or no, not '%s'", option, text);
+      return FALSE;
+    }
+  *value = b;
+  return TRUE;
+}
+
+/* ==== config-manage ========================================================================== */
+
+static struct
+{
+  char *name;
+  char *path;
+  char *rename;
+  char **tags;
+  char **remove_tags;
+  char **set_overrides;
+  char **unset_overrides;
+  char *dco;
+  gboolean show;
+} man;
+
+const GOptionEntry *
+ovpn3_cmd_config_manage_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SELECT_ENTRIES(man.name, man.path),
+    { "rename", 'r', 0, G_OPTION_ARG_STRING, &man.rename, "Give the profile a new name", "NEW" },
+    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &man.tags, "Add a tag (may be repeated)", "TAG" },
+    { "remove-tag", 0, 0, G_OPTION_ARG_STRING_ARRAY, &man.remove_tags,
+      "Remove a tag (may be repeated)", "TAG" },
+    { "set-override", 's', 0, G_OPTION_ARG_STRING_ARRAY, &man.set_overrides,
+      "Set an override, e.g. port-override=1194 (may be repeated; see ovpn3(1))", "KEY=VALUE" },
+    { "unset-override", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &man.unset_overrides,
+      "Remove an override (may be repeated)", "KEY" },
+    { "dco", 0, 0, G_OPTION_ARG_STRING, &man.dco, "Use data channel offload (yes or no)",
+      "yes|no" },
+    { "show", 0, 0, G_OPTION_ARG_NONE, &man.show, "Show the settings (after any change)", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+static int
+show_manage(Ovpn3Cli *cli, const char *path)
+{
+  int code = OVPN3_EXIT_OK;
+  g_autoptr(GVariant) props = get_props(cli, path, &code);
+  g_autoptr(Ovpn3Fields) f = NULL;
+  guint32 u;
+  guint64 t;
+
+  if (props == NULL)
+    return code;
+  f = ovpn3_fields_new();
+  ovpn3_fields_add(f, "Name", ovpn3_vardict_str(props, "name"));
+  ovpn3_fields_add(f, "Path", path);
+  ovpn3_fields_add_take(f, "Owner",
+                        ovpn3_vardict_u32(props, "owner", &u) ? ovpn3_cli_user_name(u) : NULL);
+  ovpn3_fields_add_take(f, "Tags", ovpn3_profile_info_tags(props));
+  ovpn3_fields_add_take(f, "Overrides", ovpn3_profile_info_overrides(props));
+  ovpn3_fields_add(f, "DCO", ovpn3_profile_info_yesno(props, "dco"));
+  ovpn3_fields_add(f, "Persistent", ovpn3_profile_info_yesno(props, "persistent"));
+  ovpn3_fields_add(f, "Valid", ovpn3_profile_info_yesno(props, "valid"));
+  ovpn3_fields_add_take(
+      f, "Imported",
+      ovpn3_vardict_u64(props, "import_timestamp", &t) ? ovpn3_cli_format_time(t, "-") : NULL);
+  ovpn3_fields_add_take(f, "Last used",
+                        ovpn3_vardict_u64(props, "last_used_timestamp", &t)
+                            ? ovpn3_cli_format_time(t, "never")
+                            : NULL);
+  ovpn3_fields_add_take(
+      f, "Uses", ovpn3_vardict_u32(props, "used_count", &u) ? g_strdup_printf("%u", u) : NULL);
+  ovpn3_fields_print(f, stdout, cli->color_out);
+  return OVPN3_EXIT_OK;
+}
+
+static int
+set_override(Ovpn3Cli *cli, const char *path, const char *spec)
+{
+  const char *eq = strchr(spec, '=');
+  g_autofree char *key = eq != NULL ? g_strndup(spec, (gsize) (eq - spec)) : g_strdup(spec);
+  g_autofree char *what = g_strdup_printf("cannot set the override '%s'", key);
+  GVariant *value;
+  char *secret = NULL;
+  int code;
+
+  if (g_str_equal(key, SECRET_OVERRIDE))
+    {
+      if (eq != NULL)
+        return ovpn3_cli_usage_error(cli,
+                                     "do not put the proxy password on the command line (other "
+                                     "users can see it); give --set-override %s and type it "
+                                     "when asked, or pipe it on stdin",
+                                     SECRET_OVERRIDE);
+      secret = ovpn3_cli_read_secret("Proxy password: ");
+      if (secret == NULL || *secret == '\0')
+        {
+          ovpn3_cli_secret_free(secret);
+          return ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, NULL, "no proxy password given");
+        }
+      value = g_variant_new_string(secret);
+    }
+  else if (eq == NULL)
+    return ovpn3_cli_usage_error(cli, "--set-override takes KEY=VALUE, not '%s'", spec);
+  else if (g_strv_contains(bool_overrides, key))
+    {
+      gboolean b;
+      if (!ovpn3_cli_parse_bool(eq + 1, &b))
+        return ovpn3_cli_usage_error(cli, "the override '%s' takes yes or no, not '%s'", key,
+                                     eq + 1);
+      value = g_variant_new_boolean(b);
+    }
+  else
+    value = g_variant_new_string(eq + 1);
+  code = call_method(cli, path, "SetOverride", g_variant_new("(sv)", key, value), what);
+  ovpn3_cli_secret_free(secret);
+  return code;
+}
+
+int
+ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code, dco;
+  g_autofree char *path = NULL;
+  gboolean changed = FALSE;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-manage"),
+                       ovpn3_cmd_config_manage_entries(), &argc, &argv, &code))
+    return code;
+  if (!parse_yesno_option(cli, "dco", man.dco, &dco, &code))
+    return code;
+  if (man.rename != NULL && *man.rename == '\0')
+    return ovpn3_cli_usage_error(cli, "the new name cannot be empty");
+  path = ovpn3_cli_select_config(cli, man.name, man.path, &code);
+  if (path == NULL)
+    return code;
+
+  if (man.rename != NULL)
+    {
+      code = set_prop(cli, path, "name", g_variant_new_string(man.rename), "cannot rename");
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  for (guint i = 0; man.remove_tags != NULL && man.remove_tags[i] != NULL; i++)
+    {
+      g_autofree char *what = g_strdup_printf("cannot remove the tag '%s'", man.remove_tags[i]);
+      code = call_method(cli, path, "RemoveTag", g_variant_new("(s)", man.remove_tags[i]), what);
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  for (guint i = 0; man.tags != NULL && man.tags[i] != NULL; i++)
+    {
+      g_autofree char *what = g_strdup_printf("cannot add the tag '%s'", man.tags[i]);
+      code = call_method(cli, path, "AddTag", g_variant_new("(s)", man.tags[i]), what);
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  for (guint i = 0; man.unset_overrides != NULL && man.unset_overrides[i] != NULL; i++)
+    {
+      g_autofree char *what
+          = g_strdup_printf("cannot remove the override '%s'", man.unset_overrides[i]);
+      code = call_method(cli, path, "UnsetOverride", g_variant_new("(s)", man.unset_overrides[i]),
+                         what);
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  for (guint i = 0; man.set_overrides != NULL && man.set_overrides[i] != NULL; i++)
+    {
+      code = set_override(cli, path, man.set_overrides[i]);
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  if (dco >= 0)
+    {
+      code = set_prop(cli, path, "dco", g_variant_new_boolean(dco), "cannot change DCO");
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  if (changed && !man.show)
+    {
+      printf("Profile updated.\n");
+      return OVPN3_EXIT_OK;
+    }
+  return show_manage(cli, path);
+}
+
+/* ==== config-acl ============================================================================= */
+
+static struct
+{
+  char *name;
+  char *path;
+  char **grant;
+  char **revoke;
+  char *public_access;
+  char *lock_down;
+  char *transfer;
+  gboolean seal;
+  gboolean show;
+  gboolean force;
+} acl;
+
+const GOptionEntry *
+ovpn3_cmd_config_acl_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SELECT_ENTRIES(acl.name, acl.path),
+    { "grant", 'G', 0, G_OPTION_ARG_STRING_ARRAY, &acl.grant,
+      "Let this user use the profile (name or UID; may be repeated)", "USER" },
+    { "revoke", 'R', 0, G_OPTION_ARG_STRING_ARRAY, &acl.revoke,
+      "Take access away from this user (may be repeated)", "USER" },
+    { "public-access", 0, 0, G_OPTION_ARG_STRING, &acl.public_access,
+      "Let every user use the profile", "yes|no" },
+    { "lock-down", 0, 0, G_OPTION_ARG_STRING, &acl.lock_down,
+      "Users with access may start it but not read it", "yes|no" },
+    { "transfer-owner-session", 0, 0, G_OPTION_ARG_STRING, &acl.transfer,
+      "Sessions started from it belong to the profile's owner", "yes|no" },
+    { "seal", 0, 0, G_OPTION_ARG_NONE, &acl.seal,
+      "Make the profile read-only for good (asks first on a terminal)", NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &acl.force, "Do not ask before sealing", NULL },
+    { "show", 0, 0, G_OPTION_ARG_NONE, &acl.show, "Show the access settings (after any change)",
+      NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+static int
+show_acl(Ovpn3Cli *cli, const char *path)
+{
+  int code = OVPN3_EXIT_OK;
+  g_autoptr(GVariant) props = get_props(cli, path, &code);
+  g_autoptr(Ovpn3Fields) f = NULL;
+  guint32 u;
+
+  if (props == NULL)
+    return code;
+  f = ovpn3_fields_new();
+  ovpn3_fields_add(f, "Name", ovpn3_vardict_str(props, "name"));
+  ovpn3_fields_add(f, "Path", path);
+  if (ovpn3_vardict_u32(props, "owner", &u))
+    {
+      g_autofree char *owner = ovpn3_cli_user_name(u);
+      ovpn3_fields_add_take(f, "Owner", g_strdup_printf("%s (%u)", owner, u));
+    }
+  else
+    ovpn3_fields_add(f, "Owner", NULL);
+  ovpn3_fields_add_take(f, "Access granted to", ovpn3_profile_info_acl(props));
+  ovpn3_fields_add(f, "Public access", ovpn3_profile_info_yesno(props, "public_access"));
+  ovpn3_fields_add(f, "Locked down", ovpn3_profile_info_yesno(props, "locked_down"));
+  ovpn3_fields_add(f, "Sealed", ovpn3_profile_info_yesno(props, "readonly"));
+  ovpn3_fields_add(f, "Transfer owner session",
+                   ovpn3_profile_info_yesno(props, "transfer_owner_session"));
+  ovpn3_fields_print(f, stdout, cli->color_out);
+  return OVPN3_EXIT_OK;
+}
+
+static int
+grant_or_revoke(Ovpn3Cli *cli, const char *path, char **users, gboolean grant, gboolean *changed)
+{
+  for (guint i = 0; users != NULL && users[i] != NULL; i++)
+    {
+      guint32 uid;
+      g_autofree char *what = NULL;
+      int code;
+
+      if (!ovpn3_cli_parse_user(users[i], &uid))
+        return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, "Give a user name or a numeric UID",
+                              "there is no user '%s'", users[i]);
+      what = g_strdup_printf(
+          grant ? "cannot grant access to '%s'" : "cannot revoke access for '%s'", users[i]);
+      code = call_method(cli, path, grant ? "AccessGrant" : "AccessRevoke",
+                         g_variant_new("(u)", uid), what);
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      *changed = TRUE;
+    }
+  return OVPN3_EXIT_OK;
+}
+
+int
+ovpn3_cmd_config_acl(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code, pub, lock, transfer;
+  g_autofree char *path = NULL;
+  gboolean changed = FALSE;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-acl"), ovpn3_cmd_config_acl_entries(),
+                       &argc, &argv, &code))
+    return code;
+  if (!parse_yesno_option(cli, "public-access", acl.public_access, &pub, &code)
+      || !parse_yesno_option(cli, "lock-down", acl.lock_down, &lock, &code)
+      || !parse_yesno_option(cli, "transfer-owner-session", acl.transfer, &transfer, &code))
+    return code;
+  path = ovpn3_cli_select_config(cli, acl.name, acl.path, &code);
+  if (path == NULL)
+    return code;
+
+  code = grant_or_revoke(cli, path, acl.grant, TRUE, &changed);
+  if (code == OVPN3_EXIT_OK)
+    code = grant_or_revoke(cli, path, acl.revoke, FALSE, &changed);
+  if (code == OVPN3_EXIT_OK && pub >= 0)
+    {
+      code = set_prop(cli, path, "public_access", g_variant_new_boolean(pub),
+                      "cannot change public access");
+      changed = TRUE;
+    }
+  if (code == OVPN3_EXIT_OK && lock >= 0)
+    {
+      code = set_prop(cli, path, "locked_down", g_variant_new_boolean(lock),
+                      "cannot change lock-down");
+      changed = TRUE;
+    }
+  if (code == OVPN3_EXIT_OK && transfer >= 0)
+    {
+      code = set_prop(cli, path, "transfer_owner_session", g_variant_new_boolean(transfer),
+                      "cannot change transfer-owner-session");
+      changed = TRUE;
+    }
+  if (code == OVPN3_EXIT_OK && acl.seal)
+    {
+      if (!acl.force && isatty(0)
+          && !ovpn3_cli_confirm("Seal the profile? Nobody, not even you, can change it "
+                                "afterwards (it can still be removed)."))
+        {
+          printf("Not sealed.\n");
+          return OVPN3_EXIT_ERROR;
+        }
+      code = call_method(cli, path, "Seal", NULL, "cannot seal the profile");
+      changed = TRUE;
+    }
+  if (code != OVPN3_EXIT_OK)
+    return code;
+  if (changed && !acl.show)
+    {
+      printf("Access settings updated.\n");
+      return OVPN3_EXIT_OK;
+    }
+  return show_acl(cli, path);
+}
+
+/* ==== config-remove ========================================================================== */
+
+static struct
+{
+  char *name;
+  char *path;
+  gboolean force;
+} rem;
+
+const GOptionEntry *
+ovpn3_cmd_config_remove_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SELECT_ENTRIES(rem.name, rem.path),
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &rem.force, "Do not ask first", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+int
+ovpn3_cmd_config_remove(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autofree char *path = NULL;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-remove"),
+                       ovpn3_cmd_config_remove_entries(), &argc, &argv, &code))
+    return code;
+  path = ovpn3_cli_select_config(cli, rem.name, rem.path, &code);
+  if (path == NULL)
+    return code;
+  if (!rem.force && isatty(0))
+    {
+      g_autoptr(GVariant) name = ovpn3_cli_get_property(OVPN3_CONFIG_BUS_NAME, path,
+                                                        OVPN3_CONFIG_INTERFACE, "name", NULL);
+      g_autofree char *question
+          = g_strdup_printf("Remove the profile '%s' (%s)? This cannot be undone.",
+                            name != NULL && g_variant_is_of_type(name, G_VARIANT_TYPE_STRING)
+                                ? g_variant_get_string(name, NULL)
+                                : "?",
+                            path);
+
+      if (!ovpn3_cli_confirm(question))
+        {
+          printf("Nothing removed.\n");
+          return OVPN3_EXIT_ERROR;
+        }
+    }
+  code = call_method(cli, path, "Remove", NULL, "cannot remove the profile");
+  if (code == OVPN3_EXIT_OK)
+    printf("Profile removed.\n");
+  return code;
+}

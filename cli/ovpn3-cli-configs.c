@@ -1,0 +1,494 @@
+#define G_LOG_DOMAIN "ovpn3-cli-configs"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ovpn3-names.h"
+#include "ovpn3-cli.h"
+#include "ovpn3-cli-bus.h"
+#include "ovpn3-cli-inline.h"
+#include "ovpn3-cli-output.h"
+#include "ovpn3-cli-profile-info.h"
+#include "ovpn3-cli-select.h"
+
+#define MAX_TAG_LEN 128
+
+/* ==== config-import ========================================================================== */
+
+static struct
+{
+  char *file;
+  char *name;
+  gboolean persistent;
+  char **tags;
+  gboolean json;
+} imp;
+
+const GOptionEntry *
+ovpn3_cmd_config_import_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &imp.file, "The profile file to import", "FILE" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &imp.name,
+      "Name of the profile (default: the file name without .ovpn/.conf)", "NAME" },
+    { "persistent", 'p', 0, G_OPTION_ARG_NONE, &imp.persistent,
+      "Keep the profile across restarts of the service and reboots", NULL },
+    { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &imp.tags, "Add a tag (may be repeated)", "TAG" },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &imp.json, "Print the result as JSON", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+static char *
+default_name(const char *file)
+{
+  g_autofree char *base = g_path_get_basename(file);
+  static const char *const exts[] = { ".ovpn", ".conf", NULL };
+
+  for (guint i = 0; exts[i] != NULL; i++)
+    if (g_str_has_suffix(base, exts[i]) && strlen(base) > strlen(exts[i]))
+      base[strlen(base) - strlen(exts[i])] = '\0';
+  return g_steal_pointer(&base);
+}
+
+static gboolean
+check_tags(Ovpn3Cli *cli, char **tags, int *code)
+{
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    {
+      if (tags[i][0] == '\0')
+        {
+          *code = ovpn3_cli_usage_error(cli, "a tag cannot be empty");
+          return FALSE;
+        }
+      if (strlen(tags[i]) > MAX_TAG_LEN)
+        {
+          *code = ovpn3_cli_usage_error(cli, "the tag '%.20s…' is longer than %d characters",
+                                        tags[i], MAX_TAG_LEN);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal(tags[i], tags[j]))
+          {
+            *code = ovpn3_cli_usage_error(cli, "the tag '%s' is given twice", tags[i]);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+int
+ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Ovpn3Inlined) inlined = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *invalid = NULL;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-import"),
+                       ovpn3_cmd_config_import_entries(), &argc, &argv, &code))
+    return code;
+  if (imp.file == NULL)
+    return ovpn3_cli_usage_error(cli, "say which file to import: --config FILE");
+  if (!check_tags(cli, imp.tags, &code))
+    return code;
+  name = imp.name != NULL ? g_strdup(imp.name) : default_name(imp.file);
+  if (*name == '\0')
+    return ovpn3_cli_usage_error(cli, "the name cannot be empty");
+
+  inlined = ovpn3_cli_inline_profile(imp.file, &error);
+  if (inlined == NULL)
+    return ovpn3_cli_report(cli, error, "cannot import",
+                            error->code == OVPN3_EXIT_ACCESS_DENIED
+                                ? "ovpn3 reads the profile and its files as you: make them "
+                                  "readable by your user (no sudo needed)"
+                                : NULL);
+
+  reply = ovpn3_cli_call(
+      OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, "Import",
+      g_variant_new("(ssbb)", name, ovpn3_inlined_text(inlined), FALSE, imp.persistent),
+      G_VARIANT_TYPE("(o)"), &error);
+  if (reply == NULL)
+    {
+      if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER)
+        {
+          g_autoptr(GError) copy = g_error_copy(error);
+          g_autofree char *text = NULL;
+
+          g_dbus_error_strip_remote_error(copy);
+          text = ovpn3_inlined_explain(inlined, copy->message);
+          if (cli->verbose)
+            {
+              g_autofree char *raw = g_dbus_error_get_remote_error(error);
+              fprintf(stderr, "D-Bus error: %s: %s\n", raw != NULL ? raw : "?", copy->message);
+            }
+          return ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
+                                "Fix the profile and import it again; see ovpn3(1) for the "
+                                "options ovpn3 accepts",
+                                "the profile was refused: %s", text);
+        }
+      return ovpn3_cli_report(cli, error, "cannot import the profile", NULL);
+    }
+  g_variant_get(reply, "(o)", &path);
+
+  for (guint i = 0; imp.tags != NULL && imp.tags[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) r
+          = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, "AddTag",
+                           g_variant_new("(s)", imp.tags[i]), NULL, &error);
+      if (r == NULL)
+        {
+          g_autofree char *what = g_strdup_printf("cannot add the tag '%s'", imp.tags[i]);
+          g_autoptr(GVariant) rm = NULL;
+
+          code = ovpn3_cli_report(cli, error, what, "Nothing was imported; try again");
+          /* all or nothing: take the half-made profile away again */
+          rm = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, "Remove", NULL,
+                              NULL, NULL);
+          return code;
+        }
+    }
+
+  {
+    g_autoptr(GVariant) r = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE,
+                                           "Validate", NULL, NULL, &error);
+    if (r == NULL)
+      {
+        g_dbus_error_strip_remote_error(error);
+        invalid = g_strdup(error->message);
+        g_clear_error(&error);
+      }
+  }
+
+  if (imp.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object(b);
+      json_builder_set_member_name(b, "path");
+      json_builder_add_string_value(b, path);
+      json_builder_set_member_name(b, "name");
+      json_builder_add_string_value(b, name);
+      json_builder_set_member_name(b, "persistent");
+      json_builder_add_boolean_value(b, imp.persistent);
+      json_builder_set_member_name(b, "tags");
+      json_builder_begin_array(b);
+      for (guint i = 0; imp.tags != NULL && imp.tags[i] != NULL; i++)
+        json_builder_add_string_value(b, imp.tags[i]);
+      json_builder_end_array(b);
+      json_builder_set_member_name(b, "inlined_files");
+      json_builder_add_int_value(b, ovpn3_inlined_count(inlined));
+      json_builder_set_member_name(b, "valid");
+      json_builder_add_boolean_value(b, invalid == NULL);
+      json_builder_set_member_name(b, "validation_message");
+      if (invalid != NULL)
+        json_builder_add_string_value(b, invalid);
+      else
+        json_builder_add_null_value(b);
+      json_builder_end_object(b);
+      root = json_builder_get_root(b);
+      ovpn3_cli_print_json(root);
+    }
+  else
+    {
+      guint n = ovpn3_inlined_count(inlined);
+
+      printf("Imported '%s'%s: %s\n", name, imp.persistent ? " (persistent)" : "", path);
+      if (n > 0)
+        printf("%u referenced file%s inlined.\n", n, n == 1 ? "" : "s");
+      if (!imp.persistent)
+        printf("Not persistent: it is forgotten when the configuration service restarts "
+               "(use --persistent to keep it).\n");
+    }
+  if (invalid != NULL)
+    fprintf(stderr, "warning: the profile cannot be used to connect yet: %s\n", invalid);
+  return OVPN3_EXIT_OK;
+}
+
+/* ==== configs-list =========================================================================== */
+
+static struct
+{
+  gboolean json;
+  char *filter_name;
+  char *filter_tag;
+  char *filter_owner;
+  gboolean paths;
+} lst;
+
+const GOptionEntry *
+ovpn3_cmd_configs_list_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &lst.json, "Print a JSON array (see ovpn3(1))", NULL },
+    { "filter-name", 0, 0, G_OPTION_ARG_STRING, &lst.filter_name,
+      "Only profiles with this name (* and ? are wildcards)", "NAME" },
+    { "filter-tag", 0, 0, G_OPTION_ARG_STRING, &lst.filter_tag, "Only profiles with this tag",
+      "TAG" },
+    { "filter-owner", 0, 0, G_OPTION_ARG_STRING, &lst.filter_owner,
+      "Only profiles owned by this user (name or UID)", "USER" },
+    { "paths", 0, 0, G_OPTION_ARG_NONE, &lst.paths, "Also show each profile's D-Bus path", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+typedef struct
+{
+  const char *path;
+  GVariant *props;
+} Row;
+
+static int
+row_cmp(gconstpointer a, gconstpointer b)
+{
+  const Row *ra = a, *rb = b;
+  int c = g_strcmp0(ovpn3_vardict_str(ra->props, "name"), ovpn3_vardict_str(rb->props, "name"));
+
+  return c != 0 ? c : g_strcmp0(ra->path, rb->path);
+}
+
+static gboolean
+has_wildcard(const char *s)
+{
+  return strpbrk(s, "*?") != NULL;
+}
+
+static gboolean
+row_matches(GVariant *props, guint32 owner_uid)
+{
+  if (props == NULL)
+    return FALSE; /* gone meanwhile */
+  if (lst.filter_name != NULL)
+    {
+      const char *name = ovpn3_vardict_str(props, "name");
+      if (name == NULL
+          || !(has_wildcard(lst.filter_name) ? g_pattern_match_simple(lst.filter_name, name)
+                                             : g_str_equal(lst.filter_name, name)))
+        return FALSE;
+    }
+  if (lst.filter_tag != NULL)
+    {
+      g_autofree const char **tags = NULL;
+      if (!g_variant_lookup(props, "tags", "^a&s", &tags) || !g_strv_contains(tags, lst.filter_tag))
+        return FALSE;
+    }
+  if (lst.filter_owner != NULL)
+    {
+      guint32 owner;
+      if (!ovpn3_vardict_u32(props, "owner", &owner) || owner != owner_uid)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+int
+ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **paths = NULL;
+  g_autoptr(GPtrArray) props = NULL;
+  g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(Row));
+  guint32 owner_uid = 0;
+  const char *method = "FetchAvailableConfigs";
+  GVariant *args = NULL;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("configs-list"),
+                       ovpn3_cmd_configs_list_entries(), &argc, &argv, &code))
+    return code;
+  if (lst.filter_owner != NULL && !ovpn3_cli_parse_user(lst.filter_owner, &owner_uid))
+    return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, NULL, "there is no user '%s'",
+                          lst.filter_owner);
+
+  /* the most selective search the service offers; the rest is filtered here */
+  if (lst.filter_name != NULL && !has_wildcard(lst.filter_name))
+    method = "LookupConfigName", args = g_variant_new("(s)", lst.filter_name);
+  else if (lst.filter_tag != NULL)
+    method = "SearchByTag", args = g_variant_new("(s)", lst.filter_tag);
+  else if (lst.filter_owner != NULL)
+    {
+      g_autofree char *uid_text = g_strdup_printf("%u", owner_uid);
+      method = "SearchByOwner";
+      args = g_variant_new("(s)", uid_text);
+    }
+  reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, method,
+                         args, G_VARIANT_TYPE("(ao)"), &error);
+  if (reply == NULL)
+    return ovpn3_cli_report(cli, error, "cannot list the profiles", NULL);
+  g_variant_get(reply, "(^a&o)", &paths);
+
+  /* one GetAll per profile, all sent at once */
+  props = ovpn3_cli_get_all_many(OVPN3_CONFIG_BUS_NAME, paths, OVPN3_CONFIG_INTERFACE);
+  for (guint i = 0; i < props->len; i++)
+    {
+      Row row = { paths[i], g_ptr_array_index(props, i) };
+      if (row_matches(row.props, owner_uid))
+        g_array_append_val(rows, row);
+    }
+  g_array_sort(rows, row_cmp);
+
+  if (lst.json)
+    {
+      g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
+      JsonArray *arr = json_array_new();
+
+      for (guint i = 0; i < rows->len; i++)
+        {
+          Row *r = &g_array_index(rows, Row, i);
+          json_array_add_object_element(arr, ovpn3_profile_info_json(r->path, r->props));
+        }
+      json_node_take_array(root, arr);
+      ovpn3_cli_print_json(root);
+      return OVPN3_EXIT_OK;
+    }
+  if (rows->len == 0)
+    {
+      gboolean filtered = lst.filter_name || lst.filter_tag || lst.filter_owner;
+      printf("%s\n", filtered ? "No profile matches." : "No profiles.");
+      if (!filtered)
+        printf("Import one with `ovpn3 config-import --config FILE`.\n");
+      return OVPN3_EXIT_OK;
+    }
+  {
+    static const char *const headers[]
+        = { "NAME", "OWNER", "IMPORTED", "LAST USED", "USES", "FLAGS", "TAGS", "PATH", NULL };
+    g_autoptr(GStrvBuilder) hb = g_strv_builder_new();
+    g_auto(GStrv) hdr = NULL;
+    g_autoptr(Ovpn3Table) table = NULL;
+
+    for (guint i = 0; headers[i] != NULL; i++)
+      if (lst.paths || !g_str_equal(headers[i], "PATH"))
+        g_strv_builder_add(hb, headers[i]);
+    hdr = g_strv_builder_end(hb);
+    table = ovpn3_table_new((const char *const *) hdr);
+    for (guint i = 0; i < rows->len; i++)
+      {
+        Row *r = &g_array_index(rows, Row, i);
+        g_autoptr(GStrvBuilder) cb = g_strv_builder_new();
+        guint32 owner = 0, used = 0;
+        guint64 t = 0;
+        g_autofree char *owner_s = NULL, *imported = NULL, *last = NULL, *uses = NULL;
+        g_autofree char *flags = NULL, *tags = NULL;
+
+        owner_s = ovpn3_vardict_u32(r->props, "owner", &owner) ? ovpn3_cli_user_name(owner) : NULL;
+        imported = ovpn3_vardict_u64(r->props, "import_timestamp", &t)
+                       ? ovpn3_cli_format_time(t, "-")
+                       : NULL;
+        t = 0;
+        last = ovpn3_vardict_u64(r->props, "last_used_timestamp", &t)
+                   ? ovpn3_cli_format_time(t, "never")
+                   : NULL;
+        uses
+            = ovpn3_vardict_u32(r->props, "used_count", &used) ? g_strdup_printf("%u", used) : NULL;
+        flags = ovpn3_profile_info_flags(r->props);
+        tags = ovpn3_profile_info_tags(r->props);
+        g_strv_builder_add(cb, ovpn3_vardict_str(r->props, "name") ?: "");
+        g_strv_builder_add(cb, owner_s ?: "");
+        g_strv_builder_add(cb, imported ?: "");
+        g_strv_builder_add(cb, last ?: "");
+        g_strv_builder_add(cb, uses ?: "");
+        g_strv_builder_add(cb, flags ?: "");
+        g_strv_builder_add(cb, tags ?: "");
+        if (lst.paths)
+          g_strv_builder_add(cb, r->path);
+        ovpn3_table_add_row_take(table, g_strv_builder_end(cb));
+      }
+    ovpn3_table_print(table, stdout, cli->color_out);
+  }
+  return OVPN3_EXIT_OK;
+}
+
+/* ==== config-dump ============================================================================ */
+
+static struct
+{
+  char *name;
+  char *path;
+  gboolean json;
+} dmp;
+
+const GOptionEntry *
+ovpn3_cmd_config_dump_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SELECT_ENTRIES(dmp.name, dmp.path),
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &dmp.json,
+      "Print the properties and the profile's options as JSON (see ovpn3(1))", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+static const char *
+fetch_hint(GError *error)
+{
+  return ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS
+             ? "Only the owner and users granted access can read a profile; a locked-down "
+               "profile only its owner"
+             : NULL;
+}
+
+int
+ovpn3_cmd_config_dump(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-dump"),
+                       ovpn3_cmd_config_dump_entries(), &argc, &argv, &code))
+    return code;
+  path = ovpn3_cli_select_config(cli, dmp.name, dmp.path, &code);
+  if (path == NULL)
+    return code;
+
+  if (!dmp.json)
+    {
+      const char *text;
+
+      reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, "Fetch", NULL,
+                             G_VARIANT_TYPE("(s)"), &error);
+      if (reply == NULL)
+        return ovpn3_cli_report(cli, error, "cannot read the profile", fetch_hint(error));
+      g_variant_get(reply, "(&s)", &text);
+      fputs(text, stdout);
+      if (*text != '\0' && text[strlen(text) - 1] != '\n')
+        fputc('\n', stdout);
+      return OVPN3_EXIT_OK;
+    }
+  else
+    {
+      g_autoptr(GVariant) props = NULL;
+      g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+      g_autoptr(JsonParser) parser = json_parser_new();
+      JsonObject *obj;
+      const char *text;
+
+      props = ovpn3_cli_get_all(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, &error);
+      if (props == NULL)
+        return ovpn3_cli_report(cli, error, "cannot read the profile", NULL);
+      reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, "FetchJSON", NULL,
+                             G_VARIANT_TYPE("(s)"), &error);
+      if (reply == NULL)
+        return ovpn3_cli_report(cli, error, "cannot read the profile", fetch_hint(error));
+      g_variant_get(reply, "(&s)", &text);
+      obj = ovpn3_profile_info_json(path, props);
+      if (json_parser_load_from_data(parser, text, -1, &error))
+        json_object_set_member(obj, "profile", json_node_copy(json_parser_get_root(parser)));
+      else
+        json_object_set_null_member(obj, "profile");
+      json_node_take_object(root, obj);
+      ovpn3_cli_print_json(root);
+      return OVPN3_EXIT_OK;
+    }
+}
