@@ -20,6 +20,7 @@ import pickle
 import pwd
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -211,7 +212,13 @@ def _serve_tun(name, flags):
             _send(wfd, ('ok', 'opened'))
         except OSError as e:
             _send(wfd, ('ok', 'error: %s' % e))
-        _recv(rfd, 3600)
+        while True:
+            req = _recv(rfd, 3600)
+            if req[0] != 'read':
+                break
+            # ('read', timeout): the next packet the kernel routed into the tun
+            r, _, _ = select.select([fd], [], [], req[1])
+            _send(wfd, ('ok', os.read(fd, 65536) if r else None))
         os.close(fd)
     return serve
 
@@ -232,6 +239,17 @@ class TunOpener(_Child):
         super().__init__(user or t.service_user(),
                          _serve_tun(name, (IFF_TAP if tap else IFF_TUN) | IFF_NO_PI))
         self.result = _recv(self.rfd, t.CEILING)[1]
+
+    def read_packet(self, timeout=5):
+        """The next packet routed into the device (bytes), or None."""
+        return self.request('read', timeout, timeout=timeout + t.CEILING)
+
+
+def send_udp(dst, port=9):
+    """Sends one UDP datagram (routing decides where it goes)."""
+    family = socket.AF_INET6 if ':' in dst else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.sendto(b'ovpn3-netcfg-test', (dst, port))
 
 
 def ip(*args, check=True):
