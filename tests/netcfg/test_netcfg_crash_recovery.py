@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""netcfg itself is killed (SIGKILL) while a device with addresses, routes
+through the uplink (server host route, exclude route) and resolv.conf DNS
+is established: the next start removes the leftovers from its state file
+and restores /etc/resolv.conf from the backup."""
+
+import os
+
+import dbus
+
+import ovpn3test as t
+import netcfgtest as n
+
+t.require_devbus()
+bus = t.system_bus()
+uplink = n.Uplink()
+# a recognisable original, written through the bind mount devbus set up
+original = b'# original\nnameserver 192.0.2.53\nsearch home.example\noptions edns0\n'
+with open('/etc/resolv.conf', 'wb') as f:
+    f.write(original)
+before = n.dump()
+state_dir = '/run/ovpn3/netcfg'
+
+be = n.Backend()
+path = be.create('ovpn3c', layer=3)
+name = be.get(path, 'device_name')
+be.call(path, 'AddIPAddress', '10.8.0.2', dbus.UInt32(24), '', False, signature='susb')
+be.call(path, 'SetRemoteAddress', n.SERVER_V4, False, signature='sb')
+be.set(path, 'reroute_ipv4', True)
+be.call(path, 'AddNetworks', dbus.Array([('192.0.2.0', dbus.UInt32(24), dbus.Int32(-1), False,
+                                          True)], signature='(suibb)'), signature='a(suibb)')
+be.call(path, 'AddDNS', dbus.Array(['10.8.0.53'], signature='s'), signature='as')
+be.call(path, 'AddDNSSearch', dbus.Array(['corp.example.com'], signature='s'), signature='as')
+be.set(path, 'dns_scope', 'tunnel')
+be.call(path, 'Establish')
+with open('/etc/resolv.conf', 'rb') as f:
+    text = f.read().decode()
+# split scope in resolv.conf mode: the VPN's server first, the original after it
+assert text.index('nameserver 10.8.0.53') < text.index('nameserver 192.0.2.53'), text
+assert 'search corp.example.com home.example' in text, text
+assert os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
+assert os.path.exists(os.path.join(state_dir, 'resolv.conf.backup'))
+st = os.stat(os.path.join(state_dir, 'resolv.conf.backup'))
+assert st.st_mode & 0o077 == 0, oct(st.st_mode)
+
+t.kill_service(bus, n.NETCFG)
+# the leftovers are there now
+assert n.link_exists(name)
+assert (n.SERVER_V4, n.UPLINK_GW4, 'static') in n.routes_of(n.UPLINK_DEV, '-4')
+with open('/etc/resolv.conf', 'rb') as f:
+    assert f.read() != original
+
+# the next start cleans up (activated by the next call)
+n.ensure_netcfg(bus)
+t.wait_until(lambda: not n.link_exists(name), what='leftover device removed')
+assert n.dump() == before, 'namespace differs after recovery'
+with open('/etc/resolv.conf', 'rb') as f:
+    assert f.read() == original
+assert not os.path.exists(os.path.join(state_dir, 'resolv.conf.backup'))
+assert not os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
+be.stop()
+uplink.close()
+print('ok')
