@@ -1,0 +1,35 @@
+/* client-backend.h — the backend client object /net/openvpn/v3/backends/session
+ * (spec §3.4): registration with the session manager, the user-input queue,
+ * Ready/Connect/Pause/Resume/Restart/Disconnect/ForceShutdown, properties,
+ * and the StatusChange/AttentionRequired/Log signals (to the session manager's
+ * unique name and to the log service). Drives one openvpn process
+ * (client-openvpn.h) and its netcfg device (client-netcfg.h) and maps the
+ * management events as in design §5.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ovpn3-service.h"
+
+G_BEGIN_DECLS
+
+/* The registration must complete within this time or the client exits. */
+#define OVPN3_CLIENT_REGISTRATION_TIMEOUT_S 30
+/* Disconnect: SIGTERM over the socket, SIGKILL after this many seconds. */
+#define OVPN3_CLIENT_STOP_TIMEOUT_S 5
+
+#define OVPN3_TYPE_CLIENT_BACKEND (ovpn3_client_backend_get_type())
+G_DECLARE_FINAL_TYPE(Ovpn3ClientBackend, ovpn3_client_backend, OVPN3, CLIENT_BACKEND, GObject)
+
+/* Exports the object; token = the registration token from argv. */
+Ovpn3ClientBackend *ovpn3_client_backend_new(Ovpn3ServiceContext *ctx, const char *bus_name,
+                                             const char *token, guint log_level, GError **error);
+/* Called once the bus name is ours: finds the session manager and sends RegistrationRequest. */
+void ovpn3_client_backend_register(Ovpn3ClientBackend *self);
+/* Last chance at exit (SIGTERM): stops openvpn at once. */
+void ovpn3_client_backend_shutdown(Ovpn3ClientBackend *self);
+
+G_END_DECLS

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Backend client, the main path: registration with a token check, the
+user-input queue for user/pass (spec §6 names, descriptions, ids, hidden
+flags, errors), Ready, Connect to a real openvpn 2.6 server, traffic through
+the tunnel, properties, Disconnect -> CONN_DONE, and nothing left behind."""
+
+import os
+import pwd
+import stat
+import sys
+import time
+
+import ovpn3test as t
+from clientlab import (CRED, G_USERPASS, CFG_OK, CFG_REQUIRE_USER, CONNECTING, CONNECTED,
+                       DISCONNECTING, DONE, PASSWORD, USERNAME, SERVER_IP, PUSHED_NET, Lab,
+                       expect_error, read, sh)
+
+
+def main():
+    lab = Lab()
+    try:
+        run(lab)
+    finally:
+        lab.close()
+    print('ok')
+
+
+def run(lab):
+    mgr = lab.mgr
+    cfg = mgr.import_profile(open_profile(lab))
+    be = mgr.spawn()
+
+    # before registration: queue empty, status unset, session_path unknown
+    assert be.prop('session_path') == '/__unknown', be.prop('session_path')
+    assert be.call('Ping') is True
+    # only the session manager may call it
+    expect_error(lambda: t.call(mgr.root_bus, be.bus_name, '/net/openvpn/v3/backends/session',
+                                'net.openvpn.v3.backends', 'Ping'),
+                 'AccessDenied', '')
+    # wrong token
+    expect_error(lambda: mgr.register(be, cfg, token='nope'),
+                 'net.openvpn.v3.error.be_registration', 'Invalid registration token')
+    name = mgr.register(be, cfg)
+    assert name == 'client-test', name
+    expect_error(lambda: mgr.register(be, cfg),
+                 'net.openvpn.v3.error.be_registration', 'Backend service is already registered')
+    assert be.prop('session_path') == be.session_path
+
+    # the signals that came before the reply
+    st = be.statuses()
+    assert st[0] == (2, CFG_OK, 'config_path=' + cfg), st
+    assert (2, CFG_REQUIRE_USER, 'Username/password credentials needed') in st, st
+    assert (CRED, G_USERPASS, 'Username/password credentials needed') in be.attentions()
+    assert be.prop('status') == (2, CFG_REQUIRE_USER, 'Username/password credentials needed')
+    assert be.signals('Log'), 'no Log signal'
+    log = be.logs()[0]
+    assert len(log) == 4 and log[2] == be.token, log
+
+    # the queue, exactly as spec §6
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_USERPASS)]
+    assert be.call('UserInputQueueCheck', 1, 1, signature='uu') == [0, 1]
+    assert be.call('UserInputQueueCheck', 1, 3, signature='uu') == []
+    assert be.call('UserInputQueueFetch', 1, 1, 0, signature='uuu') == \
+        (1, 1, 0, 'username', 'Auth User name', False)
+    assert be.call('UserInputQueueFetch', 1, 1, 1, signature='uuu') == \
+        (1, 1, 1, 'password', 'Auth Password', True)
+    expect_error(lambda: be.call('UserInputQueueFetch', 1, 1, 7, signature='uuu'),
+                 'net.openvpn.gdbuspp.request', 'No requires queue element found')
+    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
+                 'Missing user credentials')
+    expect_error(lambda: be.call('Connect'), 'net.openvpn.v3.error.client',
+                 'Required user input not provided')
+    expect_error(lambda: be.call('UserInputProvide', 1, 1, 0, '\x01\x02', signature='uuus'),
+                 'net.openvpn.gdbuspp.request', 'No value provided for RequiresSlot ID 0')
+    expect_error(lambda: be.call('UserInputProvide', 1, 3, 0, 'x', signature='uuus'),
+                 'net.openvpn.gdbuspp.request', 'User input not required')
+    be.call('UserInputProvide', 1, 1, 0, USERNAME, signature='uuus')
+    expect_error(lambda: be.call('UserInputProvide', 1, 1, 0, USERNAME, signature='uuus'),
+                 'net.openvpn.gdbuspp.request', 'Request ID 0 has already been provided')
+    expect_error(lambda: be.call('UserInputQueueFetch', 1, 1, 0, signature='uuu'),
+                 'net.openvpn.gdbuspp.request', 'User input already provided')
+    assert be.call('UserInputQueueCheck', 1, 1, signature='uu') == [1]
+    be.call('UserInputProvide', 1, 1, 1, PASSWORD, signature='uuus')
+    assert be.call('UserInputQueueGetTypeGroup') == []
+    be.call('Ready')
+
+    # properties the session manager reads
+    assert be.prop('device_path') == '/'
+    assert be.prop('connection') == ('', '', '', 0)
+    assert be.prop('statistics') == {}
+    assert be.prop('log_level') == 3, be.prop('log_level')  # profile verb 3
+    expect_error(lambda: t.set_property(mgr.bus, be.bus_name, '/net/openvpn/v3/backends/session',
+                                        'net.openvpn.v3.backends', 'dco',
+                                        t.dbus.Boolean(True)),
+                 'org.freedesktop.DBus.Error', 'not supported')
+
+    # connect
+    mark = len(be.statuses())
+    started = time.monotonic()
+    be.call('Connect')
+    be.wait_status(CONNECTING, after=mark)
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    print('connected in %.2f s' % (time.monotonic() - started))
+    # Connect while connected is a no-op
+    be.call('Connect')
+    dev = be.prop('device_name')
+    assert dev.startswith('ovpn3t'), dev
+    assert be.prop('device_path').startswith('/net/openvpn/v3/netcfg/'), be.prop('device_path')
+    assert be.prop('connection') == ('udp', SERVER_IP, SERVER_IP, 1194), be.prop('connection')
+    assert be.prop('status') == (2, CONNECTED, '')
+    assert be.prop('session_name') == 'server', be.prop('session_name')
+    assert 'inet 10.213.0.' in sh('ip', 'addr', 'show', 'dev', dev)
+    assert PUSHED_NET in sh('ip', 'route', 'show', 'dev', dev), sh('ip', 'route', 'show')
+    assert lab.ping_server(3), 'no traffic through the tunnel'
+
+    # openvpn: service user, no capabilities, private 0700 dir, 0600 profile, no secret
+    pids = be.openvpn_pids()
+    assert len(pids) == 1, pids
+    ovpn = pids[0]
+    status = read('/proc/%d/status' % ovpn)
+    uid = [l for l in status.splitlines() if l.startswith('Uid:')][0].split()[1:]
+    assert set(uid) == {str(pwd.getpwnam(t.service_user()).pw_uid)}, uid
+    caps = [l.split()[1] for l in status.splitlines() if l.startswith(('CapEff', 'CapPrm'))]
+    assert caps == ['0000000000000000', '0000000000000000'], caps
+    cmdline = read('/proc/%d/cmdline' % ovpn).split('\0')
+    environ = open('/proc/%d/environ' % ovpn, 'rb').read().decode(errors='replace')
+    for secret in (PASSWORD,):
+        assert secret not in ' '.join(cmdline) and secret not in environ
+    assert '--management-client' in cmdline and '--disable-dco' in cmdline, cmdline
+    assert cmdline[cmdline.index('--dev') + 1] == dev, cmdline
+    cfgfile = cmdline[cmdline.index('--config') + 1]
+    rundir = os.path.dirname(cfgfile)
+    assert rundir.startswith('/run/ovpn3/client-'), rundir
+    assert stat.S_IMODE(os.stat(rundir).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(cfgfile).st_mode) == 0o600
+    assert PASSWORD not in read(cfgfile)
+    assert sorted(os.listdir(rundir)) == ['profile.ovpn'], os.listdir(rundir)
+
+    # statistics come with >BYTECOUNT (every 5 s)
+    stats = t.wait_until(lambda: be.prop('statistics').get('BYTES_IN') and be.prop('statistics'),
+                         20, 'statistics')
+    assert stats['BYTES_IN'] > 0 and stats['BYTES_OUT'] > 0, stats
+    assert all(v != 0 for v in stats.values()), stats
+    llog = be.prop('last_log_line')
+    assert 'log_message' in llog, llog
+
+    # disconnect
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DISCONNECTING, after=mark)
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0, be.proc.returncode
+    lab.assert_clean(be)
+    lab.assert_no_secret_logged(PASSWORD)
+
+
+def open_profile(lab):
+    from clientlab import profile_text
+    return profile_text(lab.pki)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
