@@ -261,6 +261,13 @@ def scenario_hold(lab, mk):
     ok(m.cmd("hold", "on"), "hold on")
     res = ok(m.cmd("state", "on", "all"), "state on all")
     check(len(res["lines"]) >= 1 and ",CONNECTING," in res["lines"][0], res)
+    # openvpn takes a 256-character token (the builder's limit) ...
+    res = m.cmd("username", "Auth", "u" * 256)
+    check("no username is currently needed" in res.get("error", ""), res)
+    if m.parsed:
+        # ... and the library refuses 257 before writing anything.
+        res = m.cmd("username", "Auth", "u" * 257)
+        check(res.get("error", "").startswith("ovpn3-mgmt-error-quark:0:"), res)
     ok(m.cmd("version", "3"), "version 3")
     res = ok(m.cmd("pid"), "pid")
     check(res["status"].startswith("pid="), res)
@@ -286,6 +293,75 @@ def scenario_fatal_prompt(lab, mk):
     check(c.wait() == 1, "exit status 1 after >FATAL")
 
 
+def scenario_kill_restart(lab, mk):
+    """Server client-kill (RESTART), reconnect, then SIGTERM in a restart hold."""
+    lab.server.policy = plain_policy
+    c, m = start(lab, mk)
+    ok(m.cmd("hold", "release"), "hold release")
+    answer_userpass(m)
+    expect_connected(m)
+    lab.server.kill_last("RESTART")
+    ev = m.expect(">NOTIFY:")
+    if m.parsed:
+        check(ev["notify_type"] == "server-pushed-connection-reset" and ev["text"] == "", ev)
+    ev = m.expect(">STATE:", ",RECONNECTING,")
+    if m.parsed:
+        check(ev["state_detail"] == "server-pushed-connection-reset", ev)
+    m.expect(">HOLD:")
+    ok(m.cmd("hold", "release"), "hold release")
+    # openvpn 2.6 may ask for the credentials again after a server kick.
+    n, ev = m.expect_any([(">PASSWORD:", "Need 'Auth'"), (">STATE:", ",CONNECTED,")])
+    if n == 0:
+        ok(m.cmd("username", "Auth", USER), "username")
+        ok(m.cmd("password", "Auth", PASSWORD), "password")
+        expect_connected(m)
+    ok(m.cmd("signal", "SIGUSR1"), "signal SIGUSR1")
+    m.expect(">STATE:", ",RECONNECTING,")
+    m.expect(">HOLD:")
+    ok(m.cmd("signal", "SIGTERM"), "signal SIGTERM")
+    ev = m.expect(">STATE:", ",EXITING,")
+    if m.parsed:
+        check(ev["state_detail"] == "init_instance", ev)
+    m.wait_closed()
+    check(c.wait() == 0, "exit status")
+
+
+def scenario_sighup(lab, mk):
+    """SIGUSR1 without --persist-tun (DOWN then UP), log/echo on all,
+    forget-passwords, then SIGHUP: DOWN, RECONNECTING,SIGHUP, start-up hold."""
+    lab.server.policy = plain_policy
+    c, m = start(lab, mk, persist_tun=False)
+    ok(m.cmd("hold", "release"), "hold release")
+    answer_userpass(m)
+    m.expect(">UPDOWN:UP")
+    expect_connected(m)
+    res = ok(m.cmd("log", "on", "all"), "log on all")
+    check(any("Initialization Sequence Completed" in line for line in res["lines"]), res)
+    ok(m.cmd("log", "off"), "log off")
+    ok(m.cmd("echo", "on", "all"), "echo on all")
+    ok(m.cmd("signal", "SIGUSR1"), "signal SIGUSR1")
+    ev = m.expect(">UPDOWN:DOWN")
+    if m.parsed:
+        check(ev["env"].get("script_context") == "init" or len(ev["env"]) > 0, ev)
+    m.expect(">STATE:", ",RECONNECTING,")
+    m.expect(">HOLD:")
+    ok(m.cmd("hold", "release"), "hold release")
+    m.expect(">UPDOWN:UP")
+    expect_connected(m)
+    ok(m.cmd("forget_passwords"), "forget-passwords")
+    ok(m.cmd("signal", "SIGHUP"), "signal SIGHUP")
+    m.expect(">UPDOWN:DOWN")
+    ev = m.expect(">STATE:", ",RECONNECTING,")
+    if m.parsed:
+        check(ev["state_detail"] == "SIGHUP", ev)
+    ev = m.expect(">HOLD:")
+    if m.parsed:
+        check(ev["hold_seconds"] == 0, ev)
+    ok(m.cmd("signal", "SIGTERM"), "signal SIGTERM")
+    m.wait_closed()
+    check(c.wait() == 0, "exit status")
+
+
 SCENARIOS = [
     ("connect", scenario_connect),
     ("auth-retry", scenario_auth_retry),
@@ -296,4 +372,6 @@ SCENARIOS = [
     ("private-key", scenario_private_key),
     ("hold", scenario_hold),
     ("fatal-prompt", scenario_fatal_prompt),
+    ("kill-restart", scenario_kill_restart),
+    ("sighup", scenario_sighup),
 ]

@@ -356,6 +356,23 @@ class RawMgmt:
             if line is not None:
                 self.pending.append(line)
 
+    def expect_any(self, choices, timeout=20):
+        """Waits for the first line matching any (prefix, contains) pair;
+        returns (index, event)."""
+        deadline = time.time() + timeout
+        while True:
+            for i, line in enumerate(self.pending):
+                for n, (prefix, contains) in enumerate(choices):
+                    if line.startswith(prefix) and contains in line:
+                        del self.pending[:i + 1]
+                        return n, {"line": line}
+            left = deadline - time.time()
+            if left <= 0 or self.closed:
+                raise AssertionError(f"timeout waiting for {choices!r}")
+            line = self._read(left)
+            if line is not None:
+                self.pending.append(line)
+
     def cmd(self, *op, timeout=15):
         line = raw_line(op)
         shape = shape_of(op)
@@ -464,6 +481,19 @@ class LibMgmt:
                 raise AssertionError(
                     f"timeout waiting for {prefix!r}; pending="
                     f"{[e['line'] for e in self.pending[-5:]]}")
+            self._pump(left)
+
+    def expect_any(self, choices, timeout=20):
+        deadline = time.time() + timeout
+        while True:
+            for i, ev in enumerate(self.pending):
+                for n, (prefix, contains) in enumerate(choices):
+                    if ev["line"].startswith(prefix) and contains in ev["line"]:
+                        del self.pending[:i + 1]
+                        return n, ev
+            left = deadline - time.time()
+            if left <= 0 or (self.closed and self.q.empty()):
+                raise AssertionError(f"timeout waiting for {choices!r}")
             self._pump(left)
 
     def cmd(self, *op, timeout=15):
