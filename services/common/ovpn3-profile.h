@@ -4,29 +4,38 @@
  * client profile.  Everything that reaches an Ovpn3Profile has passed the lexer and the
  * allowlist, whatever the source (profile text or a JSON state file).
  *
- * Lexer rules (same as OpenVPN's):
+ * Lexer rules (a port of openvpn 2.6 options.c parse_line / read_config_file):
  *  - lines end with LF or CRLF; a UTF-8 BOM at the very start is skipped;
- *  - `#` or `;` as the first non-blank character starts a comment line; outside quotes
- *    they also start a comment in the middle of a line;
- *  - `"…"` quotes with exactly three escapes: `\\`, `\"` and `\ `; any other backslash
- *    sequence is refused ("bad escape"); a backslash outside quotes is an escape too;
- *  - `'…'` quotes are literal (no escapes);
- *  - `<tag>` … `</tag>` on lines of their own form an inline block (files, keys,
- *    credentials, `<connection>`), whose content is kept verbatim (CRLF normalised to LF);
- *  - NUL bytes and invalid UTF-8 are refused, control characters other than TAB/CR/LF in a
- *    directive line are refused.
+ *  - `#` or `;` where a token would start begins a comment (so `keepalive 10 60 ;x` has two
+ *    arguments, but `setenv A b#c` keeps `b#c`);
+ *  - `"…"` quotes with exactly three escapes: `\\`, `\"` and `\ `; any other backslash sequence
+ *    is refused ("bad escape"); the same escapes work outside quotes;
+ *  - `'…'` quotes are literal (no escapes); a closing quote ends the token;
+ *  - a line holding only `<tag>` starts an inline block that ends at the first line starting
+ *    with `</tag>` (files, keys, credentials, `<connection>`); its content is kept verbatim
+ *    (CRLF normalised to LF); a leading `--` on an option name is accepted, as openvpn does;
+ *  - NUL bytes and invalid UTF-8 are refused; so are control characters other than TAB (and
+ *    the CR of a CRLF).
+ * Every directive must be on the allowlist with the right number of arguments; refused and
+ * unknown ones are reported, never dropped.  Files must be inline (a path argument to ca, cert,
+ * key, tls-auth, auth-user-pass … is refused).  Inside <connection> only the options openvpn 2.6
+ * allows there are accepted.
  *
  * Limits (refused cleanly with OVPN3_PROFILE_ERROR_TOO_LARGE / _INVALID):
- *  - OVPN3_PROFILE_MAX_SIZE: the whole profile text is at most 1 MiB (1048576 bytes);
+ *  - OVPN3_PROFILE_MAX_SIZE: the whole profile text is at most 1 MiB (1048576 bytes), checked
+ *    before anything else, and so is its rendering;
  *  - OVPN3_PROFILE_MAX_LINE: every option line, as our renderer writes it (with quoting), is at
- *    most 254 characters, because openvpn 2.6 refuses longer lines ("Maximum option line
- *    length (256) exceeded"); this also bounds every token (≤ 256 characters in openvpn);
+ *    most 254 bytes, because openvpn 2.6 refuses longer lines ("Maximum option line length
+ *    (256) exceeded"); tokens are at most 256 characters (openvpn's parameter buffer);
+ *  - inline block lines may be longer (one-line base64 works), except inside <connection>
+ *    (254); a block line whose 255-byte pieces would start with the closing tag is refused,
+ *    because openvpn reads blocks in such pieces and would end the block there;
  *  - OVPN3_PROFILE_MAX_BLOCK: one inline block is at most 256 KiB;
  *  - OVPN3_PROFILE_MAX_DIRECTIVES: at most 10000 directives (incl. those inside <connection>).
  *
  * Error messages are the user-facing texts of the D-Bus API, e.g.
  *   "Invalid configuration profile: line 12: 'plugin' is not allowed (loads code into openvpn)"
- *   "Invalid configuration profile: line 3: unterminated quoted string"
+ *   "Invalid configuration profile: line 3: unterminated quoted string (missing closing \")"
  *   "Configuration profile is missing required options: --ca, --dev"
  */
 #pragma once
@@ -107,8 +116,12 @@ char *ovpn3_profile_render(Ovpn3Profile *self, Ovpn3ProfileRenderFlags flags);
 /* spec §9.1 `profile` object: option → array of string args; options that repeat (always for
  * connection, peer-fingerprint, pull-filter, remote, route, route-ipv6; for any other option
  * only when it occurs more than once) → array of such arrays; inline blocks → one string (a
- * <connection> block → its rendered content).  Options keep their first-appearance order.
- * Returns a new JSON object node (free with json_node_unref). */
+ * <connection> block → its rendered content, e.g. "connection": [["remote a 443 tcp\n"]]).
+ * Options keep their first-appearance order and, per option, their own order; the interleaving
+ * of different options is not kept (the format cannot hold it), so after a JSON round trip
+ * `remote a`, `proto tcp`, `remote b` renders as `remote a`, `remote b`, `proto tcp`
+ * (openvpn does not care, apart from <connection> blocks, which inherit the global options set
+ * before them — put those first).  Returns a new JSON object node (free with json_node_unref). */
 JsonNode *ovpn3_profile_to_json(Ovpn3Profile *self);
 /* Same, as a compact JSON string (FetchJSON). */
 char *ovpn3_profile_to_json_string(Ovpn3Profile *self);
