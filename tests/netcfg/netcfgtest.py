@@ -378,9 +378,9 @@ class Resolved:
         t.wait_name_gone(self.bus, RESOLVED_NAME)
 
 
-def expect_error(fn, *args, name=None, contains=None):
+def expect_error(fn, *args, name=None, contains=None, **kwargs):
     try:
-        fn(*args)
+        fn(*args, **kwargs)
     except t.CallError as e:
         if name is not None:
             assert e.name == name, 'expected %s, got %s' % (name, e)
