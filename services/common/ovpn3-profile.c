@@ -330,6 +330,19 @@ ovpn3_profile_add_directive(GPtrArray *out, const char *name, const char *const 
                                       "the <connection> block is empty");
               return FALSE;
             }
+          guint remotes = 0;
+          for (guint i = 0; i < d->children->len; i++)
+            if (strcmp(((Ovpn3ProfileDirective *) d->children->pdata[i])->name, "remote") == 0)
+              remotes++;
+          if (remotes != 1)
+            {
+              /* openvpn: "Each 'connection' block must contain exactly one 'remote' directive" */
+              ovpn3_profile_set_error(error, OVPN3_PROFILE_ERROR_INVALID, line,
+                                      "a <connection> block must contain exactly one 'remote' "
+                                      "(it has %u)",
+                                      remotes);
+              return FALSE;
+            }
         }
       else
         {

@@ -511,6 +511,15 @@ test_connection_nested(void)
 }
 
 static void
+test_connection_one_remote(void)
+{
+  assert_fail("<connection>\nproto tcp\n</connection>\n", OVPN3_PROFILE_ERROR_INVALID,
+              "line 1: a <connection> block must contain exactly one 'remote' (it has 0)");
+  assert_fail("client\n<connection>\nremote a\nremote b\n</connection>\n",
+              OVPN3_PROFILE_ERROR_INVALID, "line 2: a <connection> block must contain exactly one");
+}
+
+static void
 test_connection_empty(void)
 {
   assert_fail("<connection>\n# nothing\n</connection>\n", OVPN3_PROFILE_ERROR_INVALID,
@@ -1181,6 +1190,7 @@ main(int argc, char **argv)
   g_test_add_func("/profile/connection/allowlist", test_connection_allowlist);
   g_test_add_func("/profile/connection/nested", test_connection_nested);
   g_test_add_func("/profile/connection/empty", test_connection_empty);
+  g_test_add_func("/profile/connection/one-remote", test_connection_one_remote);
   g_test_add_func("/profile/allowlist/refused-example", test_refused_example);
   g_test_add_func("/profile/allowlist/refused-all", test_refused_all);
   g_test_add_func("/profile/allowlist/refused-design-list", test_refused_design_list);
