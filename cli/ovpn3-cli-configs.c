@@ -104,7 +104,7 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
 
   inlined = ovpn3_cli_inline_profile(imp.file, &error);
   if (inlined == NULL)
-    return ovpn3_cli_report(cli, error, "cannot import",
+    return ovpn3_cli_report(cli, error, NULL,
                             error->code == OVPN3_EXIT_ACCESS_DENIED
                                 ? "ovpn3 reads the profile and its files as you: make them "
                                   "readable by your user (no sudo needed)"
@@ -123,15 +123,16 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
 
           g_dbus_error_strip_remote_error(copy);
           text = ovpn3_inlined_explain(inlined, copy->message);
+          code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
+                                "Fix the profile and import it again; see ovpn3(1) for the "
+                                "options ovpn3 accepts",
+                                "the profile was refused: %s", text);
           if (cli->verbose)
             {
               g_autofree char *raw = g_dbus_error_get_remote_error(error);
               fprintf(stderr, "D-Bus error: %s: %s\n", raw != NULL ? raw : "?", copy->message);
             }
-          return ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
-                                "Fix the profile and import it again; see ovpn3(1) for the "
-                                "options ovpn3 accepts",
-                                "the profile was refused: %s", text);
+          return code;
         }
       return ovpn3_cli_report(cli, error, "cannot import the profile", NULL);
     }
