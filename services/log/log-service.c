@@ -204,6 +204,21 @@ handle_log_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *parameters
     forward_to_proxies(self, attach->session_path, TRUE, group, category, message);
 }
 
+/* StatusChange carries no log group: take it from the sender's interface. */
+static guint
+group_of_interface(const char *interface)
+{
+  if (g_str_equal(interface, OVPN3_BACKENDS_INTERFACE))
+    return OVPN3_LOG_GROUP_BACKENDPROC;
+  if (g_str_equal(interface, OVPN3_SESSIONS_INTERFACE))
+    return OVPN3_LOG_GROUP_SESSIONMGR;
+  if (g_str_equal(interface, OVPN3_CONFIG_INTERFACE))
+    return OVPN3_LOG_GROUP_CONFIGMGR;
+  if (g_str_equal(interface, OVPN3_NETCFG_INTERFACE))
+    return OVPN3_LOG_GROUP_NETCFG;
+  return OVPN3_LOG_GROUP_UNDEFINED;
+}
+
 static void
 handle_status_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *parameters)
 {
@@ -223,7 +238,7 @@ handle_status_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *paramet
       g_autofree char *text
           = g_strdup_printf("Status change: major=%u minor=%u: %s", major, minor, message);
       Ovpn3LogEvent event = {
-        .group = OVPN3_LOG_GROUP_LOGGER,
+        .group = group_of_interface(attach->interface),
         .category = OVPN3_LOG_CATEGORY_VERB1,
         .message = text,
         .service = attach->interface,

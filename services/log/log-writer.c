@@ -176,10 +176,21 @@ static char *
 format_message(Ovpn3LogWriter *self, const Ovpn3LogEvent *event)
 {
   GString *out = g_string_new(NULL);
+  const char *message = event->message != NULL ? event->message : "";
+  gsize len = strlen(message);
 
   if (self->settings.log_prefix_logtag && event->tag != NULL)
     g_string_append_printf(out, "{tag:%s} ", event->tag);
-  g_string_append(out, event->message != NULL ? event->message : "");
+  if (len <= OVPN3_LOG_MESSAGE_MAX)
+    g_string_append_len(out, message, (gssize) len);
+  else
+    {
+      /* cut at a character boundary (D-Bus strings are valid UTF-8) */
+      const char *end = g_utf8_find_prev_char(message, message + OVPN3_LOG_MESSAGE_MAX + 1);
+
+      g_string_append_len(out, message, end != NULL ? end - message : 0);
+      g_string_append(out, OVPN3_LOG_TRUNCATED);
+    }
   return g_string_free(out, FALSE);
 }
 

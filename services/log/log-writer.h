@@ -22,6 +22,11 @@ typedef enum
 gboolean ovpn3_log_method_from_string(const char *name, Ovpn3LogMethod *method);
 const char *ovpn3_log_method_to_string(Ovpn3LogMethod method);
 
+/* Longer messages are cut to this many bytes and get OVPN3_LOG_TRUNCATED
+ * appended. */
+#define OVPN3_LOG_MESSAGE_MAX (16 * 1024)
+#define OVPN3_LOG_TRUNCATED   " [truncated]"
+
 /* One record. Only group, category and message are required. */
 typedef struct
 {

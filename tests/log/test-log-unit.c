@@ -289,6 +289,36 @@ test_writer_file(Fixture *f, gconstpointer data)
 }
 
 static void
+test_writer_truncates(Fixture *f, gconstpointer data)
+{
+  g_autofree char *logfile = g_build_filename(f->dir, "long.log", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Ovpn3LogWriter) writer = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GString) message = g_string_new(NULL);
+  g_autoptr(GString) expected = g_string_new("[CLIENT] INFO: ");
+  Ovpn3LogSettings s;
+  Ovpn3LogEvent event = { .group = OVPN3_LOG_GROUP_CLIENT, .category = OVPN3_LOG_CATEGORY_INFO };
+
+  /* 3-byte characters, so the limit falls inside one */
+  while (message->len < 3 * OVPN3_LOG_MESSAGE_MAX)
+    g_string_append(message, "\u20ac");
+  event.message = message->str;
+  g_string_append_len(expected, message->str, OVPN3_LOG_MESSAGE_MAX - OVPN3_LOG_MESSAGE_MAX % 3);
+  g_string_append(expected, OVPN3_LOG_TRUNCATED "\n");
+
+  writer = ovpn3_log_writer_new(OVPN3_LOG_METHOD_FILE, logfile, &error);
+  g_assert_no_error(error);
+  ovpn3_log_settings_init(&s);
+  s.timestamp = FALSE;
+  ovpn3_log_writer_set_settings(writer, &s);
+  ovpn3_log_writer_write(writer, &event);
+  text = read_all(logfile);
+  g_assert_true(g_utf8_validate(text, -1, NULL));
+  g_assert_cmpstr(text, ==, expected->str);
+}
+
+static void
 test_writer_bad_file(void)
 {
   g_autoptr(GError) error = NULL;
@@ -316,6 +346,8 @@ main(int argc, char **argv)
              fixture_teardown);
   g_test_add_func("/log/writer/names", test_names);
   g_test_add("/log/writer/file", Fixture, NULL, fixture_setup, test_writer_file, fixture_teardown);
+  g_test_add("/log/writer/truncates", Fixture, NULL, fixture_setup, test_writer_truncates,
+             fixture_teardown);
   g_test_add_func("/log/writer/bad-file", test_writer_bad_file);
 
   return g_test_run();

@@ -87,6 +87,21 @@ def test():
             written = {m.split()[-1] for m in seen if ('level %d ' % level) in m}
             assert written == allowed, (level, written, seen)
 
+        # StatusChange is written from level 4 (as VERB1), in the sender's group
+        set_prop(bus, 'log_level', dbus.UInt32(3))
+        backend.send_status(2, 6, 'status at level 3')
+        set_prop(bus, 'log_level', dbus.UInt32(4))
+        backend.send_status(2, 7, 'status at level 4')
+        seen = messages_until(journal, 'status at level 4')
+        assert not any('status at level 3' in m for m in seen), seen
+        journal.pending = []
+        backend.send_status(2, 8, 'status fields')
+        entry = journal.wait_for(lambda e: 'status fields' in e.get('MESSAGE', ''))
+        assert entry['MESSAGE'].endswith('Status change: major=2 minor=8: status fields'), entry
+        assert entry['OVPN3_LOG_GROUP'] == 'BACKENDPROC', entry
+        assert entry['OVPN3_LOG_CATEGORY'] == 'VERB1', entry
+        assert entry['OVPN3_SESSION_PATH'] == session, entry
+
         # log_prefix_logtag off: the message is sent as is
         set_prop(bus, 'log_level', dbus.UInt32(3))
         set_prop(bus, 'log_prefix_logtag', dbus.Boolean(False))
