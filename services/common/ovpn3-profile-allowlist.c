@@ -286,6 +286,20 @@ chk_ns_cert_type(const char *const *args)
   return chk_remote_cert_tls(args);
 }
 
+/* A SHA-256 fingerprint, as openvpn 2.6 wants it: 32 hex byte pairs separated by colons. */
+static char *
+chk_fingerprint(const char *const *args)
+{
+  const char *f = args[0];
+
+  if (strlen(f) != 32 * 3 - 1)
+    return g_strdup("a SHA-256 fingerprint has 32 hex bytes separated by ':'");
+  for (int i = 0; i < 32 * 3 - 1; i++)
+    if ((i % 3 == 2) ? f[i] != ':' : !g_ascii_isxdigit(f[i]))
+      return g_strdup("a SHA-256 fingerprint has 32 hex bytes separated by ':'");
+  return NULL;
+}
+
 static char *
 chk_explicit_exit(const char *const *args)
 {
@@ -413,7 +427,7 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "remote-cert-eku", 1, 1, 0, NULL },
   { "ns-cert-type", 1, 1, 0, chk_ns_cert_type },
   { "verify-hash", 1, 2, 0, NULL },
-  { "peer-fingerprint", 1, 1, B | R, NULL },
+  { "peer-fingerprint", 1, 1, B | R, chk_fingerprint },
   { "x509-track", 1, 1, 0, NULL },
   /* inline files */
   { "ca", 0, 0, BO, NULL },

@@ -11,6 +11,10 @@
 
 #define PEM_CA "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n"
 
+#define FP                                                                                        \
+  "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:" \
+  "99"
+
 #define MINIMAL                       \
   "client\n"                          \
   "dev tun\n"                         \
@@ -721,6 +725,7 @@ test_values(void)
   assert_fail("redirect-gateway def1 evil\n", OVPN3_PROFILE_ERROR_INVALID, "unknown flag 'evil'");
   assert_fail("static-challenge \"x\" 2\n", OVPN3_PROFILE_ERROR_INVALID, "echo flag");
   assert_fail("lladdr zz\n", OVPN3_PROFILE_ERROR_INVALID, "MAC address");
+  assert_fail("peer-fingerprint AA:BB\n", OVPN3_PROFILE_ERROR_INVALID, "SHA-256 fingerprint");
 }
 
 static void
@@ -879,7 +884,7 @@ test_json_equality(void)
   g_autoptr(Ovpn3Profile) p = parse_ok("client\ndev tun\nremote a\nremote b 443 tcp\n"
                                        "<ca>\nx\n</ca>\n"
                                        "<auth-user-pass>\nu\np\n</auth-user-pass>\n"
-                                       "peer-fingerprint AA:BB\n"
+                                       "peer-fingerprint " FP "\n"
                                        "verb 3\n");
   g_autoptr(GError) error = NULL;
   g_autofree char *s = ovpn3_profile_to_json_string(p);
@@ -983,7 +988,7 @@ test_validate_alternatives(void)
 {
   const char *texts[] = {
     "client\ndev tun\nremote a\n<pkcs12>\nMIIx\n</pkcs12>\n",
-    "client\ndev tun\nremote a\npeer-fingerprint AA:BB\n",
+    "client\ndev tun\nremote a\npeer-fingerprint " FP "\n",
     "tls-client\ndev tun\n<ca>\nx\n</ca>\n<connection>\nremote a\n</connection>\n",
   };
   for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)
