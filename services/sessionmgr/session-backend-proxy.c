@@ -174,12 +174,6 @@ ovpn3_backend_proxy_call(Ovpn3BackendProxy *self, const char *method, GVariant *
                          cancellable, callback, user_data);
 }
 
-GVariant *
-ovpn3_backend_proxy_call_finish(Ovpn3BackendProxy *self, GAsyncResult *result, GError **error)
-{
-  return g_dbus_connection_call_finish(self->connection, result, error);
-}
-
 static void
 on_noreply_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {

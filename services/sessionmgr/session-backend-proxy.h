@@ -38,11 +38,11 @@ gboolean ovpn3_backend_proxy_is_gone(Ovpn3BackendProxy *self);
 /* Stops signals and the watch (the session is closing). */
 void ovpn3_backend_proxy_detach(Ovpn3BackendProxy *self);
 
+/* callback's source object is the GDBusConnection: finish with
+ * g_dbus_connection_call_finish(). */
 void ovpn3_backend_proxy_call(Ovpn3BackendProxy *self, const char *method, GVariant *parameters,
                               const GVariantType *reply_type, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
-GVariant *ovpn3_backend_proxy_call_finish(Ovpn3BackendProxy *self, GAsyncResult *result,
-                                          GError **error);
 /* Fire and forget (ForceShutdown, property writes). */
 void ovpn3_backend_proxy_call_noreply(Ovpn3BackendProxy *self, const char *method,
                                       GVariant *parameters);

@@ -261,7 +261,7 @@ on_registration_confirmed(GObject *source, GAsyncResult *result, gpointer user_d
   g_autoptr(GVariant) reply = NULL;
   guint32 major, minor;
 
-  reply = ovpn3_backend_proxy_call_finish(OVPN3_BACKEND_PROXY(source), result, &error);
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
   if (call->done)
     return;
   if (reply == NULL)

@@ -487,7 +487,7 @@ on_forward_done(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
-  reply = ovpn3_backend_proxy_call_finish(OVPN3_BACKEND_PROXY(source), result, &error);
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
   if (g_str_equal(fwd->method, "Disconnect"))
     {
       /* whatever the backend said, the session ends here */

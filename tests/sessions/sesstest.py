@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Helpers for the session manager tests (tests/sessions), on top of
+tests/lib/ovpn3test.py. The backend client is tests/sessions/fake_client.py
+(OVPN3_CLIENT_BINARY) unless a test says otherwise."""
+
+import json
+import os
+import pwd
+import subprocess
+import sys
+import traceback
+
+import dbus
+from gi.repository import GLib
+
+import ovpn3test as t
+
+SESSIONS_IFACE = 'net.openvpn.v3.sessions'
+CONFIG_IFACE = 'net.openvpn.v3.configuration'
+BACKENDS_IFACE = 'net.openvpn.v3.backends'
+ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
+FAILED = 'org.freedesktop.DBus.Error.Failed'
+ERR_READY = 'net.openvpn.v3.error.ready'
+ERR_GDBUSPP = 'net.openvpn.gdbuspp'
+ERR_REQUEST = 'net.openvpn.gdbuspp.request'
+SESS_CREATED = 1
+SESS_DESTROYED = 2
+
+PROFILE = """client
+dev tun
+proto udp
+remote 192.0.2.1 1194
+nobind
+auth-user-pass
+verb 3
+<ca>
+-----BEGIN CERTIFICATE-----
+MIIBszCCAVmgAwIBAgIUfakeCAcertificateForTests0wCgYIKoZIzj0EAwIw
+-----END CERTIFICATE-----
+</ca>
+"""
+
+
+def uid_of(user):
+    return pwd.getpwnam(user).pw_uid
+
+
+def run_fresh(user, func, *args, timeout=None):
+    """Runs sesstest.func(bus, *args) in a new process as user (not a fork:
+    it may iterate a main loop). Returns its result or raises CallError."""
+    pw = pwd.getpwnam(user)
+    runner = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'runner.py')
+    r = subprocess.run(['/usr/bin/setpriv', '--reuid=%d' % pw.pw_uid, '--regid=%d' % pw.pw_gid,
+                        '--init-groups', '/usr/bin/python3', runner, func, json.dumps(args)],
+                       stdout=subprocess.PIPE, timeout=timeout or 2 * t.CEILING, text=True)
+    lines = r.stdout.strip().splitlines()
+    assert r.returncode == 0 and lines, 'runner %s failed (%d): %r' % (func, r.returncode,
+                                                                      r.stdout)
+    out = json.loads(lines[-1])
+    if 'error' in out:
+        raise t.CallError(*out['error'])
+    return out['ok']
+
+
+def import_profile(user, name, text=PROFILE):
+    return t.call_as(user, t.CONFIG_NAME, t.CONFIG_PATH, CONFIG_IFACE, 'Import',
+                     name, text, False, False, signature='ssbb')
+
+
+def session_call(user, path, method, *args, signature=None):
+    return t.call_as(user, t.SESSIONS_NAME, path, SESSIONS_IFACE, method, *args,
+                     signature=signature)
+
+
+def session_get(user, path, prop):
+    return t.run_as(user, lambda bus: t.get_property(bus, t.SESSIONS_NAME, path,
+                                                     SESSIONS_IFACE, prop))
+
+
+def expect_error(fn, name, text=None):
+    try:
+        fn()
+    except t.CallError as e:
+        assert e.name == name, 'expected %s, got %s: %s' % (name, e.name, e.message)
+        if text is not None:
+            assert text in e.message, 'expected %r in %r' % (text, e.message)
+        return e
+    raise AssertionError('expected %s, the call succeeded' % name)
+
+
+def new_tunnel_ordered(bus, config_path):
+    """NewTunnel on bus; returns (path, events) where events lists, in
+    arrival order, ('event', path, type, owner) for SessionManagerEvent and
+    ('reply', path) / ('error', name, message)."""
+    events = []
+    match = bus.add_signal_receiver(
+        lambda p, ty, owner: events.append(('event', str(p), int(ty), int(owner))),
+        signal_name='SessionManagerEvent', dbus_interface=SESSIONS_IFACE,
+        bus_name=t.SESSIONS_NAME, path=t.SESSIONS_PATH)
+    bus.call_async(t.SESSIONS_NAME, t.SESSIONS_PATH, SESSIONS_IFACE, 'NewTunnel', 'o',
+                   (config_path,),
+                   lambda p: events.append(('reply', str(p))),
+                   lambda e: events.append(('error', e.get_dbus_name(), e.get_dbus_message())),
+                   timeout=t.CEILING)
+    t.wait_until(lambda: any(e[0] in ('reply', 'error') for e in events),
+                 what='the NewTunnel reply')
+    match.remove()
+    result = [e for e in events if e[0] in ('reply', 'error')][0]
+    if result[0] == 'error':
+        raise t.CallError(result[1], result[2])
+    return [result[1], events]
+
+
+def start_session(user, config_path):
+    """NewTunnel as user; asserts SESS_CREATED arrived before the reply."""
+    path, events = run_fresh(user, 'new_tunnel_ordered', config_path)
+    kinds = [e[0] for e in events]
+    assert kinds[-1] == 'reply', events
+    created = [e for e in events if e[0] == 'event' and e[1] == path]
+    assert created and created[0][2] == SESS_CREATED, events
+    assert kinds.index('event') < kinds.index('reply'), events
+    assert path.startswith('/net/openvpn/v3/sessions/'), path
+    return path
+
+
+def provide_credentials(user, path, username='alice', password='secret'):
+    """The queue walk of spec §6 / the CLI."""
+    def walk(bus):
+        def c(method, *args, signature=None):
+            return t.call(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, method, *args,
+                          signature=signature)
+        slots = []
+        for (ty, gr) in c('UserInputQueueGetTypeGroup'):
+            for i in c('UserInputQueueCheck', ty, gr, signature='uu'):
+                slot = c('UserInputQueueFetch', ty, gr, i, signature='uuu')
+                assert tuple(slot[:3]) == (ty, gr, i), slot
+                slots.append(slot)
+                value = username if slot[3] == 'username' else password
+                c('UserInputProvide', ty, gr, i, value, signature='uuus')
+        return slots
+    return t.run_as(user, walk)
+
+
+def wait_status(user, path, major, minor, timeout=None):
+    last = []
+
+    def check():
+        st = session_get(user, path, 'status')
+        last[:] = [st]
+        return tuple(st[:2]) == (major, minor)
+    try:
+        t.wait_until(check, timeout, 'status (%d, %d)' % (major, minor))
+    except AssertionError:
+        raise AssertionError('status stayed %r, wanted (%d, %d)' % (last, major, minor))
+    return last[0]
+
+
+class Events:
+    """SessionManagerEvent signals, received by root."""
+
+    def __init__(self, bus):
+        self.sig = t.Signals(bus, signal_name='SessionManagerEvent',
+                             dbus_interface=SESSIONS_IFACE, path=t.SESSIONS_PATH)
+
+    def wait_for(self, path, type_, timeout=None):
+        t.wait_until(lambda: any(s['args'][0] == path and s['args'][1] == type_
+                                 for s in self.sig.received), timeout,
+                     'SessionManagerEvent(%s, %d)' % (path, type_))
+
+    def of(self, path):
+        return [s['args'][1] for s in self.sig.received if s['args'][0] == path]
+
+
+def object_gone(bus, path):
+    try:
+        t.call(bus, t.SESSIONS_NAME, path, t.PROPS, 'GetAll', SESSIONS_IFACE, signature='s')
+    except t.CallError as e:
+        return 'Object does not exist' in e.message or 'No such' in e.message
+    return False
+
+
+def backend_processes(token=None):
+    """PIDs of running fake/real backend clients (argv has a session token)."""
+    out = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                argv = f.read().split(b'\0')
+        except OSError:
+            continue
+        if any(a.endswith(b'fake_client.py') or a.endswith(b'ovpn3-service-client')
+               for a in argv):
+            out.append(int(pid))
+    return out
+
+
+def main(test):
+    t.require_devbus()
+    try:
+        test()
+    except Exception:
+        traceback.print_exc()
+        sys.stderr.write('---- service log ----\n%s\n' % t.service_log()[-8000:])
+        sys.exit(1)
+    print('ok')
