@@ -747,7 +747,7 @@ ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gbool
     }
   if (strcmp(name, "auth-user-pass") == 0 && nargs > 0 && strcmp(args[0], "stdin") != 0)
     {
-      *shown = shown_with_arg(name, args[0]);
+      *shown = g_strdup("auth-user-pass <file>"); /* the argument could be a mistyped secret */
       return "file paths are not allowed; use a bare auth-user-pass to be asked for the "
              "credentials, or an inline <auth-user-pass> block";
     }
@@ -756,14 +756,14 @@ ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gbool
       static const char *const ok[] = { "auto", "auto-nct", "stdin", NULL };
       if (!is_one_of(args[2], ok))
         {
-          *shown = g_strdup_printf("http-proxy … %s", args[2]);
+          *shown = g_strdup("http-proxy … <file>");
           return "file paths are not allowed; use an inline <http-proxy-user-pass> block or "
                  "'stdin' to be asked";
         }
     }
   if (strcmp(name, "socks-proxy") == 0 && nargs >= 3 && strcmp(args[2], "stdin") != 0)
     {
-      *shown = g_strdup_printf("socks-proxy … %s", args[2]);
+      *shown = g_strdup("socks-proxy … <file>");
       return "file paths are not allowed; use 'stdin' to be asked for the credentials";
     }
   return NULL;
