@@ -198,10 +198,16 @@ ovpn3_cli_set_property(const char *dest, const char *path, const char *iface, co
 
 /* ---- pipelined GetAll ----------------------------------------------------------------------- */
 
+/* The system bus allows a connection 128 pending replies (max_replies_per_connection in
+ * Debian's system.conf); stay well below that. */
+#define BATCH_WINDOW 64
+
 typedef struct
 {
   GDBusConnection *bus;
-  guint pending;
+  guint pending;   /* not finished */
+  guint in_flight; /* sent, no reply yet */
+  GQueue waiting;  /* BatchCall not sent yet */
 } Batch;
 
 typedef struct
@@ -213,10 +219,21 @@ typedef struct
 
 static void batch_start(BatchCall *call);
 
+static void
+batch_enqueue(Batch *batch, BatchCall *call)
+{
+  if (batch->in_flight < BATCH_WINDOW)
+    batch_start(call);
+  else
+    g_queue_push_tail(&batch->waiting, call);
+}
+
 static gboolean
 batch_retry(gpointer data)
 {
-  batch_start(data);
+  BatchCall *call = data;
+
+  batch_enqueue(call->batch, call);
   return G_SOURCE_REMOVE;
 }
 
@@ -228,6 +245,9 @@ batch_done(GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish(batch->bus, result, &error);
 
+  batch->in_flight--;
+  if (!g_queue_is_empty(&batch->waiting))
+    batch_start(g_queue_pop_head(&batch->waiting));
   if (reply == NULL && call->attempt + 1 < OVPN3_CLI_RETRY_TRIES
       && should_retry(error, call->item->path))
     {
@@ -249,6 +269,7 @@ batch_start(BatchCall *call)
 {
   const Ovpn3CliGetAll *item = call->item;
 
+  call->batch->in_flight++;
   if (item->property != NULL)
     g_dbus_connection_call(
         call->batch->bus, item->dest, item->path, "org.freedesktop.DBus.Properties", "Get",
@@ -267,6 +288,7 @@ ovpn3_cli_get_all_batch(Ovpn3CliGetAll *items, guint n)
   Batch batch = { 0 };
   GError *error = NULL;
 
+  g_queue_init(&batch.waiting);
   batch.bus = ovpn3_cli_bus(&error);
   for (guint i = 0; i < n; i++)
     {
@@ -281,7 +303,7 @@ ovpn3_cli_get_all_batch(Ovpn3CliGetAll *items, guint n)
       call->batch = &batch;
       call->item = &items[i];
       batch.pending++;
-      batch_start(call);
+      batch_enqueue(&batch, call);
     }
   g_clear_error(&error);
   while (batch.pending > 0)

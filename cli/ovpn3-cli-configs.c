@@ -297,7 +297,9 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autofree const char **paths = NULL;
-  g_autoptr(GPtrArray) props = NULL;
+  g_autofree Ovpn3CliGetAll *items = NULL;
+  g_autoptr(GError) first_error = NULL;
+  guint n, unreadable = 0;
   g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(Row));
   guint32 owner_uid = 0;
   const char *method = "FetchAvailableConfigs";
@@ -327,14 +329,39 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
     return ovpn3_cli_report(cli, error, "cannot list the profiles", NULL);
   g_variant_get(reply, "(^a&o)", &paths);
 
-  /* one GetAll per profile, all sent at once */
-  props = ovpn3_cli_get_all_many(OVPN3_CONFIG_BUS_NAME, paths, OVPN3_CONFIG_INTERFACE);
-  for (guint i = 0; i < props->len; i++)
+  /* one GetAll per profile, pipelined */
+  n = g_strv_length((char **) paths);
+  items = g_new0(Ovpn3CliGetAll, MAX(n, 1));
+  for (guint i = 0; i < n; i++)
     {
-      Row row = { paths[i], g_ptr_array_index(props, i) };
+      items[i].dest = OVPN3_CONFIG_BUS_NAME;
+      items[i].path = paths[i];
+      items[i].iface = OVPN3_CONFIG_INTERFACE;
+    }
+  ovpn3_cli_get_all_batch(items, n);
+  for (guint i = 0; i < n; i++)
+    {
+      Row row = { paths[i], items[i].props };
+
+      /* a profile removed meanwhile is simply not listed; anything else is said */
+      if (items[i].error != NULL
+          && ovpn3_cli_error_kind(items[i].error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
+        {
+          unreadable++;
+          if (first_error == NULL)
+            first_error = g_error_copy(items[i].error);
+        }
+      g_clear_error(&items[i].error);
       if (row_matches(row.props, owner_uid))
         g_array_append_val(rows, row);
     }
+  if (unreadable > 0)
+    {
+      g_autofree char *what = g_strdup_printf("%u of %u profiles could not be read", unreadable, n);
+      code = ovpn3_cli_report(cli, first_error, what, NULL);
+    }
+  else
+    code = OVPN3_EXIT_OK;
   g_array_sort(rows, row_cmp);
 
   if (lst.json)
@@ -349,15 +376,15 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
         }
       json_node_take_array(root, arr);
       ovpn3_cli_print_json(root);
-      return OVPN3_EXIT_OK;
+      goto out;
     }
   if (rows->len == 0)
     {
       gboolean filtered = lst.filter_name || lst.filter_tag || lst.filter_owner;
       printf("%s\n", filtered ? "No profile matches." : "No profiles.");
-      if (!filtered)
+      if (!filtered && code == OVPN3_EXIT_OK)
         printf("Import one with `ovpn3 config-import --config FILE`.\n");
-      return OVPN3_EXIT_OK;
+      goto out;
     }
   {
     static const char *const headers[]
@@ -405,7 +432,10 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
       }
     ovpn3_table_print(table, stdout, cli->color_out);
   }
-  return OVPN3_EXIT_OK;
+out:
+  for (guint i = 0; i < n; i++)
+    g_clear_pointer(&items[i].props, g_variant_unref);
+  return code;
 }
 
 /* ==== config-dump ============================================================================ */
