@@ -400,6 +400,7 @@ on_read(GObject *source, GAsyncResult *result, gpointer user_data)
   else
     {
       ovpn3_mgmt_line_reader_feed(&self->reader, self->read_buf, (gsize) n, on_line, self);
+      explicit_bzero(self->read_buf, (gsize) n);
       process_queue(self);
       start_read(self);
     }
@@ -623,6 +624,39 @@ ovpn3_mgmt_client_connect_unix_async(const char *path, GCancellable *cancellable
 
 Ovpn3MgmtClient *
 ovpn3_mgmt_client_connect_unix_finish(GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+on_accepted(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) conn = NULL;
+
+  conn = g_socket_listener_accept_finish(G_SOCKET_LISTENER(source), result, NULL, &error);
+  if (conn == NULL)
+    g_task_return_error(task, g_steal_pointer(&error));
+  else
+    g_task_return_pointer(task, ovpn3_mgmt_client_new(G_IO_STREAM(conn)), g_object_unref);
+}
+
+void
+ovpn3_mgmt_client_accept_async(GSocketListener *listener, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail(G_IS_SOCKET_LISTENER(listener));
+  task = g_task_new(NULL, cancellable, callback, user_data);
+  g_task_set_source_tag(task, ovpn3_mgmt_client_accept_async);
+  g_socket_listener_accept_async(listener, cancellable, on_accepted, task);
+}
+
+Ovpn3MgmtClient *
+ovpn3_mgmt_client_accept_finish(GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
   return g_task_propagate_pointer(G_TASK(result), error);

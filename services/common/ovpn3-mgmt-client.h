@@ -46,6 +46,13 @@ void ovpn3_mgmt_client_connect_unix_async(const char *path, GCancellable *cancel
                                           GAsyncReadyCallback callback, gpointer user_data);
 Ovpn3MgmtClient *ovpn3_mgmt_client_connect_unix_finish(GAsyncResult *result, GError **error);
 
+/* --management-client: openvpn connects to us. Accepts the next connection on
+ * listener (which the caller set up, e.g. on a unix path in a private
+ * directory, before spawning openvpn) and wraps it. */
+void ovpn3_mgmt_client_accept_async(GSocketListener *listener, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+Ovpn3MgmtClient *ovpn3_mgmt_client_accept_finish(GAsyncResult *result, GError **error);
+
 /* Queues cmd (transfer full). timeout_ms = 0: no timeout. On timeout or
  * cancellation after the write the command fails with G_IO_ERROR_TIMED_OUT /
  * G_IO_ERROR_CANCELLED but stays at the head of the queue until openvpn's

@@ -12,6 +12,12 @@ ovpn3_mgmt_error_quark(void)
   return g_quark_from_static_string("ovpn3-mgmt-error-quark");
 }
 
+/* Lines are built in a buffer that never grows (a GString that reallocates
+ * would leave copies of secrets in freed memory): one token adds at most
+ * 2 * OVPN3_MGMT_MAX_TOKEN + 3 bytes and the length is checked after each. */
+#define LINE_BUFFER_SIZE 4096
+G_STATIC_ASSERT(OVPN3_MGMT_MAX_COMMAND_LINE + 2 * OVPN3_MGMT_MAX_TOKEN + 8 < LINE_BUFFER_SIZE);
+
 struct _Ovpn3MgmtCommand
 {
   gchar *line; /* with '\n' */
@@ -139,7 +145,7 @@ ovpn3_mgmt_command_newv(Ovpn3MgmtResponseShape shape, gboolean secret, const cha
       return NULL;
     }
 
-  line = g_string_sized_new(64);
+  line = g_string_sized_new(LINE_BUFFER_SIZE);
   g_string_append(line, verb);
   for (i = 0; args != NULL && args[i] != NULL; i++)
     {
@@ -150,6 +156,8 @@ ovpn3_mgmt_command_newv(Ovpn3MgmtResponseShape shape, gboolean secret, const cha
           g_string_free(line, TRUE);
           return NULL;
         }
+      if (line->len > OVPN3_MGMT_MAX_COMMAND_LINE)
+        break; /* refused by command_take() below */
     }
   return command_take(line, shape, secret, g_strdup(secret ? verb : line->str), error);
 }
@@ -545,7 +553,14 @@ ovpn3_mgmt_command_login_password(const char *password, GError **error)
 
   if (!check_plain(password, error))
     return NULL;
-  line = g_string_new(password);
+  if (strlen(password) > OVPN3_MGMT_MAX_COMMAND_LINE)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Password is too long");
+      return NULL;
+    }
+  line = g_string_sized_new(LINE_BUFFER_SIZE);
+  g_string_append(line, password);
   return command_take(line, OVPN3_MGMT_RESPONSE_PW_LOGIN, TRUE, g_strdup("(login password)"),
                       error);
 }

@@ -235,6 +235,9 @@ emit_line(const guint8 *data, gsize len, gboolean unterminated, Ovpn3MgmtLineFun
   raw[len] = '\0';
   valid = g_utf8_make_valid(raw, (gssize) len);
   func(valid, unterminated, FALSE, user_data);
+  /* Lines may carry an auth token: leave no copy behind. */
+  explicit_bzero(raw, len);
+  explicit_bzero(valid, strlen(valid));
 }
 
 void
@@ -300,7 +303,11 @@ ovpn3_mgmt_line_reader_feed(Ovpn3MgmtLineReader *reader, const guint8 *data, gsi
     }
 
   if (start > 0)
-    g_byte_array_remove_range(buf, 0, (guint) start);
+    {
+      g_byte_array_remove_range(buf, 0, (guint) start);
+      /* remove_range moves the rest down: wipe the stale tail. */
+      explicit_bzero(buf->data + buf->len, start);
+    }
 }
 
 /* ---- Helpers ---------------------------------------------------------------- */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <gio/gunixinputstream.h>
 
 #include "mgmt-test-util.h"
@@ -230,6 +232,12 @@ on_stdin_line(GObject *source, GAsyncResult *result, gpointer user_data)
       g_main_loop_quit(d->loop);
       return;
     }
+  if (g_strcmp0(arg(json_node_get_array(json_parser_get_root(parser)), 0), "close") == 0)
+    {
+      print_result(id, "{\"lines\":[]}", NULL);
+      ovpn3_mgmt_client_close(d->client);
+      return;
+    }
   cmd = build(json_node_get_array(json_parser_get_root(parser)), &is_status, &error);
   if (cmd == NULL)
     {
@@ -254,6 +262,21 @@ read_next(Driver *d)
                                       on_stdin_line, d);
 }
 
+static void
+on_accepted(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Driver *d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  d->client = ovpn3_mgmt_client_accept_finish(result, &error);
+  if (d->client == NULL)
+    {
+      g_printerr("accept: %s\n", error->message);
+      d->exit_code = 1;
+    }
+  g_main_loop_quit(d->loop);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -263,31 +286,59 @@ main(int argc, char **argv)
   g_autoptr(GSocketConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) in = NULL;
+  gboolean listen = FALSE;
+  const char *path;
   int i;
 
-  if (argc != 2)
+  if (argc == 3 && strcmp(argv[1], "--listen") == 0)
+    listen = TRUE;
+  else if (argc != 2)
     {
-      g_printerr("usage: %s <management socket>\n", argv[0]);
+      g_printerr("usage: %s [--listen] <management socket>\n", argv[0]);
       return 2;
     }
-  addr = g_unix_socket_address_new(argv[1]);
-  /* openvpn creates the socket shortly after it starts. */
-  for (i = 0; i < 200 && conn == NULL; i++)
+  path = argv[argc - 1];
+  addr = g_unix_socket_address_new(path);
+  d.loop = g_main_loop_new(NULL, FALSE);
+
+  if (listen)
     {
-      g_clear_error(&error);
-      conn = g_socket_client_connect(sc, G_SOCKET_CONNECTABLE(addr), NULL, &error);
-      if (conn == NULL)
-        g_usleep(50 * 1000);
+      /* --management-client: openvpn connects to us. */
+      g_autoptr(GSocketListener) listener = g_socket_listener_new();
+
+      if (!g_socket_listener_add_address(listener, addr, G_SOCKET_TYPE_STREAM,
+                                         G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error))
+        {
+          g_printerr("listen %s: %s\n", path, error->message);
+          return 1;
+        }
+      print_line("{\"listening\":true}");
+      ovpn3_mgmt_client_accept_async(listener, NULL, on_accepted, &d);
+      g_main_loop_run(d.loop);
+      g_socket_listener_close(listener);
+      unlink(path);
+      if (d.client == NULL)
+        return 1;
     }
-  if (conn == NULL)
+  else
     {
-      g_printerr("connect %s: %s\n", argv[1], error->message);
-      return 1;
+      /* openvpn creates the socket shortly after it starts. */
+      for (i = 0; i < 200 && conn == NULL; i++)
+        {
+          g_clear_error(&error);
+          conn = g_socket_client_connect(sc, G_SOCKET_CONNECTABLE(addr), NULL, &error);
+          if (conn == NULL)
+            g_usleep(50 * 1000);
+        }
+      if (conn == NULL)
+        {
+          g_printerr("connect %s: %s\n", path, error->message);
+          return 1;
+        }
+      d.client = ovpn3_mgmt_client_new(G_IO_STREAM(conn));
     }
 
-  d.loop = g_main_loop_new(NULL, FALSE);
   d.cancellable = g_cancellable_new();
-  d.client = ovpn3_mgmt_client_new(G_IO_STREAM(conn));
   g_signal_connect(d.client, "event", G_CALLBACK(on_event), &d);
   g_signal_connect(d.client, "closed", G_CALLBACK(on_closed), &d);
   in = g_unix_input_stream_new(0, FALSE);

@@ -29,8 +29,8 @@ def main():
                 continue
             ms = []
 
-            def mk(path):
-                m = mgmtlab.RawMgmt(path)
+            def mk(path, listen=False):
+                m = mgmtlab.RawMgmt(path, listen=listen)
                 ms.append(m)
                 return m
             try:

@@ -24,9 +24,15 @@ def ok(res, what):
     return res
 
 
-def start(lab, mk, **kw):
-    c = lab.client(**kw)
-    m = mk(c.sock_path)
+def start(lab, mk, listen=False, **kw):
+    if listen:
+        # --management-client: we listen first, then openvpn connects to us.
+        c = lab.client(management_client=True, **kw)
+        m = mk(c.sock_path, listen=True)
+        c.spawn()
+    else:
+        c = lab.client(**kw)
+        m = mk(c.sock_path)
     ev = m.expect(">INFO:")
     if m.parsed:
         check(ev["type"] == "INFO" and "Version 5" in ev["text"], ev)
@@ -362,6 +368,18 @@ def scenario_sighup(lab, mk):
     check(c.wait() == 0, "exit status")
 
 
+def scenario_management_client(lab, mk):
+    """--management-client: openvpn connects to our socket; when we close it,
+    openvpn exits (management-exit, status 0)."""
+    lab.server.policy = plain_policy
+    c, m = start(lab, mk, listen=True)
+    ok(m.cmd("hold", "release"), "hold release")
+    answer_userpass(m)
+    expect_connected(m)
+    m.close_connection()
+    check(c.wait() == 0, "exit status after management-exit")
+
+
 SCENARIOS = [
     ("connect", scenario_connect),
     ("auth-retry", scenario_auth_retry),
@@ -374,4 +392,5 @@ SCENARIOS = [
     ("fatal-prompt", scenario_fatal_prompt),
     ("kill-restart", scenario_kill_restart),
     ("sighup", scenario_sighup),
+    ("management-client", scenario_management_client),
 ]

@@ -79,9 +79,19 @@ def make_pki(d):
 
 
 class LineSock:
-    """A unix-socket line reader (CRLF) that also sees an unterminated prompt."""
+    """A unix-socket line reader (CRLF) that also sees an unterminated prompt.
+    listen=True: bind and accept openvpn's connection (--management-client)."""
 
-    def __init__(self, path, timeout=10):
+    def __init__(self, path, timeout=10, listen=False):
+        self.buf = b""
+        self.listener = None
+        if listen:
+            self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.listener.bind(path)
+            self.listener.listen(1)
+            self.path = path
+            self.s = None
+            return
         deadline = time.time() + timeout
         while True:
             try:
@@ -95,8 +105,17 @@ class LineSock:
                 time.sleep(0.05)
         self.buf = b""
 
+    def _accept(self):
+        if self.s is None:
+            self.listener.settimeout(10)
+            self.s, _ = self.listener.accept()
+            self.listener.close()
+            os.unlink(self.path)
+
     def read_line(self, timeout):
         """Returns (bytes line without CRLF, terminated) or None at EOF."""
+        if self.listener is not None:
+            self._accept()
         self.s.settimeout(timeout)
         while b"\n" not in self.buf:
             if self.buf == b"ENTER PASSWORD:":
@@ -115,7 +134,11 @@ class LineSock:
         self.s.sendall(line.encode() + b"\n")
 
     def close(self):
-        self.s.close()
+        if self.s is not None:
+            self.s.close()
+        if self.listener is not None and self.s is None:
+            self.listener.close()
+            os.unlink(self.path)
 
 
 class Server:
@@ -140,7 +163,7 @@ class Server:
                 "--push", "route-ipv6 fd00:214::/64",
                 "--push", "dhcp-option DNS 10.213.0.53",
                 "--push", "dhcp-option DOMAIN example.test",
-                "--keepalive", "10", "60", "--verb", "3",
+                "--keepalive", "2", "60", "--verb", "3",
                 "--script-security", "0", "--duplicate-cn",
                 "--auth-user-pass-optional"]
         self.logf = open(f"{tmp}/server.log", "w")
@@ -235,8 +258,9 @@ class Client:
     """openvpn 2.6 client with the design's enforced management flags."""
 
     def __init__(self, tmp, pki, name, extra=(), key="client.key",
-                 auth_user_pass=True, persist_tun=True):
+                 auth_user_pass=True, persist_tun=True, management_client=False):
         self.sock_path = f"{tmp}/{name}.sock"
+        self.proc = None
         args = [OPENVPN, "--client", "--dev", "tun", "--dev-type", "tun",
                 "--proto", "udp", "--remote", "127.0.0.1", "1194",
                 "--nobind", "--ca", f"{pki}/ca.crt",
@@ -253,16 +277,24 @@ class Client:
             args.append("--persist-tun")
         if auth_user_pass:
             args.append("--auth-user-pass")
+        if management_client:
+            args.append("--management-client")
         args += list(extra)
+        self.args = args
         self.logf = open(f"{tmp}/{name}.log", "w")
-        self.proc = subprocess.Popen(args, stdout=self.logf,
+        if not management_client:
+            self.spawn()
+
+    def spawn(self):
+        self.proc = subprocess.Popen(self.args, stdout=self.logf,
                                      stderr=subprocess.STDOUT)
 
     def wait(self, timeout=15):
         return self.proc.wait(timeout)
 
     def close(self):
-        stop_proc(self.proc)
+        if self.proc is not None:
+            stop_proc(self.proc)
         self.logf.close()
 
 
@@ -324,8 +356,8 @@ class RawMgmt:
 
     parsed = False
 
-    def __init__(self, sock_path):
-        self.sock = LineSock(sock_path)
+    def __init__(self, sock_path, listen=False):
+        self.sock = LineSock(sock_path, listen=listen)
         self.transcript = []
         self.pending = []  # notification lines not yet expected
         self.closed = False
@@ -421,6 +453,11 @@ class RawMgmt:
             if line is not None:
                 self.pending.append(line)
 
+    def close_connection(self):
+        """Our side hangs up (not recorded: the replay ends with EOF)."""
+        self.sock.close()
+        self.closed = True
+
     def close(self):
         self.sock.close()
 
@@ -437,8 +474,9 @@ class LibMgmt:
 
     parsed = True
 
-    def __init__(self, driver, sock_path):
-        self.proc = subprocess.Popen([driver, sock_path], stdin=subprocess.PIPE,
+    def __init__(self, driver, sock_path, listen=False):
+        args = [driver] + (["--listen"] if listen else []) + [sock_path]
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True,
                                      bufsize=1)
         self.q = queue.Queue()
@@ -448,6 +486,10 @@ class LibMgmt:
         self.closed = False
         self.events = []
         threading.Thread(target=self._reader, daemon=True).start()
+        if listen:
+            msg = self.q.get(timeout=10)
+            if msg != {"listening": True}:
+                raise AssertionError(f"driver did not listen: {msg}")
 
     def _reader(self):
         for line in self.proc.stdout:
@@ -518,6 +560,11 @@ class LibMgmt:
             if time.time() > deadline:
                 raise AssertionError("management connection did not close")
             self._pump(deadline - time.time())
+
+    def close_connection(self):
+        """ovpn3_mgmt_client_close() in the driver."""
+        self.cmd("close")
+        self.wait_closed()
 
     def close(self):
         try:

@@ -27,8 +27,8 @@ def main():
                 continue
             ms = []
 
-            def mk(path):
-                m = mgmtlab.LibMgmt(driver, path)
+            def mk(path, listen=False):
+                m = mgmtlab.LibMgmt(driver, path, listen=listen)
                 ms.append(m)
                 return m
             t0 = time.monotonic()
