@@ -205,3 +205,35 @@ def main(test):
         sys.stderr.write('---- service log ----\n%s\n' % t.service_log()[-8000:])
         sys.exit(1)
     print('ok')
+
+
+def log_forward_flow(bus, path):
+    """As the session owner: LogForward(true), Connect, collect what the
+    log service forwards until CONN_CONNECTED and a Log arrived, then
+    LogForward(false). Returns (log service owner, proxies while on,
+    proxies after off, received)."""
+    got = []
+
+    def on_signal(*args, message=None):
+        got.append({'member': message.get_member(), 'sender': message.get_sender(),
+                    'path': message.get_path(), 'interface': message.get_interface(),
+                    'signature': message.get_signature(), 'args': t.plain(list(args))})
+    match = bus.add_signal_receiver(on_signal, bus_name=t.LOG_NAME,
+                                    dbus_interface=BACKENDS_IFACE, path=path,
+                                    message_keyword='message')
+    log_owner = str(bus.get_name_owner(t.LOG_NAME))
+
+    def c(method, *args, signature=None):
+        return t.call(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, method, *args,
+                      signature=signature)
+    c('LogForward', True, signature='b')
+    c('LogForward', True, signature='b')    # again: still one forwarder
+    on = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'log_forwards')
+    c('Connect')
+    t.wait_until(lambda: any(g['member'] == 'StatusChange' and g['args'][:2] == [2, 7]
+                             for g in got) and any(g['member'] == 'Log' for g in got),
+                 what='forwarded StatusChange(2, 7) and Log')
+    c('LogForward', False, signature='b')
+    off = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'log_forwards')
+    match.remove()
+    return [log_owner, on, off, got]
