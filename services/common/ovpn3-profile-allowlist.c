@@ -720,7 +720,10 @@ ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gbool
       if (strcmp(args[0], "FORWARD_COMPATIBLE") == 0)
         {
           *shown = g_strdup("setenv FORWARD_COMPATIBLE");
-          return R_HIDE;
+          /* common in Access Server profiles; openvpn then ignores unknown options and options
+           * with a wrong number of arguments instead of failing */
+          return "hides unknown options from openvpn; remove this line, every option ovpn3 "
+                 "accepts is known to openvpn 2.6";
         }
       if (strcmp(args[0], "GENERIC_CONFIG") == 0)
         {
