@@ -391,21 +391,22 @@ ovpn3_cli_read_secret(const char *prompt)
 
   if (tty)
     {
-      fprintf(stderr, "%s", prompt);
-      fflush(stderr);
+      /* echo off before the prompt shows, so nothing typed after it is ever echoed */
       if (tcgetattr(0, &old) == 0)
         {
           quiet = old;
           quiet.c_lflag &= ~(tcflag_t) ECHO;
-          tcsetattr(0, TCSAFLUSH, &quiet);
+          tcsetattr(0, TCSANOW, &quiet);
         }
       else
         tty = FALSE;
+      fprintf(stderr, "%s", prompt);
+      fflush(stderr);
     }
   line = fgets(buf, sizeof buf, stdin);
   if (tty)
     {
-      tcsetattr(0, TCSAFLUSH, &old);
+      tcsetattr(0, TCSANOW, &old);
       fputc('\n', stderr);
     }
   if (line == NULL)

@@ -207,3 +207,7 @@ def main(*tests, clean=True):
     if failed:
         sys.stderr.write('--- service log\n%s' % t.service_log()[-6000:])
     sys.exit(1 if failed else 0)
+
+
+def pwd_uid(user):
+    return pwd.getpwnam(user).pw_uid
