@@ -161,8 +161,8 @@ static char *
 chk_redirect(const char *const *args)
 {
   static const char *const set[]
-      = { "local",       "autolocal", "def1",  "bypass-dhcp", "bypass-dns",
-          "block-local", "ipv4",      "!ipv4", "ipv6",        NULL };
+      = { "local",       "autolocal", "def1", "bypass-dhcp", "bypass-dns",
+          "block-local", "!ipv4",     "ipv6", NULL };
   for (; *args != NULL; args++)
     if (!is_one_of(*args, set))
       return g_strdup_printf("unknown flag '%s'", *args);
@@ -238,6 +238,18 @@ chk_http_proxy(const char *const *args)
 {
   /* host port [auto|auto-nct|stdin [method]] — a credentials file path is refused earlier */
   return chk_port(args + 1);
+}
+
+static char *
+chk_http_proxy_option(const char *const *args)
+{
+  /* openvpn 2.6: VERSION v, AGENT string, CUSTOM-HEADER name [content] */
+  if (strcmp(args[0], "VERSION") == 0 || strcmp(args[0], "AGENT") == 0)
+    return args[1] != NULL && args[2] == NULL ? NULL
+                                              : g_strdup_printf("%s takes one value", args[0]);
+  if (strcmp(args[0], "CUSTOM-HEADER") == 0)
+    return args[1] != NULL ? NULL : g_strdup("CUSTOM-HEADER needs a header name");
+  return g_strdup("must be VERSION, AGENT or CUSTOM-HEADER");
 }
 
 static char *
@@ -345,7 +357,7 @@ static const Ovpn3ProfileOptInfo allowlist[] = {
   { "resolv-retry", 1, 1, 0, chk_resolv_retry },
   { "explicit-exit-notify", 0, 1, C, chk_explicit_exit },
   { "http-proxy", 2, 4, C, chk_http_proxy },
-  { "http-proxy-option", 1, 3, C, NULL },
+  { "http-proxy-option", 2, 3, C, chk_http_proxy_option },
   { "http-proxy-user-pass", 0, 0, BO, NULL },
   { "socks-proxy", 1, 3, C, chk_socks_proxy },
   { "persist-remote-ip", 0, 0, 0, NULL },

@@ -347,6 +347,67 @@ test_long_block_line(void)
     g_error("openvpn refused a long block line:\n%s", out);
 }
 
+static void
+test_arity_extremes(void)
+{
+  /* the shortest and longest forms we accept, as openvpn 2.6 reads them */
+  static const char *const lines[] = {
+    "bind ipv6only",
+    "connect-retry 5",
+    "explicit-exit-notify",
+    "http-proxy p 8080",
+    "http-proxy-option VERSION 1.1",
+    "http-proxy-option CUSTOM-HEADER X-Foo bar",
+    "socks-proxy p",
+    "tun-mtu 1500 1400",
+    "fragment 1300",
+    "mssfix",
+    "mssfix 1400 fixed",
+    "route 10.0.0.0",
+    "route 10.0.0.0 255.0.0.0 10.8.0.1 5",
+    "route-ipv6 2001:db8::/32 2001:db8::1 5",
+    "route-delay",
+    "route-delay 1 2",
+    "redirect-gateway",
+    "redirect-gateway local autolocal def1 bypass-dhcp bypass-dns block-local !ipv4 ipv6",
+    "redirect-private def1",
+    "dhcp-option DISABLE-NBT",
+    "dns server 1 address 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7 10.0.0.8",
+    "dns search-domains a b c d e f g h i j k l m n",
+    "inactive 3600 1000",
+    "reneg-sec 3600 1800",
+    "replay-window 64",
+    "verify-x509-name server",
+    "remote-cert-ku a0 88 80 08 01 02 03 04 05 06 07 09 0a 0b 0c",
+    "verify-hash AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD",
+    "compress",
+    "comp-lzo",
+    "echo",
+    "echo a b c d e f g h i j k l m n o",
+    "setenv FOO",
+    "setenv-safe FOO",
+    "remote a",
+    "remote a 1194",
+    "static-challenge \"a b\" 0",
+    "auth-user-pass",
+    "auth-user-pass stdin",
+    "tls-version-min 1.3",
+    NULL,
+  };
+  g_autoptr(GString) text = g_string_new(NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (const char *const *l = lines; *l != NULL; l++)
+    g_string_append_printf(text, "%s\n", *l);
+  g_autoptr(Ovpn3Profile) p = ovpn3_profile_new_from_text(text->str, -1, &error);
+  g_assert_no_error(error);
+  g_autofree char *rendered = ovpn3_profile_render(p, OVPN3_PROFILE_RENDER_DEFAULT);
+  g_autofree char *out = NULL;
+  int status = run_openvpn(rendered, &out);
+  if (!g_spawn_check_wait_status(status, NULL) || strstr(out, "Options error") != NULL)
+    g_error("openvpn refused:\n%s\n--- profile ---\n%s", out, rendered);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -356,5 +417,6 @@ main(int argc, char **argv)
   g_test_add_func("/profile/openvpn/connection-scope", test_outside_connection_refused_by_openvpn);
   g_test_add_func("/profile/openvpn/block-split-injection", test_block_split_injection);
   g_test_add_func("/profile/openvpn/long-block-line", test_long_block_line);
+  g_test_add_func("/profile/openvpn/arity-extremes", test_arity_extremes);
   return g_test_run();
 }
