@@ -13,7 +13,8 @@ manager and to the log service. No openvpn runs.
 
 What it does is chosen by the profile's name (read from the configuration
 service): 'cfg-error' -> CFG_ERROR and a failing RegistrationConfirmation;
-'autologin' -> no credentials needed. OVPN3_FAKE_CLIENT_MODE=no-register
+'autologin' -> no credentials needed; 'fail-on-connect' -> Connect ends in
+CONN_FAILED (and the client stays until told to shut down). OVPN3_FAKE_CLIENT_MODE=no-register
 makes it never register.
 """
 
@@ -81,6 +82,7 @@ class Backend(dbus.service.Object):
     def set_status(self, major, minor, message=''):
         self.status = (major, minor, message)
         self.send('StatusChange', 'uus', (major, minor, message))
+        return False
 
     def log(self, message):
         self.send('Log', 'uuss', (6, 4, self.token, message))
@@ -99,8 +101,7 @@ class Backend(dbus.service.Object):
     def register(self):
         sm = self.owner(SESSIONS)
         if sm is None:
-            sys.stderr.write('fake_client: no session manager\n')
-            loop.quit()
+            sys.stderr.write('fake_client: no session manager; waiting to be killed\n')
             return
         self.unicast(sm, 'RegistrationRequest', 'ssi', (self.bus_name, self.token, os.getpid()))
 
@@ -197,6 +198,9 @@ class Backend(dbus.service.Object):
         if self.connected:
             return
         self.set_status(2, 6, '')
+        if 'fail-on-connect' in self.config_name:
+            GLib.timeout_add(100, lambda: self.set_status(2, 10, 'fake failure') and False)
+            return
 
         def connected():
             self.connected = True
