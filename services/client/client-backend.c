@@ -620,13 +620,16 @@ on_password(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
         if (g_str_equal(type, "Auth"))
           {
             gboolean had_static = ovpn3_profile_get_static_challenge(self->profile, NULL, NULL);
+            gboolean uses_user_pass = ovpn3_profile_has_option(self->profile, "auth-user-pass");
 
             /* the credentials were wrong: forget them and ask again */
             ovpn3_client_queue_forget(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_USER_PASSWORD);
             ovpn3_client_queue_forget(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_CHALLENGE_STATIC);
             wipe_free(&self->inline_pass);
-            if (!ovpn3_client_queue_pending(self->queue, T_CRED,
-                                            OVPN3_ATTENTION_GROUP_USER_PASSWORD))
+            if (!uses_user_pass)
+              had_static = FALSE;
+            else if (!ovpn3_client_queue_pending(self->queue, T_CRED,
+                                                 OVPN3_ATTENTION_GROUP_USER_PASSWORD))
               add_user_pass_slots(self);
             if (had_static
                 && !ovpn3_client_queue_pending(self->queue, T_CRED,
@@ -639,7 +642,8 @@ on_password(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
             conn_status(self, OVPN3_STATUS_MINOR_CONN_AUTH_FAILED,
                         event->reason != NULL && *event->reason != '\0' ? event->reason
                                                                         : "Authentication failed");
-            attention(self, T_CRED, OVPN3_ATTENTION_GROUP_USER_PASSWORD, TEXT_NEED_USERPASS);
+            if (uses_user_pass)
+              attention(self, T_CRED, OVPN3_ATTENTION_GROUP_USER_PASSWORD, TEXT_NEED_USERPASS);
             return;
           }
         if (g_str_equal(type, "Private Key"))

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Backend client authentication flows against a real openvpn 2.6 server:
+wrong password -> CONN_AUTH_FAILED -> the credential slots open again ->
+right password + Connect in the same session; static challenge (SCRV1)."""
+
+import sys
+
+import ovpn3test as t
+from clientlab import (CRED, G_USERPASS, G_STATIC, AUTH_FAILED, CONNECTED, DONE, PASSWORD,
+                       USERNAME, Lab, b64, default_policy, expect_error, profile_text)
+
+WRONG = 'pw-Wrong-0815'
+OTP = 'otp-97531'
+
+
+def wrong_then_right(lab):
+    be, _ = lab.new_session()
+    assert be.walk_queue({'username': USERNAME, 'password': WRONG}) == [
+        (1, 1, 0, 'username', 'Auth User name', False),
+        (1, 1, 1, 'password', 'Auth Password', True)]
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, msg = be.wait_status(AUTH_FAILED, after=mark, timeout=60)
+    assert msg == 'Wrong username or password', msg
+    t.wait_until(lambda: (CRED, G_USERPASS, 'Username/password credentials needed')
+                 in be.attentions()[1:], None, 'AttentionRequired after the failure')
+    # the session stays; the status stays AUTH_FAILED; new slots with new ids
+    assert be.proc.poll() is None
+    t.wait_until(lambda: be.call('UserInputQueueGetTypeGroup') == [(CRED, G_USERPASS)], 10,
+                 'slots re-opened')
+    assert be.call('UserInputQueueCheck', 1, 1, signature='uu') == [2, 3]
+    assert be.prop('status')[1] == AUTH_FAILED, be.prop('status')
+    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
+                 'Missing user credentials')
+    expect_error(lambda: be.call('Connect'), 'net.openvpn.v3.error.client',
+                 'Required user input not provided')
+    assert be.walk_queue({'username': USERNAME, 'password': PASSWORD}) == [
+        (1, 1, 2, 'username', 'Auth User name', False),
+        (1, 1, 3, 'password', 'Auth Password', True)]
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    assert lab.ping_server(), 'no traffic'
+    passwords = [e['password'] for k, e in lab.server.events if k == 'CONNECT']
+    assert passwords == [WRONG, PASSWORD], passwords
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+
+def static_challenge(lab):
+    def policy(kind, env):
+        if env.get('username') == USERNAME and \
+                env.get('password') == 'SCRV1:%s:%s' % (b64(PASSWORD), b64(OTP)):
+            return ('auth',)
+        return ('deny', 'bad OTP')
+    lab.server.policy = policy
+    lab.server.events.clear()
+    be, _ = lab.new_session(profile_text(lab.pki, extra='static-challenge "Enter OTP" 1'))
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_USERPASS), (CRED, G_STATIC)]
+    assert be.call('UserInputQueueFetch', 1, 4, 0, signature='uuu') == \
+        (1, 4, 0, 'static_challenge', 'Enter OTP', False)
+    assert (CRED, G_STATIC, 'Enter OTP') in be.attentions()
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD, 'static_challenge': OTP})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+    lab.server.policy = default_policy
+
+
+def main():
+    lab = Lab()
+    try:
+        wrong_then_right(lab)
+        static_challenge(lab)
+        lab.assert_no_secret_logged(PASSWORD, WRONG, OTP)
+    finally:
+        lab.close()
+    print('ok')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Backend client: server-driven challenges against a real openvpn 2.6 server
+(--management-client-auth decides): dynamic CRV1, CR_TEXT (pending auth),
+WEB_AUTH, and an encrypted private key (wrong, then right passphrase)."""
+
+import sys
+
+import ovpn3test as t
+from clientlab import (CRED, G_DYNAMIC, G_PENDING, G_PK, G_URL, AUTH_FAILED, AUTH_URL,
+                       CFG_REQUIRE_USER, CONNECTED, DONE, PASSWORD, USERNAME, Lab, b64,
+                       expect_error, profile_text)
+
+PIN = 'pin-8642'
+TOTP = 'totp-1357'
+KEYPASS = 'key-Secret-99'
+URL = 'https://auth.example.test/login?session=abc123'
+
+
+def finish(lab, be):
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+
+def crv1(lab):
+    def policy(kind, env):
+        if env.get('password') == PASSWORD:
+            return ('deny', 'CRV1:R,E:state42:%s:Enter PIN' % b64(USERNAME))
+        if env.get('username') == USERNAME and env.get('password') == 'CRV1::state42::' + PIN:
+            return ('auth',)
+        return ('deny', 'bad PIN')
+    lab.server.policy = policy
+    be, _ = lab.new_session()
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
+    assert msg == 'Dynamic Challenge', msg
+    assert (CRED, G_DYNAMIC, 'Enter PIN') in be.attentions()
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_DYNAMIC)]
+    # the cookie slot is pre-filled, so only the response is listed
+    assert be.call('UserInputQueueCheck', 1, 5, signature='uu') == [0]
+    assert be.call('UserInputQueueFetch', 1, 5, 0, signature='uuu') == \
+        (1, 5, 0, 'dynamic_challenge', 'Enter PIN', False)
+    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready', 'Missing user')
+    be.call('UserInputProvide', 1, 5, 0, PIN, signature='uuus')
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    finish(lab, be)
+
+
+def cr_text(lab):
+    def policy(kind, env):
+        if kind == 'CR_RESPONSE':
+            return ('auth',) if env.get('cr_response') == b64(TOTP) else ('deny', 'bad TOTP')
+        if env.get('password') == PASSWORD:
+            return ('pending', 'CR_TEXT:R,E:Enter your TOTP code', 30)
+        return ('deny', 'no')
+    lab.server.policy = policy
+    be, _ = lab.new_session()
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
+    assert msg == 'Enter your TOTP code', msg
+    assert (CRED, G_PENDING, 'Enter your TOTP code') in be.attentions()
+    assert be.call('UserInputQueueFetch', 1, 6, 0, signature='uuu') == \
+        (1, 6, 0, 'auth_pending', 'Enter your TOTP code', False)
+    mark = len(be.statuses())
+    # providing it sends the answer at once: no Connect needed
+    be.call('UserInputProvide', 1, 6, 0, TOTP, signature='uuus')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    assert any(k == 'CR_RESPONSE' for k, _ in lab.server.events)
+    finish(lab, be)
+
+
+def web_auth(lab):
+    def policy(kind, env):
+        if env.get('password') == PASSWORD:
+            return ('pending', 'WEB_AUTH::' + URL, 60)
+        return ('deny', 'no')
+    lab.server.policy = policy
+    be, _ = lab.new_session()
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, url = be.wait_status(AUTH_URL, major=3, after=mark, timeout=60)
+    assert url == URL, url
+    assert (CRED, G_URL, URL) in be.attentions()
+    assert be.prop('status') == (3, AUTH_URL, URL), be.prop('status')
+    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
+                 'Pending web authentication')
+    lab.server.approve_last()
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    be.call('Ready')
+    finish(lab, be)
+
+
+def encrypted_key(lab):
+    lab.server.policy = lambda kind, env: ('auth',)  # certificate only
+    be, _ = lab.new_session(profile_text(lab.pki, auth_user_pass=False, key='client-enc.key'))
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_PK)]
+    assert be.call('UserInputQueueFetch', 1, 3, 0, signature='uuu') == \
+        (1, 3, 0, 'pk_passphrase', 'Private key passphrase', True)
+    assert (CRED, G_PK, 'Private key passphrase needed to connect') in be.attentions()
+    be.call('UserInputProvide', 1, 3, 0, 'not-the-passphrase', signature='uuus')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(AUTH_FAILED, after=mark, timeout=60)
+    t.wait_until(lambda: be.call('UserInputQueueCheck', 1, 3, signature='uu') == [1], 10,
+                 'passphrase slot re-opened')
+    be.call('UserInputProvide', 1, 3, 1, KEYPASS, signature='uuus')
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    assert lab.ping_server(), 'no traffic'
+    finish(lab, be)
+
+
+def main():
+    lab = Lab()
+    try:
+        crv1(lab)
+        cr_text(lab)
+        web_auth(lab)
+        encrypted_key(lab)
+        lab.assert_no_secret_logged(PASSWORD, PIN, TOTP, KEYPASS)
+    finally:
+        lab.close()
+    print('ok')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
