@@ -451,6 +451,11 @@ apply_routes(NetcfgDevice *self, GError **error)
   NetcfgNetlink *nl = netcfg_manager_get_netlink(self->manager);
   static const guint8 half[16] = { 0x80 };
 
+  if ((self->reroute_ipv4 && !self->has_remote4) || (self->reroute_ipv6 && !self->has_remote6))
+    netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN,
+                       "%s: redirect-gateway without the VPN server's address (SetRemoteAddress): "
+                       "no host route to the server is added",
+                       self->name);
   /* first what leaves through the uplink, looked up before any route
    * through the tunnel exists */
   if (self->reroute_ipv4 && self->has_remote4 && !add_server_route(self, &self->remote4, error))

@@ -59,32 +59,26 @@ has_arg(int argc, char **argv, const char *arg)
   return FALSE;
 }
 
-static gboolean
-prepare_state_dir(const char *dir, uid_t uid, gid_t gid)
+/* The state directory normally comes from tmpfiles.d, owned by the
+ * service user; a missing one is created after the drop, as the service
+ * user, by the manager. Root here has no CAP_CHOWN / CAP_DAC_OVERRIDE (the
+ * unit's bounding set), so a directory with another owner is only fixed
+ * where that is possible, and reported otherwise. */
+static void
+check_state_dir(const char *dir, uid_t uid, gid_t gid)
 {
   struct stat st;
 
-  if (g_mkdir_with_parents(dir, 0700) < 0)
-    {
-      g_printerr("ovpn3-service-netcfg: cannot create %s: %s\n", dir, g_strerror(errno));
-      return FALSE;
-    }
-  if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+  if (lstat(dir, &st) < 0)
+    return;
+  if (!S_ISDIR(st.st_mode))
     {
       g_printerr("ovpn3-service-netcfg: %s is not a directory\n", dir);
-      return FALSE;
+      return;
     }
   if ((st.st_uid != uid || st.st_gid != gid) && chown(dir, uid, gid) < 0)
-    {
-      g_printerr("ovpn3-service-netcfg: cannot chown %s: %s\n", dir, g_strerror(errno));
-      return FALSE;
-    }
-  if ((st.st_mode & 077) != 0 && chmod(dir, 0700) < 0)
-    {
-      g_printerr("ovpn3-service-netcfg: cannot chmod %s: %s\n", dir, g_strerror(errno));
-      return FALSE;
-    }
-  return TRUE;
+    g_printerr("ovpn3-service-netcfg: %s is not owned by %s and cannot be changed: %s\n", dir,
+               OVPN3_SERVICE_USER, g_strerror(errno));
 }
 
 /* Any capability besides CAP_NET_ADMIN in a set, as a name (or NULL). */
@@ -149,8 +143,7 @@ netcfg_service_prepare(int argc, char **argv)
       if (!netcfg_resolvconf_open(NETCFG_RESOLV_CONF, &error))
         g_printerr("ovpn3-service-netcfg: resolv.conf fallback unavailable: %s\n", error->message);
       state_dir = state_dir_from_args(argc, argv);
-      if (!prepare_state_dir(state_dir, uid, gid))
-        return 1;
+      check_state_dir(state_dir, uid, gid);
 
       /* 3: service user, CAP_NET_ADMIN only */
       capng_clear(CAPNG_SELECT_ALL);

@@ -6,8 +6,8 @@
  * before the bus connection (so that the bus, systemd-resolved and polkit
  * see the service user, not root):
  *   1. opens /etc/resolv.conf read-write for the resolv.conf fallback;
- *   2. makes sure the state directory exists and belongs to the service
- *      user;
+ *   2. checks that the state directory, if it exists, belongs to the
+ *      service user (a missing one is created later, as that user);
  *   3. changes to the service user (uid, gid, no supplementary groups)
  *      keeping only CAP_NET_ADMIN in its effective and permitted sets and
  *      clearing the bounding and ambient sets (libcap-ng);

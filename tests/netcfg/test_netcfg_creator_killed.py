@@ -21,6 +21,12 @@ be = n.Backend()
 paths = [be.create('ovpn3k', layer=3), be.create('ovpn3k', layer=2)]
 names = [be.get(p, 'device_name') for p in paths]
 assert names == ['ovpn3k0', 'ovpn3k1'], names
+# layer 2 made a tap: opening it as a tun fails, as a tap works
+wrong = n.TunOpener(names[1])
+assert wrong.result.startswith('error'), wrong.result
+wrong.stop()
+tap = n.TunOpener(names[1], tap=True)
+assert tap.result == 'opened', tap.result
 p = paths[0]
 be.call(p, 'AddIPAddress', '10.9.0.2', dbus.UInt32(24), '', False, signature='susb')
 be.call(p, 'SetRemoteAddress', n.SERVER_V4, False, signature='sb')
@@ -53,5 +59,6 @@ print('cleanup after SIGKILL of the creator: devices+routes %.3f s, everything %
       % (elapsed, elapsed_all))
 assert n.dump() == before
 assert t.call(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'FetchInterfaceList') == []
+tap.stop()
 uplink.close()
 print('ok')

@@ -47,6 +47,8 @@ be.call(path, 'AddNetworks', dbus.Array([
     ('10.30.1.0', dbus.UInt32(24), dbus.Int32(50), False, False),
     ('fd00:20::', dbus.UInt32(48), dbus.Int32(-1), True, False),
     ('192.0.2.0', dbus.UInt32(24), dbus.Int32(-1), False, True),     # exclude
+    # covers the VPN server more specifically than the uplink: ignored
+    ('203.0.113.0', dbus.UInt32(24), dbus.Int32(-1), False, False),
 ], signature='(suibb)'), signature='a(suibb)')
 be.call(path, 'AddDNS', dbus.Array(['10.8.0.1', 'fd00:8::1'], signature='s'), signature='as')
 be.call(path, 'AddDNSSearch', dbus.Array(['corp.example.com'], signature='s'), signature='as')
@@ -83,6 +85,7 @@ assert n.routes_of(n.UPLINK_DEV, '-4') == sorted([
     ('192.0.2.0/24', n.UPLINK_GW4, 'static')]), n.routes_of(n.UPLINK_DEV, '-4')
 assert n.route_get('10.20.1.1')['dev'] == name
 assert n.route_get('192.0.2.7')['dev'] == n.UPLINK_DEV
+assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV
 # no redirect-gateway here: the default route stays on the uplink
 assert n.route_get('8.8.8.8')['dev'] == n.UPLINK_DEV
 
