@@ -34,6 +34,7 @@ struct _Ovpn3LogService
   Ovpn3Idle *idle;
   GDBusConnection *connection;
   Ovpn3LogWriter *writer;
+  Ovpn3LogWriter *mirror; /* --log-stderr: a copy on stderr, or NULL */
   Ovpn3LogSettings settings;
   char *settings_path; /* NULL: nothing is persisted */
   guint registration_id;
@@ -117,6 +118,22 @@ session_has_backend(Ovpn3LogService *self, const char *session_path)
 
 /* ---- writing ------------------------------------------------------------- */
 
+static void
+write_event(Ovpn3LogService *self, const Ovpn3LogEvent *event)
+{
+  ovpn3_log_writer_write(self->writer, event);
+  if (self->mirror != NULL)
+    ovpn3_log_writer_write(self->mirror, event);
+}
+
+static void
+apply_settings(Ovpn3LogService *self)
+{
+  ovpn3_log_writer_set_settings(self->writer, &self->settings);
+  if (self->mirror != NULL)
+    ovpn3_log_writer_set_settings(self->mirror, &self->settings);
+}
+
 static void service_log(Ovpn3LogService *self, Ovpn3LogCategory category, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 
@@ -141,7 +158,7 @@ service_log(Ovpn3LogService *self, Ovpn3LogCategory category, const char *format
   event.object_path = OVPN3_LOG_PATH;
   if (self->connection != NULL)
     event.bus_name = g_dbus_connection_get_unique_name(self->connection);
-  ovpn3_log_writer_write(self->writer, &event);
+  write_event(self, &event);
 }
 
 static void
@@ -197,7 +214,7 @@ handle_log_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *parameters
         .session_token = (token != NULL && *token != '\0') ? token : NULL,
       };
 
-      ovpn3_log_writer_write(self->writer, &event);
+      write_event(self, &event);
     }
 
   if (attach->session_path != NULL)
@@ -248,7 +265,7 @@ handle_status_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *paramet
         .session_path = attach->session_path,
       };
 
-      ovpn3_log_writer_write(self->writer, &event);
+      write_event(self, &event);
     }
 
   if (attach->session_path != NULL)
@@ -747,7 +764,7 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
     }
 
   self->settings = updated;
-  ovpn3_log_writer_set_settings(self->writer, &self->settings);
+  apply_settings(self);
   service_log(self, OVPN3_LOG_CATEGORY_VERB1, "Setting %s changed by uid %u", name, caller->uid);
   return TRUE;
 }
@@ -781,6 +798,7 @@ ovpn3_log_service_dispose(GObject *object)
       self->registration_id = 0;
     }
   g_clear_object(&self->writer);
+  g_clear_object(&self->mirror);
   g_clear_object(&self->idle);
   g_clear_object(&self->connection);
 
@@ -847,7 +865,7 @@ ovpn3_log_service_new(Ovpn3Exporter *exporter, Ovpn3Idle *idle, const char *stat
       if (!ovpn3_log_settings_load(&self->settings, self->settings_path, &load_error))
         g_warning("Ignoring the log settings: %s", load_error->message);
     }
-  ovpn3_log_writer_set_settings(self->writer, &self->settings);
+  apply_settings(self);
 
   self->registration_id = ovpn3_exporter_register(exporter, OVPN3_LOG_PATH, OVPN3_XML_LOG_MANAGER,
                                                   &manager_vtable, self, error);
@@ -857,6 +875,17 @@ ovpn3_log_service_new(Ovpn3Exporter *exporter, Ovpn3Idle *idle, const char *stat
   service_log(self, OVPN3_LOG_CATEGORY_INFO, "Log service started (%s)",
               ovpn3_log_method_to_string(method));
   return g_steal_pointer(&self);
+}
+
+void
+ovpn3_log_service_mirror_to_stderr(Ovpn3LogService *self)
+{
+  g_return_if_fail(OVPN3_IS_LOG_SERVICE(self));
+
+  if (self->mirror != NULL || ovpn3_log_writer_get_method(self->writer) == OVPN3_LOG_METHOD_STDERR)
+    return;
+  self->mirror = ovpn3_log_writer_new(OVPN3_LOG_METHOD_STDERR, NULL, NULL);
+  apply_settings(self);
 }
 
 guint
@@ -870,6 +899,7 @@ gpointer
 ovpn3_log_service_start(Ovpn3ServiceContext *ctx, GError **error)
 {
   Ovpn3LogMethod method = OVPN3_LOG_METHOD_JOURNALD;
+  Ovpn3LogService *service;
 
   if (opt_log_method != NULL)
     {
@@ -883,8 +913,11 @@ ovpn3_log_service_start(Ovpn3ServiceContext *ctx, GError **error)
   else if (opt_log_file != NULL)
     method = OVPN3_LOG_METHOD_FILE;
 
-  return ovpn3_log_service_new(ctx->exporter, ctx->idle, ctx->state_dir, method, opt_log_file,
-                               error);
+  service = ovpn3_log_service_new(ctx->exporter, ctx->idle, ctx->state_dir, method, opt_log_file,
+                                  error);
+  if (service != NULL && ctx->log_stderr)
+    ovpn3_log_service_mirror_to_stderr(service);
+  return service;
 }
 
 void

@@ -25,6 +25,10 @@ Ovpn3LogService *ovpn3_log_service_new(Ovpn3Exporter *exporter, Ovpn3Idle *idle,
                                        const char *state_dir, Ovpn3LogMethod method,
                                        const char *file, GError **error);
 
+/* Also write every record to stderr (--log-stderr); a no-op when the
+ * log method is stderr already. */
+void ovpn3_log_service_mirror_to_stderr(Ovpn3LogService *self);
+
 guint ovpn3_log_service_get_num_attached(Ovpn3LogService *self);
 
 /* Ovpn3ServiceDesc hooks. */

@@ -7,6 +7,7 @@ OVPN3_IDLE_EXIT it does not exit when idle."""
 
 import os
 import pwd
+import re
 import signal
 import stat
 import subprocess
@@ -47,7 +48,6 @@ def wait_line(path, text):
 
 
 def test():
-    import re
     bus = t.system_bus()
     pw = pwd.getpwnam(t.service_user())
     os.makedirs(WORK, exist_ok=True)
@@ -127,6 +127,25 @@ def test():
             backend.send_log(6, 7, 'to stderr')
             line = wait_line(errfile, 'to stderr')
             assert line.startswith('[BACKENDPROC] CRIT ('), line
+        finally:
+            backend.close()
+    finally:
+        stop(bus, proc, errfile)
+
+    # --log-stderr copies every record to stderr as well
+    logfile = WORK + '/both.log'
+    errfile = WORK + '/stderr-both.txt'
+    with open(errfile, 'w') as err:
+        proc = start('--log-file', logfile, '--log-stderr', stderr=err)
+    try:
+        t.wait_for_name(bus, t.LOG_NAME)
+        assert manager_prop(bus, 'log_method') == 'file'
+        backend = FakeBackend(session_path())
+        try:
+            backend.send_log(6, 5, 'in both places')
+            in_file = re.sub('^' + TS, '', wait_line(logfile, 'in both places'))
+            on_stderr = re.sub('^' + TS, '', wait_line(errfile, 'in both places'))
+            assert in_file == on_stderr, (in_file, on_stderr)
         finally:
             backend.close()
     finally:
