@@ -85,6 +85,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   g_autoptr(Ovpn3Profile) p = NULL;
 
   g_log_set_default_handler(quiet_log, NULL);
+
+  /* The same input as a JSON state file: what from_json accepts must render to a profile the
+   * text parser accepts as equal (a tampered file cannot smuggle anything past the allowlist). */
+  if (size > 0 && data[0] == '{')
+    {
+      g_autofree char *json = g_strndup((const char *) data, size);
+      g_autoptr(GError) jerror = NULL;
+      g_autoptr(Ovpn3Profile) jp = ovpn3_profile_new_from_json_string(json, &jerror);
+      if (jp != NULL)
+        {
+          g_autofree char *jtext = ovpn3_profile_render(jp, OVPN3_PROFILE_RENDER_DEFAULT);
+          g_autoptr(Ovpn3Profile) jagain = ovpn3_profile_new_from_text(jtext, -1, &jerror);
+          check(jagain != NULL, "JSON-made profile renders to a valid profile");
+          check(ovpn3_profile_equal(jp, jagain), "JSON-made profile round trip is equal");
+        }
+      else
+        check(jerror != NULL && jerror->domain == OVPN3_PROFILE_ERROR, "JSON error domain");
+    }
+
   p = ovpn3_profile_new_from_text((const char *) data, size, &error);
   if (p == NULL)
     {
