@@ -80,6 +80,7 @@ struct _NetcfgDevice
   /* applied */
   int ifindex; /* > 0 once the kernel device exists */
   gboolean established;
+  gboolean new_round;        /* the next staging call starts from scratch */
   GArray *applied_addresses; /* StagedAddress */
   GArray *applied_routes;    /* AppliedRoute */
   DnsMode dns_mode;
@@ -595,6 +596,7 @@ establish(NetcfgDevice *self, GError **error)
   if (!apply_routes(self, &local) || !apply_dns(self, &local))
     goto fail;
   self->established = TRUE;
+  self->new_round = TRUE;
   netcfg_manager_save_state(self->manager);
   for (guint i = 0; i < self->applied_addresses->len; i++)
     notify_address(self, &g_array_index(self->applied_addresses, StagedAddress, i), TRUE);
@@ -822,6 +824,21 @@ stage_mode(char **field, GVariant *params, const char *const *allowed, const cha
   return TRUE;
 }
 
+/* After an Establish, the backend hands over a complete new set of
+ * settings (e.g. after a reconnect with a new address): the first staging
+ * call of that set drops the previous one, so the next Establish applies
+ * exactly the new set. Properties (mtu, reroute_*, dns_scope…) stay. */
+static void
+start_new_round(NetcfgDevice *self)
+{
+  self->new_round = FALSE;
+  g_array_set_size(self->addresses, 0);
+  g_array_set_size(self->networks, 0);
+  g_ptr_array_set_size(self->dns_servers, 0);
+  g_ptr_array_set_size(self->dns_domains, 0);
+  self->has_remote4 = self->has_remote6 = FALSE;
+}
+
 /* ---- D-Bus -------------------------------------------------------------- */
 
 static gboolean
@@ -844,6 +861,11 @@ device_method_call(gpointer object, const Ovpn3Caller *caller, const char *metho
       ovpn3_invocation_return_access_denied(invocation, TEXT_NOT_CREATOR);
       return;
     }
+  if (self->new_round
+      && (g_str_equal(method, "AddIPAddress") || g_str_equal(method, "SetRemoteAddress")
+          || g_str_equal(method, "AddNetworks") || g_str_equal(method, "AddDNS")
+          || g_str_equal(method, "AddDNSSearch")))
+    start_new_round(self);
   if (g_str_equal(method, "AddIPAddress"))
     ok = stage_address(self, params, &error);
   else if (g_str_equal(method, "SetRemoteAddress"))

@@ -3,6 +3,11 @@
  * by Establish through netlink and resolved / resolv.conf, undone by
  * Destroy (spec §3.5, design §6).
  *
+ * Staging accumulates until Establish; the first staging call after a
+ * successful Establish starts a new set (the backend hands over a complete
+ * set each time, e.g. after a reconnect), so the next Establish applies
+ * exactly that set and removes what is no longer in it.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #pragma once

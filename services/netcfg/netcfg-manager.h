@@ -2,6 +2,14 @@
  * devices, watches their creators, keeps the notification subscribers,
  * the state file and the shared resolv.conf (spec §3.5, design §6).
  *
+ * DcoAvailable answers false (no DCO in this build). ProtectSocket without
+ * DCO: the backend's openvpn owns its UDP/TCP socket, so netcfg does not
+ * touch the socket (one fd must be attached, outside the signature, as
+ * upstream); it checks the arguments and records the remote address on
+ * the caller's device like SetRemoteAddress, and the host route to the
+ * server through the previous gateway that Establish adds with
+ * reroute_ipv4/6 is what keeps that traffic out of the tunnel.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #pragma once

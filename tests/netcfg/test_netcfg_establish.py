@@ -98,6 +98,20 @@ assert 'search corp.example.com' in text, text
 # Establish again (e.g. after a reconnect) gives the same result
 be.call(path, 'Establish')
 assert n.addrs_of(name) == [('inet', '10.8.0.2', 24), ('inet6', 'fd00:8::2', 64)]
+assert len(n.routes_of(name, '-4')) == 3
+
+# a new set after Establish replaces the old one
+be.call(path, 'AddIPAddress', '10.8.1.2', dbus.UInt32(24), '', False, signature='susb')
+be.call(path, 'AddDNS', dbus.Array(['10.8.1.1'], signature='s'), signature='as')
+assert be.get(path, 'dns_name_servers') == ['10.8.1.1']
+be.call(path, 'Establish')
+assert n.addrs_of(name) == [('inet', '10.8.1.2', 24)], n.addrs_of(name)
+assert n.routes_of(name, '-4') == [('10.8.1.0/24', None, 'kernel')], n.routes_of(name, '-4')
+assert n.routes_of(n.UPLINK_DEV, '-4') == sorted([
+    ('default', n.UPLINK_GW4, None), ('198.51.100.0/24', None, 'kernel')])
+with open('/etc/resolv.conf') as f:
+    text = f.read()
+assert 'nameserver 10.8.1.1\n' in text and '10.8.0.1' not in text, text
 
 opener.stop()
 be.call(path, 'Destroy')
