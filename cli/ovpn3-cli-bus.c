@@ -18,8 +18,14 @@ static char *failed_dest;
 GDBusConnection *
 ovpn3_cli_bus(GError **error)
 {
+  g_autoptr(GError) local = NULL;
+
   if (system_bus == NULL)
-    system_bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
+    system_bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &local);
+  if (system_bus == NULL)
+    g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_UNAVAILABLE,
+                "cannot connect to the system D-Bus (%s); is the dbus service running?",
+                local->message);
   return system_bus;
 }
 

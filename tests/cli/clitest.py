@@ -12,7 +12,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+
+import dbus
 
 import ovpn3test as t
 
@@ -211,3 +214,46 @@ def main(*tests, clean=True):
 
 def pwd_uid(user):
     return pwd.getpwnam(user).pw_uid
+
+
+class Monitor:
+    """dbus-monitor on the devbus bus, collecting method calls (root may monitor)."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            ['dbus-monitor', '--system', "type='method_call'"], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True)
+        self.lines = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        self.bus = t.system_bus()
+        self.mark('start')
+
+    def _read(self):
+        for line in self.proc.stdout:
+            if line.startswith('method call '):
+                self.lines.append(line.strip())
+
+    def mark(self, name):
+        """Send a probe call and wait until the monitor has seen it; returns its index."""
+        path = '/ovpn3/cli/test/' + name.replace('-', '_')
+        deadline = time.monotonic() + t.CEILING
+        while True:
+            try:
+                self.bus.call_blocking('org.freedesktop.DBus', path, 'org.freedesktop.DBus',
+                                       'GetId', '', ())
+            except dbus.exceptions.DBusException:
+                pass
+            for i, line in enumerate(self.lines):
+                if 'path=%s;' % path in line:
+                    return i
+            assert time.monotonic() < deadline, 'dbus-monitor did not see the probe'
+            time.sleep(0.1)
+
+    def calls_between(self, a, b):
+        return self.lines[a + 1:b]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=t.CEILING)
+        self.bus.close()

@@ -4,12 +4,7 @@
 what other users see, colour only on a terminal (NO_COLOR respected), and the cost: with 200
 profiles exactly one GetAll per profile and no other per-object call, counted on the bus."""
 
-import os
-import subprocess
-import threading
 import time
-
-import dbus
 
 import clitest as c
 import ovpn3test as t
@@ -130,49 +125,6 @@ def test_colour_only_on_a_terminal():
     assert '\033[' not in r.err and 'error:' in r.err
 
 
-class Monitor:
-    """dbus-monitor on the devbus bus, collecting method calls (root may monitor)."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(
-            ['dbus-monitor', '--system', "type='method_call'"], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True)
-        self.lines = []
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-        self.bus = t.system_bus()
-        self.mark('start')
-
-    def _read(self):
-        for line in self.proc.stdout:
-            if line.startswith('method call '):
-                self.lines.append(line.strip())
-
-    def mark(self, name):
-        """Send a probe call and wait until the monitor has seen it; returns its index."""
-        path = '/ovpn3/cli/test/' + name.replace('-', '_')
-        deadline = time.monotonic() + t.CEILING
-        while True:
-            try:
-                self.bus.call_blocking('org.freedesktop.DBus', path, 'org.freedesktop.DBus',
-                                       'GetId', '', ())
-            except dbus.exceptions.DBusException:
-                pass
-            for i, line in enumerate(self.lines):
-                if 'path=%s;' % path in line:
-                    return i
-            assert time.monotonic() < deadline, 'dbus-monitor did not see the probe'
-            time.sleep(0.1)
-
-    def calls_between(self, a, b):
-        return self.lines[a + 1:b]
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=t.CEILING)
-        self.bus.close()
-
-
 def count(calls, member, prefix='/net/openvpn/v3/configuration/'):
     return sum(1 for line in calls
                if 'member=%s' % member in line and 'path=%s' % prefix in line)
@@ -182,7 +134,7 @@ def test_one_getall_per_profile_with_200_profiles():
     names = ['profile-%03d' % i for i in range(200)]
     paths = t.run_as(c.USER_A, bus_import, names, timeout=120)
     assert len(paths) == 200
-    mon = Monitor()
+    mon = c.Monitor()
     try:
         for expected in (200, 1):
             start = mon.mark('before-%d' % expected)
