@@ -31,7 +31,7 @@ gboolean ovpn3_profile_lex_tokenize(const char *line, gsize len, guint line_no, 
  * escaped.  Tokenizing the result gives @token back. */
 char *ovpn3_profile_lex_quote(const char *token);
 
-/* Longest token openvpn accepts (OPTION_PARM_SIZE - 1... its buffer holds 256 characters). */
+/* Longest token openvpn accepts: its parameter buffer (OPTION_PARM_SIZE) holds 256 characters. */
 #define OVPN3_PROFILE_MAX_TOKEN 256
 
 G_END_DECLS
