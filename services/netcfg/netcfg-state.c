@@ -143,9 +143,11 @@ netcfg_state_recover(const char *state_dir, NetcfgNetlink *nl, NetcfgStateLogFun
         }
       if (*name == '\0' || strlen(name) >= IFNAMSIZ)
         continue;
-      /* only tun/tap devices: never remove something else that took the
-       * name meanwhile */
-      if (netcfg_netlink_link_is_tun(nl, name))
+      /* only the tun/tap device we made (same name and index): never
+       * something else that took the name meanwhile */
+      if (netcfg_netlink_link_is_tun(nl, name)
+          && netcfg_netlink_link_index(nl, name)
+                 == json_object_get_int_member_with_default(dev, "ifindex", -1))
         {
           if (netcfg_netlink_link_delete(nl, name, &error))
             {

@@ -31,8 +31,8 @@ gboolean netcfg_state_save(const char *state_dir, GPtrArray *devices, GError **e
 
 typedef void (*NetcfgStateLogFunc)(gpointer user_data, gboolean error, const char *message);
 
-/* Removes what a previous run left (devices that still exist and are
- * tun/tap devices, the recorded uplink routes; systemd-resolved forgets a
+/* Removes what a previous run left (devices that still exist with the
+ * recorded name and index and are tun/tap devices, the recorded uplink routes; systemd-resolved forgets a
  * link when it goes away), then deletes the file. Returns how many devices
  * were removed. */
 guint netcfg_state_recover(const char *state_dir, NetcfgNetlink *nl, NetcfgStateLogFunc log,
