@@ -192,12 +192,24 @@ ovpn3_cli_format_time(guint64 unix_seconds, const char *never_text)
 char *
 ovpn3_cli_user_name(guint32 uid)
 {
+  /* a listing asks for the same few owners again and again */
+  static GHashTable *names;
   struct passwd pwbuf, *pw = NULL;
   char buf[4096];
+  const char *known;
+  char *name;
 
+  if (names == NULL)
+    names = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+  known = g_hash_table_lookup(names, GUINT_TO_POINTER(uid));
+  if (known != NULL)
+    return g_strdup(known);
   if (getpwuid_r(uid, &pwbuf, buf, sizeof buf, &pw) == 0 && pw != NULL)
-    return g_strdup(pw->pw_name);
-  return g_strdup_printf("%u", uid);
+    name = g_strdup(pw->pw_name);
+  else
+    name = g_strdup_printf("%u", uid);
+  g_hash_table_insert(names, GUINT_TO_POINTER(uid), g_strdup(name));
+  return name;
 }
 
 gboolean
