@@ -237,3 +237,62 @@ def log_forward_flow(bus, path):
     off = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'log_forwards')
     match.remove()
     return [log_owner, on, off, got]
+
+
+def cli_session_start(bus, name, text, username, password):
+    """The D-Bus calls `openvpn3 session-start --config FILE` makes (spec
+    §9.3), as the calling user, up to CONN_CONNECTED. Returns (session
+    path, seconds from NewTunnel to CONN_CONNECTED, events seen)."""
+    import time
+
+    def c(dest, path, iface, method, *args, signature=None):
+        return t.call(bus, dest, path, iface, method, *args, signature=signature)
+
+    for svc in (t.CONFIG_NAME, t.SESSIONS_NAME):
+        c('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+          'StartServiceByName', svc, 0, signature='su')
+    c(t.CONFIG_NAME, '/', 'org.freedesktop.DBus.Peer', 'Ping')
+    c(t.CONFIG_NAME, t.CONFIG_PATH, t.PROPS, 'GetAll', CONFIG_IFACE, signature='s')
+    version = t.get_property(bus, t.CONFIG_NAME, t.CONFIG_PATH, CONFIG_IFACE, 'version')
+    assert version == 'v27', version
+    cfg = c(t.CONFIG_NAME, t.CONFIG_PATH, CONFIG_IFACE, 'Import', name, text, True, False,
+            signature='ssbb')
+    c(t.CONFIG_NAME, cfg, CONFIG_IFACE, 'Validate')
+    c(t.SESSIONS_NAME, t.SESSIONS_PATH, t.PROPS, 'GetAll', SESSIONS_IFACE, signature='s')
+
+    started = time.monotonic()
+    path, events = new_tunnel_ordered(bus, cfg)
+    assert ('event', path, SESS_CREATED) == tuple(events[0][:3]), events
+
+    def s(method, *args, signature=None):
+        return c(t.SESSIONS_NAME, path, SESSIONS_IFACE, method, *args, signature=signature)
+    for _ in range(10):
+        try:
+            s('Ready')
+            break
+        except t.CallError as e:
+            assert 'net.openvpn.v3.error.ready' in e.name + e.message, e
+            for (ty, gr) in s('UserInputQueueGetTypeGroup'):
+                if ty != 1:
+                    continue
+                for i in s('UserInputQueueCheck', ty, gr, signature='uu'):
+                    slot = s('UserInputQueueFetch', ty, gr, i, signature='uuu')
+                    value = username if slot[3] == 'username' else password
+                    s('UserInputProvide', ty, gr, i, value, signature='uuus')
+    s('Connect')
+    seen = []
+
+    def connected():
+        st = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'status')
+        if not seen or seen[-1] != st:
+            seen.append(st)
+        assert tuple(st[:2]) not in ((2, 10), (2, 11), (2, 29)), seen
+        if tuple(st[:2]) == (2, 7):
+            return True
+        time.sleep(0.05)
+        return False
+    t.wait_until(connected, 60, 'CONN_CONNECTED')
+    elapsed = time.monotonic() - started
+    info = {k: t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, k)
+            for k in ('connected_to', 'session_name', 'device_name', 'backend_pid')}
+    return [path, elapsed, seen, info]
