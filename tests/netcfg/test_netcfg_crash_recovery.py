@@ -2,9 +2,11 @@
 """netcfg itself is killed (SIGKILL) while a device with addresses, routes
 through the uplink (server host route, exclude route) and resolv.conf DNS
 is established: the next start removes the leftovers from its state file
-and restores /etc/resolv.conf from the backup."""
+and restores /etc/resolv.conf from the backup. An orderly stop (SIGTERM)
+removes everything before netcfg exits."""
 
 import os
+import signal
 
 import dbus
 
@@ -57,6 +59,22 @@ assert n.dump() == before, 'namespace differs after recovery'
 with open('/etc/resolv.conf', 'rb') as f:
     assert f.read() == original
 assert not os.path.exists(os.path.join(state_dir, 'resolv.conf.backup'))
+assert not os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
+
+# an orderly stop (SIGTERM) removes everything at once
+path = be.create('ovpn3c', layer=3)
+name = be.get(path, 'device_name')
+be.call(path, 'AddIPAddress', '10.8.0.2', dbus.UInt32(24), '', False, signature='susb')
+be.call(path, 'SetRemoteAddress', n.SERVER_V4, False, signature='sb')
+be.set(path, 'reroute_ipv4', True)
+be.call(path, 'AddDNS', dbus.Array(['10.8.0.53'], signature='s'), signature='as')
+be.call(path, 'Establish')
+assert n.route_get('203.0.113.99')['dev'] == name
+t.kill_service(bus, n.NETCFG, sig=signal.SIGTERM)
+assert not n.link_exists(name)
+assert n.dump() == before, 'namespace differs after SIGTERM'
+with open('/etc/resolv.conf', 'rb') as f:
+    assert f.read() == original
 assert not os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
 be.stop()
 uplink.close()

@@ -36,7 +36,7 @@ be.call(p, 'AddNetworks', dbus.Array([('192.0.2.0', dbus.UInt32(24), dbus.Int32(
 be.call(p, 'AddDNS', dbus.Array(['10.9.0.1'], signature='s'), signature='as')
 be.call(p, 'Establish')
 assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV
-assert n.route_get('8.8.8.8')['dev'] == 'ovpn3k0'
+assert n.route_get('203.0.113.99')['dev'] == 'ovpn3k0'
 with open('/etc/resolv.conf', 'rb') as f:
     assert f.read() != resolv_before
 

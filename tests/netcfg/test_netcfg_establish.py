@@ -87,7 +87,7 @@ assert n.route_get('10.20.1.1')['dev'] == name
 assert n.route_get('192.0.2.7')['dev'] == n.UPLINK_DEV
 assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV
 # no redirect-gateway here: the default route stays on the uplink
-assert n.route_get('8.8.8.8')['dev'] == n.UPLINK_DEV
+assert n.route_get('203.0.113.99')['dev'] == n.UPLINK_DEV
 
 # resolv.conf fallback (no systemd-resolved on this bus)
 with open('/etc/resolv.conf') as f:
