@@ -35,7 +35,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3MgmtResponse, ovpn3_mgmt_response_free)
 
 /* Takes a ref on stream. Connect to the signals, then call _start().
  * Signals:
- *   "event"  (Ovpn3MgmtEvent *event): every notification, in order.
+ *   "event"  (Ovpn3MgmtEvent *event): every notification, in order; the event
+ *            is valid during the emission (ovpn3_mgmt_event_ref() to keep it).
+ *            Handlers may queue commands or close the client.
  *   "closed" (GError *error): EOF (error NULL) or a read/write error; emitted
  *            once, after all pending commands have failed with G_IO_ERROR_CLOSED. */
 Ovpn3MgmtClient *ovpn3_mgmt_client_new(GIOStream *stream);
