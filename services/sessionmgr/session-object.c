@@ -551,7 +551,14 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
     }
   if (ovpn3_backend_proxy_is_gone(self->backend))
     {
-      return_backend_gone(self, invocation);
+      if (g_str_equal(method, "Disconnect"))
+        {
+          /* nothing left to stop: the session just ends */
+          ovpn3_session_manager_close(self->manager, self, FALSE, "Session closed");
+          g_dbus_method_invocation_return_value(invocation, NULL);
+        }
+      else
+        return_backend_gone(self, invocation);
       return;
     }
   if (g_str_equal(method, "Connect"))
