@@ -20,6 +20,20 @@
 
 #define OVPN3_SYSLOG_IDENTIFIER "ovpn3"
 
+/* A copy of the last record written, for collapsing repeats. */
+typedef struct
+{
+  guint group;
+  guint category;
+  char *message;
+  char *service;
+  char *bus_name;
+  char *object_path;
+  char *tag;
+  char *session_path;
+  char *session_token;
+} StoredEvent;
+
 struct _Ovpn3LogWriter
 {
   GObject parent_instance;
@@ -27,6 +41,15 @@ struct _Ovpn3LogWriter
   Ovpn3LogMethod method;
   int fd; /* file or stderr; -1 for the journal */
   Ovpn3LogSettings settings;
+
+  /* Repeats of the last record within OVPN3_LOG_REPEAT_WINDOW seconds are
+   * counted, not written; a summary follows (user-needs: stay well under
+   * journald's rate limit, e.g. a reconnect loop). */
+  gboolean have_last;
+  StoredEvent last;
+  gint64 window_start;
+  guint repeats;
+  guint flush_id;
 };
 
 G_DEFINE_FINAL_TYPE(Ovpn3LogWriter, ovpn3_log_writer, G_TYPE_OBJECT)
@@ -97,9 +120,91 @@ ovpn3_log_method_to_string(Ovpn3LogMethod method)
 }
 
 static void
+stored_event_clear(StoredEvent *stored)
+{
+  g_clear_pointer(&stored->message, g_free);
+  g_clear_pointer(&stored->service, g_free);
+  g_clear_pointer(&stored->bus_name, g_free);
+  g_clear_pointer(&stored->object_path, g_free);
+  g_clear_pointer(&stored->tag, g_free);
+  g_clear_pointer(&stored->session_path, g_free);
+  g_clear_pointer(&stored->session_token, g_free);
+}
+
+static void
+stored_event_set(StoredEvent *stored, const Ovpn3LogEvent *event)
+{
+  stored_event_clear(stored);
+  stored->group = event->group;
+  stored->category = event->category;
+  stored->message = g_strdup(event->message != NULL ? event->message : "");
+  stored->service = g_strdup(event->service);
+  stored->bus_name = g_strdup(event->bus_name);
+  stored->object_path = g_strdup(event->object_path);
+  stored->tag = g_strdup(event->tag);
+  stored->session_path = g_strdup(event->session_path);
+  stored->session_token = g_strdup(event->session_token);
+}
+
+static gboolean
+stored_event_equal(const StoredEvent *stored, const Ovpn3LogEvent *event)
+{
+  return stored->group == event->group && stored->category == event->category
+         && g_strcmp0(stored->message, event->message != NULL ? event->message : "") == 0
+         && g_strcmp0(stored->service, event->service) == 0
+         && g_strcmp0(stored->bus_name, event->bus_name) == 0
+         && g_strcmp0(stored->tag, event->tag) == 0
+         && g_strcmp0(stored->session_path, event->session_path) == 0
+         && g_strcmp0(stored->session_token, event->session_token) == 0;
+}
+
+static void write_now(Ovpn3LogWriter *self, const Ovpn3LogEvent *event);
+
+void
+ovpn3_log_writer_flush(Ovpn3LogWriter *self)
+{
+  g_return_if_fail(OVPN3_IS_LOG_WRITER(self));
+
+  g_clear_handle_id(&self->flush_id, g_source_remove);
+  if (self->repeats > 0)
+    {
+      g_autofree char *text = g_strdup_printf("Previous message repeated %u more time%s",
+                                              self->repeats, self->repeats == 1 ? "" : "s");
+      Ovpn3LogEvent summary = {
+        .group = self->last.group,
+        .category = self->last.category,
+        .message = text,
+        .service = self->last.service,
+        .bus_name = self->last.bus_name,
+        .object_path = self->last.object_path,
+        .tag = self->last.tag,
+        .session_path = self->last.session_path,
+        .session_token = self->last.session_token,
+      };
+
+      self->repeats = 0;
+      write_now(self, &summary);
+    }
+  self->have_last = FALSE;
+}
+
+static gboolean
+flush_timeout(gpointer user_data)
+{
+  Ovpn3LogWriter *self = user_data;
+
+  self->flush_id = 0;
+  ovpn3_log_writer_flush(self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 ovpn3_log_writer_finalize(GObject *object)
 {
   Ovpn3LogWriter *self = OVPN3_LOG_WRITER(object);
+
+  ovpn3_log_writer_flush(self);
+  stored_event_clear(&self->last);
 
   if (self->method == OVPN3_LOG_METHOD_FILE && self->fd >= 0)
     g_close(self->fd, NULL);
@@ -294,16 +399,37 @@ write_text(Ovpn3LogWriter *self, const Ovpn3LogEvent *event, const char *message
     }
 }
 
-void
-ovpn3_log_writer_write(Ovpn3LogWriter *self, const Ovpn3LogEvent *event)
+static void
+write_now(Ovpn3LogWriter *self, const Ovpn3LogEvent *event)
 {
-  g_autofree char *message = NULL;
+  g_autofree char *message = format_message(self, event);
 
-  g_return_if_fail(OVPN3_IS_LOG_WRITER(self));
-
-  message = format_message(self, event);
   if (self->method == OVPN3_LOG_METHOD_JOURNALD)
     write_journal(self, event, message);
   else
     write_text(self, event, message);
+}
+
+void
+ovpn3_log_writer_write(Ovpn3LogWriter *self, const Ovpn3LogEvent *event)
+{
+  gint64 now;
+
+  g_return_if_fail(OVPN3_IS_LOG_WRITER(self));
+
+  now = g_get_monotonic_time();
+  if (self->have_last && stored_event_equal(&self->last, event)
+      && now - self->window_start < OVPN3_LOG_REPEAT_WINDOW * G_USEC_PER_SEC)
+    {
+      self->repeats++;
+      if (self->flush_id == 0)
+        self->flush_id = g_timeout_add_seconds(OVPN3_LOG_REPEAT_WINDOW, flush_timeout, self);
+      return;
+    }
+
+  ovpn3_log_writer_flush(self);
+  write_now(self, event);
+  stored_event_set(&self->last, event);
+  self->have_last = TRUE;
+  self->window_start = now;
 }

@@ -27,6 +27,10 @@ const char *ovpn3_log_method_to_string(Ovpn3LogMethod method);
 #define OVPN3_LOG_MESSAGE_MAX (16 * 1024)
 #define OVPN3_LOG_TRUNCATED   " [truncated]"
 
+/* Identical records within this many seconds are written once, followed
+ * by "Previous message repeated N more times". */
+#define OVPN3_LOG_REPEAT_WINDOW 30
+
 /* One record. Only group, category and message are required. */
 typedef struct
 {
@@ -56,5 +60,7 @@ Ovpn3LogMethod ovpn3_log_writer_get_method(Ovpn3LogWriter *self);
 /* Uses log_dbus_details, log_prefix_logtag and timestamp. */
 void ovpn3_log_writer_set_settings(Ovpn3LogWriter *self, const Ovpn3LogSettings *settings);
 void ovpn3_log_writer_write(Ovpn3LogWriter *self, const Ovpn3LogEvent *event);
+/* Writes the pending "repeated" summary now, if any. */
+void ovpn3_log_writer_flush(Ovpn3LogWriter *self);
 
 G_END_DECLS

@@ -319,6 +319,52 @@ test_writer_truncates(Fixture *f, gconstpointer data)
 }
 
 static void
+test_writer_repeats(Fixture *f, gconstpointer data)
+{
+  g_autofree char *logfile = g_build_filename(f->dir, "repeats.log", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Ovpn3LogWriter) writer = NULL;
+  g_autofree char *text = NULL;
+  Ovpn3LogSettings s;
+  Ovpn3LogEvent event = { .group = OVPN3_LOG_GROUP_CLIENT,
+                          .category = OVPN3_LOG_CATEGORY_INFO,
+                          .tag = "7",
+                          .message = "again" };
+
+  writer = ovpn3_log_writer_new(OVPN3_LOG_METHOD_FILE, logfile, &error);
+  g_assert_no_error(error);
+  ovpn3_log_settings_init(&s);
+  s.timestamp = FALSE;
+  s.log_prefix_logtag = FALSE;
+  ovpn3_log_writer_set_settings(writer, &s);
+
+  for (int i = 0; i < 5; i++)
+    ovpn3_log_writer_write(writer, &event);
+  /* another category is another record */
+  event.category = OVPN3_LOG_CATEGORY_WARN;
+  ovpn3_log_writer_write(writer, &event);
+  ovpn3_log_writer_write(writer, &event);
+  event.message = "different";
+  ovpn3_log_writer_write(writer, &event);
+  /* another sender (tag) is another record */
+  event.tag = "8";
+  ovpn3_log_writer_write(writer, &event);
+  ovpn3_log_writer_write(writer, &event);
+  ovpn3_log_writer_flush(writer);
+  ovpn3_log_writer_flush(writer);
+
+  text = read_all(logfile);
+  g_assert_cmpstr(text, ==,
+                  "[CLIENT] INFO: again\n"
+                  "[CLIENT] INFO: Previous message repeated 4 more times\n"
+                  "[CLIENT] WARN: again\n"
+                  "[CLIENT] WARN: Previous message repeated 1 more time\n"
+                  "[CLIENT] WARN: different\n"
+                  "[CLIENT] WARN: different\n"
+                  "[CLIENT] WARN: Previous message repeated 1 more time\n");
+}
+
+static void
 test_writer_bad_file(void)
 {
   g_autoptr(GError) error = NULL;
@@ -347,6 +393,8 @@ main(int argc, char **argv)
   g_test_add_func("/log/writer/names", test_names);
   g_test_add("/log/writer/file", Fixture, NULL, fixture_setup, test_writer_file, fixture_teardown);
   g_test_add("/log/writer/truncates", Fixture, NULL, fixture_setup, test_writer_truncates,
+             fixture_teardown);
+  g_test_add("/log/writer/repeats", Fixture, NULL, fixture_setup, test_writer_repeats,
              fixture_teardown);
   g_test_add_func("/log/writer/bad-file", test_writer_bad_file);
 

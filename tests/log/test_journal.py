@@ -102,6 +102,15 @@ def test():
         assert entry['OVPN3_LOG_CATEGORY'] == 'VERB1', entry
         assert entry['OVPN3_SESSION_PATH'] == session, entry
 
+        # repeats of one record are collapsed into a summary
+        for _ in range(5):
+            backend.send_status(2, 12, 'reconnecting')
+        backend.send_log(GROUP_BACKENDPROC, CATEGORIES['WARN'], 'after the repeats')
+        seen = messages_until(journal, 'after the repeats')
+        assert [m.split('} ', 1)[-1] for m in seen] == [
+            'Status change: major=2 minor=12: reconnecting',
+            'Previous message repeated 4 more times', 'after the repeats'], seen
+
         # log_prefix_logtag off: the message is sent as is
         set_prop(bus, 'log_level', dbus.UInt32(3))
         set_prop(bus, 'log_prefix_logtag', dbus.Boolean(False))
