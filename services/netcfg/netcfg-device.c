@@ -80,7 +80,9 @@ struct _NetcfgDevice
   /* applied */
   int ifindex; /* > 0 once the kernel device exists */
   gboolean established;
-  gboolean new_round;        /* the next staging call starts from scratch */
+  gboolean new_round;                       /* the next staging call starts from scratch */
+  GDBusMethodInvocation *pending_establish; /* waiting for systemd-resolved */
+  GCancellable *dns_cancel;
   GArray *applied_addresses; /* StagedAddress */
   GArray *applied_routes;    /* AppliedRoute */
   DnsMode dns_mode;
@@ -288,12 +290,7 @@ undo_dns(NetcfgDevice *self)
     return;
   self->dns_mode = DNS_NONE;
   if (mode == DNS_RESOLVED)
-    {
-      if (!netcfg_resolved_revert(netcfg_manager_get_context(self->manager)->connection,
-                                  self->ifindex, &error))
-        netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN, "%s: %s", self->name,
-                           error->message);
-    }
+    netcfg_resolved_revert(netcfg_manager_get_context(self->manager)->connection, self->ifindex);
   else if (!netcfg_manager_update_resolvconf(self->manager, &error))
     netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s: %s", self->name,
                        error->message);
@@ -343,6 +340,13 @@ netcfg_device_teardown(NetcfgDevice *self)
   NetcfgNetlink *nl = netcfg_manager_get_netlink(self->manager);
   g_autoptr(GError) error = NULL;
 
+  if (self->pending_establish != NULL)
+    {
+      g_cancellable_cancel(self->dns_cancel);
+      g_dbus_method_invocation_return_error(g_steal_pointer(&self->pending_establish),
+                                            OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
+                                            "Device %s was removed", self->name);
+    }
   /* uplink routes and DNS explicitly; the rest goes with the link */
   undo_applied(self, TRUE);
   if (self->ifindex > 0)
@@ -525,60 +529,117 @@ apply_routes(NetcfgDevice *self, GError **error)
   return TRUE;
 }
 
-static gboolean
-apply_dns(NetcfgDevice *self, GError **error)
+static void
+establish_failed(NetcfgDevice *self, GDBusMethodInvocation *invocation, const GError *cause)
 {
-  Ovpn3ServiceContext *ctx = netcfg_manager_get_context(self->manager);
-  gboolean full_tunnel = g_str_equal(self->dns_scope, "global");
-
-  if (self->dns_servers->len == 0 && self->dns_domains->len == 0)
-    return TRUE;
-  copy_strings(self->applied_servers, self->dns_servers);
-  copy_strings(self->applied_domains, self->dns_domains);
-  self->applied_full_tunnel = full_tunnel;
-  if (netcfg_resolved_available(ctx->connection))
-    {
-      self->dns_mode = DNS_RESOLVED;
-      if (!netcfg_resolved_apply(ctx->connection, self->ifindex, self->dns_servers,
-                                 self->dns_domains, full_tunnel, self->dnssec_mode,
-                                 self->dns_transport, error))
-        return FALSE;
-    }
-  else if (netcfg_resolvconf_usable())
-    {
-      self->dns_mode = DNS_RESOLVCONF;
-      if (!netcfg_manager_update_resolvconf(self->manager, error))
-        return FALSE;
-    }
-  else
-    {
-      netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN,
-                         "%s: DNS settings not applied: neither systemd-resolved nor a "
-                         "writable " NETCFG_RESOLV_CONF " is available",
-                         self->name);
-      g_ptr_array_set_size(self->applied_servers, 0);
-      g_ptr_array_set_size(self->applied_domains, 0);
-      return TRUE;
-    }
-  notify_dns(self, TRUE);
-  netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
-                     "%s: DNS (%s, %s scope): %u server(s), %u domain(s)", self->name,
-                     self->dns_mode == DNS_RESOLVED ? "systemd-resolved" : "resolv.conf",
-                     self->dns_scope, self->applied_servers->len, self->applied_domains->len);
-  return TRUE;
+  /* undo what this call did; the state file follows */
+  undo_applied(self, FALSE);
+  netcfg_manager_save_state(self->manager);
+  netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s: Establish failed: %s",
+                     self->name, cause->message);
+  g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
+                                        "Could not establish %s: %s", self->name, cause->message);
 }
 
+static void
+establish_done(NetcfgDevice *self, GDBusMethodInvocation *invocation)
+{
+  self->established = TRUE;
+  self->new_round = TRUE;
+  netcfg_manager_save_state(self->manager);
+  for (guint i = 0; i < self->applied_addresses->len; i++)
+    notify_address(self, &g_array_index(self->applied_addresses, StagedAddress, i), TRUE);
+  for (guint i = 0; i < self->applied_routes->len; i++)
+    notify_route(self, &g_array_index(self->applied_routes, AppliedRoute, i), TRUE);
+  if (self->dns_mode != DNS_NONE)
+    {
+      notify_dns(self, TRUE);
+      netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
+                         "%s: DNS (%s, %s scope): %u server(s), %u domain(s)", self->name,
+                         self->dns_mode == DNS_RESOLVED ? "systemd-resolved" : "resolv.conf",
+                         self->applied_full_tunnel ? "global" : "tunnel",
+                         self->applied_servers->len, self->applied_domains->len);
+    }
+  netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
+                     "%s established: %u address(es), %u route(s)", self->name,
+                     self->applied_addresses->len, self->applied_routes->len);
+  g_dbus_method_invocation_return_value(invocation, NULL);
+}
+
+static void
+on_resolved_applied(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(NetcfgDevice) self = user_data;
+  GDBusMethodInvocation *invocation = g_steal_pointer(&self->pending_establish);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = netcfg_resolved_apply_finish(result, &error);
+
+  g_clear_object(&self->dns_cancel);
+  if (invocation == NULL)
+    return; /* torn down meanwhile; that answered the call */
+  if (!ok)
+    establish_failed(self, invocation, error);
+  else
+    establish_done(self, invocation);
+}
+
+/* Returns TRUE when the DNS part completes later (systemd-resolved). */
 static gboolean
-establish(NetcfgDevice *self, GError **error)
+apply_dns(NetcfgDevice *self, GDBusMethodInvocation *invocation, GError **error)
+{
+  Ovpn3ServiceContext *ctx = netcfg_manager_get_context(self->manager);
+
+  if (self->dns_servers->len == 0 && self->dns_domains->len == 0)
+    return FALSE;
+  copy_strings(self->applied_servers, self->dns_servers);
+  copy_strings(self->applied_domains, self->dns_domains);
+  self->applied_full_tunnel = g_str_equal(self->dns_scope, "global");
+  if (netcfg_manager_resolved_present(self->manager))
+    {
+      self->dns_mode = DNS_RESOLVED;
+      self->pending_establish = invocation;
+      self->dns_cancel = g_cancellable_new();
+      netcfg_resolved_apply_async(ctx->connection, self->ifindex, self->applied_servers,
+                                  self->applied_domains, self->applied_full_tunnel,
+                                  self->dnssec_mode, self->dns_transport, self->dns_cancel,
+                                  on_resolved_applied, g_object_ref(self));
+      return TRUE;
+    }
+  if (netcfg_resolvconf_usable())
+    {
+      self->dns_mode = DNS_RESOLVCONF;
+      netcfg_manager_update_resolvconf(self->manager, error);
+      return FALSE;
+    }
+  netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN,
+                     "%s: DNS settings not applied: neither systemd-resolved nor a "
+                     "writable " NETCFG_RESOLV_CONF " is available",
+                     self->name);
+  g_ptr_array_set_size(self->applied_servers, 0);
+  g_ptr_array_set_size(self->applied_domains, 0);
+  return FALSE;
+}
+
+/* Answers the invocation now, or when systemd-resolved has answered. */
+static void
+establish(NetcfgDevice *self, GDBusMethodInvocation *invocation)
 {
   NetcfgNetlink *nl = netcfg_manager_get_netlink(self->manager);
   g_autoptr(GError) local = NULL;
 
+  if (self->pending_establish != NULL)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_NETCFG_DEVICE,
+                                                    OVPN3_ERROR_FAILED,
+                                                    "Establish is already in progress");
+      return;
+    }
   if (self->ifindex <= 0)
     {
-      g_set_error_literal(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
-                          "Device has not been created: set 'layer' to 3 (tun) or 2 (tap) first");
-      return FALSE;
+      g_dbus_method_invocation_return_error_literal(
+          invocation, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
+          "Device has not been created: set 'layer' to 3 (tun) or 2 (tap) first");
+      return;
     }
   if (self->established)
     undo_applied(self, FALSE);
@@ -593,29 +654,21 @@ establish(NetcfgDevice *self, GError **error)
         goto fail;
       g_array_append_val(self->applied_addresses, *a);
     }
-  if (!apply_routes(self, &local) || !apply_dns(self, &local))
+  if (!apply_routes(self, &local))
     goto fail;
-  self->established = TRUE;
-  self->new_round = TRUE;
-  netcfg_manager_save_state(self->manager);
-  for (guint i = 0; i < self->applied_addresses->len; i++)
-    notify_address(self, &g_array_index(self->applied_addresses, StagedAddress, i), TRUE);
-  for (guint i = 0; i < self->applied_routes->len; i++)
-    notify_route(self, &g_array_index(self->applied_routes, AppliedRoute, i), TRUE);
-  netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
-                     "%s established: %u address(es), %u route(s)", self->name,
-                     self->applied_addresses->len, self->applied_routes->len);
-  return TRUE;
+  if (apply_dns(self, invocation, &local))
+    {
+      /* routes and addresses are in place: record them before waiting */
+      netcfg_manager_save_state(self->manager);
+      return;
+    }
+  if (local != NULL)
+    goto fail;
+  establish_done(self, invocation);
+  return;
 
 fail:
-  /* undo what this call did; the state file follows */
-  undo_applied(self, FALSE);
-  netcfg_manager_save_state(self->manager);
-  netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s: Establish failed: %s",
-                     self->name, local->message);
-  g_set_error(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED, "Could not establish %s: %s",
-              self->name, local->message);
-  return FALSE;
+  establish_failed(self, invocation, local);
 }
 
 /* ---- staging (validated; nothing changes on error) --------------------- */
@@ -890,7 +943,10 @@ device_method_call(gpointer object, const Ovpn3Caller *caller, const char *metho
       ok = stage_mode(&self->dns_transport, params, modes, "DNS transport", &error);
     }
   else if (g_str_equal(method, "Establish"))
-    ok = establish(self, &error);
+    {
+      establish(self, invocation);
+      return;
+    }
   else if (g_str_equal(method, "Disable"))
     ok = TRUE; /* spec §3.5: a no-op */
   else if (g_str_equal(method, "Destroy"))

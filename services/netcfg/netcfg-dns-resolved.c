@@ -7,53 +7,96 @@
 #include "netcfg-dns-resolved.h"
 #include "netcfg-validate.h"
 
-#define RESOLVED_TIMEOUT_MS 5000
+#define RESOLVED_TIMEOUT_MS 10000
 
-gboolean
-netcfg_resolved_available(GDBusConnection *connection)
+typedef struct
 {
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
+  GDBusConnection *connection;
+  GPtrArray *methods; /* const char* */
+  GPtrArray *args;    /* GVariant* (sunk) */
+  guint next;
+} ApplyData;
 
-  reply = g_dbus_connection_call_sync(
-      connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-      "NameHasOwner", g_variant_new("(s)", NETCFG_RESOLVED_BUS_NAME), G_VARIANT_TYPE("(b)"),
-      G_DBUS_CALL_FLAGS_NONE, RESOLVED_TIMEOUT_MS, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get(reply, "(b)", &has_owner);
-  return has_owner;
+static void
+apply_data_free(gpointer data)
+{
+  ApplyData *d = data;
+
+  g_object_unref(d->connection);
+  g_ptr_array_unref(d->methods);
+  g_ptr_array_unref(d->args);
+  g_free(d);
 }
 
-static gboolean
-call(GDBusConnection *connection, const char *method, GVariant *args, GError **error)
+static void
+add_step(ApplyData *d, const char *method, GVariant *args)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_ptr_array_add(d->methods, (gpointer) method);
+  g_ptr_array_add(d->args, g_variant_ref_sink(args));
+}
 
-  reply = g_dbus_connection_call_sync(
-      connection, NETCFG_RESOLVED_BUS_NAME, NETCFG_RESOLVED_PATH, NETCFG_RESOLVED_INTERFACE, method,
-      args, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, RESOLVED_TIMEOUT_MS, NULL, error);
+static void run_next(GTask *task);
+
+static void
+on_reply(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ApplyData *d = g_task_get_task_data(task);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
   if (reply == NULL)
     {
-      g_prefix_error(error, "systemd-resolved %s: ", method);
-      return FALSE;
+      g_dbus_error_strip_remote_error(error);
+      g_prefix_error(&error, "systemd-resolved %s: ", (const char *) d->methods->pdata[d->next]);
+      g_task_return_error(task, g_steal_pointer(&error));
+      return;
     }
-  return TRUE;
+  d->next++;
+  run_next(g_steal_pointer(&task));
 }
 
-gboolean
-netcfg_resolved_apply(GDBusConnection *connection, int ifindex, GPtrArray *servers,
-                      GPtrArray *domains, gboolean full_tunnel, const char *dnssec,
-                      const char *transport, GError **error)
+static void
+run_next(GTask *task)
 {
+  ApplyData *d = g_task_get_task_data(task);
+
+  if (d->next >= d->methods->len)
+    {
+      g_task_return_boolean(task, TRUE);
+      g_object_unref(task);
+      return;
+    }
+  g_dbus_connection_call(d->connection, NETCFG_RESOLVED_BUS_NAME, NETCFG_RESOLVED_PATH,
+                         NETCFG_RESOLVED_INTERFACE, d->methods->pdata[d->next],
+                         d->args->pdata[d->next], NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                         RESOLVED_TIMEOUT_MS, g_task_get_cancellable(task), on_reply, task);
+}
+
+void
+netcfg_resolved_apply_async(GDBusConnection *connection, int ifindex, GPtrArray *servers,
+                            GPtrArray *domains, gboolean full_tunnel, const char *dnssec,
+                            const char *transport, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+  ApplyData *d = g_new0(ApplyData, 1);
   GVariantBuilder dns, doms;
+
+  d->connection = g_object_ref(connection);
+  d->methods = g_ptr_array_new();
+  d->args = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+  g_task_set_task_data(task, d, apply_data_free);
+  g_task_set_source_tag(task, netcfg_resolved_apply_async);
 
   g_variant_builder_init(&dns, G_VARIANT_TYPE("a(iay)"));
   for (guint i = 0; i < servers->len; i++)
     {
       NetcfgAddr addr;
 
-      if (!netcfg_parse_ip_any(servers->pdata[i], &addr, error))
-        return FALSE;
+      if (!netcfg_parse_ip_any(servers->pdata[i], &addr, NULL))
+        continue; /* validated on arrival; cannot happen */
       g_variant_builder_add(&dns, "(i@ay)", addr.family,
                             g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, addr.bytes,
                                                       addr.family == AF_INET6 ? 16 : 4, 1));
@@ -64,34 +107,41 @@ netcfg_resolved_apply(GDBusConnection *connection, int ifindex, GPtrArray *serve
   if (full_tunnel)
     g_variant_builder_add(&doms, "(sb)", ".", TRUE);
 
-  if (!call(connection, "SetLinkDNS", g_variant_new("(ia(iay))", ifindex, &dns), error))
-    {
-      g_variant_builder_clear(&doms);
-      return FALSE;
-    }
-  if (!call(connection, "SetLinkDomains", g_variant_new("(ia(sb))", ifindex, &doms), error))
-    return FALSE;
-  if (!call(connection, "SetLinkDefaultRoute", g_variant_new("(ib)", ifindex, full_tunnel), error))
-    return FALSE;
+  add_step(d, "SetLinkDNS", g_variant_new("(ia(iay))", ifindex, &dns));
+  add_step(d, "SetLinkDomains", g_variant_new("(ia(sb))", ifindex, &doms));
+  add_step(d, "SetLinkDefaultRoute", g_variant_new("(ib)", ifindex, full_tunnel));
   if (g_strcmp0(dnssec, "unset") != 0)
-    {
-      const char *mode = g_str_equal(dnssec, "optional") ? "allow-downgrade" : dnssec;
-
-      if (!call(connection, "SetLinkDNSSEC", g_variant_new("(is)", ifindex, mode), error))
-        return FALSE;
-    }
+    add_step(d, "SetLinkDNSSEC",
+             g_variant_new("(is)", ifindex,
+                           g_str_equal(dnssec, "optional") ? "allow-downgrade" : dnssec));
   if (g_strcmp0(transport, "unset") != 0)
-    {
-      const char *mode = g_str_equal(transport, "dot") ? "yes" : "no";
-
-      if (!call(connection, "SetLinkDNSOverTLS", g_variant_new("(is)", ifindex, mode), error))
-        return FALSE;
-    }
-  return TRUE;
+    add_step(d, "SetLinkDNSOverTLS",
+             g_variant_new("(is)", ifindex, g_str_equal(transport, "dot") ? "yes" : "no"));
+  run_next(task);
 }
 
 gboolean
-netcfg_resolved_revert(GDBusConnection *connection, int ifindex, GError **error)
+netcfg_resolved_apply_finish(GAsyncResult *result, GError **error)
 {
-  return call(connection, "RevertLink", g_variant_new("(i)", ifindex), error);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void
+on_revert(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  if (reply == NULL)
+    g_warning("systemd-resolved RevertLink(%d): %s", GPOINTER_TO_INT(user_data), error->message);
+}
+
+void
+netcfg_resolved_revert(GDBusConnection *connection, int ifindex)
+{
+  g_dbus_connection_call(connection, NETCFG_RESOLVED_BUS_NAME, NETCFG_RESOLVED_PATH,
+                         NETCFG_RESOLVED_INTERFACE, "RevertLink", g_variant_new("(i)", ifindex),
+                         NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, RESOLVED_TIMEOUT_MS, NULL,
+                         on_revert, GINT_TO_POINTER(ifindex));
 }

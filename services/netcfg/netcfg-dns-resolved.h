@@ -7,8 +7,8 @@
  * (dns_scope "global"): the domains as search domains plus "~." and the
  * link as DNS default route.
  *
- * The calls are synchronous with a short timeout; resolved answers in
- * milliseconds and netcfg serves one backend at a time.
+ * Every call is asynchronous: a slow or hung resolved never blocks netcfg
+ * (other sessions' cleanup goes on meanwhile).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,15 +22,16 @@ G_BEGIN_DECLS
 #define NETCFG_RESOLVED_PATH      "/org/freedesktop/resolve1"
 #define NETCFG_RESOLVED_INTERFACE "org.freedesktop.resolve1.Manager"
 
-/* TRUE when org.freedesktop.resolve1 has an owner on the bus. */
-gboolean netcfg_resolved_available(GDBusConnection *connection);
-
 /* servers: IP literal strings (already validated); domains: validated
  * names. dnssec: "yes" "no" "optional" "unset"; transport: "plain" "dot"
- * "unset". */
-gboolean netcfg_resolved_apply(GDBusConnection *connection, int ifindex, GPtrArray *servers,
-                               GPtrArray *domains, gboolean full_tunnel, const char *dnssec,
-                               const char *transport, GError **error);
-gboolean netcfg_resolved_revert(GDBusConnection *connection, int ifindex, GError **error);
+ * "unset". The calls go one after the other; the first error ends it. */
+void netcfg_resolved_apply_async(GDBusConnection *connection, int ifindex, GPtrArray *servers,
+                                 GPtrArray *domains, gboolean full_tunnel, const char *dnssec,
+                                 const char *transport, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean netcfg_resolved_apply_finish(GAsyncResult *result, GError **error);
+
+/* RevertLink, not waiting for the answer (a failure is logged). */
+void netcfg_resolved_revert(GDBusConnection *connection, int ifindex);
 
 G_END_DECLS

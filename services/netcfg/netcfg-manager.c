@@ -10,6 +10,7 @@
 
 #include "netcfg-device.h"
 #include "netcfg-dns-resolvconf.h"
+#include "netcfg-dns-resolved.h"
 #include "netcfg-manager.h"
 #include "netcfg-state.h"
 #include "netcfg-validate.h"
@@ -35,6 +36,9 @@ struct _NetcfgManager
   GHashTable *devices;     /* path → NetcfgDevice */
   GHashTable *creators;    /* unique name → watch id */
   GHashTable *subscribers; /* unique name → Subscriber */
+  guint resolved_watch;
+  gboolean resolved_known;
+  gboolean resolved_present;
 };
 
 G_DEFINE_TYPE(NetcfgManager, netcfg_manager, G_TYPE_OBJECT)
@@ -78,6 +82,8 @@ netcfg_manager_finalize(GObject *object)
 
   if (self->registration_id != 0)
     ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  if (self->resolved_watch != 0)
+    g_bus_unwatch_name(self->resolved_watch);
   g_hash_table_unref(self->devices);
   g_hash_table_unref(self->creators);
   g_hash_table_unref(self->subscribers);
@@ -155,6 +161,41 @@ netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *
                                          OVPN3_NETCFG_INTERFACE, "NetworkChange", args, &error))
         g_warning("NetworkChange to %s: %s", (const char *) key, error->message);
     }
+}
+
+static void
+on_resolved_appeared(GDBusConnection *connection, const char *name, const char *owner,
+                     gpointer user_data)
+{
+  NetcfgManager *self = user_data;
+
+  self->resolved_known = self->resolved_present = TRUE;
+}
+
+static void
+on_resolved_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  NetcfgManager *self = user_data;
+
+  self->resolved_known = TRUE;
+  self->resolved_present = FALSE;
+}
+
+gboolean
+netcfg_manager_resolved_present(NetcfgManager *self)
+{
+  if (!self->resolved_known)
+    {
+      /* the watch has not reported yet: ask the bus once */
+      g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+          self->ctx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+          "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", NETCFG_RESOLVED_BUS_NAME),
+          G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+
+      if (reply != NULL)
+        g_variant_get(reply, "(b)", &self->resolved_present);
+    }
+  return self->resolved_present;
 }
 
 void
@@ -619,6 +660,9 @@ netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **err
     netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "cannot restore resolv.conf: %s",
                        local->message);
 
+  self->resolved_watch = g_bus_watch_name_on_connection(
+      ctx->connection, NETCFG_RESOLVED_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+      on_resolved_appeared, on_resolved_vanished, self, NULL);
   self->registration_id = ovpn3_exporter_register(
       ctx->exporter, OVPN3_NETCFG_PATH, OVPN3_XML_NETCFG_MANAGER, &manager_vtable, self, error);
   if (self->registration_id == 0)

@@ -41,6 +41,9 @@ void netcfg_manager_log(NetcfgManager *self, Ovpn3LogCategory category, const ch
 void netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *device_name,
                            Ovpn3NetcfgChangeType type, GVariant *details);
 
+/* TRUE while org.freedesktop.resolve1 has an owner on the bus. */
+gboolean netcfg_manager_resolved_present(NetcfgManager *self);
+
 /* Writes the state file (what is applied now). */
 void netcfg_manager_save_state(NetcfgManager *self);
 

@@ -109,7 +109,14 @@ class _Child:
         self.alive = True
 
     def request(self, *req, timeout=None):
+        self.request_start(*req)
+        return self.request_finish(timeout)
+
+    def request_start(self, *req):
+        """Send a request without waiting for its answer."""
         _send(self.wfd, req)
+
+    def request_finish(self, timeout=None):
         result = _recv(self.rfd, timeout or t.CEILING)
         if result[0] == 'ok':
             return result[1]
@@ -186,6 +193,12 @@ class Backend(_Child):
 
     def call(self, path, method, *args, signature=''):
         return self.request('call', path, method, args, signature)
+
+    def call_start(self, path, method, *args, signature=''):
+        self.request_start('call', path, method, args, signature)
+
+    def call_finish(self, timeout=None):
+        return self.request_finish(timeout)
 
     def set(self, path, prop, value):
         return self.request('set', path, prop, value)
@@ -336,6 +349,27 @@ def route_get(dst):
     return ipj('route', 'get', dst)[0]
 
 
+def process_gone(pid):
+    """True once pid has exited (gone, or a zombie not reaped yet)."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith('State:'):
+                    return line.split()[1] == 'Z'
+    except OSError:
+        return True
+    return False
+
+
+def stop_netcfg(bus, sig):
+    """Sends sig to netcfg and waits until the process has exited (its
+    bus name goes before its clean-up ends)."""
+    pid = netcfg_pid(bus)
+    os.kill(pid, sig)
+    t.wait_until(lambda: process_gone(pid), what='netcfg (pid %d) to exit' % pid)
+    t.wait_name_gone(bus, NETCFG)
+
+
 def netcfg_pid(bus):
     return t.name_pid(bus, NETCFG)
 
@@ -349,12 +383,13 @@ def ensure_netcfg(bus):
 class Resolved:
     """python-dbusmock stand-in for systemd-resolved that records calls."""
 
-    def __init__(self, bus):
+    def __init__(self, bus, delay=0):
         self.bus = bus
         env = dict(os.environ)
         self.proc = subprocess.Popen(
             [sys.executable, '-m', 'dbusmock', '--system', '--template',
-             os.path.join(HERE, 'resolved_template.py')],
+             os.path.join(HERE, 'resolved_template.py'), '--parameters',
+             json.dumps({'delay': delay})],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         t.wait_for_name(bus, RESOLVED_NAME)

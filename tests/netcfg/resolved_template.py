@@ -11,8 +11,11 @@ IS_OBJECT_MANAGER = False
 
 
 def load(mock, parameters):
+    # parameters: {"delay": seconds} makes SetLinkDNS answer that late
+    delay = float(parameters.get('delay', 0))
+    slow = '__import__("time").sleep(%r)' % delay if delay > 0 else ''
     mock.AddMethods(MAIN_IFACE, [
-        ('SetLinkDNS', 'ia(iay)', '', ''),
+        ('SetLinkDNS', 'ia(iay)', '', slow),
         ('SetLinkDomains', 'ia(sb)', '', ''),
         ('SetLinkDefaultRoute', 'ib', '', ''),
         ('SetLinkDNSSEC', 'is', '', ''),

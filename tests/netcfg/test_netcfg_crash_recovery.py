@@ -45,7 +45,7 @@ assert os.path.exists(os.path.join(state_dir, 'resolv.conf.backup'))
 st = os.stat(os.path.join(state_dir, 'resolv.conf.backup'))
 assert st.st_mode & 0o077 == 0, oct(st.st_mode)
 
-t.kill_service(bus, n.NETCFG)
+n.stop_netcfg(bus, signal.SIGKILL)
 # the leftovers are there now
 assert n.link_exists(name)
 assert (n.SERVER_V4, n.UPLINK_GW4, 'static') in n.routes_of(n.UPLINK_DEV, '-4')
@@ -70,7 +70,7 @@ be.set(path, 'reroute_ipv4', True)
 be.call(path, 'AddDNS', dbus.Array(['10.8.0.53'], signature='s'), signature='as')
 be.call(path, 'Establish')
 assert n.route_get('203.0.113.99')['dev'] == name
-t.kill_service(bus, n.NETCFG, sig=signal.SIGTERM)
+n.stop_netcfg(bus, signal.SIGTERM)
 assert not n.link_exists(name)
 assert n.dump() == before, 'namespace differs after SIGTERM'
 with open('/etc/resolv.conf', 'rb') as f:

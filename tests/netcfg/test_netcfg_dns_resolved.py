@@ -3,9 +3,11 @@
 calls): full-tunnel DNS (dns_scope global: search domains + "~.", default
 route) and split DNS (dns_scope tunnel: routing-only domains, no default
 route), DNSSEC / DNS-over-TLS, RevertLink on Destroy; resolv.conf is not
-touched while resolved is on the bus."""
+touched while resolved is on the bus; a slow resolved does not block
+netcfg."""
 
 import socket
+import time
 
 import dbus
 
@@ -89,6 +91,22 @@ t.wait_until(lambda: resolved.calls() == [('RevertLink', [ifindex])], timeout=t.
 t.wait_until(lambda: not n.link_exists(name), what='device removed')
 with open('/etc/resolv.conf', 'rb') as f:
     assert f.read() == resolv_before
+resolved.close()
+
+# ---- a slow resolved never blocks netcfg: others are served meanwhile
+resolved = n.Resolved(bus, delay=3)
+be = n.Backend()
+path = setup(be, 'global')
+be.call_start(path, 'Establish')
+time.sleep(0.3)
+start = time.monotonic()
+assert t.call(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'FetchInterfaceList') == [path]
+assert time.monotonic() - start < 1, 'netcfg blocked while waiting for resolved'
+be.call_finish(timeout=t.CEILING)
+assert [c[0] for c in resolved.calls()][:3] == ['SetLinkDNS', 'SetLinkDomains',
+                                                 'SetLinkDefaultRoute']
+be.call(path, 'Destroy')
+be.stop()
 resolved.close()
 uplink.close()
 print('ok')

@@ -51,8 +51,8 @@ be.call(path, 'Destroy')
 
 got = all_sig.wait(12)
 types = [s['args'][0] for s in got]
-assert types == [CH['DEVICE_ADDED'], CH['DNS_SERVER_ADDED'], CH['DNS_SEARCH_ADDED'],
-                 CH['IPADDR_ADDED'], CH['ROUTE_EXCLUDED'], CH['ROUTE_ADDED'],
+assert types == [CH['DEVICE_ADDED'], CH['IPADDR_ADDED'], CH['ROUTE_EXCLUDED'], CH['ROUTE_ADDED'],
+                 CH['DNS_SERVER_ADDED'], CH['DNS_SEARCH_ADDED'],
                  CH['DNS_SERVER_REMOVED'], CH['DNS_SEARCH_REMOVED'], CH['ROUTE_REMOVED'],
                  CH['ROUTE_REMOVED'], CH['IPADDR_REMOVED'], CH['DEVICE_REMOVED']], types
 for s in got:
