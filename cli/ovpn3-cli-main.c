@@ -50,6 +50,36 @@ static const Ovpn3CliCommand commands[] = {
   { "config-remove", "Remove a profile", "--config NAME | --path PATH [--force]",
     "Removes a profile you own. On a terminal it asks first, unless --force is given.",
     ovpn3_cmd_config_remove_entries, ovpn3_cmd_config_remove },
+  { "session-start", "Connect: start a VPN session from a profile",
+    "--config NAME|FILE | --config-path PATH [OPTIONS]",
+    "Starts a session from a profile (by name, or a file imported for this session only), asks "
+    "for what the server needs (user name, password without echo, challenge answers; a web "
+    "login is opened in your browser when there is a desktop) and shows the progress until it "
+    "is connected or has failed.",
+    ovpn3_cmd_session_start_entries, ovpn3_cmd_session_start },
+  { "sessions-list", "List your VPN sessions", "[--json] [--paths]",
+    "One line per session you own or were given access to.", ovpn3_cmd_sessions_list_entries,
+    ovpn3_cmd_sessions_list },
+  { "session-manage", "Pause, resume, restart or end a session",
+    "--path PATH | --config NAME | --interface DEV ACTION",
+    "ACTION is one of --pause, --resume, --restart, --disconnect, --log-level N; --cleanup "
+    "ends every session of yours whose backend is gone.",
+    ovpn3_cmd_session_manage_entries, ovpn3_cmd_session_manage },
+  { "session-stats", "Show a session's traffic counters",
+    "--path PATH | --config NAME | --interface DEV [--json]", NULL, ovpn3_cmd_session_stats_entries,
+    ovpn3_cmd_session_stats },
+  { "session-auth", "List or answer sessions waiting for you", "[--auth-req PID | --path PATH]",
+    "Without options lists the sessions that wait for credentials or a web login; with one "
+    "selected, asks the questions and waits for the connection.",
+    ovpn3_cmd_session_auth_entries, ovpn3_cmd_session_auth },
+  { "session-acl", "Show or change who may manage a session",
+    "--path PATH | --config NAME | --interface DEV [OPTIONS]", NULL, ovpn3_cmd_session_acl_entries,
+    ovpn3_cmd_session_acl },
+  { "log", "Follow a session's log and status messages",
+    "--path PATH | --config NAME | --interface DEV [--log-level N]",
+    "Prints the session's messages as they come, until the session ends or Ctrl-C. Only new "
+    "messages are shown; older ones are in the journal.",
+    ovpn3_cmd_log_entries, ovpn3_cmd_log },
   { "version", "Show the version of ovpn3 (and of the services)", "[--services] [--json]",
     "Prints the version of this program and the D-Bus API level it speaks; with --services "
     "also the version each service reports.",
@@ -81,7 +111,7 @@ static const char exit_codes_text[] = "Exit codes:\n"
                                       "  0  success\n"
                                       "  1  the request failed (the service refused it)\n"
                                       "  2  bad command line (usage is printed)\n"
-                                      "  3  not found (no such profile or user)\n"
+                                      "  3  not found (no such profile, session or user)\n"
                                       "  4  permission denied\n"
                                       "  5  a service is not available or did not answer\n";
 
@@ -164,7 +194,7 @@ static void
 print_main_help(FILE *out)
 {
   fprintf(out, "Usage: ovpn3 [--verbose] COMMAND [OPTIONS]\n\n"
-               "Manage OpenVPN profiles (and, soon, sessions) through the ovpn3 services.\n"
+               "Manage OpenVPN profiles and sessions through the ovpn3 services.\n"
                "You do not need sudo: profiles belong to the user who imported them.\n\n"
                "Commands:\n");
   for (const Ovpn3CliCommand *c = commands; c->name != NULL; c++)

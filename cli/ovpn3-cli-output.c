@@ -401,6 +401,9 @@ ovpn3_cli_read_secret(const char *prompt)
   char buf[1024];
   char *line;
 
+  if (!tty)
+    fprintf(stderr, "%s\n", prompt); /* say what is read, even from a pipe */
+
   if (tty)
     {
       /* echo off before the prompt shows, so nothing typed after it is ever echoed */

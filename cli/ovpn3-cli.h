@@ -75,4 +75,19 @@ const GOptionEntry *ovpn3_cmd_config_acl_entries(void);
 int ovpn3_cmd_config_remove(Ovpn3Cli *cli, int argc, char **argv);
 const GOptionEntry *ovpn3_cmd_config_remove_entries(void);
 
+int ovpn3_cmd_session_start(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_session_start_entries(void);
+int ovpn3_cmd_sessions_list(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_sessions_list_entries(void);
+int ovpn3_cmd_session_stats(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_session_stats_entries(void);
+int ovpn3_cmd_session_auth(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_session_auth_entries(void);
+int ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_session_manage_entries(void);
+int ovpn3_cmd_session_acl(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_session_acl_entries(void);
+int ovpn3_cmd_log(Ovpn3Cli *cli, int argc, char **argv);
+const GOptionEntry *ovpn3_cmd_log_entries(void);
+
 G_END_DECLS

@@ -1,0 +1,520 @@
+#define G_LOG_DOMAIN "ovpn3-cli-session-manage"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "ovpn3-names.h"
+#include "ovpn3-cli.h"
+#include "ovpn3-cli-bus.h"
+#include "ovpn3-cli-output.h"
+#include "ovpn3-cli-session.h"
+
+#define SESSION_OWNER_HINT                                                           \
+  "Only the session's owner (and users it was shared with) may do this; see `ovpn3 " \
+  "session-acl --show`"
+
+static int
+session_call(Ovpn3Cli *cli, const char *path, const char *method, GVariant *args, const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path,
+                                             OVPN3_SESSIONS_INTERFACE, method, args, NULL, &error);
+
+  if (reply == NULL)
+    return ovpn3_cli_report(
+        cli, error, what,
+        ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? SESSION_OWNER_HINT : NULL);
+  return OVPN3_EXIT_OK;
+}
+
+static int
+session_set(Ovpn3Cli *cli, const char *path, const char *prop, GVariant *value, const char *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ovpn3_cli_set_property(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, prop, value,
+                              &error))
+    return ovpn3_cli_report(
+        cli, error, what,
+        ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? SESSION_OWNER_HINT : NULL);
+  return OVPN3_EXIT_OK;
+}
+
+static gboolean
+parse_level(Ovpn3Cli *cli, int level, int *code)
+{
+  if (level == -1)
+    return TRUE;
+  if (level < 0 || level > OVPN3_LOG_LEVEL_MAX)
+    {
+      *code = ovpn3_cli_usage_error(cli, "--log-level takes 0 to %d", OVPN3_LOG_LEVEL_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ==== session-manage ========================================================================= */
+
+static struct
+{
+  char *config;
+  char *path;
+  char *interface;
+  gboolean pause, resume, restart, disconnect, cleanup, background;
+  int log_level;
+  int timeout;
+} sm = { .log_level = -1 };
+
+const GOptionEntry *
+ovpn3_cmd_session_manage_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SESSION_SELECT_ENTRIES(sm.config, sm.path, sm.interface),
+    { "pause", 0, 0, G_OPTION_ARG_NONE, &sm.pause, "Pause the connection", NULL },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &sm.resume, "Resume a paused connection", NULL },
+    { "restart", 0, 0, G_OPTION_ARG_NONE, &sm.restart, "Reconnect now", NULL },
+    { "disconnect", 'D', 0, G_OPTION_ARG_NONE, &sm.disconnect, "End the session", NULL },
+    { "cleanup", 0, 0, G_OPTION_ARG_NONE, &sm.cleanup,
+      "End every session of yours that has no working backend", NULL },
+    { "log-level", 0, 0, G_OPTION_ARG_INT, &sm.log_level, "Set the session's log level (0-6)",
+      "LEVEL" },
+    { "background", 'b', 0, G_OPTION_ARG_NONE, &sm.background,
+      "With --resume/--restart: do not wait for the connection", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &sm.timeout,
+      "With --resume/--restart: give up waiting after this many seconds", "SECONDS" },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+static int
+cleanup(Ovpn3Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **paths = NULL;
+  guint ended = 0;
+
+  reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
+                         "FetchAvailableSessions", NULL, G_VARIANT_TYPE("(ao)"), &error);
+  if (reply == NULL)
+    return ovpn3_cli_report(cli, error, "cannot list the sessions", NULL);
+  g_variant_get(reply, "(^a&o)", &paths);
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) status = ovpn3_cli_get_property(OVPN3_SESSIONS_BUS_NAME, paths[i],
+                                                          OVPN3_SESSIONS_INTERFACE, "status", NULL);
+      guint32 major = 0, minor = 0;
+      const char *msg = "";
+      g_autoptr(GVariant) r = NULL;
+
+      if (status != NULL && g_variant_is_of_type(status, G_VARIANT_TYPE("(uus)")))
+        {
+          g_variant_get(status, "(uu&s)", &major, &minor, &msg);
+          if (major != 0 || minor != 0 || *msg != '\0')
+            continue;
+        }
+      r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, paths[i], OVPN3_SESSIONS_INTERFACE, "Disconnect",
+                         NULL, NULL, NULL);
+      if (r != NULL)
+        {
+          printf("Ended %s\n", paths[i]);
+          ended++;
+        }
+    }
+  printf("%u stale session%s ended.\n", ended, ended == 1 ? "" : "s");
+  return OVPN3_EXIT_OK;
+}
+
+static void
+print_final_stats(const char *path)
+{
+  g_autoptr(GVariant) stats = ovpn3_cli_get_property(OVPN3_SESSIONS_BUS_NAME, path,
+                                                     OVPN3_SESSIONS_INTERFACE, "statistics", NULL);
+  gint64 in = 0, out = 0;
+
+  if (stats == NULL || !g_variant_is_of_type(stats, G_VARIANT_TYPE("a{sx}")))
+    return;
+  if (g_variant_lookup(stats, "BYTES_IN", "x", &in)
+      | g_variant_lookup(stats, "BYTES_OUT", "x", &out))
+    {
+      g_autofree char *rx = g_format_size((guint64) MAX(in, 0));
+      g_autofree char *tx = g_format_size((guint64) MAX(out, 0));
+      printf("Received %s, sent %s.\n", rx, tx);
+    }
+}
+
+int
+ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autofree char *path = NULL;
+  guint actions;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("session-manage"),
+                       ovpn3_cmd_session_manage_entries(), &argc, &argv, &code))
+    return code;
+  actions = sm.pause + sm.resume + sm.restart + sm.disconnect + sm.cleanup;
+  if (actions == 0 && sm.log_level == -1)
+    return ovpn3_cli_usage_error(cli, "say what to do: --pause, --resume, --restart, "
+                                      "--disconnect, --cleanup or --log-level");
+  if (actions > 1)
+    return ovpn3_cli_usage_error(cli, "give only one of --pause, --resume, --restart, "
+                                      "--disconnect, --cleanup");
+  if (!parse_level(cli, sm.log_level, &code))
+    return code;
+  if (sm.timeout < 0)
+    return ovpn3_cli_usage_error(cli, "--timeout cannot be negative");
+  if (sm.cleanup)
+    return cleanup(cli);
+  path = ovpn3_cli_select_session(cli, sm.config, sm.path, sm.interface, &code);
+  if (path == NULL)
+    return code;
+
+  if (sm.log_level >= 0)
+    {
+      code = session_set(cli, path, "log_verbosity", g_variant_new_uint32((guint32) sm.log_level),
+                         "cannot set the log level");
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      if (actions == 0)
+        {
+          printf("Log level set to %d.\n", sm.log_level);
+          return OVPN3_EXIT_OK;
+        }
+    }
+  if (sm.pause)
+    {
+      code = session_call(cli, path, "Pause", g_variant_new("(s)", "Front-end request"),
+                          "cannot pause");
+      if (code == OVPN3_EXIT_OK)
+        printf("Session paused. Resume it with `ovpn3 session-manage --path %s --resume`.\n", path);
+      return code;
+    }
+  if (sm.disconnect)
+    {
+      print_final_stats(path);
+      code = session_call(cli, path, "Disconnect", NULL, "cannot disconnect");
+      if (code == OVPN3_EXIT_OK)
+        printf("Session disconnected.\n");
+      return code;
+    }
+  {
+    Ovpn3CliConnectOptions options
+        = { .background = sm.background, .timeout = (guint) sm.timeout, .connect = FALSE };
+
+    code = session_call(cli, path, sm.resume ? "Resume" : "Restart", NULL,
+                        sm.resume ? "cannot resume" : "cannot restart");
+    if (code != OVPN3_EXIT_OK)
+      return code;
+    return ovpn3_cli_session_connect(cli, path, &options);
+  }
+}
+
+/* ==== session-acl ============================================================================ */
+
+static struct
+{
+  char *config;
+  char *path;
+  char *interface;
+  char **grant;
+  char **revoke;
+  char *public_access;
+  char *restrict_log;
+  gboolean show;
+} sa;
+
+const GOptionEntry *
+ovpn3_cmd_session_acl_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SESSION_SELECT_ENTRIES(sa.config, sa.path, sa.interface),
+    { "grant", 'G', 0, G_OPTION_ARG_STRING_ARRAY, &sa.grant,
+      "Let this user manage the session (name or UID; may be repeated)", "USER" },
+    { "revoke", 'R', 0, G_OPTION_ARG_STRING_ARRAY, &sa.revoke,
+      "Take access away from this user (may be repeated)", "USER" },
+    { "public-access", 0, 0, G_OPTION_ARG_STRING, &sa.public_access,
+      "Let every user manage the session", "yes|no" },
+    { "restrict-log-access", 0, 0, G_OPTION_ARG_STRING, &sa.restrict_log,
+      "Only the owner may follow the session's log", "yes|no" },
+    { "show", 0, 0, G_OPTION_ARG_NONE, &sa.show, "Show the access settings (after any change)",
+      NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+static int
+show_session_acl(Ovpn3Cli *cli, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) p
+      = ovpn3_cli_get_all(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, &error);
+  g_autoptr(Ovpn3Fields) f = NULL;
+  g_autoptr(GVariant) acl = NULL;
+  g_autoptr(GString) users = g_string_new(NULL);
+  guint32 u;
+  gboolean b;
+
+  if (p == NULL)
+    return ovpn3_cli_report(cli, error, "cannot read the session", NULL);
+  f = ovpn3_fields_new();
+  ovpn3_fields_add(f, "Profile", ovpn3_vardict_str(p, "config_name"));
+  ovpn3_fields_add(f, "Path", path);
+  if (ovpn3_vardict_u32(p, "owner", &u))
+    {
+      g_autofree char *owner = ovpn3_cli_user_name(u);
+      ovpn3_fields_add_take(f, "Owner", g_strdup_printf("%s (%u)", owner, u));
+    }
+  acl = g_variant_lookup_value(p, "acl", G_VARIANT_TYPE("au"));
+  if (acl != NULL)
+    {
+      gsize n;
+      const guint32 *uids = g_variant_get_fixed_array(acl, &n, sizeof(guint32));
+
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autofree char *name = ovpn3_cli_user_name(uids[i]);
+          g_string_append_printf(users, "%s%s (%u)", i > 0 ? ", " : "", name, uids[i]);
+        }
+      ovpn3_fields_add(f, "Access granted to", n > 0 ? users->str : "nobody else");
+    }
+  if (ovpn3_vardict_bool(p, "public_access", &b))
+    ovpn3_fields_add(f, "Public access", b ? "yes" : "no");
+  if (ovpn3_vardict_bool(p, "restrict_log_access", &b))
+    ovpn3_fields_add(f, "Log restricted to owner", b ? "yes" : "no");
+  ovpn3_fields_print(f, stdout, cli->color_out);
+  return OVPN3_EXIT_OK;
+}
+
+int
+ovpn3_cmd_session_acl(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autofree char *path = NULL;
+  gboolean pub = FALSE, restrict_log = FALSE, changed = FALSE;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("session-acl"),
+                       ovpn3_cmd_session_acl_entries(), &argc, &argv, &code))
+    return code;
+  if (sa.public_access != NULL && !ovpn3_cli_parse_bool(sa.public_access, &pub))
+    return ovpn3_cli_usage_error(cli, "--public-access takes yes or no");
+  if (sa.restrict_log != NULL && !ovpn3_cli_parse_bool(sa.restrict_log, &restrict_log))
+    return ovpn3_cli_usage_error(cli, "--restrict-log-access takes yes or no");
+  path = ovpn3_cli_select_session(cli, sa.config, sa.path, sa.interface, &code);
+  if (path == NULL)
+    return code;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      char **users = pass == 0 ? sa.grant : sa.revoke;
+
+      for (guint i = 0; users != NULL && users[i] != NULL; i++)
+        {
+          guint32 uid;
+          g_autofree char *what = NULL;
+
+          if (!ovpn3_cli_parse_user(users[i], &uid))
+            return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, "Give a user name or a numeric UID",
+                                  "there is no user '%s'", users[i]);
+          what = g_strdup_printf(pass == 0 ? "cannot grant access to '%s'"
+                                           : "cannot revoke access for '%s'",
+                                 users[i]);
+          code = session_call(cli, path, pass == 0 ? "AccessGrant" : "AccessRevoke",
+                              g_variant_new("(u)", uid), what);
+          if (code != OVPN3_EXIT_OK)
+            return code;
+          changed = TRUE;
+        }
+    }
+  if (sa.public_access != NULL)
+    {
+      code = session_set(cli, path, "public_access", g_variant_new_boolean(pub),
+                         "cannot change public access");
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  if (sa.restrict_log != NULL)
+    {
+      code = session_set(cli, path, "restrict_log_access", g_variant_new_boolean(restrict_log),
+                         "cannot change log access");
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      changed = TRUE;
+    }
+  if (changed && !sa.show)
+    {
+      printf("Access settings updated.\n");
+      return OVPN3_EXIT_OK;
+    }
+  return show_session_acl(cli, path);
+}
+
+/* ==== log ==================================================================================== */
+
+static struct
+{
+  char *config;
+  char *path;
+  char *interface;
+  int log_level;
+} lg = { .log_level = -1 };
+
+const GOptionEntry *
+ovpn3_cmd_log_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    OVPN3_CLI_SESSION_SELECT_ENTRIES(lg.config, lg.path, lg.interface),
+    { "log-level", 0, 0, G_OPTION_ARG_INT, &lg.log_level, "Set the session's log level (0-6) first",
+      "LEVEL" },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+typedef struct
+{
+  Ovpn3Cli *cli;
+  GMainLoop *loop;
+  const char *path;
+  gboolean ended;
+} LogFollow;
+
+static void
+print_stamped(const char *text)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local();
+  g_autofree char *stamp = g_date_time_format(now, "%H:%M:%S");
+
+  printf("%s %s\n", stamp, text);
+  fflush(stdout);
+}
+
+static void
+on_forwarded(GDBusConnection *bus, const char *sender, const char *object_path, const char *iface,
+             const char *member, GVariant *params, gpointer data)
+{
+  guint32 a, b;
+  const char *message;
+  g_autofree char *line = NULL;
+
+  if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(uus)")))
+    return;
+  g_variant_get(params, "(uu&s)", &a, &b, &message);
+  if (g_str_equal(member, "StatusChange"))
+    line = g_strdup_printf("[status] %s%s%s", ovpn3_cli_status_text(a, b),
+                           *message != '\0' ? ": " : "", message);
+  else
+    line = g_strdup(message);
+  print_stamped(line);
+}
+
+static void
+on_session_event(GDBusConnection *bus, const char *sender, const char *object_path,
+                 const char *iface, const char *member, GVariant *params, gpointer data)
+{
+  LogFollow *f = data;
+  const char *path;
+  guint16 type;
+  guint32 owner;
+
+  if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(oqu)")))
+    return;
+  g_variant_get(params, "(&oqu)", &path, &type, &owner);
+  if (type == OVPN3_SESSION_EVENT_DESTROYED && g_str_equal(path, f->path))
+    {
+      print_stamped("[session ended]");
+      f->ended = TRUE;
+      g_main_loop_quit(f->loop);
+    }
+}
+
+static gboolean
+on_interrupt(gpointer data)
+{
+  LogFollow *f = data;
+
+  g_main_loop_quit(f->loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+ovpn3_cmd_log(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  GDBusConnection *bus;
+  LogFollow f = { 0 };
+  guint sub_log, sub_status, sub_event, sigint;
+  g_autoptr(GVariant) r = NULL;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("log"), ovpn3_cmd_log_entries(), &argc, &argv,
+                       &code))
+    return code;
+  if (!parse_level(cli, lg.log_level, &code))
+    return code;
+  path = ovpn3_cli_select_session(cli, lg.config, lg.path, lg.interface, &code);
+  if (path == NULL)
+    return code;
+  bus = ovpn3_cli_bus(&error);
+  if (bus == NULL)
+    return ovpn3_cli_report(cli, error, NULL, NULL);
+  if (lg.log_level >= 0)
+    {
+      code = session_set(cli, path, "log_verbosity", g_variant_new_uint32((guint32) lg.log_level),
+                         "cannot set the log level");
+      if (code != OVPN3_EXIT_OK)
+        return code;
+    }
+
+  loop = g_main_loop_new(NULL, FALSE);
+  f.cli = cli;
+  f.loop = loop;
+  f.path = path;
+  /* subscribe before asking for the forwarding, so nothing is missed */
+  sub_log = g_dbus_connection_signal_subscribe(bus, OVPN3_LOG_BUS_NAME, OVPN3_BACKENDS_INTERFACE,
+                                               "Log", path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                               on_forwarded, &f, NULL);
+  sub_status = g_dbus_connection_signal_subscribe(bus, OVPN3_LOG_BUS_NAME, OVPN3_BACKENDS_INTERFACE,
+                                                  "StatusChange", path, NULL,
+                                                  G_DBUS_SIGNAL_FLAGS_NONE, on_forwarded, &f, NULL);
+  sub_event = g_dbus_connection_signal_subscribe(
+      bus, OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_INTERFACE, "SessionManagerEvent",
+      OVPN3_SESSIONS_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_session_event, &f, NULL);
+  r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "LogForward",
+                     g_variant_new("(b)", TRUE), NULL, &error);
+  if (r == NULL)
+    code = ovpn3_cli_report(cli, error, "cannot follow the session's log",
+                            ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS
+                                ? "Only the owner may follow a session's log unless it allows "
+                                  "others (`ovpn3 session-acl --restrict-log-access no`)"
+                                : NULL);
+  else
+    {
+      fprintf(stderr, "Following %s (Ctrl-C to stop).\n", path);
+      sigint = g_unix_signal_add(SIGINT, on_interrupt, &f);
+      g_unix_signal_add(SIGTERM, on_interrupt, &f);
+      g_main_loop_run(loop);
+      g_source_remove(sigint);
+      if (!f.ended)
+        {
+          g_autoptr(GVariant) off
+              = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                               "LogForward", g_variant_new("(b)", FALSE), NULL, NULL);
+        }
+      code = OVPN3_EXIT_OK;
+    }
+  g_dbus_connection_signal_unsubscribe(bus, sub_log);
+  g_dbus_connection_signal_unsubscribe(bus, sub_status);
+  g_dbus_connection_signal_unsubscribe(bus, sub_event);
+  return code;
+}

@@ -1,0 +1,511 @@
+#define G_LOG_DOMAIN "ovpn3-cli-session"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ovpn3-names.h"
+#include "ovpn3-cli-bus.h"
+#include "ovpn3-cli-output.h"
+#include "ovpn3-cli-session.h"
+
+#define READY_ROUNDS  10
+#define POLL_MS       200
+#define ERROR_READY   "net.openvpn.v3.error.ready"
+#define FRONTEND_HINT "ovpn3 session-manage --path %s --disconnect"
+
+/* ---- selection ------------------------------------------------------------------------------ */
+
+static gboolean
+is_session_path(const char *text)
+{
+  return g_variant_is_object_path(text) && g_str_has_prefix(text, OVPN3_SESSIONS_PATH_PREFIX)
+         && strlen(text) > strlen(OVPN3_SESSIONS_PATH_PREFIX);
+}
+
+char *
+ovpn3_cli_select_session(Ovpn3Cli *cli, const char *config, const char *path, const char *interface,
+                         int *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **paths = NULL;
+  g_autoptr(GString) list = NULL;
+  guint n, given = (config != NULL) + (path != NULL) + (interface != NULL);
+
+  if (given == 0)
+    {
+      *exit_code = ovpn3_cli_usage_error(
+          cli, "say which session: --path PATH, --config NAME or --interface DEV");
+      return NULL;
+    }
+  if (given > 1)
+    {
+      *exit_code = ovpn3_cli_usage_error(cli, "give only one of --path, --config, --interface");
+      return NULL;
+    }
+  if (path != NULL)
+    {
+      if (!is_session_path(path))
+        {
+          *exit_code
+              = ovpn3_cli_usage_error(cli, "'%s' is not a session path (they look like %s<id>)",
+                                      path, OVPN3_SESSIONS_PATH_PREFIX);
+          return NULL;
+        }
+      return g_strdup(path);
+    }
+  if (interface != NULL)
+    {
+      const char *found;
+
+      reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
+                             "LookupInterface", g_variant_new("(s)", interface),
+                             G_VARIANT_TYPE("(o)"), &error);
+      if (reply == NULL)
+        {
+          if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER
+              && strstr(error->message, "Interface not found") != NULL)
+            *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND,
+                                        "`ovpn3 sessions-list` shows your sessions",
+                                        "no session of yours uses the interface '%s'", interface);
+          else
+            *exit_code = ovpn3_cli_report(cli, error, "cannot look up the interface", NULL);
+          return NULL;
+        }
+      g_variant_get(reply, "(&o)", &found);
+      return g_strdup(found);
+    }
+  reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
+                         "LookupConfigName", g_variant_new("(s)", config), G_VARIANT_TYPE("(ao)"),
+                         &error);
+  if (reply == NULL)
+    {
+      *exit_code = ovpn3_cli_report(cli, error, "cannot look up the session", NULL);
+      return NULL;
+    }
+  g_variant_get(reply, "(^a&o)", &paths);
+  n = g_strv_length((char **) paths);
+  if (n == 1)
+    return g_strdup(paths[0]);
+  if (n == 0)
+    {
+      *exit_code
+          = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, "`ovpn3 sessions-list` shows your sessions",
+                           "no session of yours was started from a profile named '%s'", config);
+      return NULL;
+    }
+  list = g_string_new(NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf(list, "\n  %s", paths[i]);
+  *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, "Choose one with --path PATH",
+                              "%u sessions were started from '%s':%s", n, config, list->str);
+  return NULL;
+}
+
+/* ---- status words --------------------------------------------------------------------------- */
+
+const char *
+ovpn3_cli_status_text(guint32 major, guint32 minor)
+{
+  static const char *const minors[] = {
+    [OVPN3_STATUS_MINOR_UNSET] = "starting",
+    [OVPN3_STATUS_MINOR_CFG_ERROR] = "profile error",
+    [OVPN3_STATUS_MINOR_CFG_OK] = "ready to connect",
+    [OVPN3_STATUS_MINOR_CFG_INLINE_MISSING] = "profile incomplete",
+    [OVPN3_STATUS_MINOR_CFG_REQUIRE_USER] = "waiting for credentials",
+    [OVPN3_STATUS_MINOR_CONN_INIT] = "initialising",
+    [OVPN3_STATUS_MINOR_CONN_CONNECTING] = "connecting",
+    [OVPN3_STATUS_MINOR_CONN_CONNECTED] = "connected",
+    [OVPN3_STATUS_MINOR_CONN_DISCONNECTING] = "disconnecting",
+    [OVPN3_STATUS_MINOR_CONN_DISCONNECTED] = "disconnected",
+    [OVPN3_STATUS_MINOR_CONN_FAILED] = "connection failed",
+    [OVPN3_STATUS_MINOR_CONN_AUTH_FAILED] = "authentication failed",
+    [OVPN3_STATUS_MINOR_CONN_RECONNECTING] = "reconnecting",
+    [OVPN3_STATUS_MINOR_CONN_PAUSING] = "pausing",
+    [OVPN3_STATUS_MINOR_CONN_PAUSED] = "paused",
+    [OVPN3_STATUS_MINOR_CONN_RESUMING] = "resuming",
+    [OVPN3_STATUS_MINOR_CONN_DONE] = "done",
+    [OVPN3_STATUS_MINOR_SESS_NEW] = "new session",
+    [OVPN3_STATUS_MINOR_SESS_BACKEND_COMPLETED] = "backend completed",
+    [OVPN3_STATUS_MINOR_SESS_REMOVED] = "removed",
+    [OVPN3_STATUS_MINOR_SESS_AUTH_USERPASS] = "waiting for user name and password",
+    [OVPN3_STATUS_MINOR_SESS_AUTH_CHALLENGE] = "waiting for a challenge answer",
+    [OVPN3_STATUS_MINOR_SESS_AUTH_URL] = "waiting for web login",
+    [OVPN3_STATUS_MINOR_PKCS11_SIGN] = "PKCS#11 signing",
+    [OVPN3_STATUS_MINOR_PKCS11_ENCRYPT] = "PKCS#11 encrypting",
+    [OVPN3_STATUS_MINOR_PKCS11_DECRYPT] = "PKCS#11 decrypting",
+    [OVPN3_STATUS_MINOR_PKCS11_VERIFY] = "PKCS#11 verifying",
+    [OVPN3_STATUS_MINOR_PROC_STARTED] = "process started",
+    [OVPN3_STATUS_MINOR_PROC_STOPPED] = "process stopped",
+    [OVPN3_STATUS_MINOR_PROC_KILLED] = "process killed",
+  };
+
+  if (major == 0 && minor == 0)
+    return "starting";
+  if (minor < G_N_ELEMENTS(minors) && minors[minor] != NULL)
+    return minors[minor];
+  return "unknown status";
+}
+
+/* ---- questions (spec §6) -------------------------------------------------------------------- */
+
+static gboolean
+is_ready_error(const GError *error)
+{
+  g_autofree char *name = g_dbus_error_get_remote_error(error);
+
+  return g_strcmp0(name, ERROR_READY) == 0 || strstr(error->message, ERROR_READY) != NULL;
+}
+
+static gboolean
+get_status(const char *path, guint32 *major, guint32 *minor, char **message, GError **error)
+{
+  g_autoptr(GVariant) v = ovpn3_cli_get_property(OVPN3_SESSIONS_BUS_NAME, path,
+                                                 OVPN3_SESSIONS_INTERFACE, "status", error);
+
+  if (v == NULL)
+    return FALSE;
+  if (!g_variant_is_of_type(v, G_VARIANT_TYPE("(uus)")))
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "the session's status has type %s",
+                  g_variant_get_type_string(v));
+      return FALSE;
+    }
+  g_variant_get(v, "(uus)", major, minor, message);
+  return TRUE;
+}
+
+static char *
+read_answer(const char *prompt, gboolean hidden)
+{
+  char buf[1024];
+
+  if (hidden)
+    return ovpn3_cli_read_secret(prompt);
+  fprintf(stderr, "%s", prompt);
+  fflush(stderr);
+  if (fgets(buf, sizeof buf, stdin) == NULL)
+    return NULL;
+  if (!isatty(0))
+    fputc('\n', stderr); /* the answer came from a pipe: end the prompt's line */
+  buf[strcspn(buf, "\r\n")] = '\0';
+  return g_strdup(buf);
+}
+
+/* Ask for every pending credentials slot and provide the answers.  *asked = how many. */
+static int
+walk_queue(Ovpn3Cli *cli, const char *path, guint *asked)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) groups = NULL;
+  g_autoptr(GVariant) list = NULL;
+  GVariantIter iter;
+  guint32 type, group;
+
+  *asked = 0;
+  groups = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                          "UserInputQueueGetTypeGroup", NULL, G_VARIANT_TYPE("(a(uu))"), &error);
+  if (groups == NULL)
+    return ovpn3_cli_report(cli, error, "cannot read what the session needs", NULL);
+  list = g_variant_get_child_value(groups, 0);
+  g_variant_iter_init(&iter, list);
+  while (g_variant_iter_next(&iter, "(uu)", &type, &group))
+    {
+      g_autoptr(GVariant) ids = NULL;
+      g_autofree guint32 *id_list = NULL;
+      gsize n = 0;
+
+      if (type != OVPN3_ATTENTION_TYPE_CREDENTIALS)
+        continue;
+      ids = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                           "UserInputQueueCheck", g_variant_new("(uu)", type, group),
+                           G_VARIANT_TYPE("(au)"), &error);
+      if (ids == NULL)
+        return ovpn3_cli_report(cli, error, "cannot read what the session needs", NULL);
+      {
+        g_autoptr(GVariant) arr = g_variant_get_child_value(ids, 0);
+        const guint32 *raw = g_variant_get_fixed_array(arr, &n, sizeof(guint32));
+        id_list = g_memdup2(raw, n * sizeof(guint32));
+      }
+      for (gsize i = 0; i < n; i++)
+        {
+          g_autoptr(GVariant) slot = NULL, provided = NULL;
+          guint32 t, g, id;
+          const char *name, *description;
+          gboolean hidden;
+          g_autofree char *prompt = NULL;
+          char *answer;
+
+          slot = ovpn3_cli_call(
+              OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "UserInputQueueFetch",
+              g_variant_new("(uuu)", type, group, id_list[i]), G_VARIANT_TYPE("(uuussb)"), &error);
+          if (slot == NULL)
+            return ovpn3_cli_report(cli, error, "cannot read what the session needs", NULL);
+          g_variant_get(slot, "(uuu&s&sb)", &t, &g, &id, &name, &description, &hidden);
+          prompt = g_strdup_printf("%s: ", *description != '\0' ? description : name);
+          answer = read_answer(prompt, hidden);
+          if (answer == NULL)
+            return ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
+                                  "Run it on a terminal, pipe the answers on standard input, or "
+                                  "answer later with `ovpn3 session-auth`",
+                                  "the session needs '%s' and there is nothing to read it from",
+                                  description);
+          provided = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                                    "UserInputProvide", g_variant_new("(uuus)", t, g, id, answer),
+                                    NULL, &error);
+          ovpn3_cli_secret_free(answer);
+          if (provided == NULL)
+            return ovpn3_cli_report(cli, error, "the session did not take the answer", NULL);
+          (*asked)++;
+        }
+    }
+  return OVPN3_EXIT_OK;
+}
+
+static void
+open_url(const char *url)
+{
+  g_autofree char *xdg = g_find_program_in_path("xdg-open");
+  const char *argv[] = { NULL, url, NULL };
+
+  printf("Log in with your web browser: %s\n", url);
+  fflush(stdout);
+  if (xdg == NULL || (g_getenv("DISPLAY") == NULL && g_getenv("WAYLAND_DISPLAY") == NULL))
+    return;
+  argv[0] = xdg;
+  g_spawn_async(NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL);
+}
+
+/* Ready until it succeeds, answering questions in between.  *web = waiting for a web login. */
+static int
+answer_questions(Ovpn3Cli *cli, const char *path, gboolean *web)
+{
+  *web = FALSE;
+  for (guint round = 0; round < READY_ROUNDS; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) ok = ovpn3_cli_call(
+          OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "Ready", NULL, NULL, &error);
+      guint32 major = 0, minor = 0;
+      g_autofree char *message = NULL;
+      guint asked = 0;
+      int code;
+
+      if (ok != NULL)
+        return OVPN3_EXIT_OK;
+      if (!is_ready_error(error))
+        return ovpn3_cli_report(cli, error, "the session is not ready", NULL);
+      g_clear_error(&error);
+      if (get_status(path, &major, &minor, &message, NULL) && major == OVPN3_STATUS_MAJOR_SESSION
+          && minor == OVPN3_STATUS_MINOR_SESS_AUTH_URL)
+        {
+          *web = TRUE;
+          return OVPN3_EXIT_OK;
+        }
+      code = walk_queue(cli, path, &asked);
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      if (asked == 0)
+        g_usleep(POLL_MS * G_TIME_SPAN_MILLISECOND); /* the backend is still filling it */
+    }
+  return ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, NULL,
+                        "the session still is not ready after %d rounds of questions",
+                        READY_ROUNDS);
+}
+
+/* ---- waiting -------------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+  interrupted = 1;
+}
+
+static void
+show_connected(Ovpn3Cli *cli, const char *path)
+{
+  g_autoptr(GVariant) props
+      = ovpn3_cli_get_all(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, NULL);
+  const char *proto = "", *address = "", *device = NULL, *config = NULL;
+  guint32 port = 0;
+
+  if (props != NULL)
+    {
+      g_variant_lookup(props, "connected_to", "(&s&su)", &proto, &address, &port);
+      device = ovpn3_vardict_str(props, "device_name");
+      config = ovpn3_vardict_str(props, "config_name");
+    }
+  if (cli->color_out)
+    printf("%sConnected%s", OVPN3_COLOR_GREEN, OVPN3_COLOR_RESET);
+  else
+    printf("Connected");
+  if (config != NULL && *config != '\0')
+    printf(" with '%s'", config);
+  if (*address != '\0')
+    printf(" to %s port %u (%s)", address, port, proto);
+  if (device != NULL && *device != '\0')
+    printf(" on %s", device);
+  printf(".\nSession: %s\n", path);
+}
+
+int
+ovpn3_cli_session_connect(Ovpn3Cli *cli, const char *path, const Ovpn3CliConnectOptions *options)
+{
+  static const char *const spin_utf8[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏" };
+  static const char *const spin_ascii[] = { "-", "\\", "|", "/" };
+  gboolean tty = isatty(2);
+  gboolean utf8 = g_get_charset(NULL);
+  gboolean web = FALSE, url_shown = FALSE, need_connect = options->connect;
+  guint32 last_major = G_MAXUINT32, last_minor = G_MAXUINT32;
+  gint64 deadline = options->timeout > 0
+                        ? g_get_monotonic_time() + (gint64) options->timeout * G_TIME_SPAN_SECOND
+                        : 0;
+  struct sigaction sa = { 0 }, old_sa;
+  int code = OVPN3_EXIT_OK;
+  guint tick = 0;
+
+  code = answer_questions(cli, path, &web);
+  if (code != OVPN3_EXIT_OK)
+    return code;
+  if (need_connect && !web)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) r = ovpn3_cli_call(
+          OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "Connect", NULL, NULL, &error);
+      if (r == NULL)
+        return ovpn3_cli_report(cli, error, "cannot connect", NULL);
+    }
+  if (options->background)
+    {
+      printf("The session is connecting in the background: %s\n"
+             "Follow it with `ovpn3 log --path %s`; see it with `ovpn3 sessions-list`.\n",
+             path, path);
+      return OVPN3_EXIT_OK;
+    }
+
+  interrupted = 0;
+  sa.sa_handler = on_sigint;
+  sigaction(SIGINT, &sa, &old_sa);
+  for (;; tick++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *message = NULL;
+      guint32 major, minor;
+
+      if (interrupted)
+        {
+          if (tty)
+            fprintf(stderr, "\r\033[K");
+          code = ovpn3_cli_fail(
+              cli, OVPN3_EXIT_ERROR, NULL,
+              "stopped waiting; the session keeps going. End it with: " FRONTEND_HINT, path);
+          break;
+        }
+      if (deadline != 0 && g_get_monotonic_time() > deadline)
+        {
+          if (tty)
+            fprintf(stderr, "\r\033[K");
+          code = ovpn3_cli_fail(
+              cli, OVPN3_EXIT_ERROR,
+              "The session keeps trying; see `ovpn3 sessions-list`, or end it",
+              "not connected after %u seconds (last status: %s)", options->timeout,
+              last_major == G_MAXUINT32 ? "none" : ovpn3_cli_status_text(last_major, last_minor));
+          break;
+        }
+      if (!get_status(path, &major, &minor, &message, &error))
+        {
+          if (tty)
+            fprintf(stderr, "\r\033[K");
+          if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_NOT_FOUND)
+            code = ovpn3_cli_fail(
+                cli, OVPN3_EXIT_ERROR, "`ovpn3 log` shows a session's messages",
+                "the session ended (last status: %s)",
+                last_major == G_MAXUINT32 ? "none" : ovpn3_cli_status_text(last_major, last_minor));
+          else
+            code = ovpn3_cli_report(cli, error, "cannot follow the session", NULL);
+          break;
+        }
+      if (major != last_major || minor != last_minor)
+        {
+          if (!tty)
+            printf("Status: %s%s%s\n", ovpn3_cli_status_text(major, minor),
+                   *message != '\0' ? ": " : "", message);
+          last_major = major;
+          last_minor = minor;
+        }
+      if (tty)
+        {
+          fprintf(stderr, "\r\033[K%s %s…", utf8 ? spin_utf8[tick % 10] : spin_ascii[tick % 4],
+                  ovpn3_cli_status_text(major, minor));
+          fflush(stderr);
+        }
+      fflush(stdout);
+      if (major == OVPN3_STATUS_MAJOR_CONNECTION && minor == OVPN3_STATUS_MINOR_CONN_CONNECTED)
+        {
+          if (tty)
+            fprintf(stderr, "\r\033[K");
+          show_connected(cli, path);
+          break;
+        }
+      if (major == OVPN3_STATUS_MAJOR_SESSION && minor == OVPN3_STATUS_MINOR_SESS_AUTH_URL)
+        {
+          if (!url_shown)
+            {
+              if (tty)
+                fprintf(stderr, "\r\033[K");
+              open_url(message);
+              url_shown = TRUE;
+            }
+        }
+      else if (major == OVPN3_STATUS_MAJOR_CONNECTION
+               && minor == OVPN3_STATUS_MINOR_CFG_REQUIRE_USER && tick > 0)
+        {
+          /* a dynamic or pending challenge: answer it, then connect again */
+          if (tty)
+            fprintf(stderr, "\r\033[K");
+          code = answer_questions(cli, path, &web);
+          if (code == OVPN3_EXIT_OK && !web)
+            {
+              g_autoptr(GVariant) r
+                  = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                                   "Connect", NULL, NULL, &error);
+              if (r == NULL)
+                code = ovpn3_cli_report(cli, error, "cannot connect", NULL);
+            }
+          if (code != OVPN3_EXIT_OK)
+            break;
+        }
+      else if (major == OVPN3_STATUS_MAJOR_CONNECTION
+               && (minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED
+                   || minor == OVPN3_STATUS_MINOR_CONN_FAILED
+                   || minor == OVPN3_STATUS_MINOR_CFG_ERROR
+                   || minor == OVPN3_STATUS_MINOR_PROC_KILLED
+                   || minor == OVPN3_STATUS_MINOR_CONN_DONE))
+        {
+          g_autoptr(GVariant) r = NULL;
+
+          if (tty)
+            fprintf(stderr, "\r\033[K");
+          /* an authentication failure leaves the session; nothing else can be done with it */
+          if (minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED)
+            r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                               "Disconnect", NULL, NULL, NULL);
+          code = ovpn3_cli_fail(
+              cli, OVPN3_EXIT_ERROR,
+              minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED
+                  ? "Check the user name and password (or challenge answer) and start again"
+                  : "`ovpn3 log` and the journal have the details",
+              "%s%s%s", ovpn3_cli_status_text(major, minor), *message != '\0' ? ": " : "", message);
+          break;
+        }
+      g_usleep(POLL_MS * G_TIME_SPAN_MILLISECOND);
+    }
+  sigaction(SIGINT, &old_sa, NULL);
+  return code;
+}
