@@ -564,3 +564,148 @@ ovpn3_mgmt_command_login_password(const char *password, GError **error)
   return command_take(line, OVPN3_MGMT_RESPONSE_PW_LOGIN, TRUE, g_strdup("(login password)"),
                       error);
 }
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_pkcs11_id_count(void)
+{
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_PKCS11, FALSE, NULL, "pkcs11-id-count", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_pkcs11_id_get(guint index)
+{
+  g_autofree gchar *i = g_strdup_printf("%u", index);
+
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_PKCS11, FALSE, NULL, "pkcs11-id-get", i, NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_remote_entry_count(void)
+{
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, NULL, "remote-entry-count", NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_remote_entry_get_all(void)
+{
+  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, NULL, "remote-entry-get", "all",
+                                NULL);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_auth_retry(const char *mode, GError **error)
+{
+  if (g_strcmp0(mode, "none") != 0 && g_strcmp0(mode, "nointeract") != 0
+      && g_strcmp0(mode, "interact") != 0)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Invalid auth-retry mode");
+      return NULL;
+    }
+  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "auth-retry", mode, NULL);
+}
+
+/* "<verb>\n" + lines + "END\n"; lines already validated. */
+static Ovpn3MgmtCommand *
+multiline_command(const char *verb, const char *const *lines)
+{
+  GString *out = g_string_new(verb);
+  Ovpn3MgmtCommand *cmd;
+  guint i;
+
+  g_string_append_c(out, '\n');
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      g_string_append(out, lines[i]);
+      g_string_append_c(out, '\n');
+    }
+  g_string_append(out, "END\n");
+  cmd = g_new0(Ovpn3MgmtCommand, 1);
+  cmd->len = out->len;
+  cmd->line = g_string_free(out, FALSE);
+  cmd->shape = SINGLE;
+  cmd->description = g_strdup(verb);
+  return cmd;
+}
+
+static gboolean
+check_block_line(const char *line, gboolean base64_only, GError **error)
+{
+  const char *p;
+
+  if (strlen(line) > OVPN3_MGMT_MAX_COMMAND_LINE || strcmp(line, "END") == 0)
+    goto bad;
+  for (p = line; *p; p++)
+    {
+      if (base64_only && !g_ascii_isalnum(*p) && *p != '+' && *p != '/' && *p != '=')
+        goto bad;
+      if ((guchar) *p < 0x20 || (guchar) *p >= 0x7f)
+        goto bad;
+    }
+  return TRUE;
+
+bad:
+  g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                      "Invalid data line");
+  return FALSE;
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_pk_sig(const char *base64, GError **error)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+  gsize len;
+  gsize off;
+
+  if (!require(error, base64, ""))
+    return NULL;
+  len = strlen(base64);
+  if (len == 0)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Empty signature");
+      return NULL;
+    }
+  for (off = 0; off < len; off += 64)
+    {
+      gchar *l = g_strndup(base64 + off, MIN(64, len - off));
+
+      g_ptr_array_add(lines, l);
+      if (!check_block_line(l, TRUE, error))
+        return NULL;
+    }
+  g_ptr_array_add(lines, NULL);
+  return multiline_command("pk-sig", (const char *const *) lines->pdata);
+}
+
+Ovpn3MgmtCommand *
+ovpn3_mgmt_command_certificate(const char *pem, GError **error)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new();
+  guint i;
+
+  if (!require(error, pem, ""))
+    return NULL;
+  lines = g_strsplit(pem, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      gsize l = strlen(lines[i]);
+
+      if (l > 0 && lines[i][l - 1] == '\r')
+        lines[i][l - 1] = '\0';
+      if (lines[i][0] == '\0')
+        continue;
+      if (!check_block_line(lines[i], FALSE, error))
+        return NULL;
+      g_ptr_array_add(kept, lines[i]);
+    }
+  if (kept->len == 0)
+    {
+      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
+                          "Empty certificate");
+      return NULL;
+    }
+  g_ptr_array_add(kept, NULL);
+  return multiline_command("certificate", (const char *const *) kept->pdata);
+}

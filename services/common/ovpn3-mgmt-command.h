@@ -121,6 +121,23 @@ Ovpn3MgmtCommand *ovpn3_mgmt_command_exit(void);
  * whole line). Control characters and overlong lines are refused. */
 Ovpn3MgmtCommand *ovpn3_mgmt_command_login_password(const char *password, GError **error);
 
+/* pkcs11-id-count / pkcs11-id-get <i>: answered by one '>PKCS11ID-…' line
+ * (status of the response). Only with --pkcs11-providers: 2.6.14 aborts
+ * without it (spec §3.1). */
+Ovpn3MgmtCommand *ovpn3_mgmt_command_pkcs11_id_count(void);
+Ovpn3MgmtCommand *ovpn3_mgmt_command_pkcs11_id_get(guint index);
+/* remote-entry-count / remote-entry-get <i> [<j>] | all (multi-line). */
+Ovpn3MgmtCommand *ovpn3_mgmt_command_remote_entry_count(void);
+Ovpn3MgmtCommand *ovpn3_mgmt_command_remote_entry_get_all(void);
+/* auth-retry none|nointeract|interact */
+Ovpn3MgmtCommand *ovpn3_mgmt_command_auth_retry(const char *mode, GError **error);
+/* Multi-line input: "pk-sig" + base64 (in 64-character lines) + "END", and
+ * "certificate" + PEM lines + "END". The data is checked line by line:
+ * base64 alphabet only / printable ASCII, no line "END", each line within
+ * OVPN3_MGMT_MAX_COMMAND_LINE. */
+Ovpn3MgmtCommand *ovpn3_mgmt_command_pk_sig(const char *base64, GError **error);
+Ovpn3MgmtCommand *ovpn3_mgmt_command_certificate(const char *pem, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3MgmtCommand, ovpn3_mgmt_command_free)
 
 G_END_DECLS

@@ -1009,3 +1009,31 @@ ovpn3_mgmt_parse_status(const char *const *lines, Ovpn3MgmtStatus *status)
     }
   return status->valid;
 }
+
+GStrv
+ovpn3_mgmt_parse_push_reply(const char *log_text)
+{
+  static const char marker[] = "PUSH: Received control message: 'PUSH_REPLY";
+  const char *p;
+  gsize len;
+  g_autofree gchar *body = NULL;
+
+  g_return_val_if_fail(log_text != NULL, NULL);
+  p = strstr(log_text, marker);
+  if (p == NULL)
+    return NULL;
+  p += strlen(marker);
+  len = strlen(p);
+  /* The message is quoted: strip the closing quote. */
+  if (len == 0 || p[len - 1] != '\'')
+    return NULL;
+  if (*p == ',')
+    {
+      p++;
+      len--;
+    }
+  body = g_strndup(p, len - 1);
+  if (body[0] == '\0')
+    return g_new0(gchar *, 1);
+  return g_strsplit(body, ",", -1);
+}

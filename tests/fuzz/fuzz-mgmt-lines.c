@@ -40,6 +40,13 @@ touch_event(Ctx *ctx, Ovpn3MgmtEvent *ev)
   if (ev->env != NULL)
     ctx->sink += g_hash_table_size(ev->env);
   ctx->sink += strlen(ovpn3_mgmt_event_type_to_string(ev->type));
+  if (ev->type == OVPN3_MGMT_EVENT_LOG)
+    {
+      g_auto(GStrv) opts = ovpn3_mgmt_parse_push_reply(ev->text);
+
+      if (opts != NULL)
+        ctx->sink += g_strv_length(opts);
+    }
 }
 
 static void

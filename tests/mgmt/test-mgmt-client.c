@@ -265,6 +265,29 @@ test_none_shape(Fixture *fx, gconstpointer data)
 }
 
 static void
+test_pkcs11_shape(Fixture *fx, gconstpointer data)
+{
+  g_autofree gchar *l1 = NULL;
+  g_autofree gchar *l2 = NULL;
+
+  submit(fx, ovpn3_mgmt_command_pkcs11_id_count(), 0, NULL);
+  submit(fx, ovpn3_mgmt_command_pkcs11_id_get(0), 0, NULL);
+  l1 = peer_read_line(fx);
+  g_assert_cmpstr(l1, ==, "pkcs11-id-count");
+  /* The one response that looks like a notification; others stay events. */
+  peer_write(fx, ">STATE:1,WAIT,,,,,,\r\n>PKCS11ID-COUNT:1\r\n");
+  l2 = peer_read_line(fx);
+  g_assert_cmpstr(l2, ==, "pkcs11-id-get \"0\"");
+  peer_write(fx, ">PKCS11ID-ENTRY:'0', ID:'x', BLOB:'y'\r\n");
+  RUN_UNTIL(fx->results->len == 2);
+  g_assert_cmpstr(fx->results->pdata[0], ==, "{\"status\":\">PKCS11ID-COUNT:1\",\"lines\":[]}");
+  g_assert_cmpstr(fx->results->pdata[1], ==,
+                  "{\"status\":\">PKCS11ID-ENTRY:'0', ID:'x', BLOB:'y'\",\"lines\":[]}");
+  g_assert_cmpuint(fx->events->len, ==, 1);
+  g_assert_cmpint(event_at(fx, 0)->type, ==, OVPN3_MGMT_EVENT_STATE);
+}
+
+static void
 test_timeout(Fixture *fx, gconstpointer data)
 {
   g_autofree gchar *l1 = NULL;
@@ -699,6 +722,7 @@ main(int argc, char **argv)
   ADD("/mgmt/client/single", test_single);
   ADD("/mgmt/client/multi", test_multi);
   ADD("/mgmt/client/none-shape", test_none_shape);
+  ADD("/mgmt/client/pkcs11-shape", test_pkcs11_shape);
   ADD("/mgmt/client/timeout", test_timeout);
   ADD("/mgmt/client/cancel", test_cancel);
   ADD("/mgmt/client/eof", test_eof);

@@ -218,6 +218,45 @@ test_helpers(void)
 }
 
 static void
+test_more_helpers(void)
+{
+  GError *error = NULL;
+  g_autofree gchar *sig = g_strnfill(100, 'A');
+  g_autofree gchar *bad_end = NULL;
+
+  assert_line(ovpn3_mgmt_command_pkcs11_id_count(), "pkcs11-id-count", OVPN3_MGMT_RESPONSE_PKCS11);
+  assert_line(ovpn3_mgmt_command_pkcs11_id_get(2), "pkcs11-id-get \"2\"",
+              OVPN3_MGMT_RESPONSE_PKCS11);
+  assert_line(ovpn3_mgmt_command_remote_entry_count(), "remote-entry-count",
+              OVPN3_MGMT_RESPONSE_MULTI);
+  assert_line(ovpn3_mgmt_command_remote_entry_get_all(), "remote-entry-get \"all\"",
+              OVPN3_MGMT_RESPONSE_MULTI);
+  assert_line(ovpn3_mgmt_command_auth_retry("interact", &error), "auth-retry \"interact\"", S);
+  REFUSED(ovpn3_mgmt_command_auth_retry("always", &error));
+
+  /* Multi-line input: 64-character base64 lines, then END. */
+  assert_line(ovpn3_mgmt_command_pk_sig(sig, &error),
+              "pk-sig\n"
+              "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+              "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+              "END",
+              S);
+  REFUSED(ovpn3_mgmt_command_pk_sig("AAAA\nsignal SIGTERM", &error));
+  REFUSED(ovpn3_mgmt_command_pk_sig("", &error));
+  assert_line(ovpn3_mgmt_command_certificate("-----BEGIN CERTIFICATE-----\r\nMIIB\n"
+                                             "-----END CERTIFICATE-----\n",
+                                             &error),
+              "certificate\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\nEND", S);
+  g_assert_no_error(error);
+  /* A line "END" would end the block early and run the rest as commands. */
+  REFUSED(ovpn3_mgmt_command_certificate("MIIB\nEND\nsignal SIGTERM\n", &error));
+  REFUSED(ovpn3_mgmt_command_certificate("MII\tB\n", &error));
+  REFUSED(ovpn3_mgmt_command_certificate("\n\n", &error));
+  bad_end = g_strnfill(1024, 'x');
+  REFUSED(ovpn3_mgmt_command_certificate(bad_end, &error));
+}
+
+static void
 test_secret(void)
 {
   GError *error = NULL;
@@ -248,6 +287,7 @@ main(int argc, char **argv)
   g_test_add_func("/mgmt/command/limits", test_limits);
   g_test_add_func("/mgmt/command/challenges", test_challenges);
   g_test_add_func("/mgmt/command/helpers", test_helpers);
+  g_test_add_func("/mgmt/command/more-helpers", test_more_helpers);
   g_test_add_func("/mgmt/command/secret", test_secret);
   return g_test_run();
 }

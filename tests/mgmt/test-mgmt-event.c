@@ -575,6 +575,24 @@ test_status(void)
   g_assert_false(ovpn3_mgmt_parse_status(NULL, &st));
 }
 
+static void
+test_push_reply(void)
+{
+  g_auto(GStrv) opts = ovpn3_mgmt_parse_push_reply(
+      "PUSH: Received control message: 'PUSH_REPLY,redirect-gateway def1,route 10.214.0.0 "
+      "255.255.0.0,dhcp-option DNS 10.213.0.53,ifconfig 10.213.0.2 255.255.255.0'");
+  g_auto(GStrv) empty = ovpn3_mgmt_parse_push_reply("PUSH: Received control message: 'PUSH_REPLY'");
+
+  g_assert_nonnull(opts);
+  g_assert_cmpuint(g_strv_length(opts), ==, 4);
+  g_assert_cmpstr(opts[0], ==, "redirect-gateway def1");
+  g_assert_cmpstr(opts[3], ==, "ifconfig 10.213.0.2 255.255.255.0");
+  g_assert_nonnull(empty);
+  g_assert_cmpuint(g_strv_length(empty), ==, 0);
+  g_assert_null(ovpn3_mgmt_parse_push_reply("PUSH: Received control message: 'PUSH_REPLY,x"));
+  g_assert_null(ovpn3_mgmt_parse_push_reply("MANAGEMENT: >STATE:1,WAIT,,,,,,"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -595,5 +613,6 @@ main(int argc, char **argv)
   g_test_add_func("/mgmt/lines/sanitize", test_line_reader_sanitize);
   g_test_add_func("/mgmt/lines/too-long", test_line_reader_too_long);
   g_test_add_func("/mgmt/status", test_status);
+  g_test_add_func("/mgmt/push-reply", test_push_reply);
   return g_test_run();
 }
