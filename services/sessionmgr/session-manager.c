@@ -16,6 +16,8 @@
 #define TEXT_DUPLICATE       "A session with this configuration profile is already running"
 #define TEXT_CONFIG_DENIED   "Access to the configuration profile is denied."
 #define MAX_SESSIONS_PER_UID 64
+#define RESTART_MAX_TRIES    10
+#define RESTART_MAX_DELAY_S  768
 
 struct _Ovpn3SessionManager
 {
@@ -41,6 +43,8 @@ typedef struct
   char *config_name;
   guint32 config_owner;
   gboolean transfer_owner;
+  gboolean auto_restart;
+  gboolean restart; /* automatic-restart of a live session: no invocation */
   char *token;
   Ovpn3Session *session;
   guint timeout_id;
@@ -185,6 +189,16 @@ remove_session(Ovpn3SessionManager *self, Ovpn3Session *session, gboolean shutdo
               reason != NULL ? reason : "closed");
 }
 
+/* Ends a start that is still waiting: out of the table, no more timer. */
+static void
+start_finish(StartCall *call)
+{
+  call->done = TRUE;
+  g_clear_handle_id(&call->timeout_id, g_source_remove);
+  if (call->token != NULL)
+    g_hash_table_remove(call->self->starts, call->token);
+}
+
 static void
 start_fail(StartCall *call, const char *why)
 {
@@ -193,18 +207,28 @@ start_fail(StartCall *call, const char *why)
 
   if (call->done)
     return;
-  call->done = TRUE;
   ref = start_call_ref(call);
-  g_clear_handle_id(&call->timeout_id, g_source_remove);
+  start_finish(call);
+  if (call->restart)
+    {
+      ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_ERROR,
+                        "Could not restart the backend client: %s", why);
+      /* a profile the new backend cannot use will not get better */
+      if (call->registering)
+        remove_session(self, call->session, TRUE, "Backend client could not be restarted");
+      else
+        ovpn3_session_manager_restart(self, call->session);
+      return;
+    }
   manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "Could not start a session for %s (UID %u): %s",
               call->config_path, call->caller->uid, why);
-  if (call->token != NULL)
-    g_hash_table_remove(self->starts, call->token);
   if (call->session != NULL)
     remove_session(self, call->session, TRUE, "Session start failed");
   g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_REQUEST,
                                                 OVPN3_ERROR_FAILED, TEXT_START_FAILED);
 }
+
+static void restart_connect(StartCall *call);
 
 static void
 start_succeed(StartCall *call)
@@ -213,10 +237,15 @@ start_succeed(StartCall *call)
   g_autoptr(StartCall) ref = start_call_ref(call);
   const char *path = ovpn3_session_get_path(call->session);
 
-  call->done = TRUE;
-  g_clear_handle_id(&call->timeout_id, g_source_remove);
-  g_hash_table_remove(self->starts, call->token);
+  start_finish(call);
   ovpn3_session_set_live(call->session);
+  if (call->restart)
+    {
+      ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_INFO, "Backend client restarted (pid %u)",
+                        call->backend_pid);
+      restart_connect(call);
+      return;
+    }
   manager_log(self, OVPN3_LOG_CATEGORY_INFO, "Session %s started for %s (owner %u, backend %s)",
               path, call->config_path, ovpn3_session_get_owner(call->session),
               call->backend_bus_name);
@@ -233,7 +262,14 @@ ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *session,
 {
   StartCall *call = find_start_of(self, session);
 
-  if (call != NULL && !call->done)
+  if (call != NULL && !call->done && call->restart)
+    {
+      /* closed while a restart was pending: no further attempt */
+      g_autoptr(StartCall) ref = start_call_ref(call);
+
+      start_finish(call);
+    }
+  else if (call != NULL && !call->done)
     {
       start_fail(call, "the backend client went away during the start");
       return;
@@ -297,7 +333,7 @@ attach_backend(StartCall *call)
                                     call->backend_bus_name, call->backend_pid);
   ovpn3_session_attach_backend(call->session, backend);
   /* the object exists before the backend learns its path */
-  if (!ovpn3_session_export(call->session, self->ctx->exporter, &error))
+  if (!call->restart && !ovpn3_session_export(call->session, self->ctx->exporter, &error))
     {
       start_fail(call, error->message);
       return;
@@ -420,6 +456,109 @@ on_start_client(GObject *source, GAsyncResult *result, gpointer user_data)
   g_debug("backend client for %s started", call->token);
 }
 
+static void
+call_start_client(StartCall *call)
+{
+  Ovpn3SessionManager *self = call->self;
+
+  call->timeout_id = g_timeout_add_seconds(OVPN3_SESSION_START_TIMEOUT_S, on_start_timeout, call);
+  g_dbus_connection_call(self->ctx->connection, OVPN3_BACKENDS_BUS_NAME, OVPN3_BACKENDS_PATH,
+                         OVPN3_BACKENDS_INTERFACE, "StartClient", g_variant_new("(s)", call->token),
+                         G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE,
+                         OVPN3_SESSION_START_TIMEOUT_S * 1000, NULL, on_start_client,
+                         start_call_ref(call));
+}
+
+/* ---- automatic-restart=on-failure ------------------------------------------------- */
+
+static void
+on_restart_connect(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(StartCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  if (reply == NULL)
+    ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_WARN,
+                      "Automatic restart: Connect failed: %s", error->message);
+}
+
+static void
+on_restart_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(StartCall) call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  Ovpn3BackendProxy *backend = ovpn3_session_get_backend(call->session);
+
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  if (reply == NULL)
+    {
+      /* e.g. credentials: the new backend asked for them (AttentionRequired) */
+      ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_INFO,
+                        "Automatic restart: not ready to connect: %s", error->message);
+      return;
+    }
+  if (backend == NULL || !ovpn3_session_is_live(call->session))
+    return;
+  ovpn3_session_mark_connect_started(call->session);
+  ovpn3_backend_proxy_call(backend, "Connect", NULL, G_VARIANT_TYPE_UNIT, NULL, on_restart_connect,
+                           start_call_ref(call));
+}
+
+/* Ready, then Connect on the new backend (spec §7.4). */
+static void
+restart_connect(StartCall *call)
+{
+  Ovpn3BackendProxy *backend = ovpn3_session_get_backend(call->session);
+
+  if (backend != NULL)
+    ovpn3_backend_proxy_call(backend, "Ready", NULL, G_VARIANT_TYPE_UNIT, NULL, on_restart_ready,
+                             start_call_ref(call));
+}
+
+static gboolean
+on_restart_due(gpointer user_data)
+{
+  StartCall *call = user_data;
+
+  call->timeout_id = 0;
+  ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_INFO, "Restarting the backend client");
+  call_start_client(call);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ovpn3_session_manager_restart(Ovpn3SessionManager *self, Ovpn3Session *session)
+{
+  StartCall *call;
+  guint n, delay;
+
+  if (!g_hash_table_contains(self->sessions, ovpn3_session_get_path(session)))
+    return;
+  n = ovpn3_session_begin_restart(session);
+  if (n > RESTART_MAX_TRIES)
+    {
+      remove_session(self, session, FALSE, "Backend client failed too often");
+      return;
+    }
+  delay = n >= 9 ? RESTART_MAX_DELAY_S : MIN(3u << (n - 1), (guint) RESTART_MAX_DELAY_S);
+  ovpn3_session_log(session, OVPN3_LOG_CATEGORY_WARN,
+                    "Backend client crashed; restart %u of %u in %u s", n, RESTART_MAX_TRIES,
+                    delay);
+  call = g_rc_box_new0(StartCall);
+  call->self = g_object_ref(self);
+  call->restart = TRUE;
+  call->config_path = g_strdup(ovpn3_session_get_config_path(session));
+  call->session = g_object_ref(session);
+  call->token = ovpn3_object_id_new(OVPN3_ID_SEP_TOKEN);
+  g_hash_table_insert(self->starts, call->token, call);
+  call->timeout_id = g_timeout_add_seconds(delay, on_restart_due, call);
+}
+
+/* ---- NewTunnel (continued) ------------------------------------------------------- */
+
 static gboolean
 is_duplicate(Ovpn3SessionManager *self, const char *config_path, guint32 uid)
 {
@@ -476,17 +615,13 @@ start_backend(StartCall *call)
   call->session = ovpn3_session_new(self, path, call->config_path, call->config_name, uid);
   if (call->transfer_owner && call->config_owner != uid)
     ovpn3_session_transfer_owner(call->session, call->config_owner, uid);
+  ovpn3_session_set_auto_restart(call->session, call->auto_restart);
   g_hash_table_insert(self->sessions, g_strdup(path), g_object_ref(call->session));
   g_hash_table_insert(self->starts, call->token, start_call_ref(call));
   ovpn3_idle_hold(self->ctx->idle);
-  call->timeout_id = g_timeout_add_seconds(OVPN3_SESSION_START_TIMEOUT_S, on_start_timeout, call);
   manager_log(self, OVPN3_LOG_CATEGORY_VERB1, "Starting a backend client for %s (UID %u)",
               call->config_path, uid);
-  g_dbus_connection_call(self->ctx->connection, OVPN3_BACKENDS_BUS_NAME, OVPN3_BACKENDS_PATH,
-                         OVPN3_BACKENDS_INTERFACE, "StartClient", g_variant_new("(s)", call->token),
-                         G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE,
-                         OVPN3_SESSION_START_TIMEOUT_S * 1000, NULL, on_start_client,
-                         start_call_ref(call));
+  call_start_client(call);
 }
 
 static void
@@ -516,6 +651,8 @@ on_profile_properties(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) props = NULL;
   g_autoptr(GVariant) acl = NULL;
+  g_autoptr(GVariant) overrides = NULL;
+  const char *restart = NULL;
   const char *name = "";
   gboolean public_access = FALSE;
   gboolean allowed;
@@ -541,6 +678,9 @@ on_profile_properties(GObject *source, GAsyncResult *result, gpointer user_data)
   call->config_name = g_strdup(name);
   g_variant_lookup(props, "transfer_owner_session", "b", &call->transfer_owner);
   g_variant_lookup(props, "public_access", "b", &public_access);
+  overrides = g_variant_lookup_value(props, "overrides", G_VARIANT_TYPE_VARDICT);
+  if (overrides != NULL && g_variant_lookup(overrides, "automatic-restart", "&s", &restart))
+    call->auto_restart = g_str_equal(restart, "on-failure");
   acl = g_variant_lookup_value(props, "acl", G_VARIANT_TYPE("au"));
 
   allowed = uid == call->config_owner || public_access;

@@ -29,4 +29,9 @@ Ovpn3ServiceContext *ovpn3_session_manager_get_context(Ovpn3SessionManager *self
 void ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *session,
                                  gboolean shutdown_backend, const char *reason);
 
+/* automatic-restart=on-failure: the session's backend crashed; start a
+ * new one for the same session path after a back-off (3·2^(n−1) s, at most
+ * 768 s, at most 10 times), then re-run Ready and Connect. */
+void ovpn3_session_manager_restart(Ovpn3SessionManager *self, Ovpn3Session *session);
+
 G_END_DECLS

@@ -21,6 +21,7 @@ typedef enum
 {
   STATE_STARTING,
   STATE_LIVE,
+  STATE_RESTARTING, /* automatic-restart: waiting for a new backend */
   STATE_CLOSED,
 } SessionState;
 
@@ -57,6 +58,8 @@ struct _Ovpn3Session
   gboolean connect_started;
 
   Ovpn3BackendProxy *backend;
+  gboolean auto_restart;
+  guint restarts;
   GPtrArray *log_forwards; /* LogForward */
   guint close_idle_id;
 };
@@ -217,7 +220,7 @@ ovpn3_session_is_exported(Ovpn3Session *self)
 void
 ovpn3_session_set_live(Ovpn3Session *self)
 {
-  if (self->state == STATE_STARTING)
+  if (self->state == STATE_STARTING || self->state == STATE_RESTARTING)
     self->state = STATE_LIVE;
 }
 
@@ -225,6 +228,35 @@ gboolean
 ovpn3_session_is_live(Ovpn3Session *self)
 {
   return self->state == STATE_LIVE;
+}
+
+void
+ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable)
+{
+  self->auto_restart = enable;
+}
+
+void
+ovpn3_session_mark_connect_started(Ovpn3Session *self)
+{
+  self->connect_started = TRUE;
+}
+
+gboolean
+ovpn3_session_is_restarting(Ovpn3Session *self)
+{
+  return self->state == STATE_RESTARTING;
+}
+
+static void detach_backend(Ovpn3Session *self);
+
+guint
+ovpn3_session_begin_restart(Ovpn3Session *self)
+{
+  detach_backend(self);
+  self->state = STATE_RESTARTING;
+  self->connect_started = FALSE;
+  return ++self->restarts;
 }
 
 gboolean
@@ -329,12 +361,29 @@ on_vanished(Ovpn3BackendProxy *backend, gpointer user_data)
 {
   Ovpn3Session *self = user_data;
 
-  if (self->state == STATE_CLOSED)
+  if (self->state == STATE_CLOSED || self->state == STATE_RESTARTING)
     return;
   ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "Backend client %s (pid %u) is gone",
                     ovpn3_backend_proxy_get_bus_name(backend),
                     ovpn3_backend_proxy_get_pid(backend));
+  /* a crash (no end reported) of a started connection: automatic-restart */
+  if (self->auto_restart && self->state == STATE_LIVE && self->connect_started
+      && !ovpn3_status_is_terminal(self->status_major, self->status_minor))
+    {
+      ovpn3_session_manager_restart(self->manager, self);
+      return;
+    }
   schedule_close(self);
+}
+
+static void
+detach_backend(Ovpn3Session *self)
+{
+  if (self->backend == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data(self->backend, self);
+  ovpn3_backend_proxy_detach(self->backend);
+  g_clear_object(&self->backend);
 }
 
 void
@@ -542,6 +591,19 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
 {
   Forward *fwd;
 
+  if (self->state == STATE_RESTARTING)
+    {
+      if (g_str_equal(method, "Disconnect"))
+        {
+          ovpn3_session_manager_close(self->manager, self, TRUE, "Session closed");
+          g_dbus_method_invocation_return_value(invocation, NULL);
+        }
+      else
+        g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
+                                                      OVPN3_ERROR_FAILED,
+                                                      "Backend VPN process is being restarted");
+      return;
+    }
   if (self->backend == NULL || self->state == STATE_CLOSED)
     {
       g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
@@ -784,7 +846,7 @@ backend_property(Ovpn3Session *self, const char *name, GError **error)
   g_autoptr(GError) local = NULL;
   GVariant *value;
 
-  if (self->backend == NULL || self->state == STATE_CLOSED)
+  if (self->backend == NULL || self->state == STATE_CLOSED || self->state == STATE_RESTARTING)
     {
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_STOPPED);
       return NULL;

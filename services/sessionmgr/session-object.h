@@ -55,6 +55,15 @@ void ovpn3_session_get_status(Ovpn3Session *self, guint32 *major, guint32 *minor
 /* The backend's device_name, "" if none or unreadable. */
 char *ovpn3_session_get_device_name(Ovpn3Session *self);
 
+/* The profile's automatic-restart=on-failure override. */
+void ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable);
+/* Drops the crashed backend, waits for a new one; returns the number of
+ * this restart (1, 2, …). */
+guint ovpn3_session_begin_restart(Ovpn3Session *self);
+gboolean ovpn3_session_is_restarting(Ovpn3Session *self);
+/* Connect was sent (locks dco; a later crash may be restarted). */
+void ovpn3_session_mark_connect_started(Ovpn3Session *self);
+
 /* Status values after which a session closes (spec §7.4). */
 gboolean ovpn3_status_is_terminal(guint32 major, guint32 minor);
 
