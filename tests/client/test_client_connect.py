@@ -6,7 +6,6 @@ the tunnel, properties, Disconnect -> CONN_DONE, and nothing left behind."""
 
 import os
 import pwd
-import stat
 import sys
 import time
 

@@ -6,7 +6,6 @@ credentials answered again from memory), statistics, and a server HALT
 import sys
 import time
 
-import ovpn3test as t
 from clientlab import (CONNECTED, DONE, FAILED, PAUSED, PAUSING, RECONNECTING, RESUMING,
                        PASSWORD, USERNAME, Lab, expect_error)
 

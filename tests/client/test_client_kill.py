@@ -11,7 +11,7 @@ import sys
 import time
 
 import ovpn3test as t
-from clientlab import CONNECTED, PROC_KILLED, DONE, PASSWORD, USERNAME, Lab
+from clientlab import CONNECTED, PROC_KILLED, PASSWORD, USERNAME, Lab
 
 
 def connect(lab):
