@@ -327,6 +327,53 @@ on_sigint(int sig)
   interrupted = 1;
 }
 
+typedef struct
+{
+  guint32 major;
+  guint32 minor;
+  char *message;
+} Status;
+
+static void
+status_free(Status *st)
+{
+  g_free(st->message);
+  g_free(st);
+}
+
+/* StatusChange forwarded by the log service (LogForward): nothing is missed between two polls,
+ * not even the last words of a session that closes itself on failure */
+static void
+on_status_signal(GDBusConnection *bus, const char *sender, const char *object_path,
+                 const char *iface, const char *member, GVariant *params, gpointer data)
+{
+  GQueue *queue = data;
+  Status *st;
+
+  if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(uus)")))
+    return;
+  st = g_new0(Status, 1);
+  g_variant_get(params, "(uus)", &st->major, &st->minor, &st->message);
+  g_queue_push_tail(queue, st);
+}
+
+static gboolean
+on_tick(gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_a_little(void)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add(POLL_MS, on_tick, &done);
+  while (!done && !interrupted)
+    g_main_context_iteration(NULL, TRUE);
+}
+
 static void
 show_connected(Ovpn3Cli *cli, const char *path)
 {
@@ -354,158 +401,254 @@ show_connected(Ovpn3Cli *cli, const char *path)
   printf(".\nSession: %s\n", path);
 }
 
-int
-ovpn3_cli_session_connect(Ovpn3Cli *cli, const char *path, const Ovpn3CliConnectOptions *options)
+typedef enum
+{
+  OUTCOME_WAIT,
+  OUTCOME_CONNECTED,
+  OUTCOME_FAILED,
+  OUTCOME_QUESTIONS,
+} Outcome;
+
+typedef struct
+{
+  Ovpn3Cli *cli;
+  const char *path;
+  gboolean tty;
+  gboolean url_shown;
+  guint32 last_major;
+  guint32 last_minor;
+  char *last_message;
+  guint seen;
+} Follow;
+
+static void
+clear_line(Follow *f)
+{
+  if (f->tty)
+    fprintf(stderr, "\r\033[K");
+}
+
+/* What a status means for the waiting front-end. */
+static Outcome
+take_status(Follow *f, guint32 major, guint32 minor, const char *message)
+{
+  gboolean changed = major != f->last_major || minor != f->last_minor;
+
+  if (changed && !f->tty)
+    printf("Status: %s%s%s\n", ovpn3_cli_status_text(major, minor), *message != '\0' ? ": " : "",
+           message);
+  fflush(stdout);
+  f->last_major = major;
+  f->last_minor = minor;
+  g_free(f->last_message);
+  f->last_message = g_strdup(message);
+  f->seen++;
+  if (major == OVPN3_STATUS_MAJOR_CONNECTION && minor == OVPN3_STATUS_MINOR_CONN_CONNECTED)
+    return OUTCOME_CONNECTED;
+  if (major == OVPN3_STATUS_MAJOR_SESSION && minor == OVPN3_STATUS_MINOR_SESS_AUTH_URL)
+    {
+      if (!f->url_shown)
+        {
+          clear_line(f);
+          open_url(message);
+          f->url_shown = TRUE;
+        }
+      return OUTCOME_WAIT;
+    }
+  if (major != OVPN3_STATUS_MAJOR_CONNECTION)
+    return OUTCOME_WAIT;
+  switch (minor)
+    {
+      case OVPN3_STATUS_MINOR_CFG_REQUIRE_USER:
+        return changed ? OUTCOME_QUESTIONS : OUTCOME_WAIT;
+      case OVPN3_STATUS_MINOR_CONN_AUTH_FAILED:
+      case OVPN3_STATUS_MINOR_CONN_FAILED:
+      case OVPN3_STATUS_MINOR_CFG_ERROR:
+      case OVPN3_STATUS_MINOR_PROC_KILLED:
+      case OVPN3_STATUS_MINOR_CONN_DONE:
+        return OUTCOME_FAILED;
+      default:
+        return OUTCOME_WAIT;
+    }
+}
+
+static int
+report_failure(Follow *f)
+{
+  g_autoptr(GVariant) r = NULL;
+  gboolean auth = f->last_minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED;
+
+  clear_line(f);
+  /* an authentication failure leaves the session; nothing else can be done with it */
+  if (auth)
+    r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, f->path, OVPN3_SESSIONS_INTERFACE, "Disconnect",
+                       NULL, NULL, NULL);
+  return ovpn3_cli_fail(f->cli, OVPN3_EXIT_ERROR,
+                        auth ? "Check the user name and password (or challenge answer) and start "
+                               "again"
+                             : "`ovpn3 log` and the journal have the details",
+                        "%s%s%s", ovpn3_cli_status_text(f->last_major, f->last_minor),
+                        *f->last_message != '\0' ? ": " : "", f->last_message);
+}
+
+static int
+connect_again(Ovpn3Cli *cli, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
+                                         "Connect", NULL, NULL, &error);
+
+  if (r == NULL)
+    return ovpn3_cli_report(cli, error, "cannot connect", NULL);
+  return OVPN3_EXIT_OK;
+}
+
+static int
+follow(Follow *f, GQueue *signals, guint timeout)
 {
   static const char *const spin_utf8[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏" };
   static const char *const spin_ascii[] = { "-", "\\", "|", "/" };
-  gboolean tty = isatty(2);
   gboolean utf8 = g_get_charset(NULL);
-  gboolean web = FALSE, url_shown = FALSE, need_connect = options->connect;
-  guint32 last_major = G_MAXUINT32, last_minor = G_MAXUINT32;
-  gint64 deadline = options->timeout > 0
-                        ? g_get_monotonic_time() + (gint64) options->timeout * G_TIME_SPAN_SECOND
-                        : 0;
-  struct sigaction sa = { 0 }, old_sa;
-  int code = OVPN3_EXIT_OK;
-  guint tick = 0;
+  gint64 deadline
+      = timeout > 0 ? g_get_monotonic_time() + (gint64) timeout * G_TIME_SPAN_SECOND : 0;
 
-  code = answer_questions(cli, path, &web);
-  if (code != OVPN3_EXIT_OK)
-    return code;
-  if (need_connect && !web)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) r = ovpn3_cli_call(
-          OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "Connect", NULL, NULL, &error);
-      if (r == NULL)
-        return ovpn3_cli_report(cli, error, "cannot connect", NULL);
-    }
-  if (options->background)
-    {
-      printf("The session is connecting in the background: %s\n"
-             "Follow it with `ovpn3 log --path %s`; see it with `ovpn3 sessions-list`.\n",
-             path, path);
-      return OVPN3_EXIT_OK;
-    }
-
-  interrupted = 0;
-  sa.sa_handler = on_sigint;
-  sigaction(SIGINT, &sa, &old_sa);
-  for (;; tick++)
+  for (guint tick = 0;; tick++)
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *message = NULL;
       guint32 major, minor;
+      Outcome outcome = OUTCOME_WAIT;
+      Status *st;
 
+      /* first what was forwarded, in order; then the current status */
+      while (outcome == OUTCOME_WAIT && (st = g_queue_pop_head(signals)) != NULL)
+        {
+          outcome = take_status(f, st->major, st->minor, st->message);
+          status_free(st);
+        }
+      if (outcome == OUTCOME_WAIT)
+        {
+          if (!get_status(f->path, &major, &minor, &message, &error))
+            {
+              clear_line(f);
+              if (ovpn3_cli_error_kind(error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
+                return ovpn3_cli_report(f->cli, error, "cannot follow the session", NULL);
+              if (take_status(f, f->last_major, f->last_minor, f->last_message) == OUTCOME_FAILED)
+                return report_failure(f);
+              return ovpn3_cli_fail(
+                  f->cli, OVPN3_EXIT_ERROR, "`ovpn3 log` and the journal have the details",
+                  "the session ended (last status: %s)",
+                  f->seen ? ovpn3_cli_status_text(f->last_major, f->last_minor) : "none");
+            }
+          outcome = take_status(f, major, minor, message);
+        }
+      switch (outcome)
+        {
+          case OUTCOME_CONNECTED:
+            clear_line(f);
+            show_connected(f->cli, f->path);
+            return OVPN3_EXIT_OK;
+          case OUTCOME_FAILED:
+            return report_failure(f);
+          case OUTCOME_QUESTIONS:
+            {
+              /* a dynamic or pending challenge: answer it, then connect again */
+              gboolean web = FALSE;
+              int code;
+
+              clear_line(f);
+              code = answer_questions(f->cli, f->path, &web);
+              if (code == OVPN3_EXIT_OK && !web)
+                code = connect_again(f->cli, f->path);
+              if (code != OVPN3_EXIT_OK)
+                return code;
+              break;
+            }
+          case OUTCOME_WAIT:
+          default:
+            break;
+        }
       if (interrupted)
         {
-          if (tty)
-            fprintf(stderr, "\r\033[K");
-          code = ovpn3_cli_fail(
-              cli, OVPN3_EXIT_ERROR, NULL,
-              "stopped waiting; the session keeps going. End it with: " FRONTEND_HINT, path);
-          break;
+          clear_line(f);
+          return ovpn3_cli_fail(
+              f->cli, OVPN3_EXIT_ERROR, NULL,
+              "stopped waiting; the session keeps going. End it with: " FRONTEND_HINT, f->path);
         }
       if (deadline != 0 && g_get_monotonic_time() > deadline)
         {
-          if (tty)
-            fprintf(stderr, "\r\033[K");
-          code = ovpn3_cli_fail(
-              cli, OVPN3_EXIT_ERROR,
-              "The session keeps trying; see `ovpn3 sessions-list`, or end it",
-              "not connected after %u seconds (last status: %s)", options->timeout,
-              last_major == G_MAXUINT32 ? "none" : ovpn3_cli_status_text(last_major, last_minor));
-          break;
+          clear_line(f);
+          return ovpn3_cli_fail(f->cli, OVPN3_EXIT_ERROR,
+                                "The session keeps trying; see `ovpn3 sessions-list`, or end it "
+                                "with `ovpn3 session-manage --disconnect`",
+                                "not connected after %u seconds (last status: %s)", timeout,
+                                ovpn3_cli_status_text(f->last_major, f->last_minor));
         }
-      if (!get_status(path, &major, &minor, &message, &error))
-        {
-          if (tty)
-            fprintf(stderr, "\r\033[K");
-          if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_NOT_FOUND)
-            code = ovpn3_cli_fail(
-                cli, OVPN3_EXIT_ERROR, "`ovpn3 log` shows a session's messages",
-                "the session ended (last status: %s)",
-                last_major == G_MAXUINT32 ? "none" : ovpn3_cli_status_text(last_major, last_minor));
-          else
-            code = ovpn3_cli_report(cli, error, "cannot follow the session", NULL);
-          break;
-        }
-      if (major != last_major || minor != last_minor)
-        {
-          if (!tty)
-            printf("Status: %s%s%s\n", ovpn3_cli_status_text(major, minor),
-                   *message != '\0' ? ": " : "", message);
-          last_major = major;
-          last_minor = minor;
-        }
-      if (tty)
+      if (f->tty)
         {
           fprintf(stderr, "\r\033[K%s %s…", utf8 ? spin_utf8[tick % 10] : spin_ascii[tick % 4],
-                  ovpn3_cli_status_text(major, minor));
+                  ovpn3_cli_status_text(f->last_major, f->last_minor));
           fflush(stderr);
         }
-      fflush(stdout);
-      if (major == OVPN3_STATUS_MAJOR_CONNECTION && minor == OVPN3_STATUS_MINOR_CONN_CONNECTED)
-        {
-          if (tty)
-            fprintf(stderr, "\r\033[K");
-          show_connected(cli, path);
-          break;
-        }
-      if (major == OVPN3_STATUS_MAJOR_SESSION && minor == OVPN3_STATUS_MINOR_SESS_AUTH_URL)
-        {
-          if (!url_shown)
-            {
-              if (tty)
-                fprintf(stderr, "\r\033[K");
-              open_url(message);
-              url_shown = TRUE;
-            }
-        }
-      else if (major == OVPN3_STATUS_MAJOR_CONNECTION
-               && minor == OVPN3_STATUS_MINOR_CFG_REQUIRE_USER && tick > 0)
-        {
-          /* a dynamic or pending challenge: answer it, then connect again */
-          if (tty)
-            fprintf(stderr, "\r\033[K");
-          code = answer_questions(cli, path, &web);
-          if (code == OVPN3_EXIT_OK && !web)
-            {
-              g_autoptr(GVariant) r
-                  = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
-                                   "Connect", NULL, NULL, &error);
-              if (r == NULL)
-                code = ovpn3_cli_report(cli, error, "cannot connect", NULL);
-            }
-          if (code != OVPN3_EXIT_OK)
-            break;
-        }
-      else if (major == OVPN3_STATUS_MAJOR_CONNECTION
-               && (minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED
-                   || minor == OVPN3_STATUS_MINOR_CONN_FAILED
-                   || minor == OVPN3_STATUS_MINOR_CFG_ERROR
-                   || minor == OVPN3_STATUS_MINOR_PROC_KILLED
-                   || minor == OVPN3_STATUS_MINOR_CONN_DONE))
-        {
-          g_autoptr(GVariant) r = NULL;
-
-          if (tty)
-            fprintf(stderr, "\r\033[K");
-          /* an authentication failure leaves the session; nothing else can be done with it */
-          if (minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED)
-            r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
-                               "Disconnect", NULL, NULL, NULL);
-          code = ovpn3_cli_fail(
-              cli, OVPN3_EXIT_ERROR,
-              minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED
-                  ? "Check the user name and password (or challenge answer) and start again"
-                  : "`ovpn3 log` and the journal have the details",
-              "%s%s%s", ovpn3_cli_status_text(major, minor), *message != '\0' ? ": " : "", message);
-          break;
-        }
-      g_usleep(POLL_MS * G_TIME_SPAN_MILLISECOND);
+      wait_a_little();
     }
-  sigaction(SIGINT, &old_sa, NULL);
+}
+
+int
+ovpn3_cli_session_connect(Ovpn3Cli *cli, const char *path, const Ovpn3CliConnectOptions *options)
+{
+  Follow f = { 0 };
+  GQueue signals = G_QUEUE_INIT;
+  GDBusConnection *bus;
+  struct sigaction sa = { 0 }, old_sa;
+  g_autoptr(GVariant) fwd = NULL;
+  gboolean web = FALSE;
+  guint sub = 0;
+  int code;
+
+  code = answer_questions(cli, path, &web);
+  if (code != OVPN3_EXIT_OK)
+    return code;
+  bus = ovpn3_cli_bus(NULL);
+  if (!options->background && bus != NULL)
+    {
+      sub = g_dbus_connection_signal_subscribe(bus, OVPN3_LOG_BUS_NAME, OVPN3_BACKENDS_INTERFACE,
+                                               "StatusChange", path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                               on_status_signal, &signals, NULL);
+      /* best effort: the status is polled as well */
+      fwd = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "LogForward",
+                           g_variant_new("(b)", TRUE), NULL, NULL);
+    }
+  /* what the session said before: only a change after Connect means something */
+  f.last_message = NULL;
+  if (!get_status(path, &f.last_major, &f.last_minor, &f.last_message, NULL))
+    f.last_message = g_strdup("");
+  if (options->connect && !web)
+    code = connect_again(cli, path);
+  if (code == OVPN3_EXIT_OK && options->background)
+    printf("The session is connecting in the background: %s\n"
+           "Follow it with `ovpn3 log --path %s`; see it with `ovpn3 sessions-list`.\n",
+           path, path);
+  else if (code == OVPN3_EXIT_OK)
+    {
+      f.cli = cli;
+      f.path = path;
+      f.tty = isatty(2);
+      interrupted = 0;
+      sa.sa_handler = on_sigint;
+      sigaction(SIGINT, &sa, &old_sa);
+      code = follow(&f, &signals, options->timeout);
+      sigaction(SIGINT, &old_sa, NULL);
+    }
+  g_free(f.last_message);
+  if (fwd != NULL)
+    {
+      g_autoptr(GVariant) off
+          = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "LogForward",
+                           g_variant_new("(b)", FALSE), NULL, NULL);
+    }
+  if (sub != 0)
+    g_dbus_connection_signal_unsubscribe(bus, sub);
+  g_queue_clear_full(&signals, (GDestroyNotify) status_free);
   return code;
 }

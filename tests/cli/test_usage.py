@@ -6,7 +6,8 @@ usage on stderr and exits 2, without calling any service."""
 import clitest as c
 
 COMMANDS = ['config-import', 'configs-list', 'config-dump', 'config-manage', 'config-acl',
-            'config-remove', 'version', 'help']
+            'config-remove', 'session-start', 'sessions-list', 'session-manage', 'session-stats',
+            'session-auth', 'session-acl', 'log', 'version', 'help']
 
 
 def test_help():
@@ -33,6 +34,14 @@ def test_help_command():
     for opt in ('--grant USER', '--revoke USER', '--public-access yes|no', '--lock-down yes|no',
                 '--seal', '--transfer-owner-session yes|no', '--show'):
         assert opt in acl, (opt, acl)
+
+
+def test_completion_helpers():
+    cmds = c.ok('__complete', 'commands').out.split()
+    assert cmds == COMMANDS, cmds
+    opts = c.ok('__complete', 'options', 'config-acl').out.split()
+    assert '--grant' in opts and '--seal' in opts and '--help' in opts, opts
+    c.fails(c.EXIT_USAGE, '__complete', 'options', 'nope')
 
 
 def test_version_flag():
@@ -94,4 +103,4 @@ def test_no_service_calls_for_usage_errors():
 
 if __name__ == '__main__':
     c.main(test_no_service_calls_for_usage_errors, test_help, test_help_command,
-           test_version_flag, test_bad_arguments, clean=False)
+           test_version_flag, test_bad_arguments, test_completion_helpers, clean=False)
