@@ -86,6 +86,13 @@ ovpn3_idle_get_timeout(Ovpn3Idle *self)
 }
 
 void
+ovpn3_idle_set_timeout(Ovpn3Idle *self, guint timeout_seconds)
+{
+  self->timeout = timeout_seconds;
+  arm(self);
+}
+
+void
 ovpn3_idle_touch(Ovpn3Idle *self)
 {
   arm(self);

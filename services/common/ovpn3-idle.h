@@ -15,6 +15,8 @@ G_DECLARE_FINAL_TYPE(Ovpn3Idle, ovpn3_idle, OVPN3, IDLE, GObject)
 /* timeout_seconds 0 = never exit. Emits "idle" once when it fires. */
 Ovpn3Idle *ovpn3_idle_new(guint timeout_seconds);
 guint ovpn3_idle_get_timeout(Ovpn3Idle *self);
+/* Changes the timeout (e.g. from a settings file) and re-arms the timer. */
+void ovpn3_idle_set_timeout(Ovpn3Idle *self, guint timeout_seconds);
 /* Activity: re-arms the timer. */
 void ovpn3_idle_touch(Ovpn3Idle *self);
 /* Objects that keep the service alive (sessions, non-persistent configs…). */

@@ -130,7 +130,9 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   };
 
   setlocale(LC_ALL, "");
-  g_set_prgname(g_path_get_basename(argv[0]));
+  g_autofree char *prgname = g_path_get_basename(argv[0]);
+
+  g_set_prgname(prgname);
 
   octx = g_option_context_new(NULL);
   g_option_context_set_summary(octx, desc->summary);
@@ -191,6 +193,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
     .log = log,
     .state_dir = state_dir,
     .log_stderr = log_stderr,
+    .log_level = (guint) log_level,
     .loop = loop,
   };
   g_signal_connect(idle, "idle", G_CALLBACK(on_idle), &run);

@@ -25,6 +25,7 @@ typedef struct
   Ovpn3LogClient *log; /* NULL in the log service itself */
   char *state_dir;     /* NULL unless --state-dir / OVPN3_STATE_DIR / STATE_DIRECTORY */
   gboolean log_stderr;
+  guint log_level; /* --log-level, 0–6 (default 3) */
   GMainLoop *loop;
 } Ovpn3ServiceContext;
 
