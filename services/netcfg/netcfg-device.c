@@ -378,6 +378,7 @@ add_server_route(NetcfgDevice *self, const NetcfgAddr *remote, GError **error)
 {
   NetcfgRoute route = { 0 };
   g_autofree char *shown = netcfg_addr_to_string(remote);
+  g_autoptr(GError) local = NULL;
 
   if (!netcfg_netlink_uplink_for(netcfg_manager_get_netlink(self->manager), remote, self->ifindex,
                                  &route, NULL))
@@ -389,7 +390,19 @@ add_server_route(NetcfgDevice *self, const NetcfgAddr *remote, GError **error)
   route.dst = *remote;
   route.prefix = netcfg_addr_max_prefix(remote);
   route.metric = -1;
-  return add_route(self, &route, TRUE, FALSE, error);
+  if (!add_route(self, &route, TRUE, FALSE, &local))
+    {
+      /* e.g. another session to the same server: it is there, and not
+       * ours to remove later */
+      if (!g_error_matches(local, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_propagate_error(error, g_steal_pointer(&local));
+          return FALSE;
+        }
+      netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
+                         "%s: a host route to the VPN server %s exists already", self->name, shown);
+    }
+  return TRUE;
 }
 
 static const NetcfgAddr *
@@ -640,6 +653,22 @@ establish(NetcfgDevice *self, GDBusMethodInvocation *invocation)
           invocation, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
           "Device has not been created: set 'layer' to 3 (tun) or 2 (tap) first");
       return;
+    }
+  for (guint i = 0; i < self->addresses->len; i++)
+    {
+      StagedAddress *a = &g_array_index(self->addresses, StagedAddress, i);
+      const NetcfgAddr *remote = remote_of_family(self, a->addr.family);
+
+      if (remote != NULL && netcfg_addr_equal(remote, &a->addr))
+        {
+          g_autofree char *shown = netcfg_addr_to_string(remote);
+
+          g_dbus_method_invocation_return_error(
+              invocation, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
+              "Could not establish %s: the tunnel address %s is the VPN server's address",
+              self->name, shown);
+          return;
+        }
     }
   if (self->established)
     undo_applied(self, FALSE);

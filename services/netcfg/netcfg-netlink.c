@@ -33,7 +33,8 @@ nl_fail(GError **error, int err, const char *format, ...)
   va_start(args, format);
   what = g_strdup_vprintf(format, args);
   va_end(args);
-  g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what, nl_geterror(err));
+  g_set_error(error, G_IO_ERROR, err == -NLE_EXIST ? G_IO_ERROR_EXISTS : G_IO_ERROR_FAILED,
+              "%s: %s", what, nl_geterror(err));
   return FALSE;
 }
 

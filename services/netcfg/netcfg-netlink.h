@@ -39,7 +39,8 @@ gboolean netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, gui
 
 gboolean netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex,
                                 const NetcfgAddr *addr, guint prefix, GError **error);
-/* Removing a route that is already gone is not an error. */
+/* Removing a route that is already gone is not an error; adding one that
+ * exists fails with G_IO_ERROR_EXISTS. */
 gboolean netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route,
                               GError **error);
 

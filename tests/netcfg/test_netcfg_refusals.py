@@ -130,6 +130,16 @@ n.expect_error(be.call, n.NETCFG_PATH, 'CreateVirtualInterface', 'x' * 13, signa
 n.expect_error(be.call, n.NETCFG_PATH, 'NotificationSubscribe', dbus.UInt32(4096),
                signature='u', name=INVALID_ARGS)
 
+# ---- the tunnel address must not be the VPN server's (caught at Establish
+# when SetRemoteAddress comes last)
+path_b = be.create('ovpn3y', layer=3)
+be.call(path_b, 'AddIPAddress', '10.66.0.2', dbus.UInt32(24), '', False, signature='susb')
+be.call(path_b, 'SetRemoteAddress', '10.66.0.2', False, signature='sb')
+n.expect_error(be.call, path_b, 'Establish', name='net.openvpn.v3.netcfg.device.error',
+               contains="is the VPN server's address")
+assert n.addrs_of(be.get(path_b, 'device_name')) == []
+be.call(path_b, 'Destroy')
+
 # ---- nothing was staged or applied by any of it
 assert be.get(path, 'dns_search_domains') == []
 assert be.get(path, 'dns_name_servers') == []

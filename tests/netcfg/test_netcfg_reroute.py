@@ -68,6 +68,22 @@ t.wait_until(lambda: not n.link_exists(name), what='device removed')
 assert n.route_get(FAR4)['dev'] == n.UPLINK_DEV
 after = n.dump()
 assert after == before, 'namespace differs after Destroy:\n%r\n%r' % (before, after)
+
+# a host route to the server that exists already (another session, the
+# admin) is used as it is and left in place afterwards
+n.ip('route', 'add', n.SERVER_V4, 'via', n.UPLINK_GW4, 'dev', n.UPLINK_DEV)
+before = n.dump()
+path = be.create('ovpn3r', layer=3)
+name = be.get(path, 'device_name')
+be.call(path, 'AddIPAddress', '10.8.0.2', dbus.UInt32(24), '', False, signature='susb')
+be.call(path, 'SetRemoteAddress', n.SERVER_V4, False, signature='sb')
+be.set(path, 'reroute_ipv4', True)
+be.call(path, 'Establish')
+assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV
+assert n.route_get(FAR4)['dev'] == name
+be.call(path, 'Destroy')
+t.wait_until(lambda: not n.link_exists(name), what='device removed')
+assert n.dump() == before
 be.stop()
 uplink.close()
 print('ok')
