@@ -613,6 +613,30 @@ check_scenario(Fixture *fx, const char *name)
       g_assert_cmpuint(ev->hold_seconds, ==, 0);
       ev = find_event(fx, ">UPDOWN:DOWN", 0);
       g_assert_cmpstr(ovpn3_mgmt_event_get_env(ev, "script_context"), ==, "init");
+      /* `log on all` history holds the PUSH_REPLY line of real openvpn. */
+      {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonArray *lines;
+        gboolean found = FALSE;
+        guint j;
+
+        g_assert_true(json_parser_load_from_data(parser, fx->results->pdata[4], -1, NULL));
+        lines = json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)),
+                                             "lines");
+        for (j = 0; j < json_array_get_length(lines); j++)
+          {
+            g_auto(GStrv) f = g_strsplit(json_array_get_string_element(lines, j), ",", 3);
+            g_auto(GStrv) opts = NULL;
+
+            if (g_strv_length(f) != 3 || (opts = ovpn3_mgmt_parse_push_reply(f[2])) == NULL)
+              continue;
+            found = TRUE;
+            g_assert_cmpstr(opts[0], ==, "route 10.214.0.0 255.255.0.0");
+            g_assert_true(
+                g_strv_contains((const char *const *) opts, "dhcp-option DNS 10.213.0.53"));
+          }
+        g_assert_true(found);
+      }
     }
   else if (strcmp(name, "fatal-prompt") == 0)
     {
