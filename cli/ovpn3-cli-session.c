@@ -633,7 +633,7 @@ ovpn3_cli_session_connect(Ovpn3Cli *cli, const char *path, const Ovpn3CliConnect
     {
       f.cli = cli;
       f.path = path;
-      f.tty = isatty(2);
+      f.tty = isatty(2) && g_strcmp0(g_getenv("TERM"), "dumb") != 0;
       interrupted = 0;
       sa.sa_handler = on_sigint;
       sigaction(SIGINT, &sa, &old_sa);
