@@ -116,12 +116,14 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
       G_VARIANT_TYPE("(o)"), &error);
   if (reply == NULL)
     {
-      if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER)
+      g_autoptr(GError) copy = g_error_copy(error);
+
+      g_dbus_error_strip_remote_error(copy);
+      if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER
+          && g_str_has_prefix(copy->message, "Invalid configuration profile"))
         {
-          g_autoptr(GError) copy = g_error_copy(error);
           g_autofree char *text = NULL;
 
-          g_dbus_error_strip_remote_error(copy);
           text = ovpn3_inlined_explain(inlined, copy->message);
           code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
                                 "Fix the profile and import it again; see ovpn3(1) for the "

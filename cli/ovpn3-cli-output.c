@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -393,9 +394,21 @@ ovpn3_variant_to_json(GVariant *value)
   return node;
 }
 
+static struct termios saved_termios;
+
+/* Ctrl-C (or a kill) at a hidden prompt must not leave the terminal without echo. */
+static void
+restore_echo_and_die(int sig)
+{
+  tcsetattr(0, TCSANOW, &saved_termios);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 char *
 ovpn3_cli_read_secret(const char *prompt)
 {
+  struct sigaction sa = { 0 }, old_int, old_term, old_hup;
   struct termios old, quiet;
   gboolean tty = isatty(0);
   char buf[1024];
@@ -409,6 +422,11 @@ ovpn3_cli_read_secret(const char *prompt)
       /* echo off before the prompt shows, so nothing typed after it is ever echoed */
       if (tcgetattr(0, &old) == 0)
         {
+          saved_termios = old;
+          sa.sa_handler = restore_echo_and_die;
+          sigaction(SIGINT, &sa, &old_int);
+          sigaction(SIGTERM, &sa, &old_term);
+          sigaction(SIGHUP, &sa, &old_hup);
           quiet = old;
           quiet.c_lflag &= ~(tcflag_t) ECHO;
           tcsetattr(0, TCSANOW, &quiet);
@@ -422,6 +440,9 @@ ovpn3_cli_read_secret(const char *prompt)
   if (tty)
     {
       tcsetattr(0, TCSANOW, &old);
+      sigaction(SIGINT, &old_int, NULL);
+      sigaction(SIGTERM, &old_term, NULL);
+      sigaction(SIGHUP, &old_hup, NULL);
       fputc('\n', stderr);
     }
   if (line == NULL)

@@ -75,9 +75,10 @@ def fails(code, *args, **kw):
     return r
 
 
-def run_pty(*args, user=None, answers=(), env=None, timeout=None):
+def run_pty(*args, user=None, answers=(), env=None, timeout=None, argv=None):
     """Run ovpn3 on a pseudo-terminal (stdin, stdout and stderr). `answers` is a list of
-    (prompt substring, text to type) pairs. Returns (rc, everything printed)."""
+    (prompt substring, text to type) pairs; a text of None types Ctrl-C. `argv` runs that
+    instead of ovpn3. Returns (rc, everything printed)."""
     pid, fd = pty.fork()
     if pid == 0:
         try:
@@ -87,7 +88,8 @@ def run_pty(*args, user=None, answers=(), env=None, timeout=None):
                 os.setresgid(kw['group'], kw['group'], kw['group'])
                 os.setresuid(kw['user'], kw['user'], kw['user'])
             os.chdir('/')
-            os.execve(OVPN3, [OVPN3] + list(args), _env(env))
+            full = argv or [OVPN3] + list(args)
+            os.execve(full[0], full, _env(env))
         finally:
             os._exit(127)
     out = b''
@@ -111,7 +113,8 @@ def run_pty(*args, user=None, answers=(), env=None, timeout=None):
                 break
             out += chunk
         if pending and pending[0][0].encode() in out:
-            os.write(fd, pending[0][1].encode() + b'\n')
+            answer = pending[0][1]
+            os.write(fd, b'\x03' if answer is None else answer.encode() + b'\n')
             pending.pop(0)
     _, status = os.waitpid(pid, 0)
     os.close(fd)

@@ -101,6 +101,14 @@ def test_proxy_password_never_on_the_command_line():
                         answers=[('Proxy password: ', 'typed-secret')])
     assert rc == 0, out
     assert 'typed-secret' not in out, repr(out)
+    # Ctrl-C at the hidden prompt: ovpn3 dies of it, and the terminal echoes again
+    script = ('trap "" INT; "$0" config-manage --path "$1" --set-override proxy-password; '
+              'echo "rc=$?"; stty -a')
+    rc, out = c.run_pty(argv=['/bin/sh', '-c', script, c.OVPN3, path],
+                        answers=[('Proxy password: ', None)])
+    assert rc == 0 and 'rc=130' in out, out
+    flags = out.split('rc=130', 1)[1].split()
+    assert 'echo' in flags and '-echo' not in flags, out
 
 
 def test_acl():
