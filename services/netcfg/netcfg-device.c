@@ -935,7 +935,7 @@ device_method_call(gpointer object, const Ovpn3Caller *caller, const char *metho
 {
   NetcfgDevice *self = object;
   g_autoptr(GError) error = NULL;
-  g_autoptr(NetcfgDevice) keep = g_object_ref(self);
+  G_GNUC_UNUSED g_autoptr(NetcfgDevice) keep = g_object_ref(self);
   gboolean ok = TRUE;
 
   if (!is_creator(self, caller))

@@ -253,7 +253,7 @@ count_devices_of(NetcfgManager *self, const char *creator)
 void
 netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device)
 {
-  g_autoptr(NetcfgDevice) ref = g_object_ref(device);
+  G_GNUC_UNUSED g_autoptr(NetcfgDevice) ref = g_object_ref(device);
   g_autofree char *creator = g_strdup(netcfg_device_get_creator(device));
 
   if (!g_hash_table_contains(self->devices, netcfg_device_get_path(device)))
