@@ -5,6 +5,7 @@ second network namespace (tests/client/clientlab.py): as an ordinary user, confi
 profile whose certificate and key are separate files, session-start answering the user name and
 password prompts on a terminal (the password never echoed), traffic through the tunnel,
 sessions-list / session-stats, a wrong password reported as an authentication failure, and
+a static challenge (OTP) prompt with a profile started straight from its file, and
 session-manage --disconnect leaving nothing behind."""
 
 import os
@@ -79,6 +80,34 @@ def test_connect_with_the_cli():
         assert rc == c.EXIT_ERROR and 'authentication failed' in out, out
         assert 'Check the user name and password' in out, out
         t.wait_until(lambda: sessions() == [], what='the failed session to go')
+
+        # a static challenge (an OTP): asked after the password, by its own text, echoed
+        otp = '424242'
+
+        def policy(kind, env):
+            if env.get('username') == lab.USERNAME and env.get('password') == 'SCRV1:%s:%s' % (
+                    lab.b64(lab.PASSWORD), lab.b64(otp)):
+                return ('auth',)
+            return ('deny', 'bad OTP')
+        server.policy = policy
+        with c.ProfileDir(owner=c.USER_A) as d:
+            prof = d.write('otp.ovpn', 'client\ndev tun\nproto udp\nremote %s 1194\nnobind\n'
+                           'connect-retry 1 1\nauth-user-pass\nstatic-challenge "Enter OTP" 1\n'
+                           % lab.SERVER_IP + ''.join(
+                               '<%s>\n%s</%s>\n' % (tag, lab.read(os.path.join(pki, f)), tag)
+                               for tag, f in (('ca', 'ca.crt'), ('cert', 'client.crt'),
+                                              ('key', 'client.key'))))
+            # started straight from the file: imported for this session only
+            rc, out = c.run_pty('session-start', '--config', prof, '--timeout', '90',
+                                user=c.USER_A,
+                                answers=[('Auth User name: ', lab.USERNAME),
+                                         ('Auth Password: ', lab.PASSWORD),
+                                         ('Enter OTP: ', otp)])
+        print(out)
+        assert rc == 0 and 'Connected' in out, out
+        assert 'Enter OTP: ' + otp in out and lab.PASSWORD not in out, out
+        c.ok('session-manage', '--config', prof, '--disconnect', user=c.USER_A)
+        t.wait_until(lambda: sessions() == [], what='the OTP session to go')
     finally:
         for s in (sessions() if server else []):
             c.run('session-manage', '--path', s['path'], '--disconnect', user=c.USER_A)
