@@ -31,6 +31,11 @@ for prop, want in (('version', 'v27'), ('config_file', ''), ('global_dns_servers
                    ('global_dns_search', [])):
     assert t.get_property(all_bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, prop) == want, prop
 assert t.call(all_bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'FetchInterfaceList') == []
+t.set_property(all_bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'log_level', dbus.UInt32(5))
+assert t.get_property(all_bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'log_level') == 5
+n.expect_error(t.set_property, all_bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'log_level',
+               dbus.UInt32(7), contains='Invalid log level 7')
+assert t.get_property(all_bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'log_level') == 5
 
 be = n.Backend()
 assert be.call(n.NETCFG_PATH, 'DcoAvailable') is False
