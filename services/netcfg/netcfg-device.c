@@ -281,7 +281,7 @@ copy_strings(GPtrArray *to, GPtrArray *from)
 }
 
 static void
-undo_dns(NetcfgDevice *self)
+undo_dns(NetcfgDevice *self, gboolean notify)
 {
   g_autoptr(GError) error = NULL;
   DnsMode mode = self->dns_mode;
@@ -294,7 +294,8 @@ undo_dns(NetcfgDevice *self)
   else if (!netcfg_manager_update_resolvconf(self->manager, &error))
     netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s: %s", self->name,
                        error->message);
-  notify_dns(self, FALSE);
+  if (notify)
+    notify_dns(self, FALSE);
   g_ptr_array_set_size(self->applied_servers, 0);
   g_ptr_array_set_size(self->applied_domains, 0);
 }
@@ -304,8 +305,10 @@ static void
 undo_applied(NetcfgDevice *self, gboolean keep_addresses_and_tun_routes)
 {
   NetcfgNetlink *nl = netcfg_manager_get_netlink(self->manager);
+  /* removals are announced only for what was announced as added */
+  gboolean notify = self->established;
 
-  undo_dns(self);
+  undo_dns(self, notify);
   for (guint i = self->applied_routes->len; i > 0; i--)
     {
       AppliedRoute *r = &g_array_index(self->applied_routes, AppliedRoute, i - 1);
@@ -316,7 +319,8 @@ undo_applied(NetcfgDevice *self, gboolean keep_addresses_and_tun_routes)
           && !netcfg_netlink_route(nl, FALSE, &r->route, &error))
         netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN, "%s: %s", self->name,
                            error->message);
-      notify_route(self, r, FALSE);
+      if (notify)
+        notify_route(self, r, FALSE);
     }
   g_array_set_size(self->applied_routes, 0);
   for (guint i = 0; i < self->applied_addresses->len; i++)
@@ -328,7 +332,8 @@ undo_applied(NetcfgDevice *self, gboolean keep_addresses_and_tun_routes)
           && !netcfg_netlink_address(nl, FALSE, self->ifindex, &a->addr, a->prefix, &error))
         netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN, "%s: %s", self->name,
                            error->message);
-      notify_address(self, a, FALSE);
+      if (notify)
+        notify_address(self, a, FALSE);
     }
   g_array_set_size(self->applied_addresses, 0);
   self->established = FALSE;
