@@ -848,6 +848,12 @@ stage_strings(GPtrArray *into, GVariant *params, guint max, gboolean dns_server,
 
   g_variant_get(params, "(^a&s)", &items);
   n = items != NULL ? g_strv_length((char **) items) : 0;
+  if (n > max)
+    {
+      g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "Too many %s (at most %u)",
+                  dns_server ? "DNS servers" : "DNS search domains", max);
+      return FALSE;
+    }
   for (gsize i = 0; i < n; i++)
     {
       gboolean dup = FALSE;

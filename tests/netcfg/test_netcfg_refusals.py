@@ -109,6 +109,8 @@ refused('AddDNSSearch', dbus.Array(['x\x01y.example'], signature='s'), signature
         contains='Invalid DNS search domain')
 refused('AddDNSSearch', dbus.Array(['d%d.example' % i for i in range(65)], signature='s'),
         signature='as', contains='Too many DNS search domains')
+refused('AddDNS', dbus.Array(['10.0.%d.%d' % (i // 256, i % 256) for i in range(100000)],
+                             signature='s'), signature='as', contains='Too many DNS servers')
 # an embedded NUL cannot even be sent: D-Bus strings have none
 try:
     be.call(path, 'AddDNSSearch', dbus.Array(['corp\x00.example'], signature='s'),
