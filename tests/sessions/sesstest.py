@@ -207,7 +207,7 @@ def main(test):
     print('ok')
 
 
-def log_forward_flow(bus, path):
+def log_forward_flow(bus, path, method='Connect', need_log=True):
     """As the session owner: LogForward(true), Connect, collect what the
     log service forwards until CONN_CONNECTED and a Log arrived, then
     LogForward(false). Returns (log service owner, proxies while on,
@@ -229,10 +229,14 @@ def log_forward_flow(bus, path):
     c('LogForward', True, signature='b')
     c('LogForward', True, signature='b')    # again: still one forwarder
     on = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'log_forwards')
-    c('Connect')
-    t.wait_until(lambda: any(g['member'] == 'StatusChange' and g['args'][:2] == [2, 7]
-                             for g in got) and any(g['member'] == 'Log' for g in got),
-                 what='forwarded StatusChange(2, 7) and Log')
+    c(method)
+    try:
+        t.wait_until(lambda: any(g['member'] == 'StatusChange' and g['args'][:2] == [2, 7]
+                                 for g in got)
+                     and (not need_log or any(g['member'] == 'Log' for g in got)),
+                     timeout=60, what='forwarded StatusChange(2, 7) and Log')
+    except AssertionError as e:
+        raise AssertionError('%s; got %r' % (e, got))
     c('LogForward', False, signature='b')
     off = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'log_forwards')
     match.remove()

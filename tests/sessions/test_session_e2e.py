@@ -15,69 +15,11 @@ The server lab (PKI, namespace, openvpn server) is tests/client/clientlab.py
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 
 import ovpn3test as t
 import sesstest as s
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'client'))
-import clientlab as lab  # noqa: E402
-
-
-def ping(dev=None, count=2):
-    args = ['ping', '-n', '-q', '-c', str(count), '-W', '3']
-    if dev:
-        args += ['-I', dev]
-    r = subprocess.run(args + [lab.SERVER_TUN_IP], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
-    return r.returncode == 0
-
-
-def openvpn_clients():
-    out = []
-    for pid in os.listdir('/proc'):
-        if not pid.isdigit():
-            continue
-        try:
-            with open('/proc/%s/cmdline' % pid, 'rb') as f:
-                argv = f.read().split(b'\0')
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b'openvpn') and b'--management-client' in argv:
-            out.append(int(pid))
-    return out
-
-
-def runtime_dir_of(backend_pid):
-    """The private directory of the openvpn a backend client started."""
-    for pid in openvpn_clients():
-        with open('/proc/%d/stat' % pid) as f:
-            ppid = int(f.read().rsplit(')', 1)[1].split()[1])
-        if ppid == backend_pid:
-            with open('/proc/%d/cmdline' % pid, 'rb') as f:
-                argv = [a.decode() for a in f.read().split(b'\0')]
-            return os.path.basename(os.path.dirname(argv[argv.index('--config') + 1]))
-    return None
-
-
-def assert_clean(resolv_before, may_remain=()):
-    t.wait_until(lambda: s.backend_processes() == [], 20, 'backend clients to exit')
-    t.wait_until(lambda: openvpn_clients() == [], 20, 'openvpn to exit')
-    t.wait_until(lambda: 'ovpn3t' not in lab.sh('ip', '-o', 'link', 'show'), 20,
-                 'tun device removal')
-    routes = lab.sh('ip', 'route', 'show')
-    assert lab.PUSHED_NET not in routes and '10.213.0.' not in routes, routes
-    t.wait_until(lambda: lab.read('/etc/resolv.conf') == resolv_before, 20,
-                 'resolv.conf restored')
-    leftovers = [e for e in os.listdir('/run/ovpn3') if e.startswith('client-')] \
-        if os.path.isdir('/run/ovpn3') else []
-    unexpected = [d for d in leftovers if d not in may_remain]
-    assert not unexpected, leftovers
-    for d in leftovers:
-        # a SIGKILLed backend client cannot remove its runtime directory
-        print('left behind by the killed backend client: /run/ovpn3/%s' % d)
+from e2elab import assert_clean, lab, ping, runtime_dir_of
 
 
 def test():
@@ -91,7 +33,8 @@ def test():
         os.mkdir(pki)
         lab.make_pki(pki)
         resolv_before = lab.read('/etc/resolv.conf')
-        server = lab.Server(tmp, pki)
+        # one client certificate for both sessions
+        server = lab.Server(tmp, pki, extra=['--duplicate-cn'])
         text = lab.profile_text(pki)
 
         # 1. session-start, traffic, Disconnect, nothing left
@@ -122,7 +65,8 @@ def test():
                          timeout=120)
         d1, d2 = p1[3]['device_name'], p2[3]['device_name']
         assert d1 != d2 and d1.startswith('ovpn3t') and d2.startswith('ovpn3t'), (d1, d2)
-        assert ping(d1) and ping(d2), 'both tunnels pass traffic'
+        ok1, ok2 = ping(d1), ping(d2)
+        assert ok1 and ok2, ('both tunnels pass traffic', ok1, ok2, lab.sh('ip', '-br', 'addr'))
         devs = s.session_call(a, t.SESSIONS_PATH, 'FetchManagedInterfaces')
         assert sorted(devs) == sorted([d1, d2]), devs
 
