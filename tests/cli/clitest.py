@@ -260,3 +260,7 @@ class Monitor:
         self.proc.terminate()
         self.proc.wait(timeout=t.CEILING)
         self.bus.close()
+
+
+def list_sessions(user=None):
+    return ok('sessions-list', '--json', user=user).json()
