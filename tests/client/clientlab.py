@@ -150,7 +150,7 @@ class Server:
     returns ('auth',), ('deny', reason), ('pending', extra, timeout[, approve_after]),
     or ('ignore',)."""
 
-    def __init__(self, tmp, pki, extra=()):
+    def __init__(self, tmp, pki, extra=(), push_route=True):
         self.tmp = tmp
         self.ns = 'ovpn3c%d' % os.getpid()
         self.veth = 'vc%d' % (os.getpid() % 100000)
@@ -178,11 +178,12 @@ class Server:
                 '--ca', pki + '/ca.crt', '--cert', pki + '/server.crt',
                 '--key', pki + '/server.key', '--dh', 'none',
                 '--management', self.sock_path, 'unix', '--management-client-auth',
-                '--push', 'route %s 255.255.0.0' % PUSHED_NET,
                 '--push', 'dhcp-option DNS 10.213.0.53',
                 '--push', 'dhcp-option DOMAIN example.test',
                 '--keepalive', '2', '10', '--verb', '3', '--script-security', '0',
                 '--auth-user-pass-optional'] + list(extra)
+        if push_route:
+            args += ['--push', 'route %s 255.255.0.0' % PUSHED_NET]
         self.logf = open(tmp + '/server.log', 'w')
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=subprocess.STDOUT)
         self.sock = LineSock(self.sock_path)
@@ -434,14 +435,14 @@ class FakeSessionManager:
 # ---- the whole lab ------------------------------------------------------------
 
 class Lab:
-    def __init__(self, server_extra=()):
+    def __init__(self, server_extra=(), push_route=True):
         t.require_devbus()
         self.tmp = tempfile.mkdtemp(prefix='ovpn3-client-test-')
         self.pki = self.tmp + '/pki'
         os.mkdir(self.pki)
         make_pki(self.pki)
         self.resolv_before = read('/etc/resolv.conf')
-        self.server = Server(self.tmp, self.pki, server_extra)
+        self.server = Server(self.tmp, self.pki, server_extra, push_route)
         self.mgr = FakeSessionManager()
 
     def new_session(self, text=None, register=True):

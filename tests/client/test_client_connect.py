@@ -135,9 +135,10 @@ def run(lab):
     assert [e for e in os.listdir('/run/ovpn3') if e.startswith('client-')] == []
 
     # statistics come with >BYTECOUNT (every 5 s)
-    stats = t.wait_until(lambda: be.prop('statistics').get('BYTES_IN') and be.prop('statistics'),
-                         20, 'statistics')
+    stats = t.wait_until(lambda: be.prop('statistics').get('TUN_BYTES_IN')
+                         and be.prop('statistics'), 20, 'statistics')
     assert stats['BYTES_IN'] > 0 and stats['BYTES_OUT'] > 0, stats
+    assert stats['TUN_BYTES_IN'] > 0 and stats['TUN_BYTES_OUT'] > 0, stats
     assert all(v != 0 for v in stats.values()), stats
     llog = be.prop('last_log_line')
     assert 'log_message' in llog, llog

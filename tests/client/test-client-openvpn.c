@@ -1,0 +1,72 @@
+#define G_LOG_DOMAIN "ovpn3-test-client-openvpn"
+
+#include "config.h"
+
+#include "client-openvpn.h"
+
+static gint
+index_of(GStrv argv, const char *arg)
+{
+  for (gint i = 0; argv[i] != NULL; i++)
+    if (g_str_equal(argv[i], arg))
+      return i;
+  return -1;
+}
+
+/* design §3: the enforced flags, after --config (scalar options keep the last value) */
+static void
+test_argv(void)
+{
+  Ovpn3ClientOpenvpnConfig cfg = {
+    .binary = "/usr/sbin/openvpn",
+    .runtime_base = "/run/ovpn3",
+    .profile_text = "",
+    .dev_name = "ovpn3t4",
+    .tap = FALSE,
+    .verb = 3,
+  };
+  g_auto(GStrv) argv = ovpn3_client_openvpn_build_argv(&cfg, "/run/ovpn3/client-X/profile.ovpn",
+                                                       "/run/ovpn3/client-X/mgmt", "openvpn");
+  const char *flags[] = { "--client",
+                          "--management-client",
+                          "--management-hold",
+                          "--management-query-passwords",
+                          "--management-up-down",
+                          "--ifconfig-noexec",
+                          "--route-noexec",
+                          "--disable-dco",
+                          "--persist-tun",
+                          "--persist-key",
+                          "--nobind",
+                          NULL };
+  gint config = index_of(argv, "--config");
+
+  g_assert_cmpstr(argv[0], ==, "/usr/sbin/openvpn");
+  g_assert_cmpint(config, ==, 1);
+  g_assert_cmpstr(argv[config + 1], ==, "/run/ovpn3/client-X/profile.ovpn");
+  for (gsize i = 0; flags[i] != NULL; i++)
+    g_assert_cmpint(index_of(argv, flags[i]), >, config);
+  g_assert_cmpstr(argv[index_of(argv, "--dev") + 1], ==, "ovpn3t4");
+  g_assert_cmpstr(argv[index_of(argv, "--dev-type") + 1], ==, "tun");
+  g_assert_cmpstr(argv[index_of(argv, "--management") + 1], ==, "/run/ovpn3/client-X/mgmt");
+  g_assert_cmpstr(argv[index_of(argv, "--management") + 2], ==, "unix");
+  g_assert_cmpstr(argv[index_of(argv, "--management-client-user") + 1], ==, "openvpn");
+  g_assert_cmpstr(argv[index_of(argv, "--auth-retry") + 1], ==, "interact");
+  g_assert_cmpstr(argv[index_of(argv, "--script-security") + 1], ==, "0");
+  g_assert_cmpstr(argv[index_of(argv, "--verb") + 1], ==, "3");
+  g_assert_cmpstr(argv[index_of(argv, "IV_SSO") + 1], ==, "webauth,openurl,crtext");
+  g_assert_true(g_str_has_prefix(argv[index_of(argv, "IV_GUI_VER") + 1], "ovpn3 "));
+
+  cfg.tap = TRUE;
+  g_clear_pointer(&argv, g_strfreev);
+  argv = ovpn3_client_openvpn_build_argv(&cfg, "p", "m", "u");
+  g_assert_cmpstr(argv[index_of(argv, "--dev-type") + 1], ==, "tap");
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/client/openvpn/argv", test_argv);
+  return g_test_run();
+}
