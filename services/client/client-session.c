@@ -425,7 +425,11 @@ fill_connection(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
   g_free(self->conn_proto);
   g_free(self->conn_host);
   g_free(self->conn_ip);
-  self->conn_proto = g_strdup(match != NULL ? match->proto : "");
+  /* "tcp-client", "tcp4", "udp6" … -> "tcp" / "udp" */
+  self->conn_proto = g_strdup(match == NULL                           ? ""
+                              : g_str_has_prefix(match->proto, "tcp") ? "tcp"
+                              : g_str_has_prefix(match->proto, "udp") ? "udp"
+                                                                      : match->proto);
   self->conn_host = g_strdup(match != NULL ? match->host : "");
   self->conn_ip = g_strdup(event->remote_addr != NULL ? event->remote_addr : "");
   self->conn_port = event->remote_port;
