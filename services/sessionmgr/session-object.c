@@ -624,7 +624,16 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
       return;
     }
   if (g_str_equal(method, "Connect"))
-    self->connect_started = TRUE; /* locks dco */
+    {
+      g_autoptr(GVariant) level = NULL;
+
+      self->connect_started = TRUE; /* locks dco */
+      /* the backend's verbosity (profile verb) becomes the session's (spec §3.2) */
+      level = ovpn3_backend_proxy_get_property(self->backend, "log_level", NULL);
+      if (level != NULL && g_variant_is_of_type(level, G_VARIANT_TYPE_UINT32)
+          && g_variant_get_uint32(level) <= OVPN3_LOG_LEVEL_MAX)
+        self->log_verbosity = g_variant_get_uint32(level);
+    }
   if (g_str_equal(method, "Pause") || g_str_equal(method, "Resume")
       || g_str_equal(method, "Restart") || g_str_equal(method, "Disconnect")
       || g_str_equal(method, "Connect"))

@@ -14,7 +14,8 @@ manager and to the log service. No openvpn runs.
 What it does is chosen by the profile's name (read from the configuration
 service): 'cfg-error' -> CFG_ERROR and a failing RegistrationConfirmation;
 'autologin' -> no credentials needed; 'fail-on-connect' -> Connect ends in
-CONN_FAILED (and the client stays until told to shut down). OVPN3_FAKE_CLIENT_MODE=no-register
+CONN_FAILED (and the client stays until told to shut down); 'verb5' ->
+log_level 5 (as a profile's verb would). OVPN3_FAKE_CLIENT_MODE=no-register
 makes it never register.
 """
 
@@ -120,6 +121,8 @@ class Backend(dbus.service.Object):
         self.config_name = str(self.bus.call_blocking(
             'net.openvpn.v3.configuration', config_path, PROPS, 'Get', 'ss',
             ('net.openvpn.v3.configuration', 'name')))
+        if 'verb5' in self.config_name:
+            self.log_level = 5
         if 'cfg-error' in self.config_name:
             self.set_status(2, 1, "config_path=%s, eval_message='fake error'" % config_path)
             raise Error('net.openvpn.v3.error.client', 'Configuration profile is not usable')

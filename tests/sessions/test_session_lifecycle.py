@@ -15,7 +15,7 @@ def test():
     bus = t.system_bus()
     events = s.Events(bus)
     a = t.USER_A
-    cfg = s.import_profile(a, 'lifecycle')
+    cfg = s.import_profile(a, 'lifecycle-verb5')
 
     path = s.start_session(a, cfg)
     # the backend asked for credentials before SESS_CREATED (spec §7.1)
@@ -23,7 +23,7 @@ def test():
     assert tuple(st) == (2, 4, 'Username/password credentials needed'), st
     assert s.session_get(a, path, 'owner') == s.uid_of(a)
     assert s.session_get(a, path, 'config_path') == cfg
-    assert s.session_get(a, path, 'config_name') == 'lifecycle'
+    assert s.session_get(a, path, 'config_name') == 'lifecycle-verb5'
     pid = s.session_get(a, path, 'backend_pid')
     assert pid in s.backend_processes(), (pid, s.backend_processes())
     assert t.name_has_owner(bus, 'net.openvpn.v3.backends.be%d' % pid)
@@ -58,8 +58,11 @@ def test():
     assert 'already been provided' in e.message, e
     s.session_call(a, path, 'Ready')
 
+    assert s.session_get(a, path, 'log_verbosity') == 3
     s.session_call(a, path, 'Connect')
     s.wait_status(a, path, 2, 7)
+    # Connect copied the backend's log_level (the profile's verb)
+    assert s.session_get(a, path, 'log_verbosity') == 5
     assert s.session_get(a, path, 'device_name') == 'tunfake%d' % (pid % 1000)
     ct = s.session_get(a, path, 'connected_to')
     assert tuple(ct) == ('udp', '192.0.2.1', 1194), ct
@@ -72,7 +75,7 @@ def test():
         a, t.SESSIONS_NAME, t.SESSIONS_PATH, s.SESSIONS_IFACE, method, *args,
         signature=signature)
     assert path in mgr('FetchAvailableSessions')
-    assert mgr('LookupConfigName', 'lifecycle', signature='s') == [path]
+    assert mgr('LookupConfigName', 'lifecycle-verb5', signature='s') == [path]
     assert mgr('LookupConfigName', 'nothing', signature='s') == []
     dev = 'tunfake%d' % (pid % 1000)
     assert dev in mgr('FetchManagedInterfaces')
