@@ -314,9 +314,15 @@ undo_applied(NetcfgDevice *self, gboolean keep_addresses_and_tun_routes)
       AppliedRoute *r = &g_array_index(self->applied_routes, AppliedRoute, i - 1);
       g_autoptr(GError) error = NULL;
 
-      /* routes through the tunnel go with the device */
-      if ((r->uplink || !keep_addresses_and_tun_routes)
-          && !netcfg_netlink_route(nl, FALSE, &r->route, &error))
+      gboolean remove;
+
+      /* routes through the tunnel go with the device; shared ones outside
+       * it with the last device using them */
+      if (r->uplink)
+        remove = netcfg_manager_uplink_route_unref(self->manager, &r->route);
+      else
+        remove = !keep_addresses_and_tun_routes;
+      if (remove && !netcfg_netlink_route(nl, FALSE, &r->route, &error))
         netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN, "%s: %s", self->name,
                            error->message);
       if (notify)
@@ -370,9 +376,34 @@ add_route(NetcfgDevice *self, const NetcfgRoute *route, gboolean uplink, gboolea
           GError **error)
 {
   AppliedRoute r = { .route = *route, .uplink = uplink, .exclude = exclude };
+  g_autoptr(GError) local = NULL;
 
-  if (!netcfg_netlink_route(netcfg_manager_get_netlink(self->manager), TRUE, route, error))
-    return FALSE;
+  if (!netcfg_netlink_route(netcfg_manager_get_netlink(self->manager), TRUE, route, &local))
+    {
+      /* another of our devices added the very same route outside the
+       * tunnel (two sessions to one server): share it */
+      if (uplink && g_error_matches(local, G_IO_ERROR, G_IO_ERROR_EXISTS)
+          && netcfg_manager_uplink_route_is_ours(self->manager, route))
+        {
+          netcfg_manager_uplink_route_ref(self->manager, route);
+          g_array_append_val(self->applied_routes, r);
+          return TRUE;
+        }
+      /* the very same route is there already (the admin's): it serves,
+       * and it is not ours to remove later */
+      if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_autofree char *shown = netcfg_route_to_string(route);
+
+          netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
+                             "%s: route %s exists already; left as it is", self->name, shown);
+          return TRUE;
+        }
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
+    }
+  if (uplink)
+    netcfg_manager_uplink_route_ref(self->manager, route);
   g_array_append_val(self->applied_routes, r);
   return TRUE;
 }
@@ -383,7 +414,6 @@ add_server_route(NetcfgDevice *self, const NetcfgAddr *remote, GError **error)
 {
   NetcfgRoute route = { 0 };
   g_autofree char *shown = netcfg_addr_to_string(remote);
-  g_autoptr(GError) local = NULL;
 
   if (!netcfg_netlink_uplink_for(netcfg_manager_get_netlink(self->manager), remote, self->ifindex,
                                  &route, NULL))
@@ -395,19 +425,7 @@ add_server_route(NetcfgDevice *self, const NetcfgAddr *remote, GError **error)
   route.dst = *remote;
   route.prefix = netcfg_addr_max_prefix(remote);
   route.metric = -1;
-  if (!add_route(self, &route, TRUE, FALSE, &local))
-    {
-      /* e.g. another session to the same server: it is there, and not
-       * ours to remove later */
-      if (!g_error_matches(local, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        {
-          g_propagate_error(error, g_steal_pointer(&local));
-          return FALSE;
-        }
-      netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_INFO,
-                         "%s: a host route to the VPN server %s exists already", self->name, shown);
-    }
-  return TRUE;
+  return add_route(self, &route, TRUE, FALSE, error);
 }
 
 static const NetcfgAddr *

@@ -33,9 +33,10 @@ struct _NetcfgManager
   NetcfgNetlink *nl;
   char *state_dir;
   guint registration_id;
-  GHashTable *devices;     /* path → NetcfgDevice */
-  GHashTable *creators;    /* unique name → watch id */
-  GHashTable *subscribers; /* unique name → Subscriber */
+  GHashTable *devices;       /* path → NetcfgDevice */
+  GHashTable *creators;      /* unique name → watch id */
+  GHashTable *subscribers;   /* unique name → Subscriber */
+  GHashTable *uplink_routes; /* route key → count */
   guint resolved_watch;
   gboolean resolved_known;
   gboolean resolved_present;
@@ -87,6 +88,7 @@ netcfg_manager_finalize(GObject *object)
   g_hash_table_unref(self->devices);
   g_hash_table_unref(self->creators);
   g_hash_table_unref(self->subscribers);
+  g_hash_table_unref(self->uplink_routes);
   netcfg_netlink_free(self->nl);
   g_free(self->state_dir);
   G_OBJECT_CLASS(netcfg_manager_parent_class)->finalize(object);
@@ -105,6 +107,7 @@ netcfg_manager_init(NetcfgManager *self)
   self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
   self->creators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
   self->subscribers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, subscriber_free);
+  self->uplink_routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 Ovpn3ServiceContext *
@@ -161,6 +164,48 @@ netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *
                                          OVPN3_NETCFG_INTERFACE, "NetworkChange", args, &error))
         g_warning("NetworkChange to %s: %s", (const char *) key, error->message);
     }
+}
+
+static char *
+route_key(const NetcfgRoute *route)
+{
+  g_autofree char *dst = netcfg_addr_to_string(&route->dst);
+  g_autofree char *gw = route->has_gateway ? netcfg_addr_to_string(&route->gateway) : NULL;
+
+  return g_strdup_printf("%s/%u %s %d %d", dst, route->prefix, gw ? gw : "-", route->oif,
+                         route->metric);
+}
+
+void
+netcfg_manager_uplink_route_ref(NetcfgManager *self, const NetcfgRoute *route)
+{
+  char *key = route_key(route);
+  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(self->uplink_routes, key));
+
+  g_hash_table_replace(self->uplink_routes, key, GUINT_TO_POINTER(count + 1));
+}
+
+gboolean
+netcfg_manager_uplink_route_unref(NetcfgManager *self, const NetcfgRoute *route)
+{
+  g_autofree char *key = route_key(route);
+  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(self->uplink_routes, key));
+
+  if (count <= 1)
+    {
+      g_hash_table_remove(self->uplink_routes, key);
+      return TRUE;
+    }
+  g_hash_table_replace(self->uplink_routes, g_steal_pointer(&key), GUINT_TO_POINTER(count - 1));
+  return FALSE;
+}
+
+gboolean
+netcfg_manager_uplink_route_is_ours(NetcfgManager *self, const NetcfgRoute *route)
+{
+  g_autofree char *key = route_key(route);
+
+  return g_hash_table_contains(self->uplink_routes, key);
 }
 
 static void

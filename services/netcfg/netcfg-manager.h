@@ -41,6 +41,14 @@ void netcfg_manager_log(NetcfgManager *self, Ovpn3LogCategory category, const ch
 void netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *device_name,
                            Ovpn3NetcfgChangeType type, GVariant *details);
 
+/* Routes outside the tunnel can be shared by devices (two sessions to one
+ * server): ref when a device adds one (or finds the one another device
+ * added), unref when it goes; unref returns TRUE when the route should be
+ * removed now. is_ours: another device holds it. */
+void netcfg_manager_uplink_route_ref(NetcfgManager *self, const NetcfgRoute *route);
+gboolean netcfg_manager_uplink_route_unref(NetcfgManager *self, const NetcfgRoute *route);
+gboolean netcfg_manager_uplink_route_is_ours(NetcfgManager *self, const NetcfgRoute *route);
+
 /* TRUE while org.freedesktop.resolve1 has an owner on the bus. */
 gboolean netcfg_manager_resolved_present(NetcfgManager *self);
 

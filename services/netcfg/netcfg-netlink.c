@@ -216,7 +216,10 @@ netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route
     }
   rtnl_route_add_nexthop(rr, nh); /* rr owns nh now */
   rtnl_route_set_scope(rr, (uint8_t) rtnl_route_guess_scope(rr));
-  err = add ? rtnl_route_add(self->sock, rr, NLM_F_EXCL) : rtnl_route_delete(self->sock, rr, 0);
+  /* NLM_F_CREATE without NLM_F_EXCL ("ip route prepend"): a route to the
+   * same network through another device (another session, the uplink) is
+   * kept next to ours, and ours is found again by its device on removal */
+  err = add ? rtnl_route_add(self->sock, rr, 0) : rtnl_route_delete(self->sock, rr, 0);
   nl_addr_put(dst);
   rtnl_route_put(rr);
   if (err < 0 && !(!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)))

@@ -39,8 +39,10 @@ gboolean netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, gui
 
 gboolean netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex,
                                 const NetcfgAddr *addr, guint prefix, GError **error);
-/* Removing a route that is already gone is not an error; adding one that
- * exists fails with G_IO_ERROR_EXISTS. */
+/* Adds next to routes to the same network through other devices (newest
+ * first for IPv4); adding the very same route again fails with
+ * G_IO_ERROR_EXISTS. Removing a route that is already gone is not an
+ * error. */
 gboolean netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route,
                               GError **error);
 
