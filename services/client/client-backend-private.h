@@ -103,6 +103,7 @@ struct _Ovpn3ClientBackend
   char *applied_key; /* tunnel addresses applied */
   gboolean connected_deferred;
   char *fatal_message;
+  char *last_error_line; /* the last line of openvpn's output that reports an error */
   char *exit_reason;
   gboolean halted;
   gboolean finishing;

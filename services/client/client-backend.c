@@ -143,6 +143,7 @@ ovpn3_client_backend_finalize(GObject *object)
   g_free(self->crv1_state_id);
   g_free(self->crv1_user);
   g_free(self->fatal_message);
+  g_free(self->last_error_line);
   g_free(self->exit_reason);
   g_free(self->applied_key);
   g_free(self->conn_proto);

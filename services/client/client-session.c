@@ -730,6 +730,18 @@ on_output(Ovpn3ClientOpenvpn *ovpn, const char *line, gpointer user_data)
   if (strstr(line, "PUSH: Received control message: 'PUSH_REPLY,") != NULL)
     ovpn3_net_parse_push_reply(line, (const char *const *) self->pull_filters, self->route_nopull,
                                &self->redirect);
+  if (strstr(line, "rror") != NULL || strstr(line, "ERROR") != NULL)
+    {
+      /* without the "YYYY-MM-DD HH:MM:SS [us=N] " prefix */
+      const char *text = line;
+
+      if (g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ", line, 0, 0))
+        text = line + 20;
+      if (g_str_has_prefix(text, "us="))
+        text = strchr(text, ' ') != NULL ? strchr(text, ' ') + 1 : text;
+      g_free(self->last_error_line);
+      self->last_error_line = g_strdup(text);
+    }
   /* never pass on a token, even if openvpn printed one */
   token = strstr(line, "auth-token");
   if (token != NULL)
@@ -771,8 +783,10 @@ on_exited(Ovpn3ClientOpenvpn *ovpn, gint wait_status, gpointer user_data)
   else
     {
       g_autofree char *msg
-          = g_strdup_printf("openvpn exited unexpectedly (status %d)",
-                            WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : wait_status);
+          = g_strdup_printf("openvpn exited unexpectedly (status %d)%s%s",
+                            WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : wait_status,
+                            self->last_error_line != NULL ? ": " : "",
+                            self->last_error_line != NULL ? self->last_error_line : "");
       client_conn_status(self, OVPN3_STATUS_MINOR_PROC_KILLED, msg);
     }
   client_finish(self);

@@ -78,11 +78,46 @@ def static_challenge(lab):
     lab.server.policy = default_policy
 
 
+def inline_credentials(lab):
+    """An inline <auth-user-pass> needs no input; an inline username alone
+    leaves only the password slot (id 1) open."""
+    text = profile_text(lab.pki) + '<auth-user-pass>\n%s\n%s\n</auth-user-pass>\n' % (
+        USERNAME, PASSWORD)
+    be, _ = lab.new_session(text)
+    assert be.call('UserInputQueueGetTypeGroup') == []
+    assert be.prop('status') == (2, 2, 'config_path=' + be.config_path), be.prop('status')
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+    text = profile_text(lab.pki) + '<auth-user-pass>\n%s\n</auth-user-pass>\n' % USERNAME
+    be, _ = lab.new_session(text)
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_USERPASS)]
+    assert be.call('UserInputQueueCheck', 1, 1, signature='uu') == [1]
+    be.call('UserInputProvide', 1, 1, 1, PASSWORD, signature='uuus')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    mark = len(be.statuses())
+    be.call('ForceShutdown')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    assert [s for s in be.statuses()[mark:] if s[1] == DONE] == [(2, DONE, '')], be.statuses()
+    lab.assert_clean(be)
+
+
 def main():
     lab = Lab()
     try:
         wrong_then_right(lab)
         static_challenge(lab)
+        inline_credentials(lab)
         lab.assert_no_secret_logged(PASSWORD, WRONG, OTP)
     finally:
         lab.close()

@@ -11,7 +11,7 @@ import sys
 import time
 
 import ovpn3test as t
-from clientlab import CONNECTED, PROC_KILLED, PASSWORD, USERNAME, Lab
+from clientlab import CONNECTED, PROC_KILLED, PASSWORD, USERNAME, Lab, profile_text
 
 
 def connect(lab):
@@ -62,13 +62,55 @@ def unconfirmed(lab):
     assert time.monotonic() - started >= 25
 
 
+def cannot_start(lab):
+    """openvpn refuses the profile at start-up: PROC_KILLED with its reason."""
+    be, _ = lab.new_session(profile_text(lab.pki, extra='data-ciphers NO-SUCH-CIPHER'))
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, msg = be.wait_status(PROC_KILLED, after=mark, timeout=30)
+    assert msg.startswith('openvpn exited unexpectedly (status 1): '), msg
+    assert 'NO-SUCH-CIPHER' in msg or 'cipher' in msg.lower(), msg
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+
+def bad_profile(lab):
+    """A profile that does not validate: CFG_ERROR and a failed registration."""
+    text = profile_text(lab.pki).replace('remote 10.99.0.2 1194\n', '')
+    cfg = lab.mgr.import_profile(text)
+    be = lab.mgr.spawn()
+    try:
+        lab.mgr.register(be, cfg)
+        raise AssertionError('RegistrationConfirmation accepted an invalid profile')
+    except t.CallError as e:
+        assert e.name == 'net.openvpn.v3.error.client', e
+        assert '--remote' in e.message, e
+    st = be.statuses()
+    assert st and st[-1][1] == 1 and st[-1][2].startswith('config_path=' + cfg), st
+    # the session manager then calls ForceShutdown
+    be.call('ForceShutdown')
+    assert be.wait_exit(20) == 0
+
+
+def sessionmgr_gone(lab):
+    """The session manager leaves the bus: the session is stopped, the client exits."""
+    be = connect(lab)
+    lab.mgr.bus.close()
+    assert be.wait_exit(30) == 0
+    lab.assert_clean(be)
+
+
 def main():
     lab = Lab()
     try:
         openvpn_killed(lab)
         backend_killed(lab)
+        cannot_start(lab)
+        bad_profile(lab)
         unconfirmed(lab)
         lab.assert_no_secret_logged(PASSWORD)
+        sessionmgr_gone(lab)
     finally:
         lab.close()
     print('ok')
