@@ -220,9 +220,11 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
 
   g_source_remove(sigterm_id);
   g_source_remove(sigint_id);
-  g_bus_unown_name(owner_id);
+  /* clean up first, then give up the name: once the name is gone from the
+   * bus, whatever the service held is released */
   if (desc->stop != NULL)
     desc->stop(run.service);
+  g_bus_unown_name(owner_id);
   g_dbus_connection_flush_sync(connection, NULL, NULL);
   ovpn3_exporter_free(exporter);
   return run.exit_code;
