@@ -548,7 +548,7 @@ on_forward_done(GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   if (reply != NULL)
-    g_dbus_method_invocation_return_value(fwd->invocation, g_steal_pointer(&reply));
+    g_dbus_method_invocation_return_value(fwd->invocation, reply);
   else if (ovpn3_backend_error_is_gone(error))
     return_backend_gone(self, fwd->invocation);
   else
@@ -849,6 +849,16 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 
 /* ---- properties ---------------------------------------------------------------- */
 
+/* A floating copy: the exporter sinks what get_property returns, so a
+ * value we hold a reference to goes out as a new floating one. */
+static GVariant *
+floating_copy(GVariant *value)
+{
+  g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes(value);
+
+  return g_variant_new_from_bytes(g_variant_get_type(value), bytes, FALSE);
+}
+
 static GVariant *
 backend_property(Ovpn3Session *self, const char *name, GError **error)
 {
@@ -925,7 +935,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   if (g_str_equal(name, "status"))
     return g_variant_new("(uus)", self->status_major, self->status_minor, self->status_message);
   if (g_str_equal(name, "last_log"))
-    return g_variant_ref(self->last_log);
+    return floating_copy(self->last_log);
   if (g_str_equal(name, "dco"))
     return g_variant_new_boolean(FALSE);
   if (g_str_equal(name, "log_forwards"))
@@ -940,7 +950,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
         return NULL;
       if (!g_variant_is_of_type(value, G_VARIANT_TYPE("a{sx}")))
         return g_variant_new_array(G_VARIANT_TYPE("{sx}"), NULL, 0);
-      return g_steal_pointer(&value);
+      return floating_copy(value);
     }
   if (g_str_equal(name, "device_path"))
     {
@@ -949,7 +959,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
         return NULL;
       if (!g_variant_is_of_type(value, G_VARIANT_TYPE_OBJECT_PATH))
         return g_variant_new_object_path("/");
-      return g_steal_pointer(&value);
+      return floating_copy(value);
     }
   if (g_str_equal(name, "device_name") || g_str_equal(name, "session_name"))
     {
@@ -958,7 +968,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
         return NULL;
       if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
         return g_variant_new_string("");
-      return g_steal_pointer(&value);
+      return floating_copy(value);
     }
   if (g_str_equal(name, "connected_to"))
     {
