@@ -103,6 +103,25 @@ ovpn3_invocation_return_access_denied(GDBusMethodInvocation *invocation, const c
 }
 
 void
+ovpn3_invocation_return_unknown_method(GDBusMethodInvocation *invocation)
+{
+  g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                        "Unknown method “%s”",
+                                        g_dbus_method_invocation_get_method_name(invocation));
+}
+
+GVariant *
+ovpn3_manager_get_common_property(const char *name, GError **error)
+{
+  if (g_str_equal(name, "version"))
+    return g_variant_new_string(OVPN3_API_VERSION);
+  if (g_str_equal(name, "implementation"))
+    return g_variant_new_string("ovpn3 " OVPN3_VERSION);
+  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
+  return NULL;
+}
+
+void
 ovpn3_exporter_emit_property_changed(Ovpn3Exporter *exporter, const char *path,
                                      const char *interface, const char *name, GVariant *value)
 {

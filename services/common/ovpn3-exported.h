@@ -63,6 +63,11 @@ void ovpn3_exporter_emit_property_changed(Ovpn3Exporter *exporter, const char *p
                                           const char *interface, const char *name, GVariant *value);
 
 /* Convenience for handlers. */
+void ovpn3_invocation_return_unknown_method(GDBusMethodInvocation *invocation);
+/* The properties every manager object has: `version` (the API level, "v27")
+ * and `implementation` ("ovpn3 <version>"). Returns NULL with
+ * G_DBUS_ERROR_INVALID_ARGS for any other name. */
+GVariant *ovpn3_manager_get_common_property(const char *name, GError **error);
 void ovpn3_invocation_return_access_denied(GDBusMethodInvocation *invocation, const char *message);
 
 G_END_DECLS

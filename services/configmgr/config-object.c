@@ -854,8 +854,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     }
   else
     {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                            "Unknown method “%s”", method);
+      ovpn3_invocation_return_unknown_method(invocation);
     }
 }
 
