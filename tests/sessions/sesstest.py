@@ -300,3 +300,27 @@ def cli_session_start(bus, name, text, username, password):
     info = {k: t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, k)
             for k in ('connected_to', 'session_name', 'device_name', 'backend_pid')}
     return [path, elapsed, seen, info]
+
+
+def parallel_new_tunnels(bus, config_paths):
+    """NewTunnel on every profile at once (async); returns the replies
+    (path or [error name, message]) in the order of config_paths, and the
+    SessionManagerEvents seen."""
+    replies = [None] * len(config_paths)
+    events = []
+    match = bus.add_signal_receiver(
+        lambda p, ty, owner: events.append([str(p), int(ty)]),
+        signal_name='SessionManagerEvent', dbus_interface=SESSIONS_IFACE,
+        bus_name=t.SESSIONS_NAME, path=t.SESSIONS_PATH)
+
+    def ok(i):
+        return lambda p: replies.__setitem__(i, str(p))
+
+    def err(i):
+        return lambda e: replies.__setitem__(i, [e.get_dbus_name(), e.get_dbus_message()])
+    for i, cfg in enumerate(config_paths):
+        bus.call_async(t.SESSIONS_NAME, t.SESSIONS_PATH, SESSIONS_IFACE, 'NewTunnel', 'o',
+                       (cfg,), ok(i), err(i), timeout=t.CEILING)
+    t.wait_until(lambda: all(r is not None for r in replies), what='every NewTunnel reply')
+    match.remove()
+    return [replies, events]
