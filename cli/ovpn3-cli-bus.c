@@ -265,7 +265,10 @@ batch_done(GObject *source, GAsyncResult *result, gpointer data)
   else if (reply != NULL)
     call->item->props = g_variant_get_child_value(reply, 0);
   else
-    call->item->error = g_steal_pointer(&error);
+    {
+      remember_failure(call->item->dest);
+      call->item->error = g_steal_pointer(&error);
+    }
   batch->pending--;
   g_free(call);
 }
@@ -399,6 +402,8 @@ ovpn3_cli_report(Ovpn3Cli *cli, const GError *error, const char *what, const cha
     }
 
   g_dbus_error_strip_remote_error(copy);
+  if (what == NULL)
+    what = "failed";
   switch (ovpn3_cli_error_kind(error))
     {
       case OVPN3_CLI_ERROR_KIND_RETRYABLE:
@@ -419,7 +424,9 @@ ovpn3_cli_report(Ovpn3Cli *cli, const GError *error, const char *what, const cha
         break;
       case OVPN3_CLI_ERROR_KIND_NOT_FOUND:
         text = g_strdup_printf("%s: it does not exist (any more)", what);
-        auto_hint = g_strdup("List what you can use with `ovpn3 configs-list`");
+        auto_hint = g_strdup(g_strcmp0(failed_dest, OVPN3_SESSIONS_BUS_NAME) == 0
+                                 ? "List your sessions with `ovpn3 sessions-list`"
+                                 : "List what you can use with `ovpn3 configs-list`");
         code = OVPN3_EXIT_NOT_FOUND;
         break;
       case OVPN3_CLI_ERROR_KIND_ACCESS:

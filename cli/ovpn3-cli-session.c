@@ -440,8 +440,11 @@ take_status(Follow *f, guint32 major, guint32 minor, const char *message)
   fflush(stdout);
   f->last_major = major;
   f->last_minor = minor;
-  g_free(f->last_message);
-  f->last_message = g_strdup(message);
+  {
+    char *copy = g_strdup(message); /* @message may be f->last_message itself */
+    g_free(f->last_message);
+    f->last_message = copy;
+  }
   f->seen++;
   if (major == OVPN3_STATUS_MAJOR_CONNECTION && minor == OVPN3_STATUS_MINOR_CONN_CONNECTED)
     return OUTCOME_CONNECTED;

@@ -163,6 +163,7 @@ def test_session_errors():
                  ('--path', '/net/openvpn/v3/sessions/nonexistent')):
         r = c.fails(c.EXIT_NOT_FOUND, 'session-stats', *args)
         assert 'error:' in r.err and 'GDBus' not in r.err, r
+        assert 'sessions-list' in r.err, r
     for args in ((), ('--config', 'x'), ('--config', 'x', '--pause', '--resume'),
                  ('--config', 'x', '--log-level', '9'), ('--path', '/x', '--pause'),
                  ('--config', 'x', '--path', '/net/openvpn/v3/sessions/y', '--pause')):
