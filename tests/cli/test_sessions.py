@@ -146,6 +146,9 @@ def test_manage_stats_acl_log():
     assert [x['path'] for x in sessions(user=c.USER_B)] == [path]
     c.fails(c.EXIT_ACCESS, 'session-acl', '--path', path, '--public-access', 'yes',
             user=c.USER_B)
+    # the log is the owner's unless the owner opens it
+    r = c.fails(c.EXIT_ACCESS, 'log', '--path', path, user=c.USER_B)
+    assert '--restrict-log-access no' in r.err, r
     # disconnect ends the log follower by itself
     r = c.ok('session-manage', '--path', path, '--disconnect', user=c.USER_A)
     assert 'Session disconnected.' in r.out and 'Received' in r.out, r
