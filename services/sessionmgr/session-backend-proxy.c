@@ -16,6 +16,7 @@ struct _Ovpn3BackendProxy
   guint subscription_id;
   guint watch_id;
   gboolean gone;
+  gboolean hung; /* a read timed out: no more blocking reads */
 };
 
 G_DEFINE_TYPE(Ovpn3BackendProxy, ovpn3_backend_proxy, G_TYPE_OBJECT)
@@ -163,6 +164,12 @@ ovpn3_backend_proxy_is_gone(Ovpn3BackendProxy *self)
   return self->gone;
 }
 
+gboolean
+ovpn3_backend_proxy_is_hung(Ovpn3BackendProxy *self)
+{
+  return self->hung;
+}
+
 void
 ovpn3_backend_proxy_call(Ovpn3BackendProxy *self, const char *method, GVariant *parameters,
                          const GVariantType *reply_type, GCancellable *cancellable,
@@ -222,10 +229,11 @@ ovpn3_backend_proxy_get_property(Ovpn3BackendProxy *self, const char *name, GErr
   g_autoptr(GVariant) reply = NULL;
   GVariant *value = NULL;
 
-  if (self->gone)
+  if (self->gone || self->hung)
     {
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER,
-                          "The backend client has left the bus");
+                          self->gone ? "The backend client has left the bus"
+                                     : "The backend client does not answer");
       return NULL;
     }
   reply = g_dbus_connection_call_sync(
@@ -233,7 +241,15 @@ ovpn3_backend_proxy_get_property(Ovpn3BackendProxy *self, const char *name, GErr
       g_variant_new("(ss)", OVPN3_BACKENDS_INTERFACE, name), G_VARIANT_TYPE("(v)"),
       G_DBUS_CALL_FLAGS_NO_AUTO_START, OVPN3_BACKEND_GET_TIMEOUT_MS, NULL, error);
   if (reply == NULL)
-    return NULL;
+    {
+      /* one wait is enough: later reads of a hung backend fail at once */
+      if (error != NULL && *error != NULL
+          && (g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+              || g_error_matches(*error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
+              || g_error_matches(*error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY)))
+        self->hung = TRUE;
+      return NULL;
+    }
   g_variant_get(reply, "(v)", &value);
   return value;
 }

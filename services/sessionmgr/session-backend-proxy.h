@@ -34,6 +34,8 @@ const char *ovpn3_backend_proxy_get_unique_name(Ovpn3BackendProxy *self);
 const char *ovpn3_backend_proxy_get_bus_name(Ovpn3BackendProxy *self);
 guint32 ovpn3_backend_proxy_get_pid(Ovpn3BackendProxy *self);
 gboolean ovpn3_backend_proxy_is_gone(Ovpn3BackendProxy *self);
+/* A property read timed out; later reads fail at once. */
+gboolean ovpn3_backend_proxy_is_hung(Ovpn3BackendProxy *self);
 
 /* Stops signals and the watch (the session is closing). */
 void ovpn3_backend_proxy_detach(Ovpn3BackendProxy *self);

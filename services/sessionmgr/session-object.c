@@ -611,12 +611,12 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
                                                     "Access denied: Session no longer valid");
       return;
     }
-  if (ovpn3_backend_proxy_is_gone(self->backend))
+  if (ovpn3_backend_proxy_is_gone(self->backend) || ovpn3_backend_proxy_is_hung(self->backend))
     {
       if (g_str_equal(method, "Disconnect"))
         {
           /* nothing left to stop: the session just ends */
-          ovpn3_session_manager_close(self->manager, self, FALSE, "Session closed");
+          ovpn3_session_manager_close(self->manager, self, TRUE, "Session closed");
           g_dbus_method_invocation_return_value(invocation, NULL);
         }
       else

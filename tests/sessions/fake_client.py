@@ -15,12 +15,14 @@ What it does is chosen by the profile's name (read from the configuration
 service): 'cfg-error' -> CFG_ERROR and a failing RegistrationConfirmation;
 'autologin' -> no credentials needed; 'fail-on-connect' -> Connect ends in
 CONN_FAILED (and the client stays until told to shut down); 'verb5' ->
-log_level 5 (as a profile's verb would). OVPN3_FAKE_CLIENT_MODE=no-register
+log_level 5 (as a profile's verb would); 'hang' -> reading 'statistics'
+blocks the client for 12 s. OVPN3_FAKE_CLIENT_MODE=no-register
 makes it never register.
 """
 
 import os
 import sys
+import time
 
 import dbus
 import dbus.lowlevel
@@ -36,6 +38,7 @@ PROPS = 'org.freedesktop.DBus.Properties'
 SESSIONS = 'net.openvpn.v3.sessions'
 LOG = 'net.openvpn.v3.log'
 MAX_LIFETIME = 300
+HANG_SECONDS = 12
 
 
 class Error(dbus.DBusException):
@@ -272,6 +275,8 @@ class Backend(dbus.service.Object):
 
     @dbus.service.method(PROPS, in_signature='ss', out_signature='v', sender_keyword='sender')
     def Get(self, iface, name, sender=None):
+        if name == 'statistics' and 'hang' in self.config_name:
+            time.sleep(HANG_SECONDS)     # a backend that stops answering
         p = self.props()
         if name not in p:
             raise Error('org.freedesktop.DBus.Error.InvalidArgs', 'No such property')
