@@ -62,6 +62,7 @@ client_log(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *form
   g_variant_builder_add(&b, "{sv}", "log_message", g_variant_new_string(message));
   g_clear_pointer(&self->last_log_line, g_variant_unref);
   self->last_log_line = g_variant_ref_sink(g_variant_builder_end(&b));
+  /* (the copy handed to D-Bus is made in get_property) */
 
   emit_both(self, "Log",
             g_variant_new("(uuss)", (guint32) OVPN3_LOG_GROUP_CLIENT, (guint32) category,
@@ -479,8 +480,11 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     client_method_restart(self, invocation);
   else if (g_str_equal(method, "Disconnect") || g_str_equal(method, "ForceShutdown"))
     {
+      /* method belongs to the invocation, which the reply frees */
+      gboolean force = g_str_equal(method, "ForceShutdown");
+
       g_dbus_method_invocation_return_value(invocation, NULL);
-      client_stop_session(self, g_str_equal(method, "ForceShutdown"));
+      client_stop_session(self, force);
     }
   else if (g_str_equal(method, "UserInputQueueGetTypeGroup"))
     g_dbus_method_invocation_return_value(
@@ -558,8 +562,12 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
     return client_statistics_variant(self);
   if (g_str_equal(name, "last_log_line"))
     {
+      /* a new value: the exporter sinks what it gets */
       if (self->last_log_line != NULL)
-        return g_variant_ref(self->last_log_line);
+        return g_variant_new_from_data(
+            G_VARIANT_TYPE("a{sv}"), g_variant_get_data(self->last_log_line),
+            g_variant_get_size(self->last_log_line), TRUE, (GDestroyNotify) g_variant_unref,
+            g_variant_ref(self->last_log_line));
       return g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0);
     }
   g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);

@@ -40,7 +40,8 @@ client_stop(gpointer service)
 static gboolean
 find_token(int argc, char **argv)
 {
-  g_auto(GStrv) copy = g_new0(char *, argc + 1);
+  g_auto(GStrv) orig = g_new0(char *, argc + 1);
+  g_autofree char **copy = g_new0(char *, argc + 1);
   g_autoptr(GOptionContext) octx = g_option_context_new("TOKEN");
   g_auto(GStrv) rest = NULL;
   g_autofree char *state_dir = NULL;
@@ -59,8 +60,9 @@ find_token(int argc, char **argv)
     { NULL },
   };
 
+  /* parsing shuffles and drops entries of copy; orig frees the strings */
   for (int i = 0; i < argc; i++)
-    copy[i] = g_strdup(argv[i]);
+    copy[i] = orig[i] = g_strdup(argv[i]);
   g_option_context_add_main_entries(octx, entries, NULL);
   g_option_context_set_help_enabled(octx, FALSE);
   if (!g_option_context_parse(octx, &n, &args, NULL))

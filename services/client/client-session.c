@@ -108,6 +108,9 @@ on_hold(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
     {
       self->first_hold_done = TRUE;
       ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_state("on", &error));
+      /* >LOG on the socket too: the PUSH_REPLY line (redirect-gateway) then comes in
+       * order with >UPDOWN, which stdout cannot promise */
+      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_log("on", &error));
       ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_bytecount(5));
       hold_release(self);
       return;
@@ -703,6 +706,13 @@ on_event(Ovpn3ClientOpenvpn *ovpn, gpointer event_ptr, gpointer user_data)
         self->fatal_message = g_strdup(event->text != NULL ? event->text : "fatal error");
         client_log(self, OVPN3_LOG_CATEGORY_ERROR, "openvpn: %s", self->fatal_message);
         break;
+      case OVPN3_MGMT_EVENT_LOG:
+        /* only read for PUSH_REPLY; the log itself is forwarded from stdout */
+        if (event->text != NULL
+            && strstr(event->text, "PUSH: Received control message: 'PUSH_REPLY,") != NULL)
+          ovpn3_net_parse_push_reply(event->text, (const char *const *) self->pull_filters,
+                                     self->route_nopull, &self->redirect);
+        break;
       case OVPN3_MGMT_EVENT_BYTECOUNT:
         on_bytecount(self, event);
         break;
@@ -727,9 +737,6 @@ on_output(Ovpn3ClientOpenvpn *ovpn, const char *line, gpointer user_data)
   Ovpn3ClientBackend *self = user_data;
   const char *token;
 
-  if (strstr(line, "PUSH: Received control message: 'PUSH_REPLY,") != NULL)
-    ovpn3_net_parse_push_reply(line, (const char *const *) self->pull_filters, self->route_nopull,
-                               &self->redirect);
   if (strstr(line, "rror") != NULL || strstr(line, "ERROR") != NULL)
     {
       /* without the "YYYY-MM-DD HH:MM:SS [us=N] " prefix */

@@ -17,6 +17,7 @@ import base64
 import grp
 import os
 import pwd
+import shlex
 import shutil
 import signal
 import socket
@@ -397,9 +398,11 @@ class FakeSessionManager:
         group = grp.getgrgid(pw.pw_gid).gr_name
         binary = os.path.join(os.environ['OVPN3_BUILDDIR'], 'services', 'client',
                               'ovpn3-service-client')
+        # the same wrapper devbus puts before every service (e.g. valgrind)
+        wrapper = shlex.split(os.environ.get('OVPN3_DEVBUS_SERVICE_WRAPPER', ''))
         proc = subprocess.Popen(
             ['/usr/bin/setpriv', '--reuid=' + t.service_user(), '--regid=' + group,
-             '--init-groups', '--', binary, '--log-level', str(log_level), token],
+             '--init-groups', '--'] + wrapper + [binary, '--log-level', str(log_level), token],
             env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'}, stdin=subprocess.DEVNULL)
         be = Backend(self, proc, token)
         self.backends.append(be)
