@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Backend client authentication flows against a real openvpn 2.6 server:
 wrong password -> CONN_AUTH_FAILED -> the credential slots open again ->
-right password + Connect in the same session; static challenge (SCRV1)."""
+right password + Connect in the same session; static challenge (SCRV1), and
+after a server kick a new prompt asks the user again for the one-time
+response; inline credentials; ForceShutdown."""
 
 import sys
 
 import ovpn3test as t
-from clientlab import (CRED, G_USERPASS, G_STATIC, AUTH_FAILED, CONNECTED, DONE, PASSWORD,
-                       USERNAME, Lab, b64, default_policy, expect_error, profile_text)
+from clientlab import (CRED, G_USERPASS, G_STATIC, AUTH_FAILED, CFG_REQUIRE_USER, CONNECTED,
+                       DONE, PASSWORD, USERNAME, Lab, b64, default_policy, expect_error,
+                       profile_text)
 
 WRONG = 'pw-Wrong-0815'
 OTP = 'otp-97531'
@@ -70,6 +73,22 @@ def static_challenge(lab):
     mark = len(be.statuses())
     be.call('Connect')
     be.wait_status(CONNECTED, after=mark, timeout=60)
+
+    # the server kicks us; openvpn asks again; the one-time response is not reused
+    mark = len(be.statuses())
+    lab.server.kill_last('RESTART')
+    _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
+    assert msg == 'Enter OTP', msg
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_STATIC)]
+    assert be.call('UserInputQueueCheck', 1, 4, signature='uu') == [1]
+    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready', 'Missing user')
+    be.call('UserInputProvide', 1, 4, 1, OTP, signature='uuus')
+    be.call('Ready')
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    scrv1 = [e['password'] for k, e in lab.server.events if k == 'CONNECT']
+    assert len(scrv1) == 2 and scrv1[0] == scrv1[1], scrv1
+
     mark = len(be.statuses())
     be.call('Disconnect')
     be.wait_status(DONE, after=mark)
