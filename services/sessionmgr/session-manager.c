@@ -175,7 +175,7 @@ static void
 remove_session(Ovpn3SessionManager *self, Ovpn3Session *session, gboolean shutdown_backend,
                const char *reason)
 {
-  g_autoptr(Ovpn3Session) ref = g_object_ref(session);
+  g_autoptr(Ovpn3Session) ref G_GNUC_UNUSED = g_object_ref(session);
   g_autofree char *path = g_strdup(ovpn3_session_get_path(session));
   gboolean exported = ovpn3_session_is_exported(session);
 
@@ -203,7 +203,7 @@ static void
 start_fail(StartCall *call, const char *why)
 {
   Ovpn3SessionManager *self = call->self;
-  g_autoptr(StartCall) ref = NULL;
+  g_autoptr(StartCall) ref G_GNUC_UNUSED = NULL;
 
   if (call->done)
     return;
@@ -234,7 +234,7 @@ static void
 start_succeed(StartCall *call)
 {
   Ovpn3SessionManager *self = call->self;
-  g_autoptr(StartCall) ref = start_call_ref(call);
+  g_autoptr(StartCall) ref G_GNUC_UNUSED = start_call_ref(call);
   const char *path = ovpn3_session_get_path(call->session);
 
   start_finish(call);
@@ -265,7 +265,7 @@ ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *session,
   if (call != NULL && !call->done && call->restart)
     {
       /* closed while a restart was pending: no further attempt */
-      g_autoptr(StartCall) ref = start_call_ref(call);
+      g_autoptr(StartCall) ref G_GNUC_UNUSED = start_call_ref(call);
 
       start_finish(call);
     }
@@ -770,7 +770,6 @@ on_list_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(ListCall) call = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_object_unref);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
   gboolean admin = ovpn3_polkit_check_finish(result, &error);
   GHashTableIter iter;
   gpointer value;
