@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A backend that stops answering: a property read gives up after 5 s with
 "VPN session is stopped", the session is force-closed (SESS_DESTROYED,
-ForceShutdown) and the other sessions are
-unaffected."""
+ForceShutdown) and the other sessions are unaffected."""
 
 import time
 

@@ -17,7 +17,13 @@ def test():
     a = t.USER_A
     cfg = s.import_profile(a, 'lifecycle-verb5')
 
+    attention = t.Signals(bus, signal_name='AttentionRequired', dbus_interface=s.SESSIONS_IFACE)
     path = s.start_session(a, cfg)
+    # the backend's AttentionRequired, re-broadcast from the session path
+    attention.wait()
+    assert [(x['path'], tuple(x['args']), x['sender'] == str(bus.get_name_owner(t.SESSIONS_NAME)))
+            for x in attention.received] == \
+        [(path, (1, 1, 'Username/password credentials needed'), True)], attention.received
     # the backend asked for credentials before SESS_CREATED (spec §7.1)
     st = s.session_get(a, path, 'status')
     assert tuple(st) == (2, 4, 'Username/password credentials needed'), st
