@@ -36,6 +36,8 @@ struct _Ovpn3ClientOpenvpn
   gboolean started;
   gboolean child_done;
   gboolean mgmt_done;
+  gboolean output_done; /* stdout drained (EOF), or given up on */
+  guint output_timeout_id;
   gboolean exited;
   gint wait_status;
 };
@@ -84,6 +86,7 @@ ovpn3_client_openvpn_dispose(GObject *object)
   g_cancellable_cancel(self->cancellable);
   close_listener(self);
   g_clear_handle_id(&self->kill_timeout_id, g_source_remove);
+  g_clear_handle_id(&self->output_timeout_id, g_source_remove);
   if (self->process != NULL && !self->child_done)
     g_subprocess_force_exit(self->process);
   if (self->mgmt != NULL)
@@ -181,13 +184,25 @@ ovpn3_client_openvpn_build_argv(const Ovpn3ClientOpenvpnConfig *cfg, const char 
 static void
 maybe_exited(Ovpn3ClientOpenvpn *self)
 {
-  if (self->exited || !self->child_done || !self->mgmt_done)
+  if (self->exited || !self->child_done || !self->mgmt_done || !self->output_done)
     return;
   self->exited = TRUE;
+  g_clear_handle_id(&self->output_timeout_id, g_source_remove);
   g_clear_handle_id(&self->kill_timeout_id, g_source_remove);
   close_listener(self);
   remove_files(self);
   g_signal_emit(self, signals[SIGNAL_EXITED], 0, self->wait_status);
+}
+
+static gboolean
+on_output_timeout(gpointer user_data)
+{
+  Ovpn3ClientOpenvpn *self = user_data;
+
+  self->output_timeout_id = 0;
+  self->output_done = TRUE;
+  maybe_exited(self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -208,6 +223,9 @@ on_wait(GObject *source, GAsyncResult *result, gpointer user_data)
   /* openvpn never connected: nothing more will come on the socket */
   if (self->mgmt == NULL)
     self->mgmt_done = TRUE;
+  /* its last words (an option error …) are still in the pipe: read them first */
+  if (!self->output_done && self->output_timeout_id == 0)
+    self->output_timeout_id = g_timeout_add_seconds(2, on_output_timeout, self);
   maybe_exited(self);
 }
 
@@ -302,6 +320,8 @@ on_output_line(GObject *source, GAsyncResult *result, gpointer user_data)
             }
           g_debug("openvpn output: %s", error->message);
         }
+      self->output_done = TRUE;
+      maybe_exited(self);
       return;
     }
   if (len > 0 && line[len - 1] == '\r')
