@@ -9,8 +9,11 @@ LogForward does) as (uus) from net.openvpn.v3.log with the session path."""
 
 import sys
 
+import dbus
+
 import ovpn3test as t
-from clientlab import (CONNECTED, DONE, PASSWORD, USERNAME, SERVER_IP, Lab, pump, read, sh)
+from clientlab import (CONNECTED, DONE, PASSWORD, USERNAME, SERVER_IP, Lab, profile_text, pump,
+                       read, sh)
 
 
 def main():
@@ -79,6 +82,28 @@ def run(lab):
     assert dev not in sh('ip', 'route', 'show'), sh('ip', 'route', 'show')
     lab.assert_no_secret_logged(PASSWORD)
     listener.close()
+    overrides(lab)
+
+
+def overrides(lab):
+    """Profile overrides the backend applies: dns-setup-disabled, log-level."""
+    cfg = lab.mgr.import_profile(profile_text(lab.pki))
+    for name, value in (('dns-setup-disabled', dbus.Boolean(True)), ('log-level', '5')):
+        t.call(lab.mgr.root_bus, t.CONFIG_NAME, cfg, t.CONFIG_NAME, 'SetOverride', name, value,
+               signature='sv')
+    be = lab.mgr.spawn()
+    lab.mgr.register(be, cfg)
+    assert be.prop('log_level') == 5, be.prop('log_level')
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    assert read('/etc/resolv.conf') == lab.resolv_before, read('/etc/resolv.conf')
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
 
 
 if __name__ == '__main__':
