@@ -17,8 +17,8 @@ TUNNEL_SERVER=10.8.0.1
 server_started=0
 step_name="setting up"
 
-if [ -t 1 ]; then
-  B=$'\033[1m' D=$'\033[2m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  B=$'\033[1m' D=$'\033[36m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
 else
   B='' D='' G='' R='' N=''
 fi
@@ -31,7 +31,7 @@ step() {
 }
 # Show a command the way you would type it, then run it.
 show() { printf '%s%s%s\n' "$D" "$1" "$N"; }
-as_root() { show "# $*"; "$@"; }
+as_root() { show "root# $*"; "$@"; }
 # ovpn3 as the ordinary user (the CLI speaks only D-Bus: no root needed)
 ovpn3() {
   setpriv --reuid="$DEMO_USER_LOCAL" --regid="$DEMO_USER_LOCAL" --init-groups -- \
@@ -83,13 +83,13 @@ as_root busctl --system list --activatable --no-pager --no-legend | awk '/net\.o
 step "Start a local OpenVPN 2.6 server to connect to (scripts/demo-server)" \
   "Its own network namespace, reached over a veth pair; a throw-away PKI; it lets" \
   "in user 'demo' with password 'demo-password' and the one-time code 123456."
-as_root scripts/demo-server start "$DIR"
 server_started=1
+as_root scripts/demo-server start "$DIR"
 # the profile and its files belong to the user who imports them
 chown "$DEMO_USER_LOCAL:" "$DIR"/demo.ovpn "$DIR"/ca.crt "$DIR"/demo.crt "$DIR"/demo.key
 chmod 0600 "$DIR/demo.key"
 as_root ip -br addr show dev ovpn3-demo0
-show "# cat $DIR/demo.ovpn"
+show "root# cat $DIR/demo.ovpn"
 cat "$DIR/demo.ovpn"
 
 step "Import the profile as an ordinary user" \
@@ -107,11 +107,11 @@ step "The session" \
   "OpenVPN 2.6 runs unprivileged under the backend client; netcfg made the tun device."
 as_user ovpn3 sessions-list
 dev=$(ovpn3 sessions-list --json | json_field 'j[0]["device_name"]')
-[ -n "$dev" ] && [ "$dev" != None ] || fail "the session has no tun device"
+if [ -z "$dev" ] || [ "$dev" = None ]; then fail "the session has no tun device"; fi
 as_root ip -br addr show dev "$dev"
 echo
 echo "    The client's openvpn runs as the service user, the demo server's as root:"
-show "# ps -C openvpn -o pid,user,args"
+show "root# ps -C openvpn -o pid,user,args"
 openvpns
 
 step "Traffic through the tunnel" \
@@ -124,7 +124,7 @@ step "Traffic counters of the session"
 wait_for "the counters to show the ping" 10 bytes_in
 as_user ovpn3 session-stats --config demo
 echo
-show "# grep demo-server: $DIR/server.log    (what the server made of the login)"
+show "root# grep demo-server: $DIR/server.log    (what the server made of the login)"
 grep 'demo-server:' "$DIR/server.log"
 
 step "Disconnect"
@@ -137,7 +137,7 @@ wait_for "the tun device to go" 20 no_tun
 as_root ip -br link show type tun
 echo "    (no tun device)"
 wait_for "the client's openvpn to exit" 20 no_client_openvpn
-show "# ps -C openvpn -o pid,user,args"
+show "root# ps -C openvpn -o pid,user,args"
 openvpns
 echo "    (only the demo server is left)"
 
@@ -145,7 +145,7 @@ step "Clean up: remove the profile, stop the server, delete its namespace"
 as_user ovpn3 config-remove --config demo --force
 as_root scripts/demo-server stop "$DIR"
 server_started=0
-show "# pgrep -a openvpn; ip netns list; ip -br link"
+show "root# pgrep -a openvpn; ip netns list; ip -br link"
 if pgrep -a openvpn; then fail "an openvpn process is still running"; fi
 [ -z "$(ip netns list)" ] || fail "a network namespace is left: $(ip netns list)"
 ip -br link
