@@ -68,6 +68,11 @@ struct _Ovpn3ClientBackend
   char *inline_user; /* secrets from an inline <auth-user-pass> */
   char *inline_pass;
   gboolean dns_disabled;
+  char *server_override; /* server-override / port-override / proto-override */
+  guint port_override;
+  char *proto_override; /* "tcp" or "udp" */
+  guint remote_skips;   /* consecutive `remote SKIP`s (proto-override) */
+  GStrv extra_args;     /* openvpn flags from overrides */
   char *dns_scope;
   char **pull_filters;
   gboolean route_nopull;

@@ -138,6 +138,9 @@ ovpn3_client_backend_finalize(GObject *object)
   g_free(self->config_name);
   g_clear_pointer(&self->overrides, g_variant_unref);
   g_free(self->dns_scope);
+  g_free(self->server_override);
+  g_free(self->proto_override);
+  g_strfreev(self->extra_args);
   g_strfreev(self->pull_filters);
   g_free(self->st_message);
   g_clear_pointer(&self->last_log_line, g_variant_unref);
@@ -215,6 +218,66 @@ reg_fail(RegData *d, const char *message)
   client_return_error(d->invocation, OVPN3_ERROR_CLIENT, message);
 }
 
+/* server/port/proto overrides (answered on >REMOTE) and the ones that map onto an
+ * openvpn flag; FALSE if key is none of them or the value is not valid. */
+static gboolean
+apply_connection_override(Ovpn3ClientBackend *self, const char *key, GVariant *value,
+                          GStrvBuilder *args)
+{
+  static const char *const compression[] = { "no", "asym", "yes", NULL };
+  static const char *const cert_profiles[] = { "legacy", "preferred", "suiteb", NULL };
+  static const char *const tls_versions[][2]
+      = { { "tls_1_0", "1.0" }, { "tls_1_1", "1.1" }, { "tls_1_2", "1.2" }, { "tls_1_3", "1.3" } };
+  const char *v;
+
+  if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+    return FALSE;
+  v = g_variant_get_string(value, NULL);
+  if (g_str_equal(key, "server-override"))
+    {
+      if (*v == '\0' || strlen(v) > 253 || strpbrk(v, " \t\r\n\"'\\#;") != NULL)
+        return FALSE;
+      g_free(self->server_override);
+      self->server_override = g_strdup(v);
+      return TRUE;
+    }
+  if (g_str_equal(key, "port-override"))
+    {
+      guint64 port;
+
+      if (!g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL))
+        return FALSE;
+      self->port_override = (guint) port;
+      return TRUE;
+    }
+  if (g_str_equal(key, "proto-override"))
+    {
+      if (!g_str_equal(v, "tcp") && !g_str_equal(v, "udp"))
+        return FALSE;
+      g_free(self->proto_override);
+      self->proto_override = g_strdup(v);
+      return TRUE;
+    }
+  if (g_str_equal(key, "allow-compression") && g_strv_contains(compression, v))
+    {
+      g_strv_builder_add_many(args, "--allow-compression", v, NULL);
+      return TRUE;
+    }
+  if (g_str_equal(key, "tls-cert-profile") && g_strv_contains(cert_profiles, v))
+    {
+      g_strv_builder_add_many(args, "--tls-cert-profile", v, NULL);
+      return TRUE;
+    }
+  if (g_str_equal(key, "tls-version-min"))
+    for (gsize i = 0; i < G_N_ELEMENTS(tls_versions); i++)
+      if (g_str_equal(v, tls_versions[i][0]))
+        {
+          g_strv_builder_add_many(args, "--tls-version-min", tls_versions[i][1], NULL);
+          return TRUE;
+        }
+  return FALSE;
+}
+
 static void
 apply_overrides(Ovpn3ClientBackend *self)
 {
@@ -222,11 +285,15 @@ apply_overrides(Ovpn3ClientBackend *self)
   const char *key;
   GVariant *value;
   gint verb = ovpn3_profile_get_verb(self->profile);
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new();
 
   if (verb >= 0)
     self->log_level = (guint) MIN(verb, OVPN3_LOG_LEVEL_MAX);
   if (self->overrides == NULL)
-    return;
+    {
+      self->extra_args = g_strv_builder_end(args);
+      return;
+    }
   g_variant_iter_init(&iter, self->overrides);
   while (g_variant_iter_next(&iter, "{&sv}", &key, &value))
     {
@@ -252,11 +319,12 @@ apply_overrides(Ovpn3ClientBackend *self)
               self->dns_scope = g_strdup(scope);
             }
         }
-      else
+      else if (!apply_connection_override(self, key, value, args))
         client_log(self, OVPN3_LOG_CATEGORY_VERB1, "Override '%s' is not applied by this backend",
                    key);
       g_variant_unref(value);
     }
+  self->extra_args = g_strv_builder_end(args);
 }
 
 static void

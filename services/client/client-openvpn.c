@@ -167,15 +167,20 @@ ovpn3_client_openvpn_build_argv(const Ovpn3ClientOpenvpnConfig *cfg, const char 
   g_autoptr(GStrvBuilder) b = g_strv_builder_new();
   g_autofree char *verb = g_strdup_printf("%u", cfg->verb);
 
-  /* the enforced flags come after --config: scalar options keep the last value */
+  /* the enforced flags come after --config and the overrides: scalar options keep the
+   * last value */
+  g_strv_builder_add_many(b, cfg->binary, "--config", profile_path, NULL);
+  if (cfg->extra_args != NULL)
+    g_strv_builder_addv(b, (const char **) cfg->extra_args);
+  if (cfg->query_remote)
+    g_strv_builder_add(b, "--management-query-remote");
   g_strv_builder_add_many(
-      b, cfg->binary, "--config", profile_path, "--client", "--dev", cfg->dev_name, "--dev-type",
-      cfg->tap ? "tap" : "tun", "--management", mgmt_path, "unix", "--management-client",
-      "--management-client-user", user, "--management-hold", "--management-query-passwords",
-      "--management-up-down", "--auth-retry", "interact", "--ifconfig-noexec", "--route-noexec",
-      "--script-security", "0", "--disable-dco", "--persist-tun", "--persist-key", "--nobind",
-      "--setenv", "IV_GUI_VER", "ovpn3 " OVPN3_VERSION, "--setenv", "IV_SSO",
-      "webauth,openurl,crtext", "--verb", verb, NULL);
+      b, "--client", "--dev", cfg->dev_name, "--dev-type", cfg->tap ? "tap" : "tun", "--management",
+      mgmt_path, "unix", "--management-client", "--management-client-user", user,
+      "--management-hold", "--management-query-passwords", "--management-up-down", "--auth-retry",
+      "interact", "--ifconfig-noexec", "--route-noexec", "--script-security", "0", "--disable-dco",
+      "--persist-tun", "--persist-key", "--nobind", "--setenv", "IV_GUI_VER",
+      "ovpn3 " OVPN3_VERSION, "--setenv", "IV_SSO", "webauth,openurl,crtext", "--verb", verb, NULL);
   return g_strv_builder_end(b);
 }
 

@@ -31,6 +31,9 @@ typedef struct
   const char *dev_name;     /* device netcfg created */
   gboolean tap;
   guint verb;
+  /* from profile overrides: after --config, before the enforced flags (which win) */
+  const char *const *extra_args;
+  gboolean query_remote; /* --management-query-remote (server/port/proto overrides) */
 } Ovpn3ClientOpenvpnConfig;
 
 /* Signals:

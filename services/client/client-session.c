@@ -433,7 +433,9 @@ fill_connection(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
                               : g_str_has_prefix(match->proto, "tcp") ? "tcp"
                               : g_str_has_prefix(match->proto, "udp") ? "udp"
                                                                       : match->proto);
-  self->conn_host = g_strdup(match != NULL ? match->host : "");
+  self->conn_host = g_strdup(self->server_override != NULL ? self->server_override
+                             : match != NULL               ? match->host
+                                                           : "");
   self->conn_ip = g_strdup(event->remote_addr != NULL ? event->remote_addr : "");
   self->conn_port = event->remote_port;
   if (self->session_name == NULL)
@@ -673,6 +675,45 @@ client_statistics_variant(Ovpn3ClientBackend *self)
 
 /* ---- openvpn events ----------------------------------------------------------------- */
 
+/* >REMOTE (only with server/port/proto overrides): MOD, SKIP or ACCEPT. */
+static void
+on_remote(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
+{
+  g_autoptr(GPtrArray) remotes = ovpn3_profile_get_remotes(self->profile);
+  g_autoptr(GError) error = NULL;
+  Ovpn3MgmtCommand *cmd;
+
+  if (self->proto_override != NULL && event->proto != NULL
+      && !g_str_has_prefix(event->proto, self->proto_override))
+    {
+      /* never skip every entry: openvpn would cycle through them for ever */
+      if (++self->remote_skips < MAX(remotes->len, 1))
+        {
+          ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_remote_skip(1));
+          return;
+        }
+      client_log(self, OVPN3_LOG_CATEGORY_WARN,
+                 "No remote uses protocol %s (proto-override); using %s", self->proto_override,
+                 event->proto);
+    }
+  self->remote_skips = 0;
+  if (self->server_override == NULL && self->port_override == 0)
+    {
+      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_remote_accept());
+      return;
+    }
+  cmd = ovpn3_mgmt_command_remote_mod(
+      self->server_override != NULL ? self->server_override : event->host,
+      self->port_override != 0 ? self->port_override : event->port, &error);
+  if (cmd == NULL)
+    {
+      client_log(self, OVPN3_LOG_CATEGORY_ERROR, "Cannot apply the server override: %s",
+                 error->message);
+      cmd = ovpn3_mgmt_command_remote_accept();
+    }
+  ovpn3_client_openvpn_send(self->ovpn, cmd);
+}
+
 static void
 on_event(Ovpn3ClientOpenvpn *ovpn, gpointer event_ptr, gpointer user_data)
 {
@@ -705,6 +746,9 @@ on_event(Ovpn3ClientOpenvpn *ovpn, gpointer event_ptr, gpointer user_data)
         g_free(self->fatal_message);
         self->fatal_message = g_strdup(event->text != NULL ? event->text : "fatal error");
         client_log(self, OVPN3_LOG_CATEGORY_ERROR, "openvpn: %s", self->fatal_message);
+        break;
+      case OVPN3_MGMT_EVENT_REMOTE:
+        on_remote(self, event);
         break;
       case OVPN3_MGMT_EVENT_LOG:
         /* only read for PUSH_REPLY; the log itself is forwarded from stdout */
@@ -884,6 +928,9 @@ client_start_openvpn(Ovpn3ClientBackend *self)
     .dev_name = ovpn3_client_netcfg_get_device_name(self->netcfg),
     .tap = ovpn3_profile_get_dev_type(self->profile) == OVPN3_PROFILE_DEV_TAP,
     .verb = openvpn_verb(self),
+    .extra_args = (const char *const *) self->extra_args,
+    .query_remote
+    = self->server_override != NULL || self->port_override != 0 || self->proto_override != NULL,
   };
 
   self->ovpn = ovpn3_client_openvpn_new();

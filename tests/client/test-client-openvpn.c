@@ -17,6 +17,7 @@ index_of(GStrv argv, const char *arg)
 static void
 test_argv(void)
 {
+  const char *const extra[] = { "--allow-compression", "no", NULL };
   Ovpn3ClientOpenvpnConfig cfg = {
     .binary = "/usr/sbin/openvpn",
     .runtime_base = "/run/ovpn3",
@@ -57,10 +58,18 @@ test_argv(void)
   g_assert_cmpstr(argv[index_of(argv, "IV_SSO") + 1], ==, "webauth,openurl,crtext");
   g_assert_true(g_str_has_prefix(argv[index_of(argv, "IV_GUI_VER") + 1], "ovpn3 "));
 
+  g_assert_cmpint(index_of(argv, "--management-query-remote"), ==, -1);
+
+  /* overrides go between --config and the enforced flags, which win */
   cfg.tap = TRUE;
+  cfg.extra_args = extra;
+  cfg.query_remote = TRUE;
   g_clear_pointer(&argv, g_strfreev);
   argv = ovpn3_client_openvpn_build_argv(&cfg, "p", "m", "u");
   g_assert_cmpstr(argv[index_of(argv, "--dev-type") + 1], ==, "tap");
+  g_assert_cmpint(index_of(argv, "--allow-compression"), ==, 3);
+  g_assert_cmpstr(argv[4], ==, "no");
+  g_assert_cmpint(index_of(argv, "--management-query-remote"), <, index_of(argv, "--client"));
 }
 
 int

@@ -86,7 +86,8 @@ def run(lab):
 
 
 def overrides(lab):
-    """Profile overrides the backend applies: dns-setup-disabled, log-level."""
+    """Profile overrides the backend applies: dns-setup-disabled, log-level,
+    server/port/proto-override, allow-compression, tls-version-min."""
     cfg = lab.mgr.import_profile(profile_text(lab.pki))
     for name, value in (('dns-setup-disabled', dbus.Boolean(True)), ('log-level', '5')):
         t.call(lab.mgr.root_bus, t.CONFIG_NAME, cfg, t.CONFIG_NAME, 'SetOverride', name, value,
@@ -99,6 +100,33 @@ def overrides(lab):
     be.call('Connect')
     be.wait_status(CONNECTED, after=mark, timeout=60)
     assert read('/etc/resolv.conf') == lab.resolv_before, read('/etc/resolv.conf')
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+    # server-override / port-override (answered on >REMOTE), and overrides that map
+    # onto openvpn flags
+    text = profile_text(lab.pki).replace('remote %s 1194' % SERVER_IP, 'remote 10.99.0.77 1999')
+    cfg = lab.mgr.import_profile(text)
+    for name, value in (('server-override', SERVER_IP), ('port-override', '1194'),
+                        ('proto-override', 'udp'), ('allow-compression', 'no'),
+                        ('tls-version-min', 'tls_1_2')):
+        t.call(lab.mgr.root_bus, t.CONFIG_NAME, cfg, t.CONFIG_NAME, 'SetOverride', name, value,
+               signature='sv')
+    be = lab.mgr.spawn()
+    lab.mgr.register(be, cfg)
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    assert be.prop('connection') == ('udp', SERVER_IP, SERVER_IP, 1194), be.prop('connection')
+    cmdline = read('/proc/%d/cmdline' % be.openvpn_pids()[0]).split('\0')
+    i = cmdline.index('--allow-compression')
+    assert cmdline[i + 1] == 'no' and i < cmdline.index('--client'), cmdline
+    assert cmdline[cmdline.index('--tls-version-min') + 1] == '1.2', cmdline
+    assert '--management-query-remote' in cmdline, cmdline
     mark = len(be.statuses())
     be.call('Disconnect')
     be.wait_status(DONE, after=mark)
