@@ -74,6 +74,9 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 step "ovpn3's services are on a private system bus" \
   "scripts/devbus gave this demo its own network, mount and PID namespace and" \
