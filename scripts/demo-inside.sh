@@ -144,6 +144,14 @@ show "root# ps -C openvpn -o pid,user,args"
 openvpns
 echo "    (only the demo server is left)"
 
+step "The password never reached a log" \
+  "Searched: the services' log and what they sent to the journal (plain and base64)."
+show "root# grep -c -e demo-password -e $(printf demo-password | base64) \$OVPN3_DEVBUS_LOG \$OVPN3_DEVBUS_JOURNAL"
+found=0
+grep -c -e demo-password -e "$(printf demo-password | base64)" \
+  "$OVPN3_DEVBUS_LOG" "$OVPN3_DEVBUS_JOURNAL" || found=$?
+[ "$found" = 1 ] || fail "the password was logged (or the logs could not be read)"
+
 step "Clean up: remove the profile, stop the server, delete its namespace"
 as_user ovpn3 config-remove --config demo --force
 as_root scripts/demo-server stop "$DIR"
