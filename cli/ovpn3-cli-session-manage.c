@@ -507,7 +507,7 @@ ovpn3_cmd_log(Ovpn3Cli *cli, int argc, char **argv)
       g_source_remove(sigint);
       if (!f.ended)
         {
-          g_autoptr(GVariant) off
+          g_autoptr(GVariant) off G_GNUC_UNUSED
               = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
                                "LogForward", g_variant_new("(b)", FALSE), NULL, NULL);
         }

@@ -646,7 +646,7 @@ ovpn3_cli_session_connect(Ovpn3Cli *cli, const char *path, const Ovpn3CliConnect
   g_free(f.last_message);
   if (fwd != NULL)
     {
-      g_autoptr(GVariant) off
+      g_autoptr(GVariant) off G_GNUC_UNUSED
           = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "LogForward",
                            g_variant_new("(b)", FALSE), NULL, NULL);
     }
