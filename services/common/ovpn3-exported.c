@@ -172,7 +172,8 @@ get_one(Registration *reg, const Ovpn3Caller *caller, GDBusPropertyInfo *prop, G
   value = reg->vtable->get_property(reg->object, caller, prop->name, error);
   if (value == NULL)
     return NULL;
-  g_variant_ref_sink(value);
+  /* floating or full reference: either way we own one now */
+  g_variant_take_ref(value);
   if (!g_variant_is_of_type(value, G_VARIANT_TYPE(prop->signature)))
     {
       /* a bug in the handler, not input: report it and refuse */
