@@ -727,6 +727,17 @@ handle_new_tunnel(Ovpn3SessionManager *self, const Ovpn3Caller *caller, GVariant
                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_profile_properties, call);
 }
 
+void
+ovpn3_session_manager_close_all(Ovpn3SessionManager *self, const char *reason)
+{
+  GList *sessions = g_hash_table_get_values(self->sessions);
+
+  g_list_foreach(sessions, (GFunc) (void (*)(void)) g_object_ref, NULL);
+  for (GList *l = sessions; l != NULL; l = l->next)
+    ovpn3_session_manager_close(self, l->data, TRUE, reason);
+  g_list_free_full(sessions, g_object_unref);
+}
+
 /* ---- listing and lookup ------------------------------------------------------------- */
 
 typedef enum

@@ -29,6 +29,10 @@ Ovpn3ServiceContext *ovpn3_session_manager_get_context(Ovpn3SessionManager *self
 void ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *session,
                                  gboolean shutdown_backend, const char *reason);
 
+/* Closes every session and tells its backend to shut down (service stop:
+ * nothing of a session outlives the manager that can control it). */
+void ovpn3_session_manager_close_all(Ovpn3SessionManager *self, const char *reason);
+
 /* automatic-restart=on-failure: the session's backend crashed; start a
  * new one for the same session path after a back-off (3·2^(n−1) s, at most
  * 768 s, at most 10 times), then re-run Ready and Connect. */

@@ -15,6 +15,9 @@ sessionmgr_start(Ovpn3ServiceContext *ctx, GError **error)
 static void
 sessionmgr_stop(gpointer service)
 {
+  /* the scaffold flushes the connection after this: the ForceShutdown
+   * calls and SESS_DESTROYED signals go out before the process ends */
+  ovpn3_session_manager_close_all(service, "Session manager stopped");
   g_object_unref(service);
 }
 

@@ -61,6 +61,7 @@ class Backend(dbus.service.Object):
         self.dco = False
         self.connected = False
         self.paused = False
+        self.sessionmgr = None     # its unique name, from registration on
         super().__init__(bus, PATH)
 
     # ---- helpers ---------------------------------------------------------
@@ -92,7 +93,8 @@ class Backend(dbus.service.Object):
         self.send('Log', 'uuss', (6, 4, self.token, message))
 
     def check_caller(self, sender):
-        if sender != self.owner(SESSIONS):
+        # the session manager we registered with (as the real client does)
+        if sender != (self.sessionmgr or self.owner(SESSIONS)):
             raise Error('org.freedesktop.DBus.Error.AccessDenied', 'Access denied')
 
     def pending(self):
@@ -107,6 +109,7 @@ class Backend(dbus.service.Object):
         if sm is None:
             sys.stderr.write('fake_client: no session manager; waiting to be killed\n')
             return
+        self.sessionmgr = sm
         self.unicast(sm, 'RegistrationRequest', 'ssi', (self.bus_name, self.token, os.getpid()))
 
     @dbus.service.method(IFACE, in_signature='soo', out_signature='s', sender_keyword='sender')
