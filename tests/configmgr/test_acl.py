@@ -49,6 +49,11 @@ assert t.get_property(root, BUS, path, IFACE, 'name') == 'a-profile'
 svc = t.service_user()
 assert 'remote' in t.call_as(svc, BUS, path, IFACE, 'Fetch')
 assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')) == 'a-profile'
+# …and read acl/public_access (the session manager decides NewTunnel with them)
+assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'acl')) == []
+assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'public_access')) is False
+expect_error(lambda: t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE,
+                                                               'single_use')), ACCESS_DENIED)
 
 # AccessGrant: B may list, read and fetch, not change owner-only things
 t.call_as(A, BUS, path, IFACE, 'AccessGrant', uid_b, signature='u')
