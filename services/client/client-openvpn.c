@@ -64,6 +64,43 @@ remove_files(Ovpn3ClientOpenvpn *self)
     g_warning("could not remove %s: %s", self->dir, g_strerror(errno));
 }
 
+/* A backend client killed before it could clean up leaves its private
+ * directory "client-<pid>-XXXXXX" behind. Each new client removes those of
+ * processes that no longer exist: only the two files we create there, then
+ * the directory itself (never anything else it might contain). */
+static void
+sweep_stale_dirs(const char *runtime_base)
+{
+  g_autoptr(GDir) dir = g_dir_open(runtime_base, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name(dir)) != NULL)
+    {
+      guint64 pid;
+      g_autofree char *pid_text = NULL;
+      g_autofree char *path = NULL;
+      g_autofree char *profile = NULL;
+      g_autofree char *mgmt = NULL;
+      const char *dash;
+
+      if (!g_str_has_prefix(name, "client-") || (dash = strchr(name + 7, '-')) == NULL)
+        continue;
+      pid_text = g_strndup(name + 7, dash - (name + 7));
+      if (!g_ascii_string_to_unsigned(pid_text, 10, 1, G_MAXINT32, &pid, NULL)
+          || (pid_t) pid == getpid() || kill((pid_t) pid, 0) == 0 || errno != ESRCH)
+        continue;
+      path = g_build_filename(runtime_base, name, NULL);
+      profile = g_build_filename(path, "profile.ovpn", NULL);
+      mgmt = g_build_filename(path, "mgmt", NULL);
+      g_unlink(profile);
+      g_unlink(mgmt);
+      if (g_rmdir(path) == 0)
+        g_message("removed %s, left by a backend client that no longer exists", path);
+    }
+}
+
 static void
 close_listener(Ovpn3ClientOpenvpn *self)
 {
@@ -412,7 +449,12 @@ ovpn3_client_openvpn_start(Ovpn3ClientOpenvpn *self, const Ovpn3ClientOpenvpnCon
                   (guint) geteuid());
       return FALSE;
     }
-  template = g_build_filename(cfg->runtime_base, "client-XXXXXX", NULL);
+  sweep_stale_dirs(cfg->runtime_base);
+  {
+    g_autofree char *leaf = g_strdup_printf("client-%d-XXXXXX", (int) getpid());
+
+    template = g_build_filename(cfg->runtime_base, leaf, NULL);
+  }
   if (g_mkdtemp_full(template, 0700) == NULL)
     {
       int saved = errno;
