@@ -8,11 +8,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "ovpn3-names.h"
 
-/* Names the backend client binary (absolute path). Tests and devbus may
- * point at another binary with it. */
-#define OVPN3_ENV_CLIENT_BINARY "OVPN3_CLIENT_BINARY"
+G_BEGIN_DECLS
 
 /* The client binary: $OVPN3_CLIENT_BINARY if set (must be absolute), else
  * ovpn3-service-client next to the running binary when it is installed in

@@ -85,10 +85,19 @@
 #define OVPN3_POLKIT_PRIVILEGED_OPTIONS "net.openvpn.v3.profile.privileged-options"
 #define POLKIT_BUS_NAME                 "org.freedesktop.PolicyKit1"
 
+/* ---- systemd-resolved (netcfg's DNS back end) --------------------------- */
+
+#define RESOLVED_BUS_NAME  "org.freedesktop.resolve1"
+#define RESOLVED_PATH      "/org/freedesktop/resolve1"
+#define RESOLVED_INTERFACE "org.freedesktop.resolve1.Manager"
+
 /* ---- Environment variables --------------------------------------------- */
 
 /* Overrides every service's idle-exit timeout (seconds; 0 = never). */
 #define OVPN3_ENV_IDLE_EXIT "OVPN3_IDLE_EXIT"
+/* Names the backend client binary backendstart spawns (absolute path);
+ * tests point it at stand-ins. Default: next to backendstart. */
+#define OVPN3_ENV_CLIENT_BINARY "OVPN3_CLIENT_BINARY"
 /* Overrides the state directory (tests); systemd's STATE_DIRECTORY too. */
 #define OVPN3_ENV_STATE_DIR "OVPN3_STATE_DIR"
 

@@ -691,10 +691,6 @@ manager_get_property(gpointer object, const Ovpn3Caller *caller, const char *nam
 {
   Ovpn3LogService *self = OVPN3_LOG_SERVICE(object);
 
-  if (g_strcmp0(name, "version") == 0)
-    return g_variant_new_string(OVPN3_API_VERSION);
-  if (g_strcmp0(name, "implementation") == 0)
-    return g_variant_new_string("ovpn3 " OVPN3_VERSION);
   if (g_strcmp0(name, "log_method") == 0)
     return g_variant_new_string(
         ovpn3_log_method_to_string(ovpn3_log_writer_get_method(self->writer)));
@@ -711,8 +707,7 @@ manager_get_property(gpointer object, const Ovpn3Caller *caller, const char *nam
   if (g_strcmp0(name, "timestamp") == 0)
     return g_variant_new_boolean(self->settings.timestamp);
 
-  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
-  return NULL;
+  return ovpn3_manager_get_common_property(name, error);
 }
 
 static gboolean

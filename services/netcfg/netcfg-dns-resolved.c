@@ -68,10 +68,10 @@ run_next(GTask *task)
       g_object_unref(task);
       return;
     }
-  g_dbus_connection_call(d->connection, NETCFG_RESOLVED_BUS_NAME, NETCFG_RESOLVED_PATH,
-                         NETCFG_RESOLVED_INTERFACE, d->methods->pdata[d->next],
-                         d->args->pdata[d->next], NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                         RESOLVED_TIMEOUT_MS, g_task_get_cancellable(task), on_reply, task);
+  g_dbus_connection_call(d->connection, RESOLVED_BUS_NAME, RESOLVED_PATH, RESOLVED_INTERFACE,
+                         d->methods->pdata[d->next], d->args->pdata[d->next], NULL,
+                         G_DBUS_CALL_FLAGS_NO_AUTO_START, RESOLVED_TIMEOUT_MS,
+                         g_task_get_cancellable(task), on_reply, task);
 }
 
 void
@@ -140,8 +140,8 @@ on_revert(GObject *source, GAsyncResult *result, gpointer user_data)
 void
 netcfg_resolved_revert(GDBusConnection *connection, int ifindex)
 {
-  g_dbus_connection_call(connection, NETCFG_RESOLVED_BUS_NAME, NETCFG_RESOLVED_PATH,
-                         NETCFG_RESOLVED_INTERFACE, "RevertLink", g_variant_new("(i)", ifindex),
-                         NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, RESOLVED_TIMEOUT_MS, NULL,
-                         on_revert, GINT_TO_POINTER(ifindex));
+  g_dbus_connection_call(connection, RESOLVED_BUS_NAME, RESOLVED_PATH, RESOLVED_INTERFACE,
+                         "RevertLink", g_variant_new("(i)", ifindex), NULL,
+                         G_DBUS_CALL_FLAGS_NO_AUTO_START, RESOLVED_TIMEOUT_MS, NULL, on_revert,
+                         GINT_TO_POINTER(ifindex));
 }

@@ -16,11 +16,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "ovpn3-names.h"
 
-#define NETCFG_RESOLVED_BUS_NAME  "org.freedesktop.resolve1"
-#define NETCFG_RESOLVED_PATH      "/org/freedesktop/resolve1"
-#define NETCFG_RESOLVED_INTERFACE "org.freedesktop.resolve1.Manager"
+G_BEGIN_DECLS
 
 /* servers: IP literal strings (already validated); domains: validated
  * names. dnssec: "yes" "no" "optional" "unset"; transport: "plain" "dot"

@@ -234,7 +234,7 @@ netcfg_manager_resolved_present(NetcfgManager *self)
       /* the watch has not reported yet: ask the bus once */
       g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
           self->ctx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-          "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", NETCFG_RESOLVED_BUS_NAME),
+          "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", RESOLVED_BUS_NAME),
           G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
 
       if (reply != NULL)
@@ -606,8 +606,7 @@ manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *meth
   else if (g_str_equal(method, "NotificationSubscriberList"))
     handle_subscriber_list(self, caller, invocation);
   else
-    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                          "Unknown method “%s”", method);
+    ovpn3_invocation_return_unknown_method(invocation);
 }
 
 static GVariant *
@@ -615,10 +614,6 @@ manager_get_property(gpointer object, const Ovpn3Caller *caller, const char *nam
 {
   NetcfgManager *self = object;
 
-  if (g_str_equal(name, "version"))
-    return g_variant_new_string(OVPN3_API_VERSION);
-  if (g_str_equal(name, "implementation"))
-    return g_variant_new_string("ovpn3 " OVPN3_VERSION);
   if (g_str_equal(name, "config_file"))
     return g_variant_new_string("");
   if (g_str_equal(name, "log_level"))
@@ -638,8 +633,7 @@ manager_get_property(gpointer object, const Ovpn3Caller *caller, const char *nam
       list = g_str_equal(name, "global_dns_servers") ? servers : domains;
       return g_variant_new_strv((const char *const *) list->pdata, list->len);
     }
-  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
-  return NULL;
+  return ovpn3_manager_get_common_property(name, error);
 }
 
 static gboolean
@@ -706,8 +700,8 @@ netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **err
                        local->message);
 
   self->resolved_watch = g_bus_watch_name_on_connection(
-      ctx->connection, NETCFG_RESOLVED_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
-      on_resolved_appeared, on_resolved_vanished, self, NULL);
+      ctx->connection, RESOLVED_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE, on_resolved_appeared,
+      on_resolved_vanished, self, NULL);
   self->registration_id = ovpn3_exporter_register(
       ctx->exporter, OVPN3_NETCFG_PATH, OVPN3_XML_NETCFG_MANAGER, &manager_vtable, self, error);
   if (self->registration_id == 0)

@@ -886,19 +886,13 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
   else if (g_str_equal(method, "LookupInterface"))
     handle_list(self, caller, LOOKUP_INTERFACE, parameters, invocation);
   else
-    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                          "Unknown method “%s”", method);
+    ovpn3_invocation_return_unknown_method(invocation);
 }
 
 static GVariant *
 get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
 {
-  if (g_str_equal(name, "version"))
-    return g_variant_new_string(OVPN3_API_VERSION);
-  if (g_str_equal(name, "implementation"))
-    return g_variant_new_string("ovpn3 " OVPN3_VERSION);
-  g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
-  return NULL;
+  return ovpn3_manager_get_common_property(name, error);
 }
 
 static const Ovpn3ExportedVTable manager_vtable = {

@@ -835,8 +835,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     }
   if (!is_proxied(method))
     {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                            "Unknown method “%s”", method);
+      ovpn3_invocation_return_unknown_method(invocation);
       return;
     }
   if (!may_control(self, caller))
