@@ -29,16 +29,19 @@ emit_both(Ovpn3ClientBackend *self, const char *member, GVariant *params)
   g_autoptr(GVariant) p = g_variant_ref_sink(params);
   g_autoptr(GError) error = NULL;
 
+  /* The log service first: the bus delivers in order, so a forwarded
+   * status always reaches the log service before the session manager can
+   * react to it (e.g. close the session and remove its log forwarders). */
+  if (!g_dbus_connection_emit_signal(self->connection, OVPN3_LOG_BUS_NAME,
+                                     OVPN3_BACKEND_SESSION_PATH, OVPN3_BACKENDS_INTERFACE, member,
+                                     p, &error))
+    g_debug("%s to the log service: %s", member, error->message);
+  g_clear_error(&error);
   if (self->sessionmgr != NULL
       && !g_dbus_connection_emit_signal(self->connection, self->sessionmgr,
                                         OVPN3_BACKEND_SESSION_PATH, OVPN3_BACKENDS_INTERFACE,
                                         member, p, &error))
     g_debug("%s to the session manager: %s", member, error->message);
-  g_clear_error(&error);
-  if (!g_dbus_connection_emit_signal(self->connection, OVPN3_LOG_BUS_NAME,
-                                     OVPN3_BACKEND_SESSION_PATH, OVPN3_BACKENDS_INTERFACE, member,
-                                     p, &error))
-    g_debug("%s to the log service: %s", member, error->message);
 }
 
 void

@@ -80,9 +80,11 @@ class Backend(dbus.service.Object):
         self.bus.send_message(msg)
 
     def send(self, member, signature, args):
-        """To the session manager and the log service (spec §3.4)."""
-        self.unicast(self.owner(SESSIONS), member, signature, args)
+        """To the log service and the session manager (spec §3.4), in that
+        order, as the real client: the log service then always has a status
+        before the session manager can close the session on it."""
         self.unicast(self.owner(LOG), member, signature, args)
+        self.unicast(self.owner(SESSIONS), member, signature, args)
 
     def set_status(self, major, minor, message=''):
         self.status = (major, minor, message)

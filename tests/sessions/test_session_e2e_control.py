@@ -72,8 +72,16 @@ def test():
         backend = s.session_get(a, path, 'backend_pid')
         ovpn = openvpn_of(backend)
         assert ovpn, 'no openvpn under backend %d' % backend
+        # a LogForward subscriber (root: manage-others) must get the final
+        # status even though the session closes itself right after it
+        forwarded = t.Signals(bus, bus_name=t.LOG_NAME, dbus_interface=s.BACKENDS_IFACE,
+                              path=path, signal_name='StatusChange')
+        t.call(bus, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'LogForward', True, signature='b')
         os.kill(ovpn, signal.SIGKILL)
         events.wait_for(path, s.SESS_DESTROYED, timeout=60)
+        forwarded.wait(1)
+        statuses = [tuple(g['args'][:2]) for g in forwarded.settle(1.0)]
+        assert (2, 29) in statuses, 'PROC_KILLED not forwarded: %r' % statuses
         assert s.object_gone(bus, path)
         assert_clean(resolv_before)
     finally:
