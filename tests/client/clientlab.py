@@ -30,6 +30,7 @@ import uuid
 import dbus
 from gi.repository import GLib
 
+import ovpn3pki
 import ovpn3test as t
 
 OPENVPN = '/usr/sbin/openvpn'
@@ -66,24 +67,7 @@ def b64(s):
 
 def make_pki(d):
     """CA, server and client certificates; the client key also encrypted."""
-    def key(name):
-        sh('openssl', 'genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256',
-           '-out', '%s/%s.key' % (d, name))
-
-    key('ca')
-    sh('openssl', 'req', '-x509', '-new', '-key', d + '/ca.key', '-days', '2',
-       '-subj', '/CN=ovpn3-client-test-ca', '-out', d + '/ca.crt')
-    for name, eku in (('server', 'serverAuth'), ('client', 'clientAuth')):
-        key(name)
-        sh('openssl', 'req', '-new', '-key', '%s/%s.key' % (d, name), '-subj', '/CN=' + name,
-           '-out', '%s/%s.csr' % (d, name))
-        with open('%s/%s.ext' % (d, name), 'w') as f:
-            f.write('extendedKeyUsage=%s\nkeyUsage=digitalSignature\n' % eku)
-        sh('openssl', 'x509', '-req', '-in', '%s/%s.csr' % (d, name), '-CA', d + '/ca.crt',
-           '-CAkey', d + '/ca.key', '-CAcreateserial', '-days', '2', '-extfile',
-           '%s/%s.ext' % (d, name), '-out', '%s/%s.crt' % (d, name))
-    sh('openssl', 'pkey', '-in', d + '/client.key', '-aes256', '-passout', 'pass:key-Secret-99',
-       '-out', d + '/client-enc.key')
+    ovpn3pki.make_pki(d, 'ovpn3-client-test-ca', 'key-Secret-99')
 
 
 def read(path):

@@ -23,6 +23,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import ovpn3pki  # noqa: E402
+
 OPENVPN = os.environ.get("OVPN3_OPENVPN", "/usr/sbin/openvpn")
 NS_MARK = "OVPN3_MGMT_LAB_NS"
 
@@ -57,25 +60,7 @@ def sh(*args, **kw):
 
 def make_pki(d):
     """CA, server, client (plain and passphrase-encrypted key)."""
-    def key(name):
-        sh("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-           "ec_paramgen_curve:P-256", "-out", f"{d}/{name}.key")
-
-    key("ca")
-    sh("openssl", "req", "-x509", "-new", "-key", f"{d}/ca.key", "-days", "2",
-       "-subj", "/CN=mgmt-test-ca", "-out", f"{d}/ca.crt")
-    for name, eku in (("server", "serverAuth"), ("client", "clientAuth")):
-        key(name)
-        sh("openssl", "req", "-new", "-key", f"{d}/{name}.key", "-subj",
-           f"/CN={name}", "-out", f"{d}/{name}.csr")
-        with open(f"{d}/{name}.ext", "w") as f:
-            f.write(f"extendedKeyUsage={eku}\nkeyUsage=digitalSignature\n")
-        sh("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA",
-           f"{d}/ca.crt", "-CAkey", f"{d}/ca.key", "-CAcreateserial",
-           "-days", "2", "-extfile", f"{d}/{name}.ext", "-out",
-           f"{d}/{name}.crt")
-    sh("openssl", "pkey", "-in", f"{d}/client.key", "-aes256", "-passout",
-       "pass:key-secret", "-out", f"{d}/client-enc.key")
+    ovpn3pki.make_pki(d, "mgmt-test-ca", "key-secret")
 
 
 class LineSock:
