@@ -301,6 +301,12 @@ class Backend:
     def attentions(self):
         return [tuple(s['args']) for s in self.signals('AttentionRequired')]
 
+    def wait_attention(self, attention, timeout=None):
+        """Waits for AttentionRequired(type, group, message): it is a signal of
+        its own, dispatched after the StatusChange a test may have waited for."""
+        t.wait_until(lambda: tuple(attention) in self.attentions(), timeout,
+                     'AttentionRequired%r; got %r' % (tuple(attention), self.attentions()))
+
     def logs(self):
         return [tuple(s['args']) for s in self.signals('Log')]
 

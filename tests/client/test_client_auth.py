@@ -67,7 +67,7 @@ def static_challenge(lab):
     assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_USERPASS), (CRED, G_STATIC)]
     assert be.call('UserInputQueueFetch', 1, 4, 0, signature='uuu') == \
         (1, 4, 0, 'static_challenge', 'Enter OTP', False)
-    assert (CRED, G_STATIC, 'Enter OTP') in be.attentions()
+    be.wait_attention((CRED, G_STATIC, 'Enter OTP'))
     be.walk_queue({'username': USERNAME, 'password': PASSWORD, 'static_challenge': OTP})
     be.call('Ready')
     mark = len(be.statuses())

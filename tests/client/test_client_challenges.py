@@ -39,7 +39,7 @@ def crv1(lab):
     be.call('Connect')
     _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
     assert msg == 'Dynamic Challenge', msg
-    assert (CRED, G_DYNAMIC, 'Enter PIN') in be.attentions()
+    be.wait_attention((CRED, G_DYNAMIC, 'Enter PIN'))
     assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_DYNAMIC)]
     # the cookie slot is pre-filled, so only the response is listed
     assert be.call('UserInputQueueCheck', 1, 5, signature='uu') == [0]
@@ -69,7 +69,7 @@ def cr_text(lab):
     be.call('Connect')
     _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
     assert msg == 'Enter your TOTP code', msg
-    assert (CRED, G_PENDING, 'Enter your TOTP code') in be.attentions()
+    be.wait_attention((CRED, G_PENDING, 'Enter your TOTP code'))
     assert be.call('UserInputQueueFetch', 1, 6, 0, signature='uuu') == \
         (1, 6, 0, 'auth_pending', 'Enter your TOTP code', False)
     mark = len(be.statuses())
@@ -93,7 +93,7 @@ def web_auth(lab):
     be.call('Connect')
     _, url = be.wait_status(AUTH_URL, major=3, after=mark, timeout=60)
     assert url == URL, url
-    assert (CRED, G_URL, URL) in be.attentions()
+    be.wait_attention((CRED, G_URL, URL))
     assert be.prop('status') == (3, AUTH_URL, URL), be.prop('status')
     expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
                  'Pending web authentication')
@@ -109,7 +109,7 @@ def encrypted_key(lab):
     assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_PK)]
     assert be.call('UserInputQueueFetch', 1, 3, 0, signature='uuu') == \
         (1, 3, 0, 'pk_passphrase', 'Private key passphrase', True)
-    assert (CRED, G_PK, 'Private key passphrase needed to connect') in be.attentions()
+    be.wait_attention((CRED, G_PK, 'Private key passphrase needed to connect'))
     be.call('UserInputProvide', 1, 3, 0, 'not-the-passphrase', signature='uuus')
     mark = len(be.statuses())
     be.call('Connect')

@@ -49,7 +49,7 @@ def run(lab):
     st = be.statuses()
     assert st[0] == (2, CFG_OK, 'config_path=' + cfg), st
     assert (2, CFG_REQUIRE_USER, 'Username/password credentials needed') in st, st
-    assert (CRED, G_USERPASS, 'Username/password credentials needed') in be.attentions()
+    be.wait_attention((CRED, G_USERPASS, 'Username/password credentials needed'))
     assert be.prop('status') == (2, CFG_REQUIRE_USER, 'Username/password credentials needed')
     assert be.signals('Log'), 'no Log signal'
     log = be.logs()[0]

@@ -211,7 +211,7 @@ def main():
         be.call('Connect')
         _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
         assert msg == 'HTTP proxy credentials', msg
-        assert (CRED, G_PROXY, 'HTTP proxy credentials') in be.attentions()
+        be.wait_attention((CRED, G_PROXY, 'HTTP proxy credentials'))
         assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_PROXY)]
         assert be.walk_queue({'http_proxy_user': PROXY_USER, 'http_proxy_pass': PROXY_PASS}) == [
             (1, 2, 0, 'http_proxy_user', 'HTTP proxy username', False),
