@@ -315,7 +315,9 @@ close_later(gpointer user_data)
   Ovpn3Session *self = user_data;
 
   self->close_idle_id = 0;
-  ovpn3_session_manager_close(self->manager, self, TRUE, NULL);
+  /* the backend vanished meanwhile and automatic-restart took over */
+  if (self->state != STATE_RESTARTING)
+    ovpn3_session_manager_close(self->manager, self, TRUE, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -323,7 +325,7 @@ close_later(gpointer user_data)
 static void
 schedule_close(Ovpn3Session *self)
 {
-  if (self->close_idle_id == 0 && self->state != STATE_CLOSED)
+  if (self->close_idle_id == 0 && self->state != STATE_CLOSED && self->state != STATE_RESTARTING)
     self->close_idle_id
         = g_idle_add_full(G_PRIORITY_DEFAULT, close_later, g_object_ref(self), g_object_unref);
 }
@@ -520,12 +522,23 @@ forward_free(Forward *fwd)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Forward, forward_free)
 
+/* TRUE while a crash of the backend would be answered with an automatic
+ * restart (the vanish watcher decides then, not a failed call). */
+static gboolean
+may_auto_restart(Ovpn3Session *self)
+{
+  return self->auto_restart && self->state == STATE_LIVE && self->connect_started
+         && !ovpn3_status_is_terminal(self->status_major, self->status_minor)
+         && !(self->backend != NULL && ovpn3_backend_proxy_is_hung(self->backend));
+}
+
 static void
 return_backend_gone(Ovpn3Session *self, GDBusMethodInvocation *invocation)
 {
   g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
                                                 TEXT_NO_BACKEND);
-  schedule_close(self);
+  if (!may_auto_restart(self))
+    schedule_close(self);
 }
 
 static void
@@ -872,7 +885,7 @@ backend_property(Ovpn3Session *self, const char *name, GError **error)
   value = ovpn3_backend_proxy_get_property(self->backend, name, &local);
   if (value == NULL)
     {
-      if (ovpn3_backend_error_is_gone(local))
+      if (ovpn3_backend_error_is_gone(local) && !may_auto_restart(self))
         schedule_close(self);
       else
         g_debug("%s: backend %s: %s", self->path, name, local->message);
