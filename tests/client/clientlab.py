@@ -20,16 +20,14 @@ import pwd
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
-import time
 import uuid
 
 import dbus
 from gi.repository import GLib
 
+import ovpn3authdriver
 import ovpn3pki
 import ovpn3test as t
 
@@ -90,38 +88,6 @@ def profile_text(pki, auth_user_pass=True, extra='', key='client.key'):
 
 # ---- the server namespace ----------------------------------------------------
 
-class LineSock:
-    def __init__(self, path, timeout=10):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
-        self.buf = b''
-
-    def read_line(self, timeout):
-        self.s.settimeout(timeout)
-        while b'\n' not in self.buf:
-            data = self.s.recv(65536)
-            if not data:
-                return None
-            self.buf += data
-        line, self.buf = self.buf.split(b'\n', 1)
-        return line.rstrip(b'\r').decode(errors='replace')
-
-    def send(self, line):
-        self.s.sendall(line.encode() + b'\n')
-
-    def close(self):
-        self.s.close()
-
-
 def default_policy(kind, env):
     """user/pass: alice + PASSWORD; anything else is denied."""
     if env.get('username') == USERNAME and env.get('password') == PASSWORD:
@@ -129,7 +95,7 @@ def default_policy(kind, env):
     return ('deny', 'Wrong username or password')
 
 
-class Server:
+class Server(ovpn3authdriver.AuthDriver):
     """openvpn 2.6 server in its own network namespace, driven through its
     management socket (--management-client-auth): self.policy(kind, env)
     returns ('auth',), ('deny', reason), ('pending', extra, timeout[, approve_after]),
@@ -141,12 +107,7 @@ class Server:
         self.veth = 'vc%d' % (os.getpid() % 100000)
         self.veth_peer = 'vs%d' % (os.getpid() % 100000)
         self.policy = default_policy
-        self.log = []
-        self.events = []  # (kind, env) of every client request
-        self.clients = {}
-        self.last_cid = None
         self.proc = None
-        self.sock = None
         sh('ip', 'netns', 'add', self.ns)
         sh('ip', 'link', 'add', self.veth, 'type', 'veth', 'peer', 'name', self.veth_peer,
            'netns', self.ns)
@@ -171,76 +132,11 @@ class Server:
             args += ['--push', 'route %s 255.255.0.0' % PUSHED_NET]
         self.logf = open(tmp + '/server.log', 'w')
         self.proc = subprocess.Popen(args, stdout=self.logf, stderr=subprocess.STDOUT)
-        self.sock = LineSock(self.sock_path)
-        self.lock = threading.Lock()
-        self.stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _send(self, line):
-        with self.lock:
-            self.log.append('> ' + line)
-            try:
-                self.sock.send(line)
-            except OSError:
-                pass
-
-    def _run(self):
-        head, env = None, {}
-        while not self.stop:
-            try:
-                line = self.sock.read_line(0.5)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if line is None:
-                return
-            self.log.append('< ' + line)
-            if line.startswith('>CLIENT:ENV,'):
-                kv = line[len('>CLIENT:ENV,'):]
-                if kv == 'END':
-                    if head is not None:
-                        self._decide(head, env)
-                    head, env = None, {}
-                else:
-                    k, _, v = kv.partition('=')
-                    env[k] = v
-            elif line.startswith('>CLIENT:'):
-                head = line[len('>CLIENT:'):].split(',')
-                env = {}
-
-    def _decide(self, head, env):
-        kind = head[0]
-        if kind not in ('CONNECT', 'REAUTH', 'CR_RESPONSE'):
-            return
-        cid, kid = head[1], head[2]
-        self.clients[cid] = kid
-        self.last_cid = cid
-        if kind == 'CR_RESPONSE':
-            env['cr_response'] = head[3] if len(head) > 3 else ''
-        self.events.append((kind, dict(env)))
-        action = self.policy(kind, env)
-        if action[0] == 'auth':
-            self._send('client-auth-nt %s %s' % (cid, kid))
-        elif action[0] == 'deny':
-            self._send('client-deny %s %s "denied" "%s"' % (cid, kid, action[1]))
-        elif action[0] == 'pending':
-            self._send('client-pending-auth %s %s "%s" %d' % (cid, kid, action[1], action[2]))
-            if len(action) > 3:
-                threading.Timer(action[3], self._send,
-                                ['client-auth-nt %s %s' % (cid, kid)]).start()
-
-    def approve_last(self):
-        self._send('client-auth-nt %s %s' % (self.last_cid, self.clients[self.last_cid]))
-
-    def kill_last(self, how='RESTART'):
-        self._send('client-kill %s %s' % (self.last_cid, how))
+        self._start_driver(self.sock_path)
 
     def close(self):
-        self.stop = True
-        if self.sock is not None:
-            self.sock.close()
+        if hasattr(self, '_sock'):
+            self._stop_driver()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -24,6 +24,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import ovpn3authdriver  # noqa: E402
 import ovpn3pki  # noqa: E402
 
 OPENVPN = os.environ.get("OVPN3_OPENVPN", "/usr/sbin/openvpn")
@@ -126,15 +127,13 @@ class LineSock:
             os.unlink(self.path)
 
 
-class Server:
+class Server(ovpn3authdriver.AuthDriver):
     """openvpn server + its --management-client-auth driver thread."""
 
     def __init__(self, tmp, pki):
         self.tmp = tmp
         self.sock_path = f"{tmp}/server.sock"
-        self.policy = None  # callable(kind, cid, kid, env) -> action
-        self.clients = {}   # cid -> kid
-        self.log = []
+        self.policy = None  # callable(kind, env) -> action; None = authorise
         args = [OPENVPN, "--mode", "server", "--tls-server", "--dev", "tun",
                 "--dev-type", "tun", "--topology", "subnet",
                 "--server", "10.213.0.0", "255.255.255.0",
@@ -154,77 +153,13 @@ class Server:
         self.logf = open(f"{tmp}/server.log", "w")
         self.proc = subprocess.Popen(args, stdout=self.logf,
                                      stderr=subprocess.STDOUT)
-        self.sock = LineSock(self.sock_path)
-        self.lock = threading.Lock()
-        self.stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _send(self, line):
-        with self.lock:
-            self.log.append("> " + line)
-            self.sock.send(line)
-
-    def _run(self):
-        block = None
-        env = {}
-        while not self.stop:
-            try:
-                r = self.sock.read_line(0.5)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if r is None:
-                return
-            line = r[0].decode(errors="replace")
-            self.log.append("< " + line)
-            if line.startswith(">CLIENT:ENV,"):
-                kv = line[len(">CLIENT:ENV,"):]
-                if kv == "END":
-                    self._decide(block, env)
-                    block, env = None, {}
-                else:
-                    k, _, v = kv.partition("=")
-                    env[k] = v
-            elif line.startswith(">CLIENT:"):
-                block = line[len(">CLIENT:"):].split(",")
-                env = {}
-
-    def _decide(self, head, env):
-        kind = head[0]
-        if kind not in ("CONNECT", "REAUTH", "CR_RESPONSE"):
-            return
-        cid, kid = head[1], head[2]
-        self.clients[cid] = kid
-        self.last_cid = cid
-        if kind == "CR_RESPONSE":
-            env["cr_response"] = head[3] if len(head) > 3 else ""
-        action = ("auth",)
-        if self.policy is not None:
-            action = self.policy(kind, env)
-        if action[0] == "auth":
-            self._send(f"client-auth-nt {cid} {kid}")
-        elif action[0] == "deny":
-            self._send(f'client-deny {cid} {kid} "denied" "{action[1]}"')
-        elif action[0] == "pending":
-            self._send(f'client-pending-auth {cid} {kid} "{action[1]}" {action[2]}')
-            if len(action) > 3:  # approve later (web auth)
-                delay = action[3]
-                threading.Timer(delay, self._send,
-                                [f"client-auth-nt {cid} {kid}"]).start()
-        elif action[0] == "ignore":
-            pass
+        self._start_driver(self.sock_path)
 
     def kill_last(self, how="HALT"):
-        self._send(f"client-kill {self.last_cid} {how}")
+        super().kill_last(how)
 
     def close(self):
-        self.stop = True
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        self._stop_driver()
         stop_proc(self.proc)
         self.logf.close()
 
