@@ -861,6 +861,10 @@ ovpn3_log_service_new(Ovpn3Exporter *exporter, Ovpn3Idle *idle, const char *stat
         g_warning("Ignoring the log settings: %s", load_error->message);
     }
   apply_settings(self);
+  /* --idle-exit and OVPN3_IDLE_EXIT win; otherwise the settings file's */
+  if (self->idle != NULL && ovpn3_idle_get_timeout(self->idle) == 0
+      && self->settings.idle_exit_minutes > 0)
+    ovpn3_idle_set_timeout(self->idle, self->settings.idle_exit_minutes * 60);
 
   self->registration_id = ovpn3_exporter_register(exporter, OVPN3_LOG_PATH, OVPN3_XML_LOG_MANAGER,
                                                   &manager_vtable, self, error);

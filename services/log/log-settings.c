@@ -16,6 +16,32 @@ ovpn3_log_settings_init(Ovpn3LogSettings *settings)
   settings->log_dbus_details = FALSE;
   settings->log_prefix_logtag = TRUE;
   settings->timestamp = TRUE;
+  settings->idle_exit_minutes = 0;
+}
+
+/* An optional integer member in [0, max]. */
+static gboolean
+read_uint(JsonObject *obj, const char *key, guint max, guint *out, GError **error)
+{
+  JsonNode *node = json_object_get_member(obj, key);
+  gint64 v;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is not an integer", key);
+      return FALSE;
+    }
+  v = json_node_get_int(node);
+  if (v < 0 || v > (gint64) max)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                  "'%s' %" G_GINT64_FORMAT " is out of range 0–%u", key, v, max);
+      return FALSE;
+    }
+  *out = (guint) v;
+  return TRUE;
 }
 
 static gboolean
@@ -41,7 +67,6 @@ ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **e
   g_autoptr(JsonNode) root = NULL;
   Ovpn3LogSettings loaded = *settings;
   JsonObject *obj;
-  JsonNode *level;
 
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
     return TRUE;
@@ -59,29 +84,10 @@ ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **e
     }
   obj = json_node_get_object(root);
 
-  level = json_object_get_member(obj, "log_level");
-  if (level != NULL)
-    {
-      gint64 v;
-
-      if (!JSON_NODE_HOLDS_VALUE(level) || json_node_get_value_type(level) != G_TYPE_INT64)
-        {
-          g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                      "%s: 'log_level' is not an integer", path);
-          return FALSE;
-        }
-      v = json_node_get_int(level);
-      if (v < 0 || v > OVPN3_LOG_LEVEL_MAX)
-        {
-          g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                      "%s: 'log_level' %" G_GINT64_FORMAT " is out of range 0–%d", path, v,
-                      OVPN3_LOG_LEVEL_MAX);
-          return FALSE;
-        }
-      loaded.log_level = (guint) v;
-    }
-
-  if (!read_bool(obj, "log_dbus_details", &loaded.log_dbus_details, &local_error)
+  if (!read_uint(obj, "log_level", OVPN3_LOG_LEVEL_MAX, &loaded.log_level, &local_error)
+      || !read_uint(obj, "idle_exit", OVPN3_LOG_SETTINGS_MAX_IDLE_EXIT, &loaded.idle_exit_minutes,
+                    &local_error)
+      || !read_bool(obj, "log_dbus_details", &loaded.log_dbus_details, &local_error)
       || !read_bool(obj, "log_prefix_logtag", &loaded.log_prefix_logtag, &local_error)
       || !read_bool(obj, "timestamp", &loaded.timestamp, &local_error))
     {
@@ -108,6 +114,12 @@ ovpn3_log_settings_save(const Ovpn3LogSettings *settings, const char *path, GErr
   json_builder_add_boolean_value(builder, settings->log_prefix_logtag);
   json_builder_set_member_name(builder, "timestamp");
   json_builder_add_boolean_value(builder, settings->timestamp);
+  if (settings->idle_exit_minutes > 0)
+    {
+      /* kept when a property change rewrites the file */
+      json_builder_set_member_name(builder, "idle_exit");
+      json_builder_add_int_value(builder, settings->idle_exit_minutes);
+    }
   json_builder_end_object(builder);
 
   root = json_builder_get_root(builder);

@@ -18,7 +18,15 @@ typedef struct
   gboolean log_dbus_details;
   gboolean log_prefix_logtag;
   gboolean timestamp;
+  /* "idle_exit": minutes without activity (and nothing attached) before
+   * the service exits, 0 = never (spec §2; written by administrators, not a
+   * D-Bus property). Used when neither --idle-exit nor OVPN3_IDLE_EXIT set a non-zero
+   * timeout. */
+  guint idle_exit_minutes;
 } Ovpn3LogSettings;
+
+/* Largest idle_exit accepted: one week. */
+#define OVPN3_LOG_SETTINGS_MAX_IDLE_EXIT (7 * 24 * 60)
 
 /* Defaults: log_level 3, no D-Bus details, log tag prefix, timestamps. */
 void ovpn3_log_settings_init(Ovpn3LogSettings *settings);

@@ -87,6 +87,7 @@ test_settings_round_trip(Fixture *f, gconstpointer data)
   s.log_dbus_details = TRUE;
   s.log_prefix_logtag = FALSE;
   s.timestamp = FALSE;
+  s.idle_exit_minutes = 15;
   g_assert_true(ovpn3_log_settings_save(&s, f->path, &error));
   g_assert_no_error(error);
   g_assert_cmpint(g_stat(f->path, &st), ==, 0);
@@ -99,6 +100,7 @@ test_settings_round_trip(Fixture *f, gconstpointer data)
   g_assert_true(loaded.log_dbus_details);
   g_assert_false(loaded.log_prefix_logtag);
   g_assert_false(loaded.timestamp);
+  g_assert_cmpuint(loaded.idle_exit_minutes, ==, 15);
 }
 
 static void
@@ -114,6 +116,7 @@ test_settings_partial(Fixture *f, gconstpointer data)
   g_assert_false(s.timestamp);
   g_assert_cmpuint(s.log_level, ==, 3);
   g_assert_true(s.log_prefix_logtag);
+  g_assert_cmpuint(s.idle_exit_minutes, ==, 0);
 }
 
 static void
@@ -133,6 +136,9 @@ test_settings_invalid(Fixture *f, gconstpointer data)
     "{\"log_prefix_logtag\": null}",
     "{\"timestamp\": \"true\"}",
     "{\"log_level\": 6, \"timestamp\": {}}",
+    "{\"idle_exit\": -1}",
+    "{\"idle_exit\": 10081}",
+    "{\"idle_exit\": \"5\"}",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
