@@ -99,6 +99,49 @@ ovpn3_state_file_load_json(const char *path, GError **error)
 }
 
 gboolean
+ovpn3_json_get_uint(JsonObject *obj, const char *key, gboolean required, guint64 max, guint64 *out,
+                    GError **error)
+{
+  JsonNode *node = json_object_get_member(obj, key);
+  gint64 v;
+
+  if (node == NULL && !required)
+    return TRUE;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE(node)
+      || json_node_get_value_type(node) != G_TYPE_INT64)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is missing or not an integer",
+                  key);
+      return FALSE;
+    }
+  v = json_node_get_int(node);
+  if (v < 0 || (guint64) v > max)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                  "'%s' %" G_GINT64_FORMAT " is out of range 0–%" G_GUINT64_FORMAT, key, v, max);
+      return FALSE;
+    }
+  *out = (guint64) v;
+  return TRUE;
+}
+
+gboolean
+ovpn3_json_get_bool(JsonObject *obj, const char *key, gboolean *out, GError **error)
+{
+  JsonNode *node = json_object_get_member(obj, key);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is not a boolean", key);
+      return FALSE;
+    }
+  *out = json_node_get_boolean(node);
+  return TRUE;
+}
+
+gboolean
 ovpn3_state_dir_ensure(const char *dir, GError **error)
 {
   if (g_mkdir_with_parents(dir, 0700) < 0)

@@ -16,6 +16,13 @@ gboolean ovpn3_state_file_save_json(const char *path, JsonNode *root, GError **e
 /* Refuses non-regular files, files not owned by the effective uid, files
  * with group/other access, oversized files and bad JSON. */
 JsonNode *ovpn3_state_file_load_json(const char *path, GError **error);
+/* Typed members of a state file's JSON object. An absent member is an
+ * error when required, else leaves *out unchanged; a member of the wrong
+ * type or out of [0, max] is an error (G_IO_ERROR_INVALID_DATA naming it). */
+gboolean ovpn3_json_get_uint(JsonObject *obj, const char *key, gboolean required, guint64 max,
+                             guint64 *out, GError **error);
+gboolean ovpn3_json_get_bool(JsonObject *obj, const char *key, gboolean *out, GError **error);
+
 /* Creates the directory (0700) if missing. */
 gboolean ovpn3_state_dir_ensure(const char *dir, GError **error);
 

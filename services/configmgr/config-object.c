@@ -10,6 +10,7 @@
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
+#include "ovpn3-state-file.h"
 
 #define TAG_MAX_LEN  128
 #define NAME_MAX_LEN 256
@@ -185,48 +186,6 @@ ovpn3_config_object_to_json(Ovpn3ConfigObject *self)
   return json_builder_get_root(b);
 }
 
-static gboolean
-json_get_uint(JsonObject *obj, const char *key, guint64 max, guint64 *out, GError **error)
-{
-  JsonNode *node = json_object_get_member(obj, key);
-  gint64 v;
-
-  if (node == NULL || JSON_NODE_TYPE(node) != JSON_NODE_VALUE
-      || json_node_get_value_type(node) != G_TYPE_INT64)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is missing or not a number",
-                  key);
-      return FALSE;
-    }
-  v = json_node_get_int(node);
-  if (v < 0 || (guint64) v > max)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is out of range", key);
-      return FALSE;
-    }
-  *out = (guint64) v;
-  return TRUE;
-}
-
-static gboolean
-json_get_bool(JsonObject *obj, const char *key, gboolean *out, GError **error)
-{
-  JsonNode *node = json_object_get_member(obj, key);
-
-  if (node == NULL)
-    {
-      *out = FALSE; /* older files may lack newer flags */
-      return TRUE;
-    }
-  if (JSON_NODE_TYPE(node) != JSON_NODE_VALUE || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is not a boolean", key);
-      return FALSE;
-    }
-  *out = json_node_get_boolean(node);
-  return TRUE;
-}
-
 static const char *
 json_get_string(JsonObject *obj, const char *key, GError **error)
 {
@@ -274,22 +233,23 @@ ovpn3_config_object_new_from_json(Ovpn3ConfigManager *manager, JsonNode *node, G
   if ((name = json_get_string(obj, "name", error)) == NULL)
     return NULL;
   self->name = g_strdup(name);
-  if (!json_get_uint(obj, "owner", G_MAXUINT32 - 1, &v, error))
+  if (!ovpn3_json_get_uint(obj, "owner", TRUE, G_MAXUINT32 - 1, &v, error))
     return NULL;
   self->acl.owner = (guint32) v;
-  if (!json_get_uint(obj, "import_timestamp", G_MAXUINT64 >> 1, &self->import_timestamp, error)
-      || !json_get_uint(obj, "last_used_timestamp", G_MAXUINT64 >> 1, &self->last_used_timestamp,
-                        error))
+  if (!ovpn3_json_get_uint(obj, "import_timestamp", TRUE, G_MAXUINT64 >> 1, &self->import_timestamp,
+                           error)
+      || !ovpn3_json_get_uint(obj, "last_used_timestamp", TRUE, G_MAXUINT64 >> 1,
+                              &self->last_used_timestamp, error))
     return NULL;
-  if (!json_get_uint(obj, "used_count", G_MAXUINT32, &v, error))
+  if (!ovpn3_json_get_uint(obj, "used_count", TRUE, G_MAXUINT32, &v, error))
     return NULL;
   self->used_count = (guint32) v;
-  if (!json_get_bool(obj, "locked_down", &self->locked_down, error)
-      || !json_get_bool(obj, "transfer_owner_session", &self->transfer_owner_session, error)
-      || !json_get_bool(obj, "readonly", &self->readonly, error)
-      || !json_get_bool(obj, "single_use", &self->single_use, error)
-      || !json_get_bool(obj, "dco", &self->dco, error)
-      || !json_get_bool(obj, "public_access", &self->acl.public_access, error))
+  if (!ovpn3_json_get_bool(obj, "locked_down", &self->locked_down, error)
+      || !ovpn3_json_get_bool(obj, "transfer_owner_session", &self->transfer_owner_session, error)
+      || !ovpn3_json_get_bool(obj, "readonly", &self->readonly, error)
+      || !ovpn3_json_get_bool(obj, "single_use", &self->single_use, error)
+      || !ovpn3_json_get_bool(obj, "dco", &self->dco, error)
+      || !ovpn3_json_get_bool(obj, "public_access", &self->acl.public_access, error))
     return NULL;
   self->persistent = TRUE;
 

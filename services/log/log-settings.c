@@ -19,47 +19,6 @@ ovpn3_log_settings_init(Ovpn3LogSettings *settings)
   settings->idle_exit_minutes = 0;
 }
 
-/* An optional integer member in [0, max]. */
-static gboolean
-read_uint(JsonObject *obj, const char *key, guint max, guint *out, GError **error)
-{
-  JsonNode *node = json_object_get_member(obj, key);
-  gint64 v;
-
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is not an integer", key);
-      return FALSE;
-    }
-  v = json_node_get_int(node);
-  if (v < 0 || v > (gint64) max)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                  "'%s' %" G_GINT64_FORMAT " is out of range 0–%u", key, v, max);
-      return FALSE;
-    }
-  *out = (guint) v;
-  return TRUE;
-}
-
-static gboolean
-read_bool(JsonObject *obj, const char *key, gboolean *out, GError **error)
-{
-  JsonNode *node = json_object_get_member(obj, key);
-
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "'%s' is not a boolean", key);
-      return FALSE;
-    }
-  *out = json_node_get_boolean(node);
-  return TRUE;
-}
-
 gboolean
 ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **error)
 {
@@ -67,6 +26,7 @@ ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **e
   g_autoptr(JsonNode) root = NULL;
   Ovpn3LogSettings loaded = *settings;
   JsonObject *obj;
+  guint64 level = settings->log_level, idle_exit = settings->idle_exit_minutes;
 
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
     return TRUE;
@@ -84,17 +44,19 @@ ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **e
     }
   obj = json_node_get_object(root);
 
-  if (!read_uint(obj, "log_level", OVPN3_LOG_LEVEL_MAX, &loaded.log_level, &local_error)
-      || !read_uint(obj, "idle_exit", OVPN3_LOG_SETTINGS_MAX_IDLE_EXIT, &loaded.idle_exit_minutes,
-                    &local_error)
-      || !read_bool(obj, "log_dbus_details", &loaded.log_dbus_details, &local_error)
-      || !read_bool(obj, "log_prefix_logtag", &loaded.log_prefix_logtag, &local_error)
-      || !read_bool(obj, "timestamp", &loaded.timestamp, &local_error))
+  if (!ovpn3_json_get_uint(obj, "log_level", FALSE, OVPN3_LOG_LEVEL_MAX, &level, &local_error)
+      || !ovpn3_json_get_uint(obj, "idle_exit", FALSE, OVPN3_LOG_SETTINGS_MAX_IDLE_EXIT, &idle_exit,
+                              &local_error)
+      || !ovpn3_json_get_bool(obj, "log_dbus_details", &loaded.log_dbus_details, &local_error)
+      || !ovpn3_json_get_bool(obj, "log_prefix_logtag", &loaded.log_prefix_logtag, &local_error)
+      || !ovpn3_json_get_bool(obj, "timestamp", &loaded.timestamp, &local_error))
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, local_error->message);
       return FALSE;
     }
 
+  loaded.log_level = (guint) level;
+  loaded.idle_exit_minutes = (guint) idle_exit;
   *settings = loaded;
   return TRUE;
 }
