@@ -2,6 +2,7 @@
 """Checks of the generated packaging files (suite 'packaging').
 
   check_packaging.py busconfig FILE
+      (after creating the service user if missing, as scripts/devbus does)
       dbus-daemon's own parser accepts the policy file (unknown elements or
       attributes are errors there; the busconfig DTD shipped by Debian is the
       2003 one and rejects every real policy file, system.conf included).
@@ -53,6 +54,12 @@ def check(cond, msg):
 
 
 def busconfig(path):
+    # The policy names the service user, which a fresh machine does not have
+    # yet (on an installed system the sysusers.d file makes it before the
+    # bus reads the policy): make it the way every devbus run does.
+    src = os.environ.get('OVPN3_SOURCEDIR') or os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.realpath(__file__))))
+    subprocess.run([os.path.join(src, 'scripts', 'devbus'), 'users'], check=True)
     with tempfile.TemporaryDirectory(prefix='ovpn3-busconfig-') as tmp:
         conf = os.path.join(tmp, 'bus.conf')
         with open(conf, 'w') as f:

@@ -6,11 +6,16 @@
   test_devbus.py status    CMD's exit status is propagated; the service log
                            is printed/kept on failure only
   test_devbus.py parallel  two runs at the same time do not see each other
+  test_devbus.py private-checkout
+                           with the trees under a 0700 directory (a clone in
+                           /root), the services start from the build tree and
+                           a test user runs a helper from the source tree
 """
 
 import configparser
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,9 +145,66 @@ def case_parallel():
     print('parallel: ok')
 
 
+def close_parents(trees, hidden):
+    """In this (private) mount namespace, make each tree's parent directory
+    0700 and root-owned, keeping only the trees themselves inside it, as
+    /root is for a clone in /root/project."""
+    parents = {}
+    for tree in trees:
+        parents.setdefault(os.path.dirname(tree), []).append(os.path.basename(tree))
+    for parent, children in parents.items():
+        real = tempfile.mkdtemp(dir=hidden)
+        subprocess.run(['mount', '--rbind', parent, real], check=True)
+        subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=0700,uid=0,gid=0,size=1m',
+                        'ovpn3-devbus-selftest', parent], check=True)
+        for child in children:
+            os.mkdir(os.path.join(parent, child))
+            subprocess.run(['mount', '--rbind', os.path.join(real, child),
+                            os.path.join(parent, child)], check=True)
+    return sorted(parents)
+
+
+def case_private_checkout_inner():
+    src = os.path.realpath(SRC)
+    build = os.path.realpath(os.environ['OVPN3_BUILDDIR'])
+    trees = [src] if build.startswith(src + '/') else [src, build]
+    closed = close_parents(trees, os.environ['OVPN3_SELFTEST_HIDDEN'])
+    # The probe: as the service user (activation from the build tree), and as
+    # a test user importing the helpers from the source tree.
+    inner = ('busctl --system get-property net.openvpn.v3.configuration '
+             '/net/openvpn/v3/configuration net.openvpn.v3.configuration version && '
+             'setpriv --reuid=ovpn3-test-a --regid=ovpn3-test-a --init-groups -- '
+             '%s -c "import os, ovpn3test; print(\'helpers imported as uid\', os.getuid())"'
+             % PYTHON)
+    r = devbus('sh', '-c', inner)
+    sys.stdout.write(r.stdout)
+    sys.stderr.write(r.stderr)
+    check(r.returncode == 0, 'devbus under a 0700 directory failed (status %d)' % r.returncode)
+    check('"v27"' in r.stdout and 'helpers imported as uid' in r.stdout,
+          'unexpected output: %r' % r.stdout)
+    # It bites: outside devbus, the test user cannot reach the trees here.
+    r = subprocess.run(['setpriv', '--reuid=ovpn3-test-a', '--regid=ovpn3-test-a',
+                        '--init-groups', '--', 'test', '-r', os.path.join(src, 'README.md')])
+    check(r.returncode != 0, 'the source tree was readable by a test user: the case does not bite')
+    print('private-checkout: ok (%s made 0700)' % ', '.join(closed))
+
+
+def case_private_checkout():
+    hidden = tempfile.mkdtemp(prefix='ovpn3-devbus-hidden-')
+    try:
+        r = subprocess.run(['unshare', '--mount', '--propagation', 'private', PYTHON,
+                            os.path.realpath(__file__), 'private-checkout-inner'],
+                           env=dict(os.environ, OVPN3_SELFTEST_HIDDEN=hidden), timeout=300)
+    finally:
+        shutil.rmtree(hidden)
+    check(r.returncode == 0, 'private-checkout failed (status %d)' % r.returncode)
+
+
 if __name__ == '__main__':
     try:
-        {'inside': case_inside, 'status': case_status, 'parallel': case_parallel}[sys.argv[1]]()
+        {'inside': case_inside, 'status': case_status, 'parallel': case_parallel,
+         'private-checkout': case_private_checkout,
+         'private-checkout-inner': case_private_checkout_inner}[sys.argv[1]]()
         left = os.listdir(LOG_DIR)
         check(left == [], 'files left in the log directory: %s' % left)
     finally:
