@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <pwd.h>
 
 #include "ovpn3-acl.h"
@@ -99,4 +100,62 @@ ovpn3_uid_is_service_user(guint32 uid)
   guint32 service_uid = ovpn3_service_user_uid();
 
   return service_uid != G_MAXUINT32 && uid == service_uid;
+}
+
+static void
+check_user_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  guint32 uid = GPOINTER_TO_UINT(task_data);
+  struct passwd pwbuf, *pw = NULL;
+  g_autofree char *buf = NULL;
+  gsize size = 4096;
+  int rc;
+
+  for (;;)
+    {
+      g_free(buf);
+      buf = g_malloc(size);
+      rc = getpwuid_r((uid_t) uid, &pwbuf, buf, size, &pw);
+      if (rc != ERANGE || size >= 1024 * 1024)
+        break;
+      size *= 4;
+    }
+  if (rc != 0)
+    g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                            "Could not look up UID %u: %s; try again, or ask the administrator "
+                            "to check the user database",
+                            uid, g_strerror(rc));
+  else if (pw == NULL)
+    g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                            "No user has UID %u: give the numeric user ID of an existing user "
+                            "(`id -u NAME` shows it)",
+                            uid);
+  else
+    g_task_return_boolean(task, TRUE);
+}
+
+void
+ovpn3_acl_check_user_async(guint32 uid, GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag(task, ovpn3_acl_check_user_async);
+  if (uid == (guint32) (uid_t) -1)
+    {
+      g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                              "UID %u is not a user ID ((uid_t) -1 means \"no user\"): give the "
+                              "numeric user ID of an existing user (`id -u NAME` shows it)",
+                              uid);
+      return;
+    }
+  g_task_set_task_data(task, GUINT_TO_POINTER(uid), NULL);
+  g_task_run_in_thread(task, check_user_thread);
+}
+
+gboolean
+ovpn3_acl_check_user_finish(GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
 }

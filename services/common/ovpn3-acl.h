@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -42,5 +42,13 @@ GVariant *ovpn3_acl_to_variant(const Ovpn3Acl *acl);
  * G_MAXUINT32 if the user does not exist). */
 guint32 ovpn3_service_user_uid(void);
 gboolean ovpn3_uid_is_service_user(guint32 uid);
+
+/* Whether uid names an existing user, for AccessGrant: getpwuid_r() runs in
+ * a worker thread (NSS may be slow: LDAP, sssd), never on the main loop.
+ * (uid_t) -1 fails at once. Errors are G_DBUS_ERROR_INVALID_ARGS with a
+ * message that names the uid. */
+void ovpn3_acl_check_user_async(guint32 uid, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+gboolean ovpn3_acl_check_user_finish(GAsyncResult *result, GError **error);
 
 G_END_DECLS

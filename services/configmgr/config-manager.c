@@ -298,6 +298,14 @@ handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *par
                                                     OVPN3_ERROR_FAILED, error->message);
       return;
     }
+  if (ovpn3_profile_get_n_directives(profile) == 0)
+    {
+      g_dbus_method_invocation_return_error_literal(
+          invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
+          "Invalid configuration profile: it has no directive at all (it is empty, or only "
+          "comments and blank lines); import the .ovpn file your VPN provider gave you");
+      return;
+    }
 
   path = ovpn3_object_path_new(OVPN3_CONFIG_PATH_PREFIX, OVPN3_ID_SEP_CONFIG);
   object = ovpn3_config_object_new(self, path, name, caller->uid, profile, single_use, persistent);

@@ -666,6 +666,54 @@ finish_change(Ovpn3ConfigObject *self, JsonNode *snap, GDBusMethodInvocation *in
   g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
+/* AccessGrant: the uid must name a user; that is looked up off the main loop,
+ * then the grant is checked again against the object as it is by then. */
+typedef struct
+{
+  Ovpn3ConfigObject *self;
+  Ovpn3Caller *caller;
+  GDBusMethodInvocation *invocation; /* owned until answered */
+  guint32 uid;
+} AccessGrantCall;
+
+static void
+access_grant_call_free(AccessGrantCall *call)
+{
+  g_object_unref(call->self);
+  ovpn3_caller_free(call->caller);
+  g_free(call);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AccessGrantCall, access_grant_call_free)
+
+static void
+on_grant_user_checked(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(AccessGrantCall) call = user_data;
+  Ovpn3ConfigObject *self = call->self;
+  GDBusMethodInvocation *invocation = call->invocation;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) snap = NULL;
+
+  if (!ovpn3_acl_check_user_finish(result, &error))
+    g_dbus_method_invocation_return_gerror(invocation, error);
+  else if (self->registration_id == 0)
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                          "The configuration profile %s was removed", self->path);
+  else if (!check_write(self, call->caller, invocation))
+    return;
+  else if (ovpn3_acl_contains(&self->acl, call->uid))
+    return_gdbuspp(invocation, "UID already granted access");
+  else if (self->acl.acl->len >= MAX_ACL)
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                          "A profile can be shared with at most %d users", MAX_ACL);
+  else
+    {
+      snap = snapshot(self);
+      ovpn3_acl_grant(&self->acl, call->uid);
+      finish_change(self, snap, invocation);
+    }
+}
+
 static void
 method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
             GDBusMethodInvocation *invocation)
@@ -787,20 +835,13 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     }
   else if (g_str_equal(method, "AccessGrant"))
     {
-      guint32 uid;
+      AccessGrantCall *call = g_new0(AccessGrantCall, 1);
 
-      g_variant_get(parameters, "(u)", &uid);
-      if (ovpn3_acl_contains(&self->acl, uid))
-        return_gdbuspp(invocation, "UID already granted access");
-      else if (self->acl.acl->len >= MAX_ACL)
-        g_dbus_method_invocation_return_error(
-            invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-            "A profile can be shared with at most %d users", MAX_ACL);
-      else
-        {
-          ovpn3_acl_grant(&self->acl, uid);
-          finish_change(self, snap, invocation);
-        }
+      g_variant_get(parameters, "(u)", &call->uid);
+      call->self = g_object_ref(self);
+      call->caller = ovpn3_caller_copy(caller);
+      call->invocation = invocation;
+      ovpn3_acl_check_user_async(call->uid, NULL, on_grant_user_checked, call);
     }
   else if (g_str_equal(method, "AccessRevoke"))
     {

@@ -801,6 +801,42 @@ handle_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVariant *para
 
 /* ---- methods ----------------------------------------------------------------- */
 
+typedef struct
+{
+  Ovpn3Session *self;
+  GDBusMethodInvocation *invocation; /* owned until answered */
+  guint32 uid;
+} AccessGrantCall;
+
+static void
+on_grant_user_checked(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AccessGrantCall *call = user_data;
+  g_autoptr(Ovpn3Session) self = call->self;
+  GDBusMethodInvocation *invocation = call->invocation;
+  guint32 uid = call->uid;
+  g_autoptr(GError) error = NULL;
+
+  g_free(call);
+  if (!ovpn3_acl_check_user_finish(result, &error))
+    g_dbus_method_invocation_return_gerror(invocation, error);
+  else if (self->registration_id == 0)
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                          "The session %s has ended", self->path);
+  else if (ovpn3_acl_contains(&self->acl, uid))
+    g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
+                                                  OVPN3_ERROR_FAILED, "UID already granted access");
+  else if (self->acl.acl->len >= MAX_ACL)
+    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                          "A session can be shared with at most %d users", MAX_ACL);
+  else
+    {
+      ovpn3_acl_grant(&self->acl, uid);
+      ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access granted to UID %u", uid);
+      g_dbus_method_invocation_return_value(invocation, NULL);
+    }
+}
+
 static void
 method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
             GDBusMethodInvocation *invocation)
@@ -818,18 +854,15 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
           return;
         }
       g_variant_get(parameters, "(u)", &uid);
-      if (grant && ovpn3_acl_contains(&self->acl, uid))
-        g_dbus_method_invocation_return_error_literal(
-            invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED, "UID already granted access");
-      else if (grant && self->acl.acl->len >= MAX_ACL)
-        g_dbus_method_invocation_return_error(
-            invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-            "A session can be shared with at most %d users", MAX_ACL);
-      else if (grant)
+      if (grant)
         {
-          ovpn3_acl_grant(&self->acl, uid);
-          ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access granted to UID %u", uid);
-          g_dbus_method_invocation_return_value(invocation, NULL);
+          /* the uid must name a user: looked up off the main loop */
+          AccessGrantCall *call = g_new0(AccessGrantCall, 1);
+
+          call->self = g_object_ref(self);
+          call->invocation = invocation;
+          call->uid = uid;
+          ovpn3_acl_check_user_async(uid, NULL, on_grant_user_checked, call);
         }
       else if (!ovpn3_acl_revoke(&self->acl, uid))
         g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,

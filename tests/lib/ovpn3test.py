@@ -87,6 +87,16 @@ def service_binary(name):
     return _devbus_config().get('service ' + name, 'binary')
 
 
+def unused_uid():
+    """A uid that names no user on this machine (for refusal tests)."""
+    for uid in range(64999, 50000, -1):
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
+    raise AssertionError('no unused uid found')
+
+
 def scaled(seconds):
     """The ceiling for a deadline the design promises (10x)."""
     return seconds * 10

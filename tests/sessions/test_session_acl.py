@@ -55,6 +55,15 @@ def test():
     # the session is untouched
     assert tuple(s.session_get(a, path, 'status'))[:2] == (2, 4)
 
+    # AccessGrant of (uid_t) -1 or of a uid that names no user: refused, nothing changes
+    unknown = t.unused_uid()
+    for uid in (4294967295, unknown):
+        e = s.expect_error(lambda: s.session_call(a, path, 'AccessGrant', t.dbus.UInt32(uid),
+                                                  signature='u'),
+                           'org.freedesktop.DBus.Error.InvalidArgs', 'UID %d' % uid)
+        print('AccessGrant(%d) on a session refused: %s' % (uid, e.message))
+        assert s.session_get(a, path, 'acl') == []
+
     # AccessGrant lets B see, read and control it
     s.session_call(a, path, 'AccessGrant', uid_b, signature='u')
     s.expect_error(lambda: s.session_call(a, path, 'AccessGrant', uid_b, signature='u'),
