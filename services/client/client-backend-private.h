@@ -1,7 +1,7 @@
 /* client-backend-private.h — the backend client's state, shared by
  * client-backend.c (the D-Bus object: registration, methods, properties,
- * signals) and client-session.c (the session: openvpn events -> D-Bus,
- * design §5). Not installed, not used elsewhere.
+ * signals), client-session.c (the session: openvpn events -> D-Bus,
+ * design §5) and client-stats.c (statistics). Not installed, not used elsewhere.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,6 +11,7 @@
 #include "client-netcfg.h"
 #include "client-openvpn.h"
 #include "client-queue.h"
+#include "client-stats.h"
 #include "ovpn3-mgmt-client.h"
 #include "ovpn3-names.h"
 #include "ovpn3-profile.h"
@@ -117,7 +118,10 @@ struct _Ovpn3ClientBackend
   guint conn_port;
   char *session_name;
 
-  guint64 bytes_in, bytes_out, tun_in, tun_out;
+  guint64 bytes_in, bytes_out; /* openvpn's link counters, from >BYTECOUNT */
+  Ovpn3ClientLinkStats tun;    /* the device's kernel counters, as last read */
+  gint tun_ifindex;            /* the device's index, 0 until the first read */
+  gboolean tun_stats_failed;   /* a failed read was logged */
   guint64 n_reconnect, n_pause;
 };
 
@@ -136,7 +140,6 @@ void client_add_static_challenge_slot(Ovpn3ClientBackend *self);
 void client_require(Ovpn3ClientBackend *self, guint group, const char *text);
 void client_on_queue_provided(Ovpn3ClientQueue *queue, guint type, guint group, guint id,
                               gpointer user_data);
-GVariant *client_statistics_variant(Ovpn3ClientBackend *self);
 void client_method_connect(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 void client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
                          GDBusMethodInvocation *invocation);
@@ -147,5 +150,12 @@ void client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invoca
 void client_stop_session(Ovpn3ClientBackend *self, gboolean force);
 /* The session is over: remove the device, then exit. */
 void client_finish(Ovpn3ClientBackend *self);
+
+/* client-stats.c */
+void client_stats_bytecount(Ovpn3ClientBackend *self, guint64 bytes_in, guint64 bytes_out);
+/* The last reading of the device's counters, before netcfg removes it. */
+void client_stats_final(Ovpn3ClientBackend *self);
+/* The `statistics` property; reads the device's counters. */
+GVariant *client_statistics_variant(Ovpn3ClientBackend *self);
 
 G_END_DECLS

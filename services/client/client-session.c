@@ -111,7 +111,9 @@ on_hold(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
       /* >LOG on the socket too: the PUSH_REPLY line (redirect-gateway) then comes in
        * order with >UPDOWN, which stdout cannot promise */
       ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_log("on", &error));
-      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_bytecount(5));
+      /* >BYTECOUNT every second out of a hold (openvpn's timer: 1 s plus up to 0.26 s
+       * jitter), so `statistics` lags openvpn's link counters by about a second at most */
+      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_bytecount(1));
       hold_release(self);
       return;
     }
@@ -620,59 +622,6 @@ on_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
   ovpn3_client_netcfg_apply_async(self->netcfg, settings, on_net_applied, g_object_ref(self));
 }
 
-/* ---- statistics --------------------------------------------------------------------- */
-
-static void
-on_status_reply(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(Ovpn3ClientBackend) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Ovpn3MgmtResponse) response = NULL;
-  Ovpn3MgmtStatus status = { 0 };
-
-  response = ovpn3_mgmt_client_command_finish(OVPN3_MGMT_CLIENT(source), result, &error);
-  if (response == NULL)
-    return;
-  if (ovpn3_mgmt_parse_status((const char *const *) response->lines, &status) && status.valid)
-    {
-      self->tun_in = status.tun_read_bytes;
-      self->tun_out = status.tun_write_bytes;
-    }
-}
-
-static void
-on_bytecount(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
-{
-  Ovpn3MgmtClient *mgmt = ovpn3_client_openvpn_get_mgmt(self->ovpn);
-
-  self->bytes_in = event->bytes_in;
-  self->bytes_out = event->bytes_out;
-  if (mgmt != NULL && self->connected)
-    ovpn3_mgmt_client_command_async(mgmt, ovpn3_mgmt_command_status(), 10000, NULL, on_status_reply,
-                                    g_object_ref(self));
-}
-
-GVariant *
-client_statistics_variant(Ovpn3ClientBackend *self)
-{
-  GVariantBuilder b;
-  const struct
-  {
-    const char *key;
-    guint64 value;
-  } stats[] = {
-    { "BYTES_IN", self->bytes_in },       { "BYTES_OUT", self->bytes_out },
-    { "TUN_BYTES_IN", self->tun_in },     { "TUN_BYTES_OUT", self->tun_out },
-    { "N_RECONNECT", self->n_reconnect }, { "N_PAUSE", self->n_pause },
-  };
-
-  g_variant_builder_init(&b, G_VARIANT_TYPE("a{sx}"));
-  for (gsize i = 0; i < G_N_ELEMENTS(stats); i++)
-    if (stats[i].value != 0)
-      g_variant_builder_add(&b, "{sx}", stats[i].key, (gint64) MIN(stats[i].value, G_MAXINT64));
-  return g_variant_builder_end(&b);
-}
-
 /* ---- openvpn events ----------------------------------------------------------------- */
 
 /* >REMOTE (only with server/port/proto overrides): MOD, SKIP or ACCEPT. */
@@ -758,7 +707,7 @@ on_event(Ovpn3ClientOpenvpn *ovpn, gpointer event_ptr, gpointer user_data)
                                      self->route_nopull, &self->redirect);
         break;
       case OVPN3_MGMT_EVENT_BYTECOUNT:
-        on_bytecount(self, event);
+        client_stats_bytecount(self, event->bytes_in, event->bytes_out);
         break;
       case OVPN3_MGMT_EVENT_UPDOWN:
         on_updown(self, event);
@@ -862,6 +811,7 @@ client_finish(Ovpn3ClientBackend *self)
 {
   if (self->finishing)
     return;
+  client_stats_final(self);
   self->finishing = TRUE;
   self->run = RUN_DONE;
   if (self->netcfg != NULL && self->run != RUN_STARTING)

@@ -238,3 +238,15 @@ typedef enum
 /* String enums. */
 #define OVPN3_DNS_SCOPE_GLOBAL "global"
 #define OVPN3_DNS_SCOPE_TUNNEL "tunnel"
+
+/* Keys of the `statistics` property (spec §7.6: the OpenVPN 3 core's
+ * SessionStats names). PACKETS_IN/PACKETS_OUT are never reported: openvpn 2.6
+ * counts no link packets. */
+#define OVPN3_STAT_BYTES_IN        "BYTES_IN"
+#define OVPN3_STAT_BYTES_OUT       "BYTES_OUT"
+#define OVPN3_STAT_TUN_BYTES_IN    "TUN_BYTES_IN"
+#define OVPN3_STAT_TUN_BYTES_OUT   "TUN_BYTES_OUT"
+#define OVPN3_STAT_TUN_PACKETS_IN  "TUN_PACKETS_IN"
+#define OVPN3_STAT_TUN_PACKETS_OUT "TUN_PACKETS_OUT"
+#define OVPN3_STAT_N_RECONNECT     "N_RECONNECT"
+#define OVPN3_STAT_N_PAUSE         "N_PAUSE"

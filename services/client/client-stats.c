@@ -1,0 +1,137 @@
+#define G_LOG_DOMAIN "ovpn3-client-stats"
+
+#include "config.h"
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include "client-backend-private.h"
+#include "client-stats.h"
+
+GVariant *
+ovpn3_client_stats_to_variant(const Ovpn3ClientStats *s)
+{
+  GVariantBuilder b;
+  /* The core counts TUN_*_IN when it reads a packet from the device, which
+   * the kernel counts as transmitted; TUN_*_OUT when it writes one, which
+   * the kernel counts as received. */
+  const struct
+  {
+    const char *key;
+    guint64 value;
+  } stats[] = {
+    { OVPN3_STAT_BYTES_IN, s->bytes_in },
+    { OVPN3_STAT_BYTES_OUT, s->bytes_out },
+    { OVPN3_STAT_TUN_BYTES_IN, s->tun.tx_bytes },
+    { OVPN3_STAT_TUN_BYTES_OUT, s->tun.rx_bytes },
+    { OVPN3_STAT_TUN_PACKETS_IN, s->tun.tx_packets },
+    { OVPN3_STAT_TUN_PACKETS_OUT, s->tun.rx_packets },
+    { OVPN3_STAT_N_RECONNECT, s->n_reconnect },
+    { OVPN3_STAT_N_PAUSE, s->n_pause },
+  };
+
+  g_variant_builder_init(&b, G_VARIANT_TYPE("a{sx}"));
+  for (gsize i = 0; i < G_N_ELEMENTS(stats); i++)
+    if (stats[i].value != 0)
+      g_variant_builder_add(&b, "{sx}", stats[i].key, (gint64) MIN(stats[i].value, G_MAXINT64));
+  return g_variant_builder_end(&b);
+}
+
+gboolean
+ovpn3_client_link_stats_read(const char *name, gint *ifindex, Ovpn3ClientLinkStats *stats,
+                             GError **error)
+{
+  struct nl_sock *sock;
+  struct rtnl_link *link = NULL;
+  int err;
+
+  g_return_val_if_fail(name != NULL && *name != '\0' && ifindex != NULL, FALSE);
+  /* a socket per read: reads are rare (a client asking), and nothing is left open */
+  sock = nl_socket_alloc();
+  if (sock == NULL)
+    {
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot allocate a netlink socket");
+      return FALSE;
+    }
+  err = nl_connect(sock, NETLINK_ROUTE);
+  if (err >= 0)
+    err = rtnl_link_get_kernel(sock, MAX(*ifindex, 0), *ifindex > 0 ? NULL : name, &link);
+  nl_socket_free(sock);
+  if (err < 0)
+    {
+      g_set_error(error, G_IO_ERROR,
+                  err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV ? G_IO_ERROR_NOT_FOUND
+                                                                : G_IO_ERROR_FAILED,
+                  "cannot read the counters of %s: %s", name, nl_geterror(err));
+      return FALSE;
+    }
+  if (g_strcmp0(rtnl_link_get_name(link), name) != 0)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                  "device %s (index %d) is gone; that index now names %s", name, *ifindex,
+                  rtnl_link_get_name(link) != NULL ? rtnl_link_get_name(link) : "nothing");
+      rtnl_link_put(link);
+      return FALSE;
+    }
+  *ifindex = rtnl_link_get_ifindex(link);
+  stats->rx_bytes = rtnl_link_get_stat(link, RTNL_LINK_RX_BYTES);
+  stats->tx_bytes = rtnl_link_get_stat(link, RTNL_LINK_TX_BYTES);
+  stats->rx_packets = rtnl_link_get_stat(link, RTNL_LINK_RX_PACKETS);
+  stats->tx_packets = rtnl_link_get_stat(link, RTNL_LINK_TX_PACKETS);
+  rtnl_link_put(link);
+  return TRUE;
+}
+
+/* ---- the backend's counters ------------------------------------------------------- */
+
+void
+client_stats_bytecount(Ovpn3ClientBackend *self, guint64 bytes_in, guint64 bytes_out)
+{
+  self->bytes_in = bytes_in;
+  self->bytes_out = bytes_out;
+}
+
+/* The device is ours from netcfg's CreateVirtualInterface until client_finish
+ * asks netcfg to destroy it; before, there is nothing to read, after, the
+ * last reading stands (the name may soon belong to another session). */
+static void
+update_tun(Ovpn3ClientBackend *self)
+{
+  g_autoptr(GError) error = NULL;
+  Ovpn3ClientLinkStats tun = { 0 };
+  const char *dev;
+
+  if (self->netcfg == NULL || self->run != RUN_RUNNING || self->finishing)
+    return;
+  dev = ovpn3_client_netcfg_get_device_name(self->netcfg);
+  if (*dev == '\0')
+    return;
+  if (!ovpn3_client_link_stats_read(dev, &self->tun_ifindex, &tun, &error))
+    {
+      if (!self->tun_stats_failed)
+        client_log(self, OVPN3_LOG_CATEGORY_WARN, "No tunnel statistics: %s", error->message);
+      self->tun_stats_failed = TRUE;
+      return;
+    }
+  self->tun = tun;
+}
+
+void
+client_stats_final(Ovpn3ClientBackend *self)
+{
+  update_tun(self);
+}
+
+GVariant *
+client_statistics_variant(Ovpn3ClientBackend *self)
+{
+  Ovpn3ClientStats stats = { 0 };
+
+  update_tun(self);
+  stats.bytes_in = self->bytes_in;
+  stats.bytes_out = self->bytes_out;
+  stats.tun = self->tun;
+  stats.n_reconnect = self->n_reconnect;
+  stats.n_pause = self->n_pause;
+  return ovpn3_client_stats_to_variant(&stats);
+}
