@@ -153,6 +153,10 @@ void client_finish(Ovpn3ClientBackend *self);
 
 /* client-stats.c */
 void client_stats_bytecount(Ovpn3ClientBackend *self, guint64 bytes_in, guint64 bytes_out);
+/* Asks openvpn for its link counters now (`load-stats`), not at the next
+ * >BYTECOUNT: on CONNECTED, so that a front-end reading `statistics` when it
+ * sees CONN_CONNECTED finds the handshake's bytes. */
+void client_stats_refresh(Ovpn3ClientBackend *self);
 /* The last reading of the device's counters, before netcfg removes it. */
 void client_stats_final(Ovpn3ClientBackend *self);
 /* The `statistics` property; reads the device's counters. */

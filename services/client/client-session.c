@@ -467,6 +467,7 @@ on_state(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
       self->waiting_input = FALSE;
       self->connected = TRUE;
       fill_connection(self, event);
+      client_stats_refresh(self);
       if (self->net_applying)
         self->connected_deferred = TRUE;
       else

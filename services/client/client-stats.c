@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
@@ -82,6 +84,38 @@ ovpn3_client_link_stats_read(const char *name, gint *ifindex, Ovpn3ClientLinkSta
   return TRUE;
 }
 
+gboolean
+ovpn3_client_parse_load_stats(const char *status, guint64 *bytes_in, guint64 *bytes_out)
+{
+  g_auto(GStrv) fields = NULL;
+  gboolean have_in = FALSE, have_out = FALSE;
+
+  if (status == NULL)
+    return FALSE;
+  fields = g_strsplit(status, ",", -1);
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      const char *value = strchr(fields[i], '=');
+      gsize key_len = value != NULL ? (gsize) (value - fields[i]) : 0;
+      guint64 *target = NULL;
+
+      if (key_len == strlen("bytesin") && g_str_has_prefix(fields[i], "bytesin"))
+        {
+          target = bytes_in;
+          have_in = TRUE;
+        }
+      else if (key_len == strlen("bytesout") && g_str_has_prefix(fields[i], "bytesout"))
+        {
+          target = bytes_out;
+          have_out = TRUE;
+        }
+      if (target != NULL
+          && !g_ascii_string_to_unsigned(value + 1, 10, 0, G_MAXUINT64, target, NULL))
+        return FALSE;
+    }
+  return have_in && have_out;
+}
+
 /* ---- the backend's counters ------------------------------------------------------- */
 
 void
@@ -89,6 +123,33 @@ client_stats_bytecount(Ovpn3ClientBackend *self, guint64 bytes_in, guint64 bytes
 {
   self->bytes_in = bytes_in;
   self->bytes_out = bytes_out;
+}
+
+static void
+on_load_stats(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(Ovpn3MgmtResponse) response = NULL;
+  guint64 in = 0, out = 0;
+
+  response = ovpn3_mgmt_client_command_finish(OVPN3_MGMT_CLIENT(source), result, NULL);
+  if (response == NULL || !ovpn3_client_parse_load_stats(response->status, &in, &out))
+    return;
+  /* the same counters as >BYTECOUNT's; never go back to an older answer */
+  self->bytes_in = MAX(self->bytes_in, in);
+  self->bytes_out = MAX(self->bytes_out, out);
+}
+
+void
+client_stats_refresh(Ovpn3ClientBackend *self)
+{
+  Ovpn3MgmtClient *mgmt = self->ovpn != NULL ? ovpn3_client_openvpn_get_mgmt(self->ovpn) : NULL;
+
+  if (mgmt == NULL)
+    return;
+  ovpn3_mgmt_client_command_async(
+      mgmt, ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_SINGLE, FALSE, NULL, "load-stats", NULL),
+      10000, NULL, on_load_stats, g_object_ref(self));
 }
 
 /* The device is ours from netcfg's CreateVirtualInterface until client_finish

@@ -34,6 +34,10 @@ typedef struct
 /* The a{sx} of the `statistics` property: non-zero counters only. */
 GVariant *ovpn3_client_stats_to_variant(const Ovpn3ClientStats *stats);
 
+/* openvpn's answer to `load-stats` ("nclients=0,bytesin=N,bytesout=M", the
+ * text after "SUCCESS: "): the same link counters as >BYTECOUNT's. */
+gboolean ovpn3_client_parse_load_stats(const char *status, guint64 *bytes_in, guint64 *bytes_out);
+
 /* Reads the kernel's counters of device `name`. With *ifindex > 0 the device
  * is looked up by that index and must still be called `name` (a device of
  * the same name made later is not ours); otherwise by name, and *ifindex is

@@ -77,11 +77,32 @@ test_read(void)
   g_assert_cmpint(ifindex, ==, 0);
 }
 
+static void
+test_load_stats(void)
+{
+  guint64 in = 0, out = 0;
+
+  g_assert_true(ovpn3_client_parse_load_stats("nclients=0,bytesin=5017,bytesout=4911", &in, &out));
+  g_assert_cmpuint(in, ==, 5017);
+  g_assert_cmpuint(out, ==, 4911);
+  g_assert_true(
+      ovpn3_client_parse_load_stats("bytesout=1,bytesin=18446744073709551615", &in, &out));
+  g_assert_cmpuint(in, ==, G_MAXUINT64);
+  g_assert_cmpuint(out, ==, 1);
+  g_assert_false(ovpn3_client_parse_load_stats(NULL, &in, &out));
+  g_assert_false(ovpn3_client_parse_load_stats("", &in, &out));
+  g_assert_false(ovpn3_client_parse_load_stats("nclients=0,bytesin=5", &in, &out));
+  g_assert_false(ovpn3_client_parse_load_stats("bytesin=-1,bytesout=2", &in, &out));
+  g_assert_false(ovpn3_client_parse_load_stats("bytesin=1x,bytesout=2", &in, &out));
+  g_assert_false(ovpn3_client_parse_load_stats("bytesinx=1,bytesout=2", &in, &out));
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/client/stats/variant", test_variant);
   g_test_add_func("/client/stats/read", test_read);
+  g_test_add_func("/client/stats/load-stats", test_load_stats);
   return g_test_run();
 }
