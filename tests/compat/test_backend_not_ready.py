@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Row 'Backend VPN process is not ready' (tests/compat/README.md): calls on
+a session whose backend client is being replaced (automatic-restart after a
+crash). openvpn2 (find(...) > 1) and openvpn3-autoload (find(...) > -1)
+wait and call Ready again when str(exception) contains 'Backend VPN process
+is not ready'; anything else ends them. When the new backend is up, Ready
+succeeds again. The session manager answers this itself: the backend is
+the stand-in tests/sessions/fake_client.py."""
+
+import os
+import signal
+
+import ovpn3test as t
+import compat as c
+import sesstest as s
+
+TEXT = 'Backend VPN process is not ready'
+
+
+def test():
+    a = t.USER_A
+    bus = t.system_bus()
+    cfg = s.import_profile(a, 'autologin-compat-restart')
+    t.call_as(a, t.CONFIG_NAME, cfg, c.CONFIG_IFACE, 'SetOverride', 'automatic-restart',
+              t.dbus.String('on-failure'), signature='sv')
+    path = s.start_session(a, cfg)
+    s.session_call(a, path, 'Connect')
+    s.wait_status(a, path, 2, 7)
+    pid = s.session_get(a, path, 'backend_pid')
+    os.kill(pid, signal.SIGKILL)
+    t.wait_until(lambda: pid not in s.backend_processes(), what='the backend to die')
+
+    # polled as root from this process (cheap: the back-off is 3 s); then
+    # the same calls as the session's owner, as openvpn2 makes them
+    def in_backoff():
+        try:
+            t.call(bus, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Ready')
+        except t.CallError as e:
+            return e.name == 'net.openvpn.gdbuspp'
+        return False
+    t.wait_until(in_backoff, what='the restart back-off')
+    for method in ('Ready', 'Connect'):
+        try:
+            e = c.python_error(a, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, method)
+        except AssertionError:
+            if s.session_get(a, path, 'backend_pid') not in (pid, 0):
+                raise AssertionError('machine too slow: the restart was over before %s'
+                                     % method)
+            raise
+        assert e.text.find(TEXT) > 1, (method, e.text)
+    t.wait_until(lambda: s.session_get(a, path, 'backend_pid') not in (pid, 0), 30,
+                 'the new backend client')
+    s.wait_status(a, path, 2, 7)
+    c.python_call(a, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Ready')
+    s.session_call(a, path, 'Disconnect')
+
+
+if __name__ == '__main__':
+    c.main(test)
