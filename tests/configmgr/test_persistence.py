@@ -16,7 +16,8 @@ STATE = '/var/lib/ovpn3/configs'
 
 keep = import_profile(bus, 'keep', persistent=True)
 obj_call(bus, keep, 'AddTag', 'kept', signature='s')
-obj_call(bus, keep, 'AccessGrant', 4321, signature='u')
+grantee = t.pwd.getpwnam(t.USER_B).pw_uid
+obj_call(bus, keep, 'AccessGrant', grantee, signature='u')
 obj_call(bus, keep, 'SetOverride', 'dns-scope', 'global', signature='sv')
 set_(bus, keep, 'locked_down', dbus.Boolean(True))
 sealed = import_profile(bus, 'sealed', persistent=True)

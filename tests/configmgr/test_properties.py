@@ -77,13 +77,14 @@ expect_error(lambda: obj_call(bus, path, 'RemoveTag', 'a', signature='s'), GDBUS
              'Non-existing tag')
 assert get(bus, path, 'tags') == ['x' * 128]
 
-# AccessGrant / AccessRevoke
-obj_call(bus, path, 'AccessGrant', 1234, signature='u')
-expect_error(lambda: obj_call(bus, path, 'AccessGrant', 1234, signature='u'), GDBUSPP,
+# AccessGrant / AccessRevoke (of an existing user: others are refused, test_refusals.py)
+grantee = t.pwd.getpwnam(t.USER_B).pw_uid
+obj_call(bus, path, 'AccessGrant', grantee, signature='u')
+expect_error(lambda: obj_call(bus, path, 'AccessGrant', grantee, signature='u'), GDBUSPP,
              'UID already granted access')
-assert get(bus, path, 'acl') == [1234]
-obj_call(bus, path, 'AccessRevoke', 1234, signature='u')
-expect_error(lambda: obj_call(bus, path, 'AccessRevoke', 1234, signature='u'), GDBUSPP,
+assert get(bus, path, 'acl') == [grantee]
+obj_call(bus, path, 'AccessRevoke', grantee, signature='u')
+expect_error(lambda: obj_call(bus, path, 'AccessRevoke', grantee, signature='u'), GDBUSPP,
              'UID not granted access')
 
 # Seal: read-only afterwards; Remove still allowed
