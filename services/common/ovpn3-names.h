@@ -78,6 +78,8 @@
 #define OVPN3_ERROR_NAME_NETCFG_DEVICE   "net.openvpn.v3.netcfg.device.error"
 #define OVPN3_ERROR_NAME_GDBUSPP         "net.openvpn.gdbuspp"
 #define OVPN3_ERROR_NAME_REQUEST         "net.openvpn.gdbuspp.request"
+/* upstream's CLI looks for it (UnsetOverride); upstream's services never send it */
+#define OVPN3_ERROR_NAME_OVERRIDE_NOT_SET "net.openvpn.v3.error.OverrideNotSet"
 
 /* ---- polkit actions ---------------------------------------------------- */
 

@@ -81,6 +81,7 @@ test_error_names(void)
     { OVPN3_ERROR_NETCFG_DEVICE, "net.openvpn.v3.netcfg.device.error" },
     { OVPN3_ERROR_GDBUSPP, "net.openvpn.gdbuspp" },
     { OVPN3_ERROR_REQUEST, "net.openvpn.gdbuspp.request" },
+    { OVPN3_ERROR_OVERRIDE_NOT_SET, "net.openvpn.v3.error.OverrideNotSet" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
@@ -95,6 +96,21 @@ test_error_names(void)
       back = g_dbus_error_new_for_dbus_error(name, "Missing user credentials");
       g_assert_true(g_error_matches(back, cases[i].domain, OVPN3_ERROR_FAILED));
     }
+}
+
+/* upstream's form only where its clients look for the name (tests/compat) */
+static void
+test_error_wire_message(void)
+{
+  g_autofree char *ready = ovpn3_error_wire_message(OVPN3_ERROR_READY, "Missing user credentials");
+  g_autofree char *unset
+      = ovpn3_error_wire_message(OVPN3_ERROR_OVERRIDE_NOT_SET, "Override 'x' has not been set");
+  g_autofree char *plain = ovpn3_error_wire_message(OVPN3_ERROR_GDBUSPP, "Tag already exists");
+
+  g_assert_cmpstr(ready, ==, "GDBus.Error:net.openvpn.v3.error.ready: Missing user credentials");
+  g_assert_cmpstr(unset, ==,
+                  "GDBus.Error:net.openvpn.v3.error.OverrideNotSet: Override 'x' has not been set");
+  g_assert_cmpstr(plain, ==, "Tag already exists");
 }
 
 static void
@@ -274,6 +290,7 @@ main(int argc, char **argv)
   g_test_add_func("/common/object-id", test_object_id);
   g_test_add_func("/common/acl", test_acl);
   g_test_add_func("/common/error-names", test_error_names);
+  g_test_add_func("/common/error-wire-message", test_error_wire_message);
   g_test_add_func("/common/log-levels", test_log_levels);
   g_test_add_func("/common/idle", test_idle);
   g_test_add_func("/common/state-file", test_state_file);
