@@ -183,7 +183,8 @@ is_sessionmgr(Ovpn3ClientBackend *self, const Ovpn3Caller *caller)
 void
 client_return_error(GDBusMethodInvocation *invocation, GQuark domain, const char *message)
 {
-  g_dbus_method_invocation_return_error_literal(invocation, domain, OVPN3_ERROR_FAILED, message);
+  /* Ready errors go out in upstream's form (ovpn3-error.h) */
+  ovpn3_invocation_return_error(invocation, domain, message);
 }
 
 /* ---- registration ------------------------------------------------------------------- */

@@ -28,7 +28,8 @@ class WebAuthBackend(_Base):
 
     def Ready(self, sender=None):
         if self.web_pending:
-            raise base.Error('net.openvpn.v3.error.ready', 'Pending web authentication')
+            raise base.Error('net.openvpn.v3.error.ready',
+                             'GDBus.Error:net.openvpn.v3.error.ready: Pending web authentication')
         return _Base.Ready(self, sender=sender)
 
     def Connect(self, sender=None):

@@ -199,7 +199,9 @@ class Backend(dbus.service.Object):
     def Ready(self, sender=None):
         self.check_caller(sender)
         if self.pending():
-            raise Error('net.openvpn.v3.error.ready', 'Missing user credentials')
+            # in upstream's message form, as the real client (tests/compat)
+            raise Error('net.openvpn.v3.error.ready',
+                        'GDBus.Error:net.openvpn.v3.error.ready: Missing user credentials')
 
     @dbus.service.method(IFACE, in_signature='', out_signature='', sender_keyword='sender')
     def Connect(self, sender=None):
