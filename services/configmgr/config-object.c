@@ -795,7 +795,8 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
       if (!g_tree_remove(self->overrides, name))
         {
           g_autofree char *text = g_strdup_printf("Override '%s' has not been set", name);
-          return_gdbuspp(invocation, text);
+          /* upstream's CLI recognises this error by its name (tests/compat) */
+          ovpn3_invocation_return_error(invocation, OVPN3_ERROR_OVERRIDE_NOT_SET, text);
           return;
         }
       finish_change(self, snap, invocation);

@@ -59,7 +59,9 @@ expect_error(lambda: obj_call(bus, path, 'SetOverride', 'persist-tun', 'yes', si
 expect_error(lambda: obj_call(bus, path, 'SetOverride', 'proto-override', 'icmp', signature='sv'),
              'org.freedesktop.DBus.Error.InvalidArgs')
 obj_call(bus, path, 'UnsetOverride', 'dns-scope', signature='s')
-expect_error(lambda: obj_call(bus, path, 'UnsetOverride', 'dns-scope', signature='s'), GDBUSPP,
+expect_error(lambda: obj_call(bus, path, 'UnsetOverride', 'dns-scope', signature='s'),
+             'net.openvpn.v3.error.OverrideNotSet',
+             'GDBus.Error:net.openvpn.v3.error.OverrideNotSet: '
              "Override 'dns-scope' has not been set")
 assert get(bus, path, 'overrides') == {'persist-tun': True}
 
