@@ -9,8 +9,12 @@
 #include "session-manager.h"
 #include "session-object.h"
 
+/* upstream's openvpn2 and openvpn3-autoload look for TEXT_BACKEND_DIED and
+ * TEXT_NOT_READY (tests/compat/README.md) */
 #define TEXT_ACCESS_DENIED   "Access denied"
 #define TEXT_NO_BACKEND      "Backend VPN process did not respond"
+#define TEXT_BACKEND_DIED    "Backend VPN process has died"
+#define TEXT_NOT_READY       "Backend VPN process is not ready: it is being restarted"
 #define TEXT_STOPPED         "VPN session is stopped"
 #define TEXT_DCO_UNSUPPORTED "DCO mode is not available: ovpn3 runs OpenVPN 2 on a tun device"
 #define TEXT_DCO_LOCKED      "DCO mode cannot be changed now"
@@ -532,11 +536,26 @@ may_auto_restart(Ovpn3Session *self)
          && !(self->backend != NULL && ovpn3_backend_proxy_is_hung(self->backend));
 }
 
+/* A call failed because the backend is gone or hung (error: the failed
+ * forward, or NULL). Died: it left the bus (NoReply within our call timeout
+ * means it went away with the call unanswered); hung: it did not answer in
+ * time. A crash that automatic-restart answers is "not ready" for now. */
 static void
-return_backend_gone(Ovpn3Session *self, GDBusMethodInvocation *invocation)
+return_backend_gone(Ovpn3Session *self, GDBusMethodInvocation *invocation, const GError *error)
 {
+  gboolean gone = self->backend == NULL || ovpn3_backend_proxy_is_gone(self->backend);
+  gboolean timed_out = (self->backend != NULL && ovpn3_backend_proxy_is_hung(self->backend))
+                       || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+                       || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
+                       || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT);
+  const char *text = TEXT_BACKEND_DIED;
+
+  if (self->state == STATE_RESTARTING || may_auto_restart(self))
+    text = TEXT_NOT_READY;
+  else if (timed_out && !gone)
+    text = TEXT_NO_BACKEND;
   g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
-                                                TEXT_NO_BACKEND);
+                                                text);
   if (!may_auto_restart(self))
     schedule_close(self);
 }
@@ -563,7 +582,7 @@ on_forward_done(GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply != NULL)
     g_dbus_method_invocation_return_value(fwd->invocation, reply);
   else if (ovpn3_backend_error_is_gone(error))
-    return_backend_gone(self, fwd->invocation);
+    return_backend_gone(self, fwd->invocation, error);
   else
     ovpn3_backend_return_error(fwd->invocation, error);
 }
@@ -613,8 +632,7 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
         }
       else
         g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
-                                                      OVPN3_ERROR_FAILED,
-                                                      "Backend VPN process is being restarted");
+                                                      OVPN3_ERROR_FAILED, TEXT_NOT_READY);
       return;
     }
   if (self->backend == NULL || self->state == STATE_CLOSED)
@@ -633,7 +651,7 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
           g_dbus_method_invocation_return_value(invocation, NULL);
         }
       else
-        return_backend_gone(self, invocation);
+        return_backend_gone(self, invocation, NULL);
       return;
     }
   if (g_str_equal(method, "Connect"))
