@@ -56,6 +56,14 @@ is_manager_path(const char *path)
   return g_strv_contains(managers, path);
 }
 
+void
+ovpn3_cli_strip_remote_error(GError *error)
+{
+  /* GLib's "GDBus.Error:<name>: " first, then the service's own, if any */
+  if (g_dbus_error_strip_remote_error(error))
+    g_dbus_error_strip_remote_error(error);
+}
+
 Ovpn3CliErrorKind
 ovpn3_cli_error_kind(const GError *error)
 {
@@ -401,7 +409,7 @@ ovpn3_cli_report(Ovpn3Cli *cli, const GError *error, const char *what, const cha
       return error->code;
     }
 
-  g_dbus_error_strip_remote_error(copy);
+  ovpn3_cli_strip_remote_error(copy);
   if (what == NULL)
     what = "failed";
   switch (ovpn3_cli_error_kind(error))

@@ -65,6 +65,10 @@ void ovpn3_cli_get_all_batch(Ovpn3CliGetAll *items, guint n);
 
 Ovpn3CliErrorKind ovpn3_cli_error_kind(const GError *error);
 
+/* g_dbus_error_strip_remote_error(), and the same again for a message in upstream's form
+ * "GDBus.Error:<name>: <text>" (what some services send, tests/compat/README.md): the text. */
+void ovpn3_cli_strip_remote_error(GError *error);
+
 /* Report @error on stderr in plain words: "ovpn3: <what>: <reason>" and, when given, a line with
  * what to do next; the raw D-Bus error name only with --verbose.  Returns the exit code. */
 int ovpn3_cli_report(Ovpn3Cli *cli, const GError *error, const char *what, const char *hint);

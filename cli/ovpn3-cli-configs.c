@@ -118,7 +118,7 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
     {
       g_autoptr(GError) copy = g_error_copy(error);
 
-      g_dbus_error_strip_remote_error(copy);
+      ovpn3_cli_strip_remote_error(copy);
       if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER
           && g_str_has_prefix(copy->message, "Invalid configuration profile"))
         {
@@ -163,7 +163,7 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
                                            "Validate", NULL, NULL, &error);
     if (r == NULL)
       {
-        g_dbus_error_strip_remote_error(error);
+        ovpn3_cli_strip_remote_error(error);
         invalid = g_strdup(error->message);
         g_clear_error(&error);
       }

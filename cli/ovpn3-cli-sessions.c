@@ -102,7 +102,7 @@ start_profile(Ovpn3Cli *cli, int *code)
       if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER)
         {
           g_autofree char *text = NULL;
-          g_dbus_error_strip_remote_error(error);
+          ovpn3_cli_strip_remote_error(error);
           text = ovpn3_inlined_explain(inlined, error->message);
           *code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, NULL, "the profile was refused: %s", text);
         }

@@ -68,7 +68,7 @@ query(Service *services, guint n)
       if (items[i].error != NULL && i % 2 == 0)
         {
           g_autofree char *name = g_dbus_error_get_remote_error(items[i].error);
-          g_dbus_error_strip_remote_error(items[i].error);
+          ovpn3_cli_strip_remote_error(items[i].error);
           s->error = g_strdup_printf("%s%s%s", items[i].error->message, name != NULL ? " — " : "",
                                      name != NULL ? name : "");
         }
