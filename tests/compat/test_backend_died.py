@@ -11,15 +11,16 @@ are still pending when it is killed."""
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
-import time
 
 import ovpn3test as t
 import compat as c
 import sesstest as s
 
 TEXT = 'Backend VPN process has died'
+BACKENDS = 'net.openvpn.v3.backends'
 
 
 def in_thread(fn):
@@ -35,6 +36,23 @@ def in_thread(fn):
     return th, out
 
 
+def watch_ready_calls():
+    """Ready calls on the backends interface (the session manager's
+    forwards), seen by dbus-monitor; returns (monitor, list they go to)."""
+    seen = []
+    mon = subprocess.Popen(['/usr/bin/dbus-monitor', '--system',
+                            "type='method_call',interface='%s',member='Ready'" % BACKENDS],
+                           stdout=subprocess.PIPE, text=True)
+
+    def read():
+        for line in mon.stdout:
+            seen.append(line)
+    threading.Thread(target=read, daemon=True).start()
+    # it prints NameLost once it is a monitor
+    t.wait_until(lambda: any('member=NameLost' in x for x in seen), what='dbus-monitor')
+    return mon, seen
+
+
 def test():
     bus = t.system_bus()
     events = s.Events(bus)
@@ -43,12 +61,16 @@ def test():
     try:
         _, path = c.start_session(t.USER_A, 'compat-died', c.real_profile(tmp))
         pid = s.session_get(t.USER_A, path, 'backend_pid')
+        mon, seen = watch_ready_calls()
         os.kill(pid, signal.SIGSTOP)
         py, py_out = in_thread(lambda: c.python_call(t.USER_A, t.SESSIONS_NAME, path,
                                                      c.SESSIONS_IFACE, 'Ready'))
         gd, gd_out = in_thread(lambda: c.gdbuspp_call(t.USER_A, t.SESSIONS_NAME, path,
                                                       c.SESSIONS_IFACE, 'Ready'))
-        time.sleep(2)               # both calls forwarded to the stopped backend
+        # both calls forwarded to the stopped backend
+        t.wait_until(lambda: sum('member=Ready' in x for x in seen) >= 2,
+                     what='two Ready calls to the backend')
+        mon.terminate()
         assert py.is_alive() and gd.is_alive(), (py_out, gd_out)
         os.kill(pid, signal.SIGKILL)
         py.join(t.CEILING)
