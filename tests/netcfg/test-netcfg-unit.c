@@ -10,6 +10,7 @@
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-state.h"
 #include "netcfg-validate.h"
+#include "ovpn3-route-budget.h"
 
 static void
 test_ip(void)
@@ -147,6 +148,89 @@ test_domains(void)
     }
 }
 
+static gboolean
+budget_take(Ovpn3RouteBudget *b, const char *net, guint prefix)
+{
+  NetcfgAddr a;
+
+  g_assert_true(netcfg_parse_ip_any(net, &a, NULL));
+  return ovpn3_route_budget_take(b, a.family, a.bytes, prefix);
+}
+
+static void
+test_route_budget(void)
+{
+  g_autoptr(Ovpn3RouteBudget) pieces = ovpn3_route_budget_new(FALSE, FALSE);
+  g_autoptr(Ovpn3RouteBudget) overlap = ovpn3_route_budget_new(FALSE, FALSE);
+  g_autoptr(Ovpn3RouteBudget) swallow = ovpn3_route_budget_new(FALSE, FALSE);
+  g_autoptr(Ovpn3RouteBudget) v6 = ovpn3_route_budget_new(FALSE, FALSE);
+  g_autoptr(Ovpn3RouteBudget) exact6 = ovpn3_route_budget_new(FALSE, FALSE);
+  g_autoptr(Ovpn3RouteBudget) reroute4 = ovpn3_route_budget_new(TRUE, FALSE);
+  guint8 zero[16] = { 0 };
+
+  /* a default route in pieces: only 1/16 of IPv4 goes through */
+  g_assert_false(budget_take(pieces, "128.0.0.0", 2));
+  g_assert_false(budget_take(pieces, "32.0.0.0", 3));
+  g_assert_true(budget_take(pieces, "16.0.0.0", 4)); /* exactly 1/16 */
+  g_assert_false(budget_take(pieces, "64.0.0.0", 8));
+  g_assert_false(budget_take(pieces, "198.51.100.0", 32));
+  g_assert_true(budget_take(pieces, "16.1.0.0", 16)); /* inside: free */
+  g_assert_true(budget_take(pieces, "16.1.2.3", 4));  /* host bits ignored */
+
+  /* the union counts: 10.0.0.0/8 twice and 10.1.0.0/16 are one /8, so
+   * 15 more /8 still fit */
+  g_assert_true(budget_take(overlap, "10.0.0.0", 8));
+  g_assert_true(budget_take(overlap, "10.0.0.0", 8));
+  g_assert_true(budget_take(overlap, "10.1.0.0", 16));
+  for (guint i = 11; i < 26; i++)
+    {
+      g_autofree char *net = g_strdup_printf("%u.0.0.0", i);
+
+      g_assert_true(budget_take(overlap, net, 8));
+    }
+  g_assert_false(budget_take(overlap, "26.0.0.0", 8));
+  g_assert_false(budget_take(overlap, "26.0.0.0", 32));
+
+  /* a wider route offered after narrower ones inside it */
+  g_assert_true(budget_take(swallow, "10.1.0.0", 16));
+  g_assert_true(budget_take(swallow, "10.2.0.0", 16));
+  g_assert_true(budget_take(swallow, "10.0.0.0", 8));
+  for (guint i = 11; i < 26; i++)
+    {
+      g_autofree char *net = g_strdup_printf("%u.0.0.0", i);
+
+      g_assert_true(budget_take(swallow, net, 8));
+    }
+  g_assert_false(budget_take(swallow, "26.0.0.0", 32));
+  g_assert_true(budget_take(swallow, "10.3.0.0", 16));
+
+  /* IPv6: 1/256 of 2000::/3 is a /11; outside 2000::/3 nothing counts */
+  g_assert_false(budget_take(v6, "2000::", 4));
+  g_assert_false(budget_take(v6, "::", 2)); /* contains all of 2000::/3 */
+  g_assert_true(budget_take(v6, "fd00::", 8));
+  g_assert_true(budget_take(v6, "2000::", 11));
+  g_assert_false(budget_take(v6, "2400::", 12));
+  g_assert_false(budget_take(v6, "2a00::1", 128));
+  g_assert_true(budget_take(v6, "2001:db8::", 32)); /* inside 2000::/11 */
+  g_assert_true(budget_take(v6, "10.0.0.0", 4));    /* IPv4 is counted apart */
+
+  /* exact to the address: two /12 halves fill it, one more address does not fit */
+  g_assert_true(budget_take(exact6, "2000::", 12));
+  g_assert_true(budget_take(exact6, "3000::", 12));
+  g_assert_false(budget_take(exact6, "2a00::1", 128));
+
+  /* redirect-gateway for IPv4: no IPv4 budget, IPv6 still has one */
+  g_assert_true(budget_take(reroute4, "128.0.0.0", 2));
+  g_assert_true(budget_take(reroute4, "0.0.0.0", 0));
+  g_assert_false(budget_take(reroute4, "2000::", 4));
+
+  /* bad arguments are refused */
+  g_assert_false(ovpn3_route_budget_take(pieces, AF_UNIX, zero, 8));
+  g_assert_false(ovpn3_route_budget_take(pieces, AF_INET, zero, 33));
+  g_assert_false(ovpn3_route_budget_take(pieces, AF_INET6, zero, 129));
+  g_assert_false(ovpn3_route_budget_take(pieces, AF_INET, NULL, 8));
+}
+
 static void
 test_ifname(void)
 {
@@ -260,6 +344,7 @@ main(int argc, char **argv)
   g_test_add_func("/netcfg/validate/in-network", test_in_network);
   g_test_add_func("/netcfg/validate/domains", test_domains);
   g_test_add_func("/netcfg/validate/ifname", test_ifname);
+  g_test_add_func("/netcfg/route-budget", test_route_budget);
   g_test_add_func("/netcfg/resolvconf/render", test_resolvconf_render);
   g_test_add_func("/netcfg/resolvconf/backup", test_resolvconf_backup);
   g_test_add_func("/netcfg/state/roundtrip", test_state_roundtrip);
