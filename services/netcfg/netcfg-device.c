@@ -9,6 +9,7 @@
 #include "netcfg-dns-resolved.h"
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-netlink.h"
+#include "netcfg-route-policy.h"
 #include "netcfg-tun.h"
 #include "netcfg-validate.h"
 #include "ovpn3-acl.h"
@@ -469,28 +470,14 @@ add_tunnel_route(NetcfgDevice *self, const NetcfgAddr *net, guint prefix, gint m
   return add_route(self, &route, FALSE, FALSE, error);
 }
 
-/* design §6: no route may cover the VPN server's own address more
- * specifically than the uplink does */
-static gboolean
-covers_server(NetcfgDevice *self, const StagedNetwork *n)
-{
-  const NetcfgAddr *remote = remote_of_family(self, n->net.family);
-  NetcfgRoute uplink;
-  guint uplink_prefix = 0;
-
-  if (remote == NULL || !netcfg_addr_in_network(remote, &n->net, n->prefix))
-    return FALSE;
-  if (!netcfg_netlink_uplink_for(netcfg_manager_get_netlink(self->manager), remote, self->ifindex,
-                                 &uplink, &uplink_prefix))
-    return FALSE;
-  return n->prefix > uplink_prefix;
-}
-
 static gboolean
 apply_routes(NetcfgDevice *self, GError **error)
 {
   NetcfgNetlink *nl = netcfg_manager_get_netlink(self->manager);
   static const guint8 half[16] = { 0x80 };
+  g_autoptr(NetcfgRoutePolicy) policy = netcfg_route_policy_new(
+      nl, self->ifindex, remote_of_family(self, AF_INET), remote_of_family(self, AF_INET6),
+      self->reroute_ipv4, self->reroute_ipv6);
 
   if ((self->reroute_ipv4 && !self->has_remote4) || (self->reroute_ipv6 && !self->has_remote6))
     netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN,
@@ -528,17 +515,14 @@ apply_routes(NetcfgDevice *self, GError **error)
   for (guint i = 0; i < self->networks->len; i++)
     {
       StagedNetwork *n = &g_array_index(self->networks, StagedNetwork, i);
+      g_autofree char *why = NULL;
 
       if (n->exclude)
         continue;
-      if (covers_server(self, n))
+      if (!netcfg_route_policy_allows(policy, &n->net, n->prefix, &why))
         {
-          g_autofree char *shown = netcfg_addr_to_string(&n->net);
-
-          netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN,
-                             "%s: ignoring route %s/%u: it would take the VPN server's own "
-                             "address into the tunnel",
-                             self->name, shown, n->prefix);
+          netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_WARN, "%s: ignoring route %s",
+                             self->name, why);
           continue;
         }
       if (!add_tunnel_route(self, &n->net, n->prefix, n->metric, error))
