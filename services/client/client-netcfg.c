@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "client-netcfg.h"
 #include "ovpn3-names.h"
+#include "ovpn3-route-budget.h"
 
 /* ---- settings --------------------------------------------------------------------- */
 
@@ -514,6 +516,34 @@ add_routes(Ovpn3NetSettings *s, GHashTable *env, const Ovpn3NetRedirect *redirec
     }
 }
 
+/* design §6: without redirect-gateway the routes together may cover only
+ * so much, counted by the function netcfg uses too; those beyond it go. */
+static void
+apply_route_budget(Ovpn3NetSettings *s, GPtrArray *refusals)
+{
+  g_autoptr(Ovpn3RouteBudget) budget = ovpn3_route_budget_new(s->reroute_ipv4, s->reroute_ipv6);
+
+  for (guint i = 0; i < s->routes->len;)
+    {
+      Ovpn3NetRoute *r = g_ptr_array_index(s->routes, i);
+      g_autoptr(GInetAddress) a = g_inet_address_new_from_string(r->address);
+      int family = r->ipv6 ? AF_INET6 : AF_INET;
+
+      if (r->exclude
+          || (a != NULL
+              && ovpn3_route_budget_take(budget, family, g_inet_address_to_bytes(a), r->prefix)))
+        {
+          i++;
+          continue;
+        }
+      refuse(refusals,
+             "Ignoring pushed route %s/%u: without redirect-gateway the pushed routes may "
+             "cover at most %s together",
+             r->address, r->prefix, ovpn3_route_budget_describe(family));
+      g_ptr_array_remove_index(s->routes, i);
+    }
+}
+
 static void
 add_dns(Ovpn3NetSettings *s, GHashTable *env, GPtrArray *refusals)
 {
@@ -590,6 +620,7 @@ ovpn3_net_settings_from_env(GHashTable *env, const Ovpn3NetRedirect *redirect,
   if (redirect->redirect_ipv6)
     s->reroute_ipv6 = TRUE;
   add_routes(s, env, redirect, refusals);
+  apply_route_budget(s, refusals);
   if (!dns_disabled)
     add_dns(s, env, refusals);
 

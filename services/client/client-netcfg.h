@@ -5,7 +5,8 @@
  * is sent: default routes only from redirect-gateway, no route over the VPN
  * server or to loopback/unspecified/broadcast/multicast, sane tunnel
  * addresses, IP-literal DNS servers, whole LDH search domains, capped lists,
- * MTU 576–65535. Each refusal is reported once with the value escaped.
+ * MTU 576–65535, and the route budget (ovpn3-route-budget.h, which netcfg
+ * applies too). Each refusal is reported once with the value escaped.
  *
  * Ovpn3ClientNetcfg is the D-Bus side: one device per session
  * (CreateVirtualInterface, layer, …, Establish, Destroy).

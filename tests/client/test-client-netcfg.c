@@ -153,12 +153,61 @@ test_redirect(void)
   g_assert_cmpuint(s->routes->len, ==, 0);
   g_clear_pointer(&s, ovpn3_net_settings_free);
 
-  /* without redirect-gateway the same routes are not turned into a default route */
+  /* without redirect-gateway the same routes are not turned into a default
+   * route, and 2000::/4 (half of 2000::/3) is beyond the route budget */
   r = (Ovpn3NetRedirect){ 0 };
   s = ovpn3_net_settings_from_env(env, &r, FALSE, NULL, NULL);
   g_assert_false(s->reroute_ipv6);
-  g_assert_true(has_route(s, "2000::", 4));
+  g_assert_false(has_route(s, "2000::", 4));
   g_assert_false(has_route(s, "::", 3));
+}
+
+static gboolean
+has_refusal(GPtrArray *refusals, const char *start)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < refusals->len; i++)
+    n += g_str_has_prefix(refusals->pdata[i], start);
+  return n == 1;
+}
+
+/* design §6: the route budget, counted by ovpn3-route-budget as in netcfg */
+static void
+test_route_budget(void)
+{
+  g_autoptr(GHashTable) env
+      = env_new("ifconfig_local", "10.213.0.2", "ifconfig_netmask", "255.255.255.0",
+                "route_network_1", "128.0.0.0", "route_netmask_1", "192.0.0.0", "route_network_2",
+                "32.0.0.0", "route_netmask_2", "224.0.0.0", "route_network_3", "16.0.0.0",
+                "route_netmask_3", "240.0.0.0", "route_network_4", "16.1.0.0", "route_netmask_4",
+                "255.255.0.0", "route_network_5", "64.0.0.0", "route_netmask_5", "255.255.255.0",
+                "route_ipv6_network_1", "3000::/12", "route_ipv6_network_2", "3010::/12",
+                "route_ipv6_network_3", "2a00::/16", "route_ipv6_network_4", "fd00:1::/48", NULL);
+  g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
+  Ovpn3NetRedirect r = { 0 };
+  g_autoptr(Ovpn3NetSettings) s = ovpn3_net_settings_from_env(env, &r, FALSE, refusals, NULL);
+
+  g_assert_true(has_route(s, "16.0.0.0", 4));  /* exactly 1/16 */
+  g_assert_true(has_route(s, "16.1.0.0", 16)); /* inside it: counted once */
+  g_assert_true(has_route(s, "3000::", 12));
+  g_assert_true(has_route(s, "3010::", 12));   /* together 1/256 of 2000::/3 */
+  g_assert_true(has_route(s, "fd00:1::", 48)); /* outside 2000::/3 */
+  g_assert_cmpuint(s->routes->len, ==, 5);
+  g_assert_true(has_refusal(refusals, "Ignoring pushed route 128.0.0.0/2: without redirect"));
+  g_assert_true(has_refusal(refusals, "Ignoring pushed route 32.0.0.0/3: without redirect"));
+  g_assert_true(has_refusal(refusals, "Ignoring pushed route 64.0.0.0/24: without redirect"));
+  g_assert_true(has_refusal(refusals, "Ignoring pushed route 2a00::/16: without redirect"));
+  g_assert_cmpuint(refusals->len, ==, 4);
+  g_clear_pointer(&s, ovpn3_net_settings_free);
+
+  /* redirect-gateway (IPv4 only): no IPv4 budget, the IPv6 one stays */
+  r.redirect_ipv4 = TRUE;
+  s = ovpn3_net_settings_from_env(env, &r, FALSE, NULL, NULL);
+  g_assert_true(has_route(s, "128.0.0.0", 2));
+  g_assert_true(has_route(s, "32.0.0.0", 3));
+  g_assert_true(has_route(s, "64.0.0.0", 24));
+  g_assert_false(has_route(s, "2a00::", 16));
 }
 
 int
@@ -170,5 +219,6 @@ main(int argc, char **argv)
   g_test_add_func("/client/netcfg/env-policy", test_env_policy);
   g_test_add_func("/client/netcfg/bad-tunnel", test_bad_tunnel);
   g_test_add_func("/client/netcfg/redirect", test_redirect);
+  g_test_add_func("/client/netcfg/route-budget", test_route_budget);
   return g_test_run();
 }
