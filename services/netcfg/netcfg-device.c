@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netcfg-autoconf.h"
 #include "netcfg-device.h"
 #include "netcfg-dns-resolved.h"
 #include "netcfg-dns-resolvconf.h"
@@ -640,6 +641,16 @@ apply_dns(NetcfgDevice *self, GDBusMethodInvocation *invocation, GError **error)
   return FALSE;
 }
 
+/* IPv6 is in use on the tunnel: the device keeps its link-local address. */
+static gboolean
+uses_ipv6(NetcfgDevice *self)
+{
+  for (guint i = 0; i < self->addresses->len; i++)
+    if (g_array_index(self->addresses, StagedAddress, i).addr.family == AF_INET6)
+      return TRUE;
+  return FALSE;
+}
+
 /* Answers the invocation now, or when systemd-resolved has answered. */
 static void
 establish(NetcfgDevice *self, GDBusMethodInvocation *invocation)
@@ -680,7 +691,8 @@ establish(NetcfgDevice *self, GDBusMethodInvocation *invocation)
   if (self->established)
     undo_applied(self, FALSE);
 
-  if (!netcfg_netlink_link_up(nl, self->ifindex, self->mtu, self->txqueuelen, &local))
+  if (!netcfg_autoconf_link_up(nl, self->name, self->ifindex, self->mtu, self->txqueuelen,
+                               uses_ipv6(self), &local))
     goto fail;
   for (guint i = 0; i < self->addresses->len; i++)
     {
@@ -1086,6 +1098,16 @@ set_layer(NetcfgDevice *self, guint32 layer, GError **error)
   if (!netcfg_tun_create(self->name, layer, self->owner, &local))
     {
       netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s", local->message);
+      g_set_error(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
+                  "Error creating virtual interface '%s': %s", self->name, local->message);
+      return FALSE;
+    }
+  if (!netcfg_autoconf_created(nl, self->name, netcfg_netlink_link_index(nl, self->name), &local))
+    {
+      /* never handed out with IPv6 autoconfiguration on */
+      netcfg_netlink_link_delete(nl, self->name, NULL);
+      netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s: %s", self->name,
+                         local->message);
       g_set_error(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
                   "Error creating virtual interface '%s': %s", self->name, local->message);
       return FALSE;

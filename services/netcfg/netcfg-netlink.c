@@ -11,6 +11,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/route.h>
 
 #include <gio/gio.h>
@@ -122,7 +123,27 @@ netcfg_netlink_link_delete(NetcfgNetlink *self, const char *name, GError **error
 }
 
 gboolean
-netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen, GError **error)
+netcfg_netlink_link_state(NetcfgNetlink *self, int ifindex, NetcfgLinkState *out, GError **error)
+{
+  struct rtnl_link *link = NULL;
+  uint8_t mode = 0;
+  int err;
+
+  err = rtnl_link_get_kernel(self->sock, ifindex, NULL, &link);
+  if (err < 0)
+    return nl_fail(error, err, "cannot read link %d", ifindex);
+  out->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+  out->mtu = rtnl_link_get_mtu(link);
+  /* absent when the device has no IPv6 state */
+  out->has_addr_gen_mode = rtnl_link_inet6_get_addr_gen_mode(link, &mode) == 0;
+  out->addr_gen_mode = mode;
+  rtnl_link_put(link);
+  return TRUE;
+}
+
+gboolean
+netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen, NetcfgLinkUp up,
+                        GError **error)
 {
   struct rtnl_link *orig = NULL, *change;
   int err;
@@ -135,13 +156,40 @@ netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen
     rtnl_link_set_mtu(change, mtu);
   if (txqlen != 0)
     rtnl_link_set_txqlen(change, txqlen);
-  rtnl_link_set_flags(change, IFF_UP);
+  if (up == NETCFG_LINK_UP)
+    rtnl_link_set_flags(change, IFF_UP);
+  else if (up == NETCFG_LINK_DOWN)
+    rtnl_link_unset_flags(change, IFF_UP);
   err = rtnl_link_change(self->sock, orig, change, 0);
   rtnl_link_put(change);
   rtnl_link_put(orig);
   if (err < 0)
-    return nl_fail(error, err, "cannot configure link %d (mtu %u, txqueuelen %u)", ifindex, mtu,
-                   txqlen);
+    return nl_fail(error, err, "cannot configure link %d (mtu %u, txqueuelen %u%s)", ifindex, mtu,
+                   txqlen,
+                   up == NETCFG_LINK_UP     ? ", up"
+                   : up == NETCFG_LINK_DOWN ? ", down"
+                                            : "");
+  return TRUE;
+}
+
+gboolean
+netcfg_netlink_link_set_addr_gen_mode(NetcfgNetlink *self, int ifindex, guint8 mode, GError **error)
+{
+  struct rtnl_link *orig = NULL, *change;
+  int err;
+
+  err = rtnl_link_get_kernel(self->sock, ifindex, NULL, &orig);
+  if (err < 0)
+    return nl_fail(error, err, "cannot read link %d", ifindex);
+  change = rtnl_link_alloc();
+  err = rtnl_link_inet6_set_addr_gen_mode(change, mode);
+  if (err >= 0)
+    err = rtnl_link_change(self->sock, orig, change, 0);
+  rtnl_link_put(change);
+  rtnl_link_put(orig);
+  if (err < 0)
+    return nl_fail(error, err, "cannot set the IPv6 address generation mode of link %d to %u",
+                   ifindex, mode);
   return TRUE;
 }
 

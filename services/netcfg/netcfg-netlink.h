@@ -33,9 +33,30 @@ int netcfg_netlink_link_index(NetcfgNetlink *self, const char *name);
 gboolean netcfg_netlink_link_is_tun(NetcfgNetlink *self, const char *name);
 /* Removes a link by name; a missing link is not an error. */
 gboolean netcfg_netlink_link_delete(NetcfgNetlink *self, const char *name, GError **error);
-/* mtu / txqlen 0 = leave as is; sets the link up. */
-gboolean netcfg_netlink_link_up(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen,
-                                GError **error);
+typedef enum
+{
+  NETCFG_LINK_LEAVE = 0,
+  NETCFG_LINK_DOWN,
+  NETCFG_LINK_UP,
+} NetcfgLinkUp;
+
+typedef struct
+{
+  gboolean up;
+  guint mtu;
+  gboolean has_addr_gen_mode; /* FALSE: the device has no IPv6 state */
+  guint8 addr_gen_mode;       /* IN6_ADDR_GEN_MODE_* */
+} NetcfgLinkState;
+
+gboolean netcfg_netlink_link_state(NetcfgNetlink *self, int ifindex, NetcfgLinkState *out,
+                                   GError **error);
+/* mtu / txqlen 0 = leave as is; up: the link's state afterwards. */
+gboolean netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen,
+                                 NetcfgLinkUp up, GError **error);
+/* The IPv6 address generation mode (IN6_ADDR_GEN_MODE_*); the device must
+ * have IPv6 state. */
+gboolean netcfg_netlink_link_set_addr_gen_mode(NetcfgNetlink *self, int ifindex, guint8 mode,
+                                               GError **error);
 
 gboolean netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex,
                                 const NetcfgAddr *addr, guint prefix, GError **error);

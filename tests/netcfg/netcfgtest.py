@@ -227,6 +227,10 @@ def _serve_tun(name, flags):
             _send(wfd, ('ok', 'error: %s' % e))
         while True:
             req = _recv(rfd, 3600)
+            if req[0] == 'write':
+                # ('write', packet): hand a packet (a frame on tap) to the kernel
+                _send(wfd, ('ok', os.write(fd, req[1])))
+                continue
             if req[0] != 'read':
                 break
             # ('read', timeout): the next packet the kernel routed into the tun
@@ -256,6 +260,11 @@ class TunOpener(_Child):
     def read_packet(self, timeout=5):
         """The next packet routed into the device (bytes), or None."""
         return self.request('read', timeout, timeout=timeout + t.CEILING)
+
+    def write_packet(self, packet):
+        """Writes packet to the device as openvpn does with what arrives
+        through the tunnel; returns the byte count written."""
+        return self.request('write', bytes(packet))
 
 
 def send_udp(dst, port=9):
