@@ -119,9 +119,12 @@ turn_off(NetcfgNetlink *nl, const char *ifname, int ifindex, gboolean ipv6, GErr
 }
 
 gboolean
-netcfg_autoconf_created(NetcfgNetlink *nl, const char *ifname, int ifindex, GError **error)
+netcfg_autoconf_created(NetcfgNetlink *nl, const char *ifname, GError **error)
 {
-  return turn_off(nl, ifname, ifindex, FALSE, error);
+  if (turn_off(nl, ifname, netcfg_netlink_link_index(nl, ifname), FALSE, error))
+    return TRUE;
+  netcfg_netlink_link_delete(nl, ifname, NULL);
+  return FALSE;
 }
 
 gboolean

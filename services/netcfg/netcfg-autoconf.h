@@ -39,9 +39,10 @@ G_BEGIN_DECLS
  * directory: IPv6 disabled, or a MTU below 1280). */
 gboolean netcfg_autoconf_sysctls_off(const char *ifname, gboolean *has_ipv6, GError **error);
 
-/* Right after the device was created (link down): sysctls and mode none. */
-gboolean netcfg_autoconf_created(NetcfgNetlink *nl, const char *ifname, int ifindex,
-                                 GError **error);
+/* Right after the device was created (link down): sysctls and mode none.
+ * On failure the device is removed: it is never handed out with IPv6
+ * autoconfiguration on. */
+gboolean netcfg_autoconf_created(NetcfgNetlink *nl, const char *ifname, GError **error);
 
 /* Establish: MTU and txqueuelen (0 = leave), autoconfiguration off, the
  * address generation mode for ipv6 (an IPv6 address is configured), link

@@ -1095,19 +1095,10 @@ set_layer(NetcfgDevice *self, guint32 layer, GError **error)
                   "Error creating virtual interface '%s': the name is in use", self->name);
       return FALSE;
     }
-  if (!netcfg_tun_create(self->name, layer, self->owner, &local))
+  if (!netcfg_tun_create(self->name, layer, self->owner, &local)
+      || !netcfg_autoconf_created(nl, self->name, &local))
     {
       netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s", local->message);
-      g_set_error(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
-                  "Error creating virtual interface '%s': %s", self->name, local->message);
-      return FALSE;
-    }
-  if (!netcfg_autoconf_created(nl, self->name, netcfg_netlink_link_index(nl, self->name), &local))
-    {
-      /* never handed out with IPv6 autoconfiguration on */
-      netcfg_netlink_link_delete(nl, self->name, NULL);
-      netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s: %s", self->name,
-                         local->message);
       g_set_error(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
                   "Error creating virtual interface '%s': %s", self->name, local->message);
       return FALSE;
