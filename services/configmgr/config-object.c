@@ -862,15 +862,24 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 
 /* ---- properties -------------------------------------------------------- */
 
+/* The proxy credentials are the owner's: left out (key and value) for
+ * callers who are neither the owner, an administrator, nor the service
+ * user (the session manager and the backend need them) — even for ACL
+ * entries that may Fetch the profile. */
 static GVariant *
-overrides_variant(Ovpn3ConfigObject *self)
+overrides_variant(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
 {
+  gboolean all = is_owner(self, caller) || ovpn3_uid_is_service_user(caller->uid);
   GVariantBuilder b;
 
   g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
   for (GTreeNode *n = g_tree_node_first(self->overrides); n != NULL; n = g_tree_node_next(n))
-    g_variant_builder_add(&b, "{sv}", (const char *) g_tree_node_key(n),
-                          (GVariant *) g_tree_node_value(n));
+    {
+      const char *key = g_tree_node_key(n);
+
+      if (all || !ovpn3_config_override_is_owner_only(key))
+        g_variant_builder_add(&b, "{sv}", key, (GVariant *) g_tree_node_value(n));
+    }
   return g_variant_builder_end(&b);
 }
 
@@ -917,7 +926,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   if (g_str_equal(name, "valid"))
     return g_variant_new_boolean(self->valid);
   if (g_str_equal(name, "overrides"))
-    return overrides_variant(self);
+    return overrides_variant(self, caller);
   if (g_str_equal(name, "transfer_owner_session"))
     return g_variant_new_boolean(self->transfer_owner_session);
   if (g_str_equal(name, "dco"))

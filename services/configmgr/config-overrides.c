@@ -13,6 +13,8 @@ typedef struct
   const char *type;
   /* allowed string values, NULL = any non-empty string; for log-level a range */
   const char *const *values;
+  /* readable only by the owner, administrators and the service user */
+  gboolean owner_only;
 } OverrideSpec;
 
 static const char *const proto_values[] = { "tcp", "udp", NULL };
@@ -43,8 +45,8 @@ static const OverrideSpec overrides[] = {
   { "tls-cert-profile", "s", tls_profile_values },
   { "proxy-host", "s", NULL },
   { "proxy-port", "s", NULL },
-  { "proxy-username", "s", NULL },
-  { "proxy-password", "s", NULL },
+  { "proxy-username", "s", NULL, TRUE },
+  { "proxy-password", "s", NULL, TRUE },
   { "proxy-auth-cleartext", "b", NULL },
   { "enterprise-profile", "s", NULL },
   { "automatic-restart", "s", restart_values },
@@ -68,6 +70,14 @@ ovpn3_config_override_type(const char *name)
   const OverrideSpec *spec = lookup(name);
 
   return spec != NULL ? spec->type : NULL;
+}
+
+gboolean
+ovpn3_config_override_is_owner_only(const char *name)
+{
+  const OverrideSpec *spec = lookup(name);
+
+  return spec != NULL && spec->owner_only;
 }
 
 static gboolean

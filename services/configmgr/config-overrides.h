@@ -18,4 +18,9 @@ gboolean ovpn3_config_override_check(const char *name, GVariant *value, GError *
 /* 's' or 'b' for a known override, NULL otherwise. */
 const char *ovpn3_config_override_type(const char *name);
 
+/* TRUE for the overrides that hold the owner's proxy credentials
+ * (proxy-username, proxy-password): the `overrides` property leaves them
+ * out for everyone but the owner, administrators and the service user. */
+gboolean ovpn3_config_override_is_owner_only(const char *name);
+
 G_END_DECLS

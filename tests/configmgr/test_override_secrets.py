@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""The proxy-username and proxy-password overrides are the owner's: the
+`overrides` property (Get and GetAll) leaves them out for everyone but the
+owner, administrators (root, manage-others) and the service user — also for
+a user on the ACL, locked_down or not, and for public_access readers."""
+import dbus
+
+import ovpn3test as t
+from cfgtest import A, B, BUS, IFACE, MGR, PROFILE, uid_of
+
+t.require_devbus()
+root = t.system_bus()
+t.polkit_deny_all()
+SECRET = {'proxy-username': 'alice', 'proxy-password': 'hunter2'}
+
+
+def overrides(user):
+    def get(bus):
+        return t.get_property(bus, BUS, path, IFACE, 'overrides')
+    return t.get_property(root, BUS, path, IFACE, 'overrides') if user is None \
+        else t.run_as(user, get)
+
+
+def overrides_by_getall(user):
+    props = t.run_as(user, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFACE,
+                                              signature='s'))
+    return props.get('overrides')
+
+
+path = t.run_as(A, lambda bus: t.call(bus, BUS, MGR, IFACE, 'Import', 'proxied', PROFILE,
+                                      False, False, signature='ssbb'))
+for key, value in SECRET.items():
+    t.call_as(A, BUS, path, IFACE, 'SetOverride', key, dbus.String(value, variant_level=1),
+              signature='sv')
+t.call_as(A, BUS, path, IFACE, 'SetOverride', 'proxy-host',
+          dbus.String('proxy.example', variant_level=1), signature='sv')
+full = dict(SECRET, **{'proxy-host': 'proxy.example'})
+public = {'proxy-host': 'proxy.example'}
+
+# the owner, root and the service user see everything
+assert overrides(A) == full, overrides(A)
+assert overrides_by_getall(A) == full
+assert overrides(None) == full
+svc = t.service_user()
+assert overrides(svc) == full
+assert overrides_by_getall(svc) == full
+
+# B on the ACL: may Fetch, but the owner's proxy credentials stay hidden
+t.call_as(A, BUS, path, IFACE, 'AccessGrant', uid_of(B), signature='u')
+assert 'remote' in t.call_as(B, BUS, path, IFACE, 'Fetch')
+assert overrides(B) == public, overrides(B)
+assert overrides_by_getall(B) == public
+# …and with locked_down, where Fetch refuses B
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down',
+                                       dbus.Boolean(True)))
+assert overrides(B) == public, overrides(B)
+assert overrides_by_getall(B) == public
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down',
+                                       dbus.Boolean(False)))
+t.call_as(A, BUS, path, IFACE, 'AccessRevoke', uid_of(B), signature='u')
+
+# public_access: B reads the profile's properties, not the credentials
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'public_access',
+                                       dbus.Boolean(True)))
+assert overrides(B) == public, overrides(B)
+assert overrides_by_getall(B) == public
+t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'public_access',
+                                       dbus.Boolean(False)))
+
+# an administrator (manage-others) acts as the owner and sees them
+t.polkit_allow('net.openvpn.v3.manage-others')
+assert overrides(B) == full, overrides(B)
+t.polkit_deny_all()
+
+# the session manager (service user) still gets them for the backend; the
+# owner removing one makes it disappear for everyone
+t.call_as(A, BUS, path, IFACE, 'UnsetOverride', 'proxy-password', signature='s')
+assert overrides(svc) == {'proxy-username': 'alice', 'proxy-host': 'proxy.example'}
+t.call_as(A, BUS, path, IFACE, 'Remove')
+print('ok')
