@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,6 +17,8 @@
 #include "backend-spawn.h"
 
 #define CLIENT_BINARY_NAME "ovpn3-service-client"
+/* the descriptor the client reads its registration token from */
+#define TOKEN_FD 3
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -109,7 +112,7 @@ write_report(int fd, gint32 kind, gint32 value)
 }
 
 G_GNUC_NORETURN static void
-run_grandchild(int report_fd, const char *binary, char **argv, char **envp)
+run_grandchild(int report_fd, int token_fd, const char *binary, char **argv, char **envp)
 {
   struct sigaction dfl;
   sigset_t all;
@@ -129,29 +132,82 @@ run_grandchild(int report_fd, const char *binary, char **argv, char **envp)
       write_report(report_fd, REPORT_EXEC_FAILED, errno);
       _exit(127);
     }
-  /* every descriptor above stderr (the report pipe included) goes on exec */
+  /* every descriptor above stderr (the report pipe included) goes on exec,
+   * but the token's, which becomes descriptor 3 (both were made > 3) */
   if (syscall(__NR_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 65536; fd++)
       if (fd != report_fd)
         fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (dup2(token_fd, TOKEN_FD) < 0)
+    {
+      write_report(report_fd, REPORT_EXEC_FAILED, errno);
+      _exit(127);
+    }
   execve(binary, argv, envp);
   write_report(report_fd, REPORT_EXEC_FAILED, errno);
   _exit(127);
+}
+
+/* A pipe holding the token, its read end above TOKEN_FD (close-on-exec). */
+static int
+token_pipe(const char *token, GError **error)
+{
+  int fds[2], high;
+  gsize len = strlen(token);
+
+  if (len == 0 || len >= PIPE_BUF)
+    {
+      g_set_error_literal(error, G_SPAWN_ERROR, G_SPAWN_ERROR_INVAL, "invalid token");
+      return -1;
+    }
+  if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+    return -1;
+  /* one write below PIPE_BUF into an empty pipe: whole, never blocks */
+  if (write(fds[1], token, len) != (gssize) len || (high = fcntl(fds[0], F_DUPFD_CLOEXEC, 10)) < 0)
+    {
+      int saved = errno;
+      close(fds[0]);
+      close(fds[1]);
+      g_set_error(error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "token pipe: %s", g_strerror(saved));
+      return -1;
+    }
+  close(fds[0]);
+  close(fds[1]);
+  return high;
 }
 
 GPid
 ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError **error)
 {
   int fds[2];
-  char *argv[] = { (char *) binary, (char *) token, NULL };
+  /* the token travels through an inherited descriptor: never argv or the
+   * environment, which /proc shows to other processes of our uid */
+  char *argv[] = { (char *) binary, (char *) "--token-fd", (char *) G_STRINGIFY(TOKEN_FD), NULL };
+  int token_fd;
   pid_t child;
   int status;
   GPid result = 0;
   gint saved_errno = 0;
   gboolean exec_failed = FALSE;
 
-  if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+  token_fd = token_pipe(token, error);
+  if (token_fd < 0)
     return 0;
+  if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+    {
+      close(token_fd);
+      return 0;
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      int high = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+
+      if (high >= 0)
+        {
+          close(fds[i]);
+          fds[i] = high;
+        }
+    }
 
   child = fork();
   if (child < 0)
@@ -159,6 +215,7 @@ ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError *
       saved_errno = errno;
       close(fds[0]);
       close(fds[1]);
+      close(token_fd);
       g_set_error(error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK, "fork: %s", g_strerror(saved_errno));
       return 0;
     }
@@ -175,12 +232,13 @@ ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError *
           _exit(1);
         }
       if (grandchild == 0)
-        run_grandchild(fds[1], binary, argv, envp);
+        run_grandchild(fds[1], token_fd, binary, argv, envp);
       write_report(fds[1], REPORT_PID, grandchild);
       _exit(0);
     }
 
   close(fds[1]);
+  close(token_fd);
   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
     ;
   /* reads until both children closed their end: the intermediate by

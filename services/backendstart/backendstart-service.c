@@ -140,4 +140,5 @@ const Ovpn3ServiceDesc ovpn3_backendstart_service = {
   .attach_log = TRUE,
   .start = backendstart_start,
   .stop = backendstart_stop,
+  .engine_filter = TRUE,
 };

@@ -12,6 +12,7 @@
 #include "client-openvpn.h"
 #include "client-queue.h"
 #include "client-stats.h"
+#include "ovpn3-engine.h"
 #include "ovpn3-mgmt-client.h"
 #include "ovpn3-names.h"
 #include "ovpn3-profile.h"
@@ -53,7 +54,9 @@ struct _Ovpn3ClientBackend
   guint registration_id;
   char *bus_name;
   char *token;
-  char *sessionmgr; /* unique name owning net.openvpn.v3.sessions */
+  Ovpn3EngineId engine; /* uid G_MAXUINT32: openvpn as the service user (test switch) */
+  char *engine_error;   /* why no engine uid could be had; the registration fails */
+  char *sessionmgr;     /* unique name owning net.openvpn.v3.sessions */
   guint sessionmgr_watch;
   guint registration_timeout_id;
   gboolean registered;  /* RegistrationConfirmation accepted the token */

@@ -132,6 +132,8 @@ ovpn3_client_backend_finalize(GObject *object)
   Ovpn3ClientBackend *self = OVPN3_CLIENT_BACKEND(object);
 
   client_wipe_free(&self->token);
+  ovpn3_engine_id_release(&self->engine);
+  g_free(self->engine_error);
   client_wipe_free(&self->inline_user);
   client_wipe_free(&self->inline_pass);
   g_free(self->bus_name);
@@ -510,6 +512,13 @@ method_registration_confirmation(Ovpn3ClientBackend *self, GVariant *parameters,
       client_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION, "Invalid registration token");
       return;
     }
+  if (self->engine_error != NULL)
+    {
+      /* nothing to serve this session with: say why, then go */
+      client_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION, self->engine_error);
+      ovpn3_service_quit(self->ctx);
+      return;
+    }
   self->registered = TRUE;
   g_clear_handle_id(&self->registration_timeout_id, g_source_remove);
   self->session_path = g_strdup(session_path);
@@ -783,7 +792,8 @@ ovpn3_client_backend_shutdown(Ovpn3ClientBackend *self)
 
 Ovpn3ClientBackend *
 ovpn3_client_backend_new(Ovpn3ServiceContext *ctx, const char *bus_name, const char *token,
-                         guint log_level, GError **error)
+                         Ovpn3EngineId *engine, const GError *engine_error, guint log_level,
+                         GError **error)
 {
   g_autoptr(Ovpn3ClientBackend) self = g_object_new(OVPN3_TYPE_CLIENT_BACKEND, NULL);
 
@@ -791,6 +801,9 @@ ovpn3_client_backend_new(Ovpn3ServiceContext *ctx, const char *bus_name, const c
   self->connection = g_object_ref(ctx->connection);
   self->bus_name = g_strdup(bus_name);
   self->token = g_strdup(token);
+  self->engine = *engine;
+  *engine = (Ovpn3EngineId) OVPN3_ENGINE_ID_INIT;
+  self->engine_error = engine_error != NULL ? g_strdup(engine_error->message) : NULL;
   self->log_level = MIN(log_level, OVPN3_LOG_LEVEL_MAX);
   self->queue = ovpn3_client_queue_new();
   g_signal_connect(self->queue, "provided", G_CALLBACK(client_on_queue_provided), self);

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-engine.h"
 #include "ovpn3-service.h"
 
 G_BEGIN_DECLS
@@ -25,8 +26,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(Ovpn3ClientBackend, ovpn3_client_backend, OVPN3, CLIENT_BACKEND, GObject)
 
 /* Exports the object; token = the registration token from argv. */
+/* engine: the session's engine uid and its lock, taken over (reset in the
+ * caller); engine_error: why none could be had (the registration then fails
+ * with it). */
 Ovpn3ClientBackend *ovpn3_client_backend_new(Ovpn3ServiceContext *ctx, const char *bus_name,
-                                             const char *token, guint log_level, GError **error);
+                                             const char *token, Ovpn3EngineId *engine,
+                                             const GError *engine_error, guint log_level,
+                                             GError **error);
 /* Called once the bus name is ours: finds the session manager and sends RegistrationRequest. */
 void ovpn3_client_backend_register(Ovpn3ClientBackend *self);
 /* Last chance at exit (SIGTERM): stops openvpn at once. */

@@ -917,8 +917,8 @@ on_create_reply(Ovpn3ClientNetcfg *self, Step *st, GVariant *reply)
 
 void
 ovpn3_client_netcfg_create_async(Ovpn3ClientNetcfg *self, const char *prefix, guint layer,
-                                 const char *dns_scope, GAsyncReadyCallback callback,
-                                 gpointer user_data)
+                                 guint32 engine_uid, const char *dns_scope,
+                                 GAsyncReadyCallback callback, gpointer user_data)
 {
   Chain *c;
   GTask *task = chain_task(self, ovpn3_client_netcfg_create_async, callback, user_data, &c);
@@ -926,6 +926,9 @@ ovpn3_client_netcfg_create_async(Ovpn3ClientNetcfg *self, const char *prefix, gu
   c->on_reply = on_create_reply;
   chain_add(c, OVPN3_NETCFG_PATH, OVPN3_NETCFG_INTERFACE, "CreateVirtualInterface",
             g_variant_new("(s)", prefix), G_VARIANT_TYPE("(o)"));
+  /* the tun belongs to the session's engine (design §8) */
+  if (engine_uid != G_MAXUINT32)
+    chain_set_prop(c, "engine_uid", g_variant_new_uint32(engine_uid));
   chain_set_prop(c, "layer", g_variant_new_uint32(layer));
   if (dns_scope != NULL)
     chain_set_prop(c, "dns_scope", g_variant_new_string(dns_scope));

@@ -94,11 +94,12 @@ G_DECLARE_FINAL_TYPE(Ovpn3ClientNetcfg, ovpn3_client_netcfg, OVPN3, CLIENT_NETCF
 
 Ovpn3ClientNetcfg *ovpn3_client_netcfg_new(GDBusConnection *connection);
 
-/* CreateVirtualInterface(prefix), then layer (2 tap / 3 tun) and dns_scope
- * (NULL = leave), then reads device_name. */
+/* CreateVirtualInterface(prefix), then engine_uid (the tun's owner;
+ * G_MAXUINT32 = leave it to netcfg: the caller), layer (2 tap / 3 tun) and
+ * dns_scope (NULL = leave), then reads device_name. */
 void ovpn3_client_netcfg_create_async(Ovpn3ClientNetcfg *self, const char *prefix, guint layer,
-                                      const char *dns_scope, GAsyncReadyCallback callback,
-                                      gpointer user_data);
+                                      guint32 engine_uid, const char *dns_scope,
+                                      GAsyncReadyCallback callback, gpointer user_data);
 gboolean ovpn3_client_netcfg_create_finish(Ovpn3ClientNetcfg *self, GAsyncResult *result,
                                            GError **error);
 /* Stages settings (addresses, routes, DNS, MTU, reroute) and Establishes. */

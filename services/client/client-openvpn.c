@@ -8,13 +8,17 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "client-openvpn.h"
+#include "ovpn3-engine.h"
 
 /* openvpn must connect to our socket within this time. */
 #define ACCEPT_TIMEOUT_S 30
@@ -23,8 +27,9 @@ struct _Ovpn3ClientOpenvpn
 {
   GObject parent_instance;
   char *dir;
-  char *profile_path;
   char *mgmt_path;
+  guint32 engine_uid; /* G_MAXUINT32: openvpn runs as we do (test switch) */
+  GPid pid;
   GSocketListener *listener;
   GCancellable *cancellable;
   GCancellable *accept_cancellable;
@@ -56,8 +61,6 @@ static guint signals[N_SIGNALS];
 static void
 remove_files(Ovpn3ClientOpenvpn *self)
 {
-  if (self->profile_path != NULL)
-    g_unlink(self->profile_path);
   if (self->mgmt_path != NULL)
     g_unlink(self->mgmt_path);
   if (self->dir != NULL && g_rmdir(self->dir) != 0 && errno != ENOENT)
@@ -101,6 +104,24 @@ sweep_stale_dirs(const char *runtime_base)
     }
 }
 
+/* openvpn under an engine uid cannot be signalled by us (no CAP_KILL, by
+ * design): a short-lived child switched to that uid signals every process
+ * of it, which also ends anything openvpn left behind. */
+static void
+signal_openvpn(Ovpn3ClientOpenvpn *self, int sig)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->engine_uid == G_MAXUINT32)
+    {
+      if (self->process != NULL)
+        g_subprocess_send_signal(self->process, sig);
+      return;
+    }
+  if (!ovpn3_engine_signal_all(self->engine_uid, sig, &error))
+    g_warning("could not signal openvpn (uid %u): %s", self->engine_uid, error->message);
+}
+
 static void
 close_listener(Ovpn3ClientOpenvpn *self)
 {
@@ -125,7 +146,7 @@ ovpn3_client_openvpn_dispose(GObject *object)
   g_clear_handle_id(&self->kill_timeout_id, g_source_remove);
   g_clear_handle_id(&self->output_timeout_id, g_source_remove);
   if (self->process != NULL && !self->child_done)
-    g_subprocess_force_exit(self->process);
+    signal_openvpn(self, SIGKILL);
   if (self->mgmt != NULL)
     {
       g_signal_handlers_disconnect_by_data(self->mgmt, self);
@@ -147,7 +168,6 @@ ovpn3_client_openvpn_finalize(GObject *object)
   g_clear_object(&self->cancellable);
   g_clear_object(&self->accept_cancellable);
   g_free(self->dir);
-  g_free(self->profile_path);
   g_free(self->mgmt_path);
   G_OBJECT_CLASS(ovpn3_client_openvpn_parent_class)->finalize(object);
 }
@@ -171,6 +191,7 @@ ovpn3_client_openvpn_init(Ovpn3ClientOpenvpn *self)
   self->cancellable = g_cancellable_new();
   self->accept_cancellable = g_cancellable_new();
   self->wait_status = -1;
+  self->engine_uid = G_MAXUINT32;
 }
 
 Ovpn3ClientOpenvpn *
@@ -199,7 +220,7 @@ ovpn3_client_openvpn_get_mgmt(Ovpn3ClientOpenvpn *self)
 
 GStrv
 ovpn3_client_openvpn_build_argv(const Ovpn3ClientOpenvpnConfig *cfg, const char *profile_path,
-                                const char *mgmt_path, const char *user)
+                                const char *mgmt_path)
 {
   g_autoptr(GStrvBuilder) b = g_strv_builder_new();
   g_autofree char *verb = g_strdup_printf("%u", cfg->verb);
@@ -213,11 +234,11 @@ ovpn3_client_openvpn_build_argv(const Ovpn3ClientOpenvpnConfig *cfg, const char 
     g_strv_builder_add(b, "--management-query-remote");
   g_strv_builder_add_many(
       b, "--client", "--dev", cfg->dev_name, "--dev-type", cfg->tap ? "tap" : "tun", "--management",
-      mgmt_path, "unix", "--management-client", "--management-client-user", user,
-      "--management-hold", "--management-query-passwords", "--management-up-down", "--auth-retry",
-      "interact", "--ifconfig-noexec", "--route-noexec", "--script-security", "0", "--disable-dco",
-      "--persist-tun", "--persist-key", "--nobind", "--setenv", "IV_GUI_VER",
-      "ovpn3 " OVPN3_VERSION, "--setenv", "IV_SSO", "webauth,openurl,crtext", "--verb", verb, NULL);
+      mgmt_path, "unix", "--management-client", "--management-hold", "--management-query-passwords",
+      "--management-up-down", "--auth-retry", "interact", "--ifconfig-noexec", "--route-noexec",
+      "--script-security", "0", "--disable-dco", "--persist-tun", "--persist-key", "--nobind",
+      "--setenv", "IV_GUI_VER", "ovpn3 " OVPN3_VERSION, "--setenv", "IV_SSO",
+      "webauth,openurl,crtext", "--verb", verb, NULL);
   return g_strv_builder_end(b);
 }
 
@@ -292,6 +313,33 @@ on_mgmt_closed(Ovpn3MgmtClient *mgmt, GError *error, gpointer user_data)
   maybe_exited(self);
 }
 
+/* SO_PEERCRED: the peer must be the openvpn we started, under its uid. */
+static gboolean
+peer_is_openvpn(Ovpn3ClientOpenvpn *self, GSocketConnection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCredentials) creds
+      = g_socket_get_credentials(g_socket_connection_get_socket(conn), &error);
+  uid_t want_uid = self->engine_uid != G_MAXUINT32 ? self->engine_uid : geteuid();
+  uid_t uid;
+  pid_t pid;
+
+  if (creds == NULL)
+    {
+      g_warning("management connection refused: no peer credentials: %s", error->message);
+      return FALSE;
+    }
+  uid = g_credentials_get_unix_user(creds, NULL);
+  pid = g_credentials_get_unix_pid(creds, NULL);
+  if (uid != want_uid || pid != self->pid)
+    {
+      g_warning("management connection refused: peer uid %u pid %d is not openvpn (uid %u pid %d)",
+                (guint) uid, (int) pid, (guint) want_uid, (int) self->pid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 on_accept(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -307,13 +355,19 @@ on_accept(GObject *source, GAsyncResult *result, gpointer user_data)
         g_warning("management accept: %s", error->message);
       return;
     }
+  if (!peer_is_openvpn(self, conn))
+    {
+      /* not our openvpn: drop it, keep waiting for the right one */
+      g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+      g_socket_listener_accept_async(G_SOCKET_LISTENER(source), self->accept_cancellable, on_accept,
+                                     g_object_ref(self));
+      return;
+    }
   /* one connection only: stop listening and remove the socket file at once */
   close_listener(self);
   if (self->exited || self->child_done)
     return;
-  /* openvpn has read its configuration by now (it connects after parsing it): the
-   * profile (key material) and the directory go, so nothing is left on disk even
-   * if we are killed */
+  /* the directory goes too, so nothing is left on disk even if we are killed */
   remove_files(self);
   self->mgmt = ovpn3_mgmt_client_new(G_IO_STREAM(conn));
   g_signal_connect(self->mgmt, "event", G_CALLBACK(on_mgmt_event), self);
@@ -331,7 +385,7 @@ on_accept_timeout(gpointer user_data)
     {
       g_warning("openvpn did not connect to the management socket within %d s; killing it",
                 ACCEPT_TIMEOUT_S);
-      g_subprocess_force_exit(self->process);
+      signal_openvpn(self, SIGKILL);
     }
   return G_SOURCE_REMOVE;
 }
@@ -383,26 +437,38 @@ read_output(Ovpn3ClientOpenvpn *self)
 
 /* ---- start -------------------------------------------------------------------- */
 
+typedef struct
+{
+  guint32 engine_uid;
+} ChildSetup;
+
 static void
 child_setup(gpointer user_data)
 {
-  /* openvpn must not outlive us (it also exits when our socket closes) */
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  const ChildSetup *setup = user_data;
+
+  if (setup->engine_uid == G_MAXUINT32)
+    {
+      /* openvpn must not outlive us (it also exits when our socket closes) */
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      return;
+    }
+  /* its own uid and gid, no capabilities, NO_NEW_PRIVS; PDEATHSIG after the
+   * switch (which resets it) */
+  if (ovpn3_engine_become(setup->engine_uid, SIGKILL) != 0)
+    _exit(126);
 }
 
-static gboolean
-write_profile(const char *path, const char *text, GError **error)
+/* The sanitised profile as a sealed memfd: no file with key material is
+ * ever written, and openvpn (another uid) can re-open /dev/fd/N of it. */
+static int
+profile_memfd(const char *text, GError **error)
 {
-  int fd = g_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int fd = memfd_create("ovpn3-profile", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   gsize len = strlen(text), done = 0;
 
   if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot create %s: %s", path,
-                  g_strerror(saved));
-      return FALSE;
-    }
+    goto fail;
   while (done < len)
     {
       gssize n = write(fd, text + done, len - done);
@@ -410,66 +476,95 @@ write_profile(const char *path, const char *text, GError **error)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        {
-          int saved = errno;
-          g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot write %s: %s", path,
-                      g_strerror(saved));
-          close(fd);
-          return FALSE;
-        }
+        goto fail;
       done += n;
     }
-  if (close(fd) != 0)
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+    goto fail;
+  return fd;
+
+fail:
+  {
+    int saved = errno;
+    if (fd >= 0)
+      close(fd);
+    g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
+                "cannot hand the profile to openvpn: %s", g_strerror(saved));
+    return -1;
+  }
+}
+
+/* The private directory: 0710, group = the engine's gid, so that only that
+ * openvpn (and we) can reach the socket in it. The group comes from a child
+ * whose fsgid is the engine gid (chown would need CAP_CHOWN). */
+static gboolean
+make_private_dir(const char *path, guint32 engine_uid, GError **error)
+{
+  pid_t child;
+  int status, err = 0;
+
+  if (engine_uid == G_MAXUINT32)
     {
-      int saved = errno;
-      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot write %s: %s", path,
-                  g_strerror(saved));
-      return FALSE;
+      if (g_mkdir(path, 0700) == 0)
+        return TRUE;
+      err = errno;
     }
-  return TRUE;
+  else if ((child = fork()) == 0)
+    {
+      if (syscall(SYS_setfsgid, (gid_t) engine_uid) < 0 || mkdir(path, 0710) != 0)
+        _exit(MIN(errno, 255));
+      _exit(0);
+    }
+  else if (child < 0)
+    err = errno;
+  else
+    {
+      while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+      err = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+      if (err == 0 && chmod(path, 0710) != 0) /* in case of a strict umask */
+        err = errno;
+      if (err == 0)
+        return TRUE;
+    }
+  g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "cannot create %s: %s", path,
+              g_strerror(err));
+  return FALSE;
 }
 
 gboolean
 ovpn3_client_openvpn_start(Ovpn3ClientOpenvpn *self, const Ovpn3ClientOpenvpnConfig *cfg,
                            GError **error)
 {
-  g_autofree char *template = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_auto(GStrv) argv = NULL;
-  struct passwd *pw;
   const char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+  ChildSetup *setup;
+  int memfd;
 
   g_return_val_if_fail(!self->started, FALSE);
 
-  pw = getpwuid(geteuid());
-  if (pw == NULL)
-    {
-      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot resolve the user name of uid %u",
-                  (guint) geteuid());
-      return FALSE;
-    }
+  self->engine_uid = cfg->engine_uid;
   sweep_stale_dirs(cfg->runtime_base);
-  {
-    g_autofree char *leaf = g_strdup_printf("client-%d-XXXXXX", (int) getpid());
-
-    template = g_build_filename(cfg->runtime_base, leaf, NULL);
-  }
-  if (g_mkdtemp_full(template, 0700) == NULL)
+  for (guint tries = 0; self->dir == NULL; tries++)
     {
-      int saved = errno;
-      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-                  "cannot create a private directory under %s: %s", cfg->runtime_base,
-                  g_strerror(saved));
-      return FALSE;
-    }
-  self->dir = g_steal_pointer(&template);
-  self->started = TRUE;
-  self->profile_path = g_build_filename(self->dir, "profile.ovpn", NULL);
-  self->mgmt_path = g_build_filename(self->dir, "mgmt", NULL);
+      g_autofree char *leaf = g_strdup_printf("client-%d-%08x", (int) getpid(), g_random_int());
+      g_autofree char *path = g_build_filename(cfg->runtime_base, leaf, NULL);
+      g_autoptr(GError) local = NULL;
 
-  if (!write_profile(self->profile_path, cfg->profile_text, error))
-    goto fail;
+      if (make_private_dir(path, self->engine_uid, &local))
+        self->dir = g_steal_pointer(&path);
+      else if (!g_error_matches(local, G_IO_ERROR, G_IO_ERROR_EXISTS) || tries > 8)
+        {
+          g_propagate_prefixed_error(
+              error, g_steal_pointer(&local),
+              "cannot create a private directory under %s: ", cfg->runtime_base);
+          return FALSE;
+        }
+    }
+  self->started = TRUE;
+  self->mgmt_path = g_build_filename(self->dir, "mgmt", NULL);
 
   self->listener = g_socket_listener_new();
   g_socket_listener_set_backlog(self->listener, 1);
@@ -477,18 +572,33 @@ ovpn3_client_openvpn_start(Ovpn3ClientOpenvpn *self, const Ovpn3ClientOpenvpnCon
   if (!g_socket_listener_add_address(self->listener, address, G_SOCKET_TYPE_STREAM,
                                      G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, error))
     goto fail;
+  /* connecting needs write permission; the 0710 directory decides who */
+  if (self->engine_uid != G_MAXUINT32 && chmod(self->mgmt_path, 0666) != 0)
+    {
+      int saved = errno;
+      g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot chmod %s: %s",
+                  self->mgmt_path, g_strerror(saved));
+      goto fail;
+    }
   g_socket_listener_accept_async(self->listener, self->accept_cancellable, on_accept,
                                  g_object_ref(self));
 
-  argv = ovpn3_client_openvpn_build_argv(cfg, self->profile_path, self->mgmt_path, pw->pw_name);
+  memfd = profile_memfd(cfg->profile_text, error);
+  if (memfd < 0)
+    goto fail;
+  argv = ovpn3_client_openvpn_build_argv(cfg, "/dev/fd/3", self->mgmt_path);
   launcher
       = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_environ(launcher, (char **) env);
-  g_subprocess_launcher_set_cwd(launcher, self->dir);
-  g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_cwd(launcher, "/");
+  g_subprocess_launcher_take_fd(launcher, memfd, 3);
+  setup = g_new0(ChildSetup, 1);
+  setup->engine_uid = self->engine_uid;
+  g_subprocess_launcher_set_child_setup(launcher, child_setup, setup, g_free);
   self->process = g_subprocess_launcher_spawnv(launcher, (const char *const *) argv, error);
   if (self->process == NULL)
     goto fail;
+  self->pid = (GPid) g_ascii_strtoll(g_subprocess_get_identifier(self->process), NULL, 10);
 
   self->output = g_data_input_stream_new(g_subprocess_get_stdout_pipe(self->process));
   g_data_input_stream_set_newline_type(self->output, G_DATA_STREAM_NEWLINE_TYPE_LF);
@@ -542,7 +652,7 @@ on_kill_timeout(gpointer user_data)
   if (self->process != NULL && !self->child_done)
     {
       g_message("openvpn did not stop in time; killing it");
-      g_subprocess_force_exit(self->process);
+      signal_openvpn(self, SIGKILL);
     }
   return G_SOURCE_REMOVE;
 }
@@ -562,7 +672,7 @@ ovpn3_client_openvpn_stop(Ovpn3ClientOpenvpn *self, guint timeout_s)
       ovpn3_client_openvpn_send(self, cmd);
     }
   else
-    g_subprocess_send_signal(self->process, SIGTERM);
+    signal_openvpn(self, SIGTERM);
   if (self->kill_timeout_id == 0)
     self->kill_timeout_id = g_timeout_add_seconds(MAX(timeout_s, 1), on_kill_timeout, self);
 }

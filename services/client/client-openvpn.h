@@ -1,14 +1,18 @@
 /* client-openvpn.h — one openvpn 2.6 process and its management connection.
  *
- * Writes the sanitised profile (0600) into a private 0700 directory under the
- * runtime directory, listens there for openvpn's management connection
- * (--management-client), spawns openvpn with the enforced flags of design §3
- * (as the calling user, without capabilities, with a minimal environment)
- * and forwards every management notification and every line of openvpn's
- * output. Once openvpn has connected (it has parsed its configuration by
- * then) the profile and the directory are removed, so no key material stays on
- * disk even if the backend is killed. "exited" comes once the process is
- * reaped and the management connection is closed.
+ * Hands openvpn the sanitised profile as a sealed memfd (--config /dev/fd/3:
+ * no file with key material is ever written), listens for its management
+ * connection (--management-client) in a private directory under the runtime
+ * directory (0710, group = the engine gid: only that openvpn can reach it),
+ * accepts only the peer whose SO_PEERCRED uid and pid are openvpn's, spawns
+ * openvpn with the enforced flags of design §3 under the session's engine
+ * uid and gid (no capabilities, NO_NEW_PRIVS, killed when we die, minimal
+ * environment; design §8) and forwards every management notification and
+ * every line of openvpn's output. Signals go through the management socket
+ * or from a short-lived child switched to the engine uid (we hold no
+ * CAP_KILL). Once openvpn has connected the socket and the directory are
+ * removed. "exited" comes once the process is reaped and the management
+ * connection is closed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -34,6 +38,7 @@ typedef struct
   /* from profile overrides: after --config, before the enforced flags (which win) */
   const char *const *extra_args;
   gboolean query_remote; /* --management-query-remote (server/port/proto overrides) */
+  guint32 engine_uid;    /* openvpn's own uid = gid (design §8); G_MAXUINT32: ours */
 } Ovpn3ClientOpenvpnConfig;
 
 /* Signals:
@@ -44,7 +49,7 @@ Ovpn3ClientOpenvpn *ovpn3_client_openvpn_new(void);
 
 /* The argv for cfg (NULL-terminated; exported for the unit test). */
 GStrv ovpn3_client_openvpn_build_argv(const Ovpn3ClientOpenvpnConfig *cfg, const char *profile_path,
-                                      const char *mgmt_path, const char *user);
+                                      const char *mgmt_path);
 
 gboolean ovpn3_client_openvpn_start(Ovpn3ClientOpenvpn *self, const Ovpn3ClientOpenvpnConfig *cfg,
                                     GError **error);

@@ -2,25 +2,86 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "client-backend.h"
 #include "client-service.h"
+#include "ovpn3-engine.h"
 #include "ovpn3-names.h"
+#include "ovpn3-seccomp.h"
 
-static char *client_token;
 static char *client_bus_name;
-static guint client_log_level = OVPN3_LOG_LEVEL_DEFAULT;
+static gint client_token_fd = -1;
+/* the session's engine uid (design §8), taken before any thread exists */
+static Ovpn3EngineId client_engine = OVPN3_ENGINE_ID_INIT;
+static GError *client_engine_error;
+
+static const GOptionEntry client_options[] = {
+  { "token-fd", 0, 0, G_OPTION_ARG_INT, &client_token_fd,
+    "Read the registration token from this inherited descriptor", "FD" },
+  { NULL },
+};
+
+/* The registration token comes through an inherited descriptor (never argv
+ * or the environment, which /proc shows): at most 256 bytes up to EOF. */
+static char *
+read_token(int fd, GError **error)
+{
+  char buf[258];
+  gsize len = 0;
+
+  if (fd < 0)
+    {
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                          "no registration token: the backend client is started by "
+                          "net.openvpn.v3.backends with --token-fd");
+      return NULL;
+    }
+  while (len < sizeof buf)
+    {
+      gssize n = read(fd, buf + len, sizeof buf - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          close(fd);
+          g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
+                      "cannot read the registration token: %s", g_strerror(saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += n;
+    }
+  close(fd);
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    len--;
+  if (len == 0 || len > 256 || memchr(buf, '\0', len) != NULL)
+    {
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                          "the registration token is missing or malformed");
+      return NULL;
+    }
+  return g_strndup(buf, len);
+}
 
 static gpointer
 client_start(Ovpn3ServiceContext *ctx, GError **error)
 {
-  guint level = ctx->log != NULL ? ovpn3_log_client_get_level(ctx->log) : client_log_level;
+  g_autofree char *token = read_token(client_token_fd, error);
 
+  client_token_fd = -1;
+  if (token == NULL)
+    return NULL;
   /* alive until the session ends, whatever OVPN3_IDLE_EXIT says */
   ovpn3_idle_hold(ctx->idle);
-  return ovpn3_client_backend_new(ctx, client_bus_name, client_token, level, error);
+  return ovpn3_client_backend_new(
+      ctx, client_bus_name, token, &client_engine, client_engine_error,
+      ctx->log != NULL ? ovpn3_log_client_get_level(ctx->log) : ctx->log_level, error);
 }
 
 static void
@@ -36,44 +97,14 @@ client_stop(gpointer service)
   g_object_unref(service);
 }
 
-/* The token is the only positional argument; the scaffold parses the options. */
 static gboolean
-find_token(int argc, char **argv)
+engine_as_service_user(void)
 {
-  g_auto(GStrv) orig = g_new0(char *, argc + 1);
-  g_autofree char **copy = g_new0(char *, argc + 1);
-  g_autoptr(GOptionContext) octx = g_option_context_new("TOKEN");
-  g_auto(GStrv) rest = NULL;
-  g_autofree char *state_dir = NULL;
-  gint dummy_int = 0;
-  gint log_level = OVPN3_LOG_LEVEL_DEFAULT;
-  gboolean dummy_bool = FALSE;
-  char **args = copy;
-  int n = argc;
-  const GOptionEntry entries[] = {
-    { "idle-exit", 0, 0, G_OPTION_ARG_INT, &dummy_int, NULL, NULL },
-    { "log-stderr", 0, 0, G_OPTION_ARG_NONE, &dummy_bool, NULL, NULL },
-    { "log-level", 0, 0, G_OPTION_ARG_INT, &log_level, NULL, NULL },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, NULL, NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &dummy_bool, NULL, NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
-    { NULL },
-  };
-
-  /* parsing shuffles and drops entries of copy; orig frees the strings */
-  for (int i = 0; i < argc; i++)
-    copy[i] = orig[i] = g_strdup(argv[i]);
-  g_option_context_add_main_entries(octx, entries, NULL);
-  g_option_context_set_help_enabled(octx, FALSE);
-  if (!g_option_context_parse(octx, &n, &args, NULL))
-    return TRUE; /* the scaffold reports the option error */
-  if (rest == NULL || rest[0] == NULL || rest[1] != NULL || *rest[0] == '\0'
-      || strlen(rest[0]) > 256)
-    return FALSE;
-  client_token = g_strdup(rest[0]);
-  if (log_level >= 0 && log_level <= OVPN3_LOG_LEVEL_MAX)
-    client_log_level = (guint) log_level;
-  return TRUE;
+#if OVPN3_TEST_SWITCHES
+  return g_strcmp0(g_getenv(OVPN3_ENV_TEST_ENGINE_AS_SERVICE_USER), "1") == 0;
+#else
+  return FALSE;
+#endif
 }
 
 int
@@ -89,18 +120,20 @@ ovpn3_client_service_main(int argc, char **argv)
     .start = client_start,
     .name_acquired = client_name_acquired,
     .stop = client_stop,
+    .extra_options = client_options,
   };
-  gboolean wants_info = FALSE;
+  g_autoptr(GError) error = NULL;
 
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal(argv[i], "--version") || g_str_equal(argv[i], "--help")
-        || g_str_equal(argv[i], "-h"))
-      wants_info = TRUE;
-  if (!find_token(argc, argv) || (client_token == NULL && !wants_info))
+  /* before any thread: the filter applies to what we fork, the engine uid
+   * is checked with a short-lived child */
+  if (!ovpn3_seccomp_install_engine_filter(&error))
     {
-      g_printerr("usage: %s [--log-level N] [--log-stderr] TOKEN\n", argv[0]);
-      return 2;
+      g_printerr("%s: %s\n", argv[0], error->message);
+      return 1;
     }
+  if (!engine_as_service_user()
+      && !ovpn3_engine_id_allocate(OVPN3_ENGINE_LOCK_DIR, &client_engine, &client_engine_error))
+    g_printerr("%s: %s\n", argv[0], client_engine_error->message);
   client_bus_name = g_strdup_printf(OVPN3_BACKEND_BUS_NAME_PREFIX "%d", (int) getpid());
   desc.bus_name = client_bus_name;
   return ovpn3_service_run(&desc, argc, argv);

@@ -866,6 +866,20 @@ openvpn_verb(Ovpn3ClientBackend *self)
   return (guint) CLAMP(verb, 3, 4);
 }
 
+/* The engine binary; tests may put another program in openvpn's place
+ * (the hostile-engine test), only in builds with -Dtest_switches=true. */
+static const char *
+client_openvpn_binary(void)
+{
+#if OVPN3_TEST_SWITCHES
+  const char *env = g_getenv(OVPN3_ENV_TEST_OPENVPN_BINARY);
+
+  if (env != NULL && g_path_is_absolute(env))
+    return env;
+#endif
+  return OVPN3_OPENVPN_BINARY;
+}
+
 static void
 client_start_openvpn(Ovpn3ClientBackend *self)
 {
@@ -873,7 +887,7 @@ client_start_openvpn(Ovpn3ClientBackend *self)
   g_autofree char *text
       = ovpn3_profile_render(self->profile, OVPN3_PROFILE_RENDER_STRIP_CREDENTIALS);
   Ovpn3ClientOpenvpnConfig cfg = {
-    .binary = OVPN3_OPENVPN_BINARY,
+    .binary = client_openvpn_binary(),
     .runtime_base = OVPN3_RUNTIMEDIR,
     .profile_text = text,
     .dev_name = ovpn3_client_netcfg_get_device_name(self->netcfg),
@@ -882,6 +896,7 @@ client_start_openvpn(Ovpn3ClientBackend *self)
     .extra_args = (const char *const *) self->extra_args,
     .query_remote
     = self->server_override != NULL || self->port_override != 0 || self->proto_override != NULL,
+    .engine_uid = self->engine.uid,
   };
 
   self->ovpn = ovpn3_client_openvpn_new();
@@ -916,7 +931,7 @@ do_connect(Ovpn3ClientBackend *self)
         ovpn3_client_netcfg_create_async(
             self->netcfg, "ovpn3t",
             ovpn3_profile_get_dev_type(self->profile) == OVPN3_PROFILE_DEV_TAP ? 2 : 3,
-            self->dns_scope, on_device_created, g_object_ref(self));
+            self->engine.uid, self->dns_scope, on_device_created, g_object_ref(self));
         return;
       case RUN_RUNNING:
         if (self->paused)

@@ -102,6 +102,16 @@
 #define OVPN3_ENV_CLIENT_BINARY "OVPN3_CLIENT_BINARY"
 /* Overrides the state directory (tests); systemd's STATE_DIRECTORY too. */
 #define OVPN3_ENV_STATE_DIR "OVPN3_STATE_DIR"
+/* Test switches, honoured only in builds with -Dtest_switches=true: the
+ * program backend clients run instead of openvpn (absolute path), and "1" to
+ * run it as the service user instead of an engine uid of its own. */
+#define OVPN3_ENV_TEST_OPENVPN_BINARY         "OVPN3_TEST_OPENVPN_BINARY"
+#define OVPN3_ENV_TEST_ENGINE_AS_SERVICE_USER "OVPN3_TEST_ENGINE_AS_SERVICE_USER"
+
+/* ---- Engine uids (design §8) -------------------------------------------- */
+
+/* One flock()ed file per engine uid in use, held by its backend client. */
+#define OVPN3_ENGINE_LOCK_DIR OVPN3_RUNTIMEDIR "/engines"
 
 /* ---- Enums (spec §5), all sent as 'u' unless noted --------------------- */
 

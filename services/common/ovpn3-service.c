@@ -2,14 +2,17 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <glib-unix.h>
 
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
+#include "ovpn3-seccomp.h"
 #include "ovpn3-service.h"
 
 typedef struct
@@ -129,6 +132,15 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
     { NULL },
   };
 
+  /* secrets live in our memory: no core dumps, no ptrace or /proc/PID/mem
+   * for other processes of the service user (design §8) */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_warning("PR_SET_DUMPABLE: %s", g_strerror(errno));
+  if (desc->engine_filter && !ovpn3_seccomp_install_engine_filter(&error))
+    {
+      g_printerr("%s: %s\n", argv[0], error->message);
+      return 1;
+    }
   setlocale(LC_ALL, "");
   g_autofree char *prgname = g_path_get_basename(argv[0]);
 

@@ -1,7 +1,9 @@
 /* ovpn3-service.h — the life of a service process, so main() stays tiny:
  * options (--idle-exit, --log-stderr, --state-dir, --version), the system
  * bus, objects exported BEFORE the name is owned, SIGTERM/SIGINT, idle
- * exit, and a non-zero exit if the name cannot be owned.
+ * exit, and a non-zero exit if the name cannot be owned. Every service is
+ * non-dumpable (no core file, no /proc/PID/mem for other processes of our
+ * uid: design §8).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -44,6 +46,9 @@ typedef struct
   void (*name_acquired)(gpointer service);
   void (*stop)(gpointer service);
   const GOptionEntry *extra_options; /* optional */
+  /* install the engine syscall filter (ovpn3-seccomp.h) before anything
+   * else: the processes that may switch to an engine uid */
+  gboolean engine_filter;
 } Ovpn3ServiceDesc;
 
 int ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv);

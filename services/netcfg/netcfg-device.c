@@ -14,6 +14,7 @@
 #include "netcfg-tun.h"
 #include "netcfg-validate.h"
 #include "ovpn3-acl.h"
+#include "ovpn3-engine.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 
@@ -60,6 +61,7 @@ struct _NetcfgDevice
   char *creator; /* unique bus name */
   guint32 creator_pid;
   guint32 owner;
+  guint32 engine_uid; /* the session's openvpn, owner of the tun; G_MAXUINT32 = unset */
 
   /* properties */
   guint16 mtu;
@@ -151,6 +153,7 @@ netcfg_device_new(NetcfgManager *manager, const char *name, const Ovpn3Caller *c
   self->creator = g_strdup(creator->sender);
   self->creator_pid = creator->pid;
   self->owner = creator->uid;
+  self->engine_uid = G_MAXUINT32;
   self->path = g_strdup_printf(OVPN3_NETCFG_PATH_PREFIX "%u_%s", creator->pid, name);
   return self;
 }
@@ -1057,6 +1060,8 @@ device_get_property(gpointer object, const Ovpn3Caller *caller, const char *name
     return g_variant_new_boolean(self->reroute_ipv6);
   if (g_str_equal(name, "owner"))
     return g_variant_new_uint32(self->owner);
+  if (g_str_equal(name, "engine_uid"))
+    return g_variant_new_uint32(self->engine_uid);
   if (g_str_equal(name, "acl"))
     return g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, &self->owner, 1, sizeof(guint32));
   if (g_str_equal(name, "dns_scope"))
@@ -1069,6 +1074,33 @@ device_get_property(gpointer object, const Ovpn3Caller *caller, const char *name
     return g_variant_new_string(self->dnssec_mode);
   g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
   return NULL;
+}
+
+/* The session's engine uid when the backend named one (design §8), else the creator. */
+static guint32
+tun_owner(NetcfgDevice *self)
+{
+  return self->engine_uid != G_MAXUINT32 ? self->engine_uid : self->owner;
+}
+
+static gboolean
+set_engine_uid(NetcfgDevice *self, guint32 uid, GError **error)
+{
+  if (self->layer != NETCFG_LAYER_UNSET)
+    {
+      g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                  "%s exists already: set engine_uid before layer", self->name);
+      return FALSE;
+    }
+  if (!ovpn3_engine_uid_in_range(uid))
+    {
+      g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                  "UID %u is not in the engine range %u–%u", uid, (guint) OVPN3_ENGINE_UID_MIN,
+                  (guint) OVPN3_ENGINE_UID_MAX);
+      return FALSE;
+    }
+  self->engine_uid = uid;
+  return TRUE;
 }
 
 static gboolean
@@ -1095,7 +1127,7 @@ set_layer(NetcfgDevice *self, guint32 layer, GError **error)
                   "Error creating virtual interface '%s': the name is in use", self->name);
       return FALSE;
     }
-  if (!netcfg_tun_create(self->name, layer, self->owner, &local)
+  if (!netcfg_tun_create(self->name, layer, tun_owner(self), &local)
       || !netcfg_autoconf_created(nl, self->name, &local))
     {
       netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s", local->message);
@@ -1108,7 +1140,7 @@ set_layer(NetcfgDevice *self, guint32 layer, GError **error)
   netcfg_manager_save_state(self->manager);
   netcfg_manager_log(
       self->manager, OVPN3_LOG_CATEGORY_INFO, "Created %s device %s (index %d) owned by uid %u",
-      layer == NETCFG_LAYER_TAP ? "tap" : "tun", self->name, self->ifindex, self->owner);
+      layer == NETCFG_LAYER_TAP ? "tap" : "tun", self->name, self->ifindex, tun_owner(self));
   notify_device(self, TRUE);
   return TRUE;
 }
@@ -1139,6 +1171,8 @@ device_set_property(gpointer object, const Ovpn3Caller *caller, const char *name
     }
   if (g_str_equal(name, "layer"))
     return set_layer(self, g_variant_get_uint32(value), error);
+  if (g_str_equal(name, "engine_uid"))
+    return set_engine_uid(self, g_variant_get_uint32(value), error);
   if (g_str_equal(name, "txqueuelen"))
     {
       self->txqueuelen = g_variant_get_uint16(value);

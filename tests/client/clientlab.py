@@ -286,10 +286,22 @@ class FakeSessionManager:
                               'ovpn3-service-client')
         # the same wrapper devbus puts before every service (e.g. valgrind)
         wrapper = shlex.split(os.environ.get('OVPN3_DEVBUS_SERVICE_WRAPPER', ''))
-        proc = subprocess.Popen(
-            ['/usr/bin/setpriv', '--reuid=' + t.service_user(), '--regid=' + group,
-             '--init-groups', '--'] + wrapper + [binary, '--log-level', str(log_level), token],
-            env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'}, stdin=subprocess.DEVNULL)
+        # the token through an inherited descriptor; the capabilities of
+        # backendstart's unit (ambient CAP_SETUID/CAP_SETGID: openvpn runs
+        # under an engine uid of its own)
+        rfd, wfd = os.pipe()
+        os.write(wfd, token.encode())
+        os.close(wfd)
+        caps = '-all,+setuid,+setgid'
+        try:
+            proc = subprocess.Popen(
+                ['/usr/bin/setpriv', '--nnp', '--bounding-set', caps, '--reuid=' + t.service_user(),
+                 '--regid=' + group, '--init-groups', '--inh-caps', caps, '--ambient-caps', caps,
+                 '--'] + wrapper + [binary, '--log-level', str(log_level), '--token-fd', str(rfd)],
+                env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'}, stdin=subprocess.DEVNULL,
+                pass_fds=(rfd,))
+        finally:
+            os.close(rfd)
         be = Backend(self, proc, token)
         self.backends.append(be)
 

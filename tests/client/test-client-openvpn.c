@@ -26,8 +26,8 @@ test_argv(void)
     .tap = FALSE,
     .verb = 3,
   };
-  g_auto(GStrv) argv = ovpn3_client_openvpn_build_argv(&cfg, "/run/ovpn3/client-X/profile.ovpn",
-                                                       "/run/ovpn3/client-X/mgmt", "openvpn");
+  g_auto(GStrv) argv
+      = ovpn3_client_openvpn_build_argv(&cfg, "/dev/fd/3", "/run/ovpn3/client-X/mgmt");
   const char *flags[] = { "--client",
                           "--management-client",
                           "--management-hold",
@@ -44,14 +44,14 @@ test_argv(void)
 
   g_assert_cmpstr(argv[0], ==, "/usr/sbin/openvpn");
   g_assert_cmpint(config, ==, 1);
-  g_assert_cmpstr(argv[config + 1], ==, "/run/ovpn3/client-X/profile.ovpn");
+  g_assert_cmpstr(argv[config + 1], ==, "/dev/fd/3");
   for (gsize i = 0; flags[i] != NULL; i++)
     g_assert_cmpint(index_of(argv, flags[i]), >, config);
   g_assert_cmpstr(argv[index_of(argv, "--dev") + 1], ==, "ovpn3t4");
   g_assert_cmpstr(argv[index_of(argv, "--dev-type") + 1], ==, "tun");
   g_assert_cmpstr(argv[index_of(argv, "--management") + 1], ==, "/run/ovpn3/client-X/mgmt");
   g_assert_cmpstr(argv[index_of(argv, "--management") + 2], ==, "unix");
-  g_assert_cmpstr(argv[index_of(argv, "--management-client-user") + 1], ==, "openvpn");
+  g_assert_cmpint(index_of(argv, "--management-client-user"), <, 0);
   g_assert_cmpstr(argv[index_of(argv, "--auth-retry") + 1], ==, "interact");
   g_assert_cmpstr(argv[index_of(argv, "--script-security") + 1], ==, "0");
   g_assert_cmpstr(argv[index_of(argv, "--verb") + 1], ==, "3");
@@ -65,7 +65,7 @@ test_argv(void)
   cfg.extra_args = extra;
   cfg.query_remote = TRUE;
   g_clear_pointer(&argv, g_strfreev);
-  argv = ovpn3_client_openvpn_build_argv(&cfg, "p", "m", "u");
+  argv = ovpn3_client_openvpn_build_argv(&cfg, "p", "m");
   g_assert_cmpstr(argv[index_of(argv, "--dev-type") + 1], ==, "tap");
   g_assert_cmpint(index_of(argv, "--allow-compression"), ==, 3);
   g_assert_cmpstr(argv[4], ==, "no");

@@ -4,6 +4,7 @@ user-input queue for user/pass (spec §6 names, descriptions, ids, hidden
 flags, errors), Ready, Connect to a real openvpn 2.6 server, traffic through
 the tunnel, properties, Disconnect -> CONN_DONE, and nothing left behind."""
 
+import json
 import os
 import pwd
 import sys
@@ -112,25 +113,36 @@ def run(lab):
     assert PUSHED_NET in sh('ip', 'route', 'show', 'dev', dev), sh('ip', 'route', 'show')
     assert lab.ping_server(3), 'no traffic through the tunnel'
 
-    # openvpn: service user, no capabilities, private 0700 dir, 0600 profile, no secret
+    # openvpn: an engine uid and gid of its own (design §8), no capabilities,
+    # NO_NEW_PRIVS, the profile as a sealed memfd, no secret
     pids = be.openvpn_pids()
     assert len(pids) == 1, pids
     ovpn = pids[0]
     status = read('/proc/%d/status' % ovpn)
-    uid = [l for l in status.splitlines() if l.startswith('Uid:')][0].split()[1:]
-    assert set(uid) == {str(pwd.getpwnam(t.service_user()).pw_uid)}, uid
-    caps = [l.split()[1] for l in status.splitlines() if l.startswith(('CapEff', 'CapPrm'))]
-    assert caps == ['0000000000000000', '0000000000000000'], caps
+    field = {l.split(':')[0]: l.split()[1:] for l in status.splitlines() if ':' in l}
+    uid, gid = field['Uid'], field['Gid']
+    assert len(set(uid)) == 1 and set(uid) == set(gid), (uid, gid)
+    engine_uid = int(uid[0])
+    first, last = t.engine_uid_range()
+    assert first <= engine_uid <= last, engine_uid
+    assert engine_uid != pwd.getpwnam(t.service_user()).pw_uid
+    assert field['Groups'] == [], field['Groups']
+    for cap in ('CapEff', 'CapPrm', 'CapInh', 'CapAmb'):
+        assert field[cap] == ['0000000000000000'], (cap, field[cap])
+    assert field['NoNewPrivs'] == ['1'], field['NoNewPrivs']
+    # the tun device belongs to the engine
+    info = json.loads(sh('ip', '-d', '-j', 'link', 'show', 'dev', dev))[0]['linkinfo']['info_data']
+    assert str(info.get('user')) == str(engine_uid), info
     cmdline = read('/proc/%d/cmdline' % ovpn).split('\0')
     environ = open('/proc/%d/environ' % ovpn, 'rb').read().decode(errors='replace')
     for secret in (PASSWORD,):
         assert secret not in ' '.join(cmdline) and secret not in environ
     assert '--management-client' in cmdline and '--disable-dco' in cmdline, cmdline
     assert cmdline[cmdline.index('--dev') + 1] == dev, cmdline
-    cfgfile = cmdline[cmdline.index('--config') + 1]
-    rundir = os.path.dirname(cfgfile)
+    assert cmdline[cmdline.index('--config') + 1] == '/dev/fd/3', cmdline
+    rundir = os.path.dirname(cmdline[cmdline.index('--management') + 1])
     assert rundir.startswith('/run/ovpn3/client-'), rundir
-    # openvpn has read it: the profile (key material) and the directory are gone
+    # openvpn has connected: the socket and the directory are gone
     assert not os.path.exists(rundir), os.listdir(rundir)
     assert [e for e in os.listdir('/run/ovpn3') if e.startswith('client-')] == []
 

@@ -13,7 +13,10 @@ ovpn3 decisions of design.md §7, coded in expected_members():
     in the tables) is declared with the type that is sent;
   * members upstream registers only in DCO builds (build=dco) are absent,
     because ovpn3 has no DCO;
-  * every manager object has an extra read-only `implementation` (s).
+  * every manager object has an extra read-only `implementation` (s);
+  * the netcfg device has an extra `engine_uid` (u, readwrite): the backend
+    client names its session's engine uid, which owns the tun device
+    (design §8 trust domains; see services/netcfg/README.md).
 
 It also checks what dbus-python and GDBus need to be happy: each file parses
 with Gio.DBusNodeInfo, has exactly one interface and no child nodes, every
@@ -39,6 +42,8 @@ XML_DIR = None
 
 # design.md §7: the only member ovpn3 adds, on every manager object.
 IMPLEMENTATION_PROP = ("property", "implementation", ("s", "read"))
+# The engine's uid, set by the backend client before `layer` (trust domains).
+ENGINE_UID_PROP = ("property", "engine_uid", ("u", "readwrite"))
 
 # Object keys of the ten XML files (= file stem without the interface prefix).
 OBJECT_KEYS = [
@@ -151,6 +156,9 @@ def expected_members(key, spec_obj):
             exp[k] = (m["sent"], m["access"])
     if key.endswith(".manager"):
         kind, name, detail = IMPLEMENTATION_PROP
+        exp[(kind, name)] = detail
+    if key == "netcfg.device":
+        kind, name, detail = ENGINE_UID_PROP
         exp[(kind, name)] = detail
     return exp
 

@@ -82,6 +82,12 @@ def service_user():
     return _devbus_config().get('devbus', 'service_user', fallback='openvpn')
 
 
+def engine_uid_range():
+    """(first, last) engine uid of this build (design §8, meson options)."""
+    cfg = _devbus_config()
+    return (cfg.getint('devbus', 'engine_uid_min'), cfg.getint('devbus', 'engine_uid_max'))
+
+
 def service_binary(name):
     """Build-tree path of a service binary, by its table name ('configmgr')."""
     return _devbus_config().get('service ' + name, 'binary')

@@ -14,6 +14,10 @@
       ours + stand-in executables at the ExecStart path), with no warning at
       all; it must fail when the executable is missing; and the offline
       `systemd-analyze security` exposure stays within the unit's budget.
+  check_packaging.py syscalls FILE
+      the unit's SystemCallFilter= lines, expanded with systemd-analyze
+      syscall-filter and applied in order, allow every system call the
+      service is known to make (NEEDED_SYSCALLS).
   check_packaging.py sysusers SYSUSERS TMPFILES USER RUNTIMEDIR
       systemd-sysusers --root=<tmp> creates the system user (nologin), then
       systemd-tmpfiles --root=<tmp> --create makes the runtime dirs it owns.
@@ -38,7 +42,9 @@ EXPOSURE_BUDGET = {
     'ovpn3-log.service': 1.0,
     'ovpn3-configmgr.service': 1.0,
     'ovpn3-sessionmgr.service': 1.0,
-    'ovpn3-backendstart.service': 2.0,
+    # CAP_SETUID/CAP_SETGID (ambient) and the set*id calls: each session's
+    # openvpn runs under an engine uid of its own (design §8)
+    'ovpn3-backendstart.service': 2.5,
     'ovpn3-netcfg.service': 3.0,
 }
 
@@ -165,7 +171,7 @@ def sysusers(sysusers_file, tmpfiles_file, user, runtimedir):
         r = subprocess.run(['systemd-tmpfiles', '--root=' + root, '--create', tmpfiles_file],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         check(r.returncode == 0, 'systemd-tmpfiles: ' + r.stdout)
-        for sub, mode in (('', 0o755), ('/netcfg', 0o700)):
+        for sub, mode in (('', 0o711), ('/netcfg', 0o700), ('/engines', 0o700)):
             st = os.stat(root + runtimedir + sub)
             check((st.st_uid, st.st_gid) == (uid, gid) and st.st_mode & 0o7777 == mode,
                   '%s%s: %d:%d %o' % (runtimedir, sub, st.st_uid, st.st_gid, st.st_mode & 0o7777))
@@ -187,7 +193,81 @@ def polkit_rules(path, user):
     print('%s: ok' % path)
 
 
+# System calls each service (and, for backendstart, the backend clients and
+# the engine children it forks) is known to make beyond the usual ones: a
+# unit's SystemCallFilter= must allow every one (design §8; ~@privileged
+# would forbid the switch to an engine uid).
+NEEDED_SYSCALLS = {
+    'ovpn3-log.service': {'prctl'},
+    'ovpn3-configmgr.service': {'prctl'},
+    'ovpn3-sessionmgr.service': {'prctl'},
+    'ovpn3-backendstart.service': {
+        'prctl', 'seccomp', 'setresuid', 'setresgid', 'setgroups', 'setfsgid', 'capset',
+        'getpriority', 'kill', 'flock', 'memfd_create', 'fcntl', 'clone', 'execve', 'wait4',
+        'socket', 'ioctl', 'setsockopt'},
+    'ovpn3-netcfg.service': {
+        'prctl', 'capset', 'capget', 'setresuid', 'setresgid', 'setgroups', 'ioctl', 'socket',
+        'sendmsg', 'recvmsg'},
+}
+
+
+def syscall_groups():
+    """{'@group': [members…]} from systemd-analyze syscall-filter."""
+    out = subprocess.run(['systemd-analyze', 'syscall-filter', '--no-pager'],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         check=True).stdout
+    groups, current = {}, None
+    for line in out.splitlines():
+        if line.startswith('@'):
+            current = groups.setdefault(line.split()[0], [])
+        elif current is not None and line.strip() and not line.strip().startswith('#'):
+            current.append(line.split()[0])
+    return groups
+
+
+def expand(names, groups, seen=None):
+    seen = set() if seen is None else seen
+    out = set()
+    for n in names:
+        if n.startswith('@'):
+            if n not in seen:
+                seen.add(n)
+                out |= expand(groups.get(n, []), groups, seen)
+        else:
+            out.add(n)
+    return out
+
+
+def syscalls(path):
+    """The unit's SystemCallFilter= lines, applied in order as systemd does
+    (the first decides allow- or deny-list; later ones add or remove), must
+    allow every call the service makes."""
+    name = os.path.basename(path)
+    groups = syscall_groups()
+    everything = expand(['@known'], groups) | expand([g for g in groups], groups)
+    allowed = None
+    with open(path) as f:
+        for line in f:
+            if not line.startswith('SystemCallFilter='):
+                continue
+            value = line.split('=', 1)[1].strip()
+            deny = value.startswith('~')
+            items = expand(value.lstrip('~').split(), groups)
+            if allowed is None:
+                # systemd always lets the basics through (@default)
+                allowed = (everything - items) if deny else (items | expand(['@default'], groups))
+            elif deny:
+                allowed -= items
+            else:
+                allowed |= items
+    check(allowed is not None, '%s: no SystemCallFilter=' % name)
+    missing = sorted(NEEDED_SYSCALLS[name] - allowed)
+    check(not missing, '%s: SystemCallFilter= denies %s, which the service calls' % (name, missing))
+    print('%s: SystemCallFilter= allows the %d calls the service needs'
+          % (name, len(NEEDED_SYSCALLS[name])))
+
+
 if __name__ == '__main__':
     kind, args = sys.argv[1], sys.argv[2:]
     {'busconfig': busconfig, 'activation': activation, 'unit': unit,
-     'sysusers': sysusers, 'polkit-rules': polkit_rules}[kind](*args)
+     'sysusers': sysusers, 'polkit-rules': polkit_rules, 'syscalls': syscalls}[kind](*args)

@@ -77,7 +77,7 @@ def main(marker):
     for path in (cfg['statedir'], cfg['runtimedir'], '/run/systemd/journal', '/run'):
         check(mounts.get(path) == 'tmpfs', '%s is not a fresh tmpfs (%s)' % (path, mounts.get(path)))
     su_uid = pwd.getpwnam(su).pw_uid
-    for path, mode in ((cfg['statedir'], 0o700), (cfg['runtimedir'], 0o755),
+    for path, mode in ((cfg['statedir'], 0o700), (cfg['runtimedir'], 0o711),
                        (cfg['runtimedir'] + '/netcfg', 0o700)):
         st = os.stat(path)
         check(st.st_uid == su_uid and stat.S_IMODE(st.st_mode) == mode,

@@ -47,7 +47,7 @@ def runtime_dir_of(backend_pid):
         if ppid == backend_pid:
             with open('/proc/%d/cmdline' % pid, 'rb') as f:
                 argv = [a.decode() for a in f.read().split(b'\0')]
-            return os.path.basename(os.path.dirname(argv[argv.index('--config') + 1]))
+            return os.path.basename(os.path.dirname(argv[argv.index('--management') + 1]))
     return None
 
 

@@ -306,13 +306,16 @@ class Backend(dbus.service.Object):
 
 def main():
     global loop
-    if len(sys.argv) != 2:
-        sys.stderr.write('usage: fake_client.py TOKEN\n')
+    # started as the real client is: the token comes through a descriptor
+    if len(sys.argv) != 3 or sys.argv[1] != '--token-fd':
+        sys.stderr.write('usage: fake_client.py --token-fd FD\n')
         return 2
+    with os.fdopen(int(sys.argv[2]), 'rb') as f:
+        token = f.read().decode().strip()
     loop = GLib.MainLoop()
     bus = dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
     bus.set_exit_on_disconnect(False)
-    backend = Backend(bus, sys.argv[1])
+    backend = Backend(bus, token)
     if bus.request_name(backend.bus_name, dbus.bus.NAME_FLAG_DO_NOT_QUEUE) != 1:
         sys.stderr.write('fake_client: cannot own %s\n' % backend.bus_name)
         return 1

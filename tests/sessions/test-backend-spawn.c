@@ -117,15 +117,32 @@ test_spawn(void)
   char **fields;
   int ppid;
 
-  pid = ovpn3_backend_spawn("/bin/sleep", "30", env, &error);
+  g_autofree char *dir = g_dir_make_tmp("ovpn3-spawn-token-XXXXXX", NULL);
+  g_autofree char *script = g_build_filename(dir, "client", NULL);
+  g_autofree char *got = g_build_filename(dir, "token", NULL);
+  g_autofree char *body = g_strdup_printf(
+      "#!/bin/sh\ncat <&3 >'%s.tmp' && mv '%s.tmp' '%s'\nexec sleep 30\n", got, got, got);
+  g_autofree char *token_read = NULL;
+
+  g_assert_true(g_file_set_contents(script, body, -1, NULL));
+  g_assert_cmpint(g_chmod(script, 0755), ==, 0);
+  pid = ovpn3_backend_spawn(script, "t0k3n", env, &error);
   g_assert_no_error(error);
   g_assert_cmpint(pid, >, 0);
   path = g_strdup_printf("/proc/%d/cmdline", (int) pid);
-  /* exec happened before spawn returned */
+  /* exec happened before spawn returned; the token is not in argv */
   g_assert_true(g_file_get_contents(path, &cmdline, &len, NULL));
-  g_assert_cmpstr(cmdline, ==, "/bin/sleep");
-  g_assert_cmpstr(cmdline + strlen(cmdline) + 1, ==, "30");
+  g_assert_null(memmem(cmdline, len, "t0k3n", 5));
+  g_assert_nonnull(memmem(cmdline, len, "--token-fd\0003", 13));
   g_free(path);
+  /* ... but on descriptor 3 */
+  for (int i = 0; i < 500 && !g_file_test(got, G_FILE_TEST_EXISTS); i++)
+    g_usleep(10000);
+  g_assert_true(g_file_get_contents(got, &token_read, NULL, NULL));
+  g_assert_cmpstr(token_read, ==, "t0k3n");
+  g_unlink(got);
+  g_unlink(script);
+  g_rmdir(dir);
   path = g_strdup_printf("/proc/%d/stat", (int) pid);
   g_assert_true(g_file_get_contents(path, &stat, NULL, NULL));
   fields = g_strsplit(strrchr(stat, ')') + 2, " ", 6);

@@ -59,11 +59,16 @@ def test():
     t.wait_for_name(bus, 'net.openvpn.v3.backends.be%d' % pid)
     with open('/proc/%d/cmdline' % pid, 'rb') as f:
         argv = [a.decode() for a in f.read().split(b'\0') if a]
-    assert argv[-2].endswith('/tests/sessions/fake_client.py') and argv[-1] == TOKEN, argv
+    # the token reaches the client through descriptor 3, never argv/environ
+    assert argv[-3].endswith('/tests/sessions/fake_client.py'), argv
+    assert argv[-2:] == ['--token-fd', '3'], argv
+    assert not any(TOKEN in a for a in argv), argv
     with open('/proc/%d/environ' % pid, 'rb') as f:
         env = dict(e.decode().split('=', 1) for e in f.read().split(b'\0') if e)
     for key in env:
         assert key in ALLOWED_ENV or key.startswith(ALLOWED_ENV_PREFIXES), (key, sorted(env))
+    assert not any(TOKEN in v for v in env.values()), 'the token is in the environment'
+
     assert env['PATH'] == '/usr/sbin:/usr/bin:/sbin:/bin', env['PATH']
     assert 'DBUS_SYSTEM_BUS_ADDRESS' in env
     uid = str(s.uid_of(svc))
