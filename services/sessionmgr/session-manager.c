@@ -10,6 +10,7 @@
 #include "ovpn3-object-id.h"
 #include "ovpn3-polkit.h"
 #include "ovpn3-profile.h"
+#include "ovpn3-rate-limit.h"
 #include "session-backend-proxy.h"
 #include "session-manager.h"
 
@@ -26,8 +27,9 @@ struct _Ovpn3SessionManager
   Ovpn3ServiceContext *ctx; /* not owned */
   guint registration_id;
   guint registration_subscription;
-  GHashTable *sessions; /* path → Ovpn3Session, starting ones included */
-  GHashTable *starts;   /* token → StartCall */
+  GHashTable *sessions;     /* path → Ovpn3Session, starting ones included */
+  GHashTable *starts;       /* token → StartCall */
+  Ovpn3RateLimit *refusals; /* what anyone can make us log: forged registrations */
 };
 
 G_DEFINE_TYPE(Ovpn3SessionManager, ovpn3_session_manager, G_TYPE_OBJECT)
@@ -50,7 +52,9 @@ typedef struct
   char *token;
   Ovpn3Session *session;
   guint timeout_id;
-  gboolean registering; /* a RegistrationRequest is being checked */
+  gboolean registered;   /* a RegistrationRequest passed every check */
+  guint32 started_pid;   /* what StartClient returned; 0 until it did */
+  GPtrArray *candidates; /* Registrant*: checked, waiting for started_pid */
   char *backend_unique;
   char *backend_bus_name;
   guint32 backend_pid;
@@ -70,6 +74,7 @@ start_call_clear(StartCall *call)
   g_clear_object(&call->session);
   g_free(call->backend_unique);
   g_free(call->backend_bus_name);
+  g_clear_pointer(&call->candidates, g_ptr_array_unref);
 }
 
 static StartCall *
@@ -109,6 +114,7 @@ ovpn3_session_manager_finalize(GObject *object)
 
   g_hash_table_unref(self->starts);
   g_hash_table_unref(self->sessions);
+  ovpn3_rate_limit_free(self->refusals);
   G_OBJECT_CLASS(ovpn3_session_manager_parent_class)->finalize(object);
 }
 
@@ -125,6 +131,8 @@ ovpn3_session_manager_init(Ovpn3SessionManager *self)
   self->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
   self->starts
       = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) start_call_unref);
+  /* one line per sender and minute, 20 a minute in all */
+  self->refusals = ovpn3_rate_limit_new(60 * G_USEC_PER_SEC, 20);
 }
 
 Ovpn3ServiceContext *
@@ -198,6 +206,9 @@ start_finish(StartCall *call)
 {
   call->done = TRUE;
   g_clear_handle_id(&call->timeout_id, g_source_remove);
+  /* candidates hold references to the call */
+  if (call->candidates != NULL)
+    g_ptr_array_set_size(call->candidates, 0);
   if (call->token != NULL)
     g_hash_table_remove(call->self->starts, call->token);
 }
@@ -217,7 +228,7 @@ start_fail(StartCall *call, const char *why)
       ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_ERROR,
                         "Could not restart the backend client: %s", why);
       /* a profile the new backend cannot use will not get better */
-      if (call->registering)
+      if (call->registered)
         remove_session(self, call->session, TRUE, "Backend client could not be restarted");
       else
         ovpn3_session_manager_restart(self, call->session);
@@ -227,8 +238,8 @@ start_fail(StartCall *call, const char *why)
               call->config_path, call->caller->uid, why);
   if (call->session != NULL)
     remove_session(self, call->session, TRUE, "Session start failed");
-  g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_REQUEST,
-                                                OVPN3_ERROR_FAILED, TEXT_START_FAILED);
+  g_dbus_method_invocation_return_error(call->invocation, OVPN3_ERROR_REQUEST, OVPN3_ERROR_FAILED,
+                                        "%s: %s", TEXT_START_FAILED, why);
 }
 
 static void restart_connect(StartCall *call);
@@ -305,7 +316,13 @@ on_registration_confirmed(GObject *source, GAsyncResult *result, gpointer user_d
     return;
   if (reply == NULL)
     {
-      g_autofree char *why = g_strdup_printf("RegistrationConfirmation failed: %s", error->message);
+      g_autofree char *why = NULL;
+
+      /* the backend's own words (e.g. no engine uid free), without the
+       * GDBus.Error:name: prefixes */
+      while (g_dbus_error_strip_remote_error(error))
+        ;
+      why = g_strdup_printf("the backend client refused the session: %s", error->message);
       start_fail(call, why);
       return;
     }
@@ -347,53 +364,130 @@ attach_backend(StartCall *call)
       G_VARIANT_TYPE("(s)"), NULL, on_registration_confirmed, start_call_ref(call));
 }
 
+/* A RegistrationRequest being checked. Anyone can send one (it is a signal);
+ * only the process StartClient started, as the service user, owning the
+ * bus name it claims, is accepted (design §8). */
+typedef struct
+{
+  StartCall *call; /* owned reference */
+  char *unique;
+  char *bus_name;
+  guint32 pid;
+} Registrant;
+
+static void
+registrant_free(Registrant *r)
+{
+  start_call_unref(r->call);
+  g_free(r->unique);
+  g_free(r->bus_name);
+  g_free(r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Registrant, registrant_free)
+
+static void G_GNUC_PRINTF(3, 4)
+    refuse_registration(Ovpn3SessionManager *self, const char *sender, const char *format, ...)
+{
+  g_autofree char *why = NULL;
+  guint suppressed = 0;
+  va_list args;
+
+  if (!ovpn3_rate_limit_allow(self->refusals, sender, &suppressed))
+    return;
+  va_start(args, format);
+  why = g_strdup_vprintf(format, args);
+  va_end(args);
+  if (suppressed > 0)
+    manager_log(self, OVPN3_LOG_CATEGORY_WARN,
+                "Ignoring a RegistrationRequest from %s: %s (%u more refused since, not logged)",
+                sender, why, suppressed);
+  else
+    manager_log(self, OVPN3_LOG_CATEGORY_WARN, "Ignoring a RegistrationRequest from %s: %s", sender,
+                why);
+}
+
+static gboolean
+registration_open(StartCall *call)
+{
+  return !call->done && !call->registered;
+}
+
 static void
 on_registrant_owner(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(StartCall) call = user_data;
+  g_autoptr(Registrant) r = user_data;
+  StartCall *call = r->call;
   g_autoptr(GVariant) reply = NULL;
   const char *owner = NULL;
 
   reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, NULL);
-  if (call->done)
+  if (!registration_open(call))
     return;
   if (reply != NULL)
     g_variant_get(reply, "(&s)", &owner);
-  if (g_strcmp0(owner, call->backend_unique) != 0)
+  if (g_strcmp0(owner, r->unique) != 0)
     {
-      manager_log(call->self, OVPN3_LOG_CATEGORY_WARN,
-                  "Ignoring a RegistrationRequest from %s: it does not own %s",
-                  call->backend_unique, call->backend_bus_name);
-      call->registering = FALSE;
+      refuse_registration(call->self, r->unique, "it does not own %s", r->bus_name);
       return;
     }
+  call->registered = TRUE;
+  g_free(call->backend_unique);
+  call->backend_unique = g_strdup(r->unique);
+  g_free(call->backend_bus_name);
+  call->backend_bus_name = g_strdup(r->bus_name);
+  call->backend_pid = r->pid;
   attach_backend(call);
+}
+
+/* The last check, once StartClient told the PID it started. */
+static void
+check_started(Registrant *r)
+{
+  StartCall *call = r->call;
+
+  if (r->pid != call->started_pid)
+    {
+      refuse_registration(call->self, r->unique,
+                          "pid %u is not the backend client started for it (pid %u)", r->pid,
+                          call->started_pid);
+      registrant_free(r);
+      return;
+    }
+  g_dbus_connection_call(call->self->ctx->connection, DBUS_NAME_BUS, DBUS_PATH_BUS,
+                         DBUS_INTERFACE_BUS, "GetNameOwner", g_variant_new("(s)", r->bus_name),
+                         G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                         on_registrant_owner, r);
 }
 
 static void
 on_registrant_known(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(StartCall) call = user_data;
+  g_autoptr(Registrant) r = user_data;
+  StartCall *call = r->call;
   g_autoptr(Ovpn3Caller) registrant = NULL;
   g_autoptr(GError) error = NULL;
 
   registrant = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, &error);
-  if (call->done)
+  if (!registration_open(call))
     return;
   if (registrant == NULL || !ovpn3_uid_is_service_user(registrant->uid)
-      || registrant->pid != call->backend_pid)
+      || registrant->pid != r->pid)
     {
-      manager_log(call->self, OVPN3_LOG_CATEGORY_WARN,
-                  "Ignoring a RegistrationRequest from %s: not the backend client it claims to "
-                  "be",
-                  call->backend_unique);
-      call->registering = FALSE;
+      refuse_registration(call->self, r->unique, "not the backend client it claims to be");
       return;
     }
-  g_dbus_connection_call(
-      call->self->ctx->connection, DBUS_NAME_BUS, DBUS_PATH_BUS, DBUS_INTERFACE_BUS, "GetNameOwner",
-      g_variant_new("(s)", call->backend_bus_name), G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE,
-      -1, NULL, on_registrant_owner, start_call_ref(call));
+  if (call->started_pid != 0)
+    {
+      check_started(g_steal_pointer(&r));
+      return;
+    }
+  /* the client was quicker than StartClient's reply: wait for the PID */
+  if (call->candidates->len >= 4)
+    {
+      refuse_registration(call->self, r->unique, "too many registrations for one start");
+      return;
+    }
+  g_ptr_array_add(call->candidates, g_steal_pointer(&r));
 }
 
 static void
@@ -405,35 +499,32 @@ on_registration_request(GDBusConnection *connection, const char *sender_name,
   const char *bus_name, *token;
   gint32 pid;
   StartCall *call;
+  Registrant *r;
   g_autofree char *expected = NULL;
 
   if (!g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ssi)")) || sender_name == NULL)
     return;
   g_variant_get(parameters, "(&s&si)", &bus_name, &token, &pid);
   call = g_hash_table_lookup(self->starts, token);
-  if (call == NULL || call->done || call->registering)
+  if (call == NULL || !registration_open(call))
     {
-      manager_log(self, OVPN3_LOG_CATEGORY_WARN,
-                  "Ignoring a RegistrationRequest from %s (%s): unknown or used token", sender_name,
-                  bus_name);
+      refuse_registration(self, sender_name, "unknown or used token");
       return;
     }
   expected = g_strdup_printf(OVPN3_BACKEND_BUS_NAME_PREFIX "%d", pid);
   if (pid <= 0 || !g_str_equal(bus_name, expected))
     {
-      manager_log(self, OVPN3_LOG_CATEGORY_WARN,
-                  "Ignoring a RegistrationRequest from %s: bus name %s does not match pid %d",
-                  sender_name, bus_name, pid);
+      refuse_registration(self, sender_name, "bus name does not match pid %d", pid);
       return;
     }
-  call->registering = TRUE;
-  g_free(call->backend_unique);
-  call->backend_unique = g_strdup(sender_name);
-  g_free(call->backend_bus_name);
-  call->backend_bus_name = g_strdup(bus_name);
-  call->backend_pid = (guint32) pid;
-  ovpn3_credentials_lookup_async(self->ctx->credentials, sender_name, NULL, on_registrant_known,
-                                 start_call_ref(call));
+  /* nothing is marked before every check passed: a forged request cannot
+   * make the real one be ignored */
+  r = g_new0(Registrant, 1);
+  r->call = start_call_ref(call);
+  r->unique = g_strdup(sender_name);
+  r->bus_name = g_strdup(bus_name);
+  r->pid = (guint32) pid;
+  ovpn3_credentials_lookup_async(self->ctx->credentials, sender_name, NULL, on_registrant_known, r);
 }
 
 /* ---- NewTunnel ---------------------------------------------------------------------- */
@@ -450,13 +541,22 @@ on_start_client(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   if (reply == NULL)
     {
-      g_autofree char *why = g_strdup_printf("StartClient failed: %s", error->message);
+      g_autofree char *why = NULL;
+
+      while (g_dbus_error_strip_remote_error(error))
+        ;
+      why = g_strdup_printf("the backend starter failed: %s", error->message);
 
       start_fail(call, why);
       return;
     }
-  /* the PID of the started process; the client registers with its own */
-  g_debug("backend client for %s started", call->token);
+  /* registrations are accepted from this process only */
+  g_variant_get(reply, "(u)", &call->started_pid);
+  g_debug("backend client for %s started (pid %u)", call->token, call->started_pid);
+  for (guint i = 0; call->candidates != NULL && i < call->candidates->len; i++)
+    check_started(g_steal_pointer(&g_ptr_array_index(call->candidates, i)));
+  if (call->candidates != NULL)
+    g_ptr_array_set_size(call->candidates, 0);
 }
 
 static void
@@ -465,6 +565,10 @@ call_start_client(StartCall *call)
   Ovpn3SessionManager *self = call->self;
 
   call->timeout_id = g_timeout_add_seconds(OVPN3_SESSION_START_TIMEOUT_S, on_start_timeout, call);
+  call->started_pid = 0;
+  if (call->candidates == NULL)
+    call->candidates = g_ptr_array_new_with_free_func((GDestroyNotify) registrant_free);
+  g_ptr_array_set_size(call->candidates, 0);
   g_dbus_connection_call(self->ctx->connection, OVPN3_BACKENDS_BUS_NAME, OVPN3_BACKENDS_PATH,
                          OVPN3_BACKENDS_INTERFACE, "StartClient", g_variant_new("(s)", call->token),
                          G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE,

@@ -55,7 +55,9 @@ def test():
     cfg = s.import_profile(a, 'cfg-error')
     before = len(events.sig.received)
     e = s.expect_error(lambda: s.start_session(a, cfg), s.ERR_REQUEST)
-    assert e.message == 'Could not start the VPN client', e
+    # the reason comes along (here: what the backend said)
+    assert e.message.startswith('Could not start the VPN client: '), e
+    assert 'Configuration profile is not usable' in e.message, e
     t.wait_until(lambda: any(x['args'][1] == s.SESS_DESTROYED
                              for x in events.sig.received[before:]),
                  what='SESS_DESTROYED of the failed start')
