@@ -54,8 +54,8 @@ static const Ovpn3CliCommand commands[] = {
     "--config NAME|FILE | --config-path PATH [OPTIONS]",
     "Starts a session from a profile (by name, or a file imported for this session only), asks "
     "for what the server needs (user name, password without echo, challenge answers; a web "
-    "login is opened in your browser when there is a desktop) and shows the progress until it "
-    "is connected or has failed.",
+    "login is opened in your browser when there is a desktop, https: only) and shows the "
+    "progress until it is connected or has failed.",
     ovpn3_cmd_session_start_entries, ovpn3_cmd_session_start },
   { "sessions-list", "List your VPN sessions", "[--json] [--paths]",
     "One line per session you own or were given access to.", ovpn3_cmd_sessions_list_entries,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ovpn3-names.h"
+#include "ovpn3-web-url.h"
 #include "ovpn3-cli-bus.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-session.h"
@@ -265,12 +266,24 @@ walk_queue(Ovpn3Cli *cli, const char *path, guint *asked)
   return OVPN3_EXIT_OK;
 }
 
+/* Shows the server's web login URL and opens it on a desktop — only an
+ * https: URL (ovpn3-web-url.h; ovpn3's backend refuses the others already,
+ * this guards xdg-open and the terminal whatever the service). */
 static void
 open_url(const char *url)
 {
   g_autofree char *xdg = g_find_program_in_path("xdg-open");
   const char *argv[] = { NULL, url, NULL };
+  g_autoptr(GError) error = NULL;
 
+  if (!ovpn3_web_url_check(url, &error))
+    {
+      g_autofree char *shown = ovpn3_web_url_escape(url);
+
+      printf("Not opening the web login URL \"%s\": %s\n", shown, error->message);
+      fflush(stdout);
+      return;
+    }
   printf("Log in with your web browser: %s\n", url);
   fflush(stdout);
   if (xdg == NULL || (g_getenv("DISPLAY") == NULL && g_getenv("WAYLAND_DISPLAY") == NULL))

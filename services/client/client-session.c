@@ -7,6 +7,7 @@
 
 #include "client-backend-private.h"
 #include "ovpn3-error.h"
+#include "ovpn3-web-url.h"
 
 static void client_start_openvpn(Ovpn3ClientBackend *self);
 
@@ -495,6 +496,31 @@ on_state(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
     }
 }
 
+/* A URL from the server reaches front-ends only if it is a plain https: URL
+ * (ovpn3-web-url.h). Any other is logged once (escaped) and ends the
+ * session with CONN_FAILED and the reason: ignoring it would leave the user
+ * waiting for a login that cannot happen until the server gives up. */
+static void
+on_web_url(Ovpn3ClientBackend *self, const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+
+  if (ovpn3_web_url_check(url, &error))
+    {
+      self->web_auth_pending = TRUE;
+      client_set_status(self, OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_SESS_AUTH_URL, url);
+      client_attention(self, T_CRED, OVPN3_ATTENTION_GROUP_OPEN_URL, url);
+      return;
+    }
+  shown = ovpn3_web_url_escape(url);
+  client_log(self, OVPN3_LOG_CATEGORY_ERROR, "Refused the server's web login URL \"%s\": %s", shown,
+             error->message);
+  g_free(self->fatal_message);
+  self->fatal_message = g_strdup_printf("Web authentication refused: %s", error->message);
+  ovpn3_client_openvpn_stop(self->ovpn, OVPN3_CLIENT_STOP_TIMEOUT_S);
+}
+
 static void
 on_infomsg(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
 {
@@ -504,9 +530,7 @@ on_infomsg(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
     {
       case OVPN3_MGMT_INFOMSG_WEB_AUTH:
       case OVPN3_MGMT_INFOMSG_OPEN_URL:
-        self->web_auth_pending = TRUE;
-        client_set_status(self, OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_SESS_AUTH_URL, text);
-        client_attention(self, T_CRED, OVPN3_ATTENTION_GROUP_OPEN_URL, text);
+        on_web_url(self, text);
         return;
       case OVPN3_MGMT_INFOMSG_CR_TEXT:
         {

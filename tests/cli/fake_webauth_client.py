@@ -4,7 +4,9 @@
 Connect asks for a web login (StatusChange (3,22) and AttentionRequired (1,9) with the URL,
 spec §7.2) and Ready fails with "Pending web authentication" until the login is done. The
 "browser" signals that by creating the file named after 'webauth:' in the profile's name;
-then the session connects."""
+then the session connects. A name 'webauth:<file>|<url>' sends <url> instead (a real ovpn3
+backend refuses URLs that are not https:; this one passes anything on, as a hostile or other
+service might)."""
 
 import os
 import sys
@@ -24,7 +26,11 @@ class WebAuthBackend(_Base):
     web_pending = False
 
     def done_file(self):
-        return self.config_name.split('webauth:', 1)[1]
+        return self.config_name.split('webauth:', 1)[1].split('|', 1)[0]
+
+    def url(self):
+        rest = self.config_name.split('webauth:', 1)[1]
+        return rest.split('|', 1)[1] if '|' in rest else URL
 
     def Ready(self, sender=None):
         if self.web_pending:
@@ -36,8 +42,8 @@ class WebAuthBackend(_Base):
         self.check_caller(sender)
         self.set_status(2, 6, '')
         self.web_pending = True
-        self.send('AttentionRequired', 'uus', (1, 9, URL))
-        self.set_status(3, 22, URL)
+        self.send('AttentionRequired', 'uus', (1, 9, self.url()))
+        self.set_status(3, 22, self.url())
         GLib.timeout_add(100, self.poll_login)
 
     def poll_login(self):

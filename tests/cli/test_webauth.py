@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Web login (OPEN_URL / SESS_AUTH_URL, spec §7.2) with session-start: the URL is printed;
 with a desktop session (DISPLAY) it is opened with xdg-open (a stand-in that records the URL
-and "logs in"); without one only printed, and the session connects once the user has logged in.
+and "logs in"); without one only printed, and the session connects once the user has logged in. A URL that is not https: is
+neither opened nor shown as a login link, even when a backend passes it on.
 The backend is tests/cli/fake_webauth_client.py (OVPN3_CLIENT_BINARY)."""
 
 import os
@@ -61,6 +62,24 @@ def test_web_login():
         assert 'Log in with your web browser: ' + URL in out and 'Connected' in out, out
         for s in c.list_sessions(user=c.USER_A):
             c.ok('session-manage', '--path', s['path'], '--disconnect', user=c.USER_A)
+
+        # not https: (the stand-in passes anything on): neither opened nor shown as a link
+        env = {'PATH': d + '/bin:/usr/bin:/bin', 'DISPLAY': ':99'}
+        for url, scheme in (('http://login.example.test/saml', 'http'),
+                            ('javascript:alert(1)', 'javascript')):
+            name = 'autologin-webauth:%s/done-%s|%s' % (d, scheme, url)
+            open('%s/done-%s' % (d, scheme), 'w').close()   # "logged in" elsewhere
+            with c.ProfileDir() as pd:
+                c.import_profile(pd.inline_profile(), '--name', name, user=c.USER_A)
+            r = c.run('session-start', '--config', name, '--timeout', '30', user=c.USER_A,
+                      env=env)
+            assert r.rc == 0, r
+            assert ('Not opening the web login URL "%s": the server sent a \'%s:\' URL; only '
+                    'https: URLs are opened' % (url, scheme)) in r.out, r
+            assert 'Log in with your web browser' not in r.out, r
+            assert not os.path.exists(d + '/url'), 'xdg-open ran for ' + url
+            for s in c.list_sessions(user=c.USER_A):
+                c.ok('session-manage', '--path', s['path'], '--disconnect', user=c.USER_A)
     finally:
         shutil.rmtree(d, ignore_errors=True)
 

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Backend client: server-driven challenges against a real openvpn 2.6 server
 (--management-client-auth decides): dynamic CRV1, CR_TEXT (pending auth),
-WEB_AUTH, and an encrypted private key (wrong, then right passphrase)."""
+WEB_AUTH (https:, and http: / javascript: URLs, which are refused), and an
+encrypted private key (wrong, then right passphrase)."""
 
 import sys
 
 import ovpn3test as t
 from clientlab import (CRED, G_DYNAMIC, G_PENDING, G_PK, G_URL, AUTH_FAILED, AUTH_URL,
-                       CFG_REQUIRE_USER, CONNECTED, DONE, PASSWORD, USERNAME, Lab, b64,
+                       CFG_REQUIRE_USER, CONNECTED, DONE, FAILED, PASSWORD, USERNAME, Lab, b64,
                        expect_error, profile_text)
 
 PIN = 'pin-8642'
@@ -103,6 +104,34 @@ def web_auth(lab):
     finish(lab, be)
 
 
+def web_auth_refused(lab, url, scheme):
+    """A URL that is not https: never reaches a front-end: no (3, 22), no
+    AttentionRequired; one log line with the URL escaped; the session ends
+    at once with CONN_FAILED and the reason, instead of waiting for a login
+    that cannot happen."""
+    def policy(kind, env):
+        if env.get('password') == PASSWORD:
+            return ('pending', 'WEB_AUTH::' + url, 60)
+        return ('deny', 'no')
+    lab.server.policy = policy
+    be, _ = lab.new_session()
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, reason = be.wait_status(FAILED, after=mark, timeout=60)
+    assert reason == ("Web authentication refused: the server sent a '%s:' URL; "
+                      "only https: URLs are opened" % scheme), reason
+    assert be.wait_exit(20) == 0
+    assert not any(s[1] == AUTH_URL for s in be.statuses()), be.statuses()
+    assert not any(a[1] == G_URL for a in be.attentions()), be.attentions()
+    refused = [log[3] for log in be.logs() if 'web login URL' in log[3]]
+    assert refused == ['Refused the server\'s web login URL "%s": the server sent a \'%s:\' URL;'
+                       ' only https: URLs are opened' % (url.replace('"', '\\"'), scheme)], \
+        refused
+    lab.assert_clean(be)
+
+
 def encrypted_key(lab):
     lab.server.policy = lambda kind, env: ('auth',)  # certificate only
     be, _ = lab.new_session(profile_text(lab.pki, auth_user_pass=False, key='client-enc.key'))
@@ -131,6 +160,8 @@ def main():
         crv1(lab)
         cr_text(lab)
         web_auth(lab)
+        web_auth_refused(lab, 'http://auth.example.test/login?session=abc123', 'http')
+        web_auth_refused(lab, 'javascript:alert(document.cookie)', 'javascript')
         encrypted_key(lab)
         lab.assert_no_secret_logged(PASSWORD, PIN, TOTP, KEYPASS)
     finally:

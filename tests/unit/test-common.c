@@ -17,6 +17,7 @@
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
 #include "ovpn3-state-file.h"
+#include "ovpn3-web-url.h"
 
 static void
 test_object_id(void)
@@ -256,6 +257,73 @@ test_overrides(void)
   g_assert_false(ovpn3_config_override_check("server-override", ctrl, &error));
   g_clear_error(&error);
   g_assert_cmpstr(ovpn3_config_override_type("dns-scope"), ==, "s");
+  g_assert_true(ovpn3_config_override_is_owner_only("proxy-password"));
+  g_assert_true(ovpn3_config_override_is_owner_only("proxy-username"));
+  g_assert_false(ovpn3_config_override_is_owner_only("proxy-host"));
+  g_assert_false(ovpn3_config_override_is_owner_only("no-such"));
+}
+
+static void
+test_web_url(void)
+{
+  static const char *const good[] = {
+    "https://auth.example.test/login?session=abc123",
+    "HTTPS://Auth.Example.test/",
+    "https://[2001:db8::1]:8443/x#frag",
+    "https://a/%C3%A9",
+  };
+  static const struct
+  {
+    const char *url;
+    const char *message;
+  } bad[] = {
+    { "http://auth.example.test/", "the server sent a 'http:' URL; only https: URLs are opened" },
+    { "javascript:alert(1)", "the server sent a 'javascript:' URL; only https: URLs are opened" },
+    { "file:///etc/passwd", "the server sent a 'file:' URL; only https: URLs are opened" },
+    { "data:text/html,<b>x</b>", "the server sent a 'data:' URL; only https: URLs are opened" },
+    { "auth.example.test/login", "the server sent something that is not an absolute URL" },
+    { "//auth.example.test/", "the server sent something that is not an absolute URL" },
+    { "https://a/%zz", "the server sent something that is not an absolute URL" },
+    { "", "the server sent an empty URL" },
+    { "https://a/x\ny", NULL },
+    { "https://a/\x1b[2J", NULL },
+    { "https://a b/", NULL },
+    { "https://a/\xc3\xa9", NULL },
+    { "https:///path", "the server's https: URL names no host" },
+    { "https:opaque", "the server's https: URL names no host" },
+    { "https://bank.example@evil.example/",
+      "the server's https: URL carries user information (user@host)" },
+  };
+  g_autofree char *long_url = g_strnfill(400, 'a');
+  g_autofree char *shown = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS(good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true(ovpn3_web_url_check(good[i], &error));
+      g_assert_no_error(error);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false(ovpn3_web_url_check(bad[i].url, &error));
+      g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      if (bad[i].message != NULL)
+        g_assert_cmpstr(error->message, ==, bad[i].message);
+      else
+        g_assert_cmpstr(error->message, ==,
+                        "the server's URL contains a space, a control or a non-ASCII character");
+    }
+  g_assert_false(ovpn3_web_url_check(NULL, NULL));
+
+  shown = ovpn3_web_url_escape("javascript:\"x\"\n\x1b");
+  g_assert_cmpstr(shown, ==, "javascript:\\\"x\\\"\\n\\033");
+  g_clear_pointer(&shown, g_free);
+  shown = ovpn3_web_url_escape(long_url);
+  g_assert_cmpuint(strlen(shown), ==, 256 + strlen("…"));
+  g_assert_true(g_str_has_suffix(shown, "…"));
 }
 
 static void
@@ -296,5 +364,6 @@ main(int argc, char **argv)
   g_test_add_func("/common/state-file", test_state_file);
   g_test_add_func("/common/introspection", test_introspection);
   g_test_add_func("/configmgr/overrides", test_overrides);
+  g_test_add_func("/common/web-url", test_web_url);
   return g_test_run();
 }
