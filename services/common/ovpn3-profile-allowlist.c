@@ -784,11 +784,13 @@ ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gbool
   return NULL;
 }
 
-/* --- privileged options ---------------------------------------------------------------------- */
+/* --- what the engine cannot do, and privileged options --------------------------------------- */
 
+/* openvpn runs under an engine uid with no capabilities (design §3, §8); each of these fails or
+ * is silently ignored there: refused, whoever starts the session. */
 gboolean
-ovpn3_profile_allowlist_privileged(const char *name, const char *const *args, gboolean has_bind,
-                                   GPtrArray *reasons)
+ovpn3_profile_allowlist_engine_refusal(const char *name, const char *const *args, gboolean has_bind,
+                                       GPtrArray *reasons)
 {
   const char *a0 = args != NULL ? args[0] : NULL;
   char *why = NULL;
@@ -798,21 +800,44 @@ ovpn3_profile_allowlist_privileged(const char *name, const char *const *args, gb
       guint64 port = 0;
       if (a0 != NULL && g_ascii_string_to_unsigned(a0, 10, 0, 65535, &port, NULL) && port > 0
           && port < 1024)
-        why = g_strdup_printf("%s %s (local port below 1024)", name, a0);
+        why = g_strdup_printf("%s %s (binding a local port below 1024 needs a capability)", name,
+                              a0);
     }
   else if (strcmp(name, "mark") == 0)
-    why = g_strdup_printf("mark %s (marks packets for host policy routing)", a0);
-  else if (strcmp(name, "bind-dev") == 0)
-    why = g_strdup_printf("bind-dev %s (binds to a host interface or VRF)", a0);
+    why = g_strdup_printf("mark %s (setting SO_MARK needs a capability; openvpn would only log "
+                          "a note and send unmarked packets)",
+                          a0);
   else if (strcmp(name, "lladdr") == 0)
-    why = g_strdup_printf("lladdr %s (sets the link-layer address)", a0);
+    why = g_strdup_printf("lladdr %s (changing the device's link-layer address needs a "
+                          "capability; openvpn would only log an error)",
+                          a0);
+  else if (strcmp(name, "nice") == 0 && a0 != NULL && a0[0] == '-')
+    why = g_strdup_printf("nice %s (raising the priority needs a capability; openvpn would only "
+                          "log a warning)",
+                          a0);
+  else if (strcmp(name, "mlock") == 0)
+    why = g_strdup("mlock (openvpn exits when it cannot raise its locked-memory limit)");
+
+  if (why == NULL)
+    return FALSE;
+  if (reasons != NULL)
+    g_ptr_array_add(reasons, why);
+  else
+    g_free(why);
+  return TRUE;
+}
+
+gboolean
+ovpn3_profile_allowlist_privileged(const char *name, const char *const *args, GPtrArray *reasons)
+{
+  const char *a0 = args != NULL ? args[0] : NULL;
+  char *why = NULL;
+
+  if (strcmp(name, "bind-dev") == 0)
+    why = g_strdup_printf("bind-dev %s (binds to a host interface or VRF)", a0);
   else if (strcmp(name, "dev") == 0 && a0 != NULL && strcmp(a0, "tun") != 0
            && strcmp(a0, "tap") != 0 && strcmp(a0, "null") != 0)
     why = g_strdup_printf("dev %s (names a specific host device, e.g. a bridged tap)", a0);
-  else if (strcmp(name, "nice") == 0 && a0 != NULL && a0[0] == '-')
-    why = g_strdup_printf("nice %s (raises the process priority)", a0);
-  else if (strcmp(name, "mlock") == 0)
-    why = g_strdup("mlock (locks memory on the host)");
 
   if (why == NULL)
     return FALSE;

@@ -37,11 +37,18 @@ const char *ovpn3_profile_allowlist_refusal(const char *name, const char *const 
                                             gboolean is_block, gboolean in_connection,
                                             char **shown);
 
-/* Findings for the polkit action net.openvpn.v3.profile.privileged-options: appends texts to
- * @reasons (may be NULL) and returns TRUE if this directive is privileged.
- * @has_bind: whether the same scope has `bind`. */
+/* What openvpn cannot do without capabilities (`lport` < 1024 — `port` < 1024 too when the
+ * scope binds —, `mark`, `lladdr`, `nice` < 0, `mlock`): appends texts to @reasons (may be NULL)
+ * and returns TRUE if this directive must be refused at session start.
+ * @has_bind: whether the same scope has `bind` or `local`. */
+gboolean ovpn3_profile_allowlist_engine_refusal(const char *name, const char *const *args,
+                                                gboolean has_bind, GPtrArray *reasons);
+
+/* Findings for the polkit action net.openvpn.v3.profile.privileged-options (`bind-dev`, `dev`
+ * naming a host device): appends texts to @reasons (may be NULL) and returns TRUE if this
+ * directive is privileged. */
 gboolean ovpn3_profile_allowlist_privileged(const char *name, const char *const *args,
-                                            gboolean has_bind, GPtrArray *reasons);
+                                            GPtrArray *reasons);
 
 /* For tests: every name on the refused list (NULL-terminated, static). */
 const char *const *ovpn3_profile_allowlist_refused_names(void);

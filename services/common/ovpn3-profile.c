@@ -814,38 +814,3 @@ ovpn3_profile_has_socks_proxy(Ovpn3Profile *self)
   g_return_val_if_fail(OVPN3_IS_PROFILE(self), FALSE);
   return has_anywhere(self, "socks-proxy");
 }
-
-static gboolean
-scope_privileged(GPtrArray *scope, gboolean outer_bind, GPtrArray *reasons)
-{
-  gboolean has_bind = outer_bind || find_last(scope, "bind") != NULL;
-  gboolean found = FALSE;
-
-  for (guint i = 0; i < scope->len; i++)
-    {
-      Ovpn3ProfileDirective *d = scope->pdata[i];
-      if (d->children != NULL)
-        found |= scope_privileged(d->children, has_bind, reasons);
-      else if (ovpn3_profile_allowlist_privileged(d->name, (const char *const *) d->args, has_bind,
-                                                  reasons))
-        found = TRUE;
-    }
-  return found;
-}
-
-gboolean
-ovpn3_profile_needs_privileged_options(Ovpn3Profile *self, char ***reasons)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
-  gboolean privileged;
-
-  g_return_val_if_fail(OVPN3_IS_PROFILE(self), FALSE);
-  privileged = scope_privileged(self->directives, FALSE, found);
-  if (reasons != NULL)
-    {
-      g_ptr_array_add(found, NULL);
-      g_ptr_array_set_free_func(found, NULL);
-      *reasons = (char **) g_ptr_array_free(g_steal_pointer(&found), FALSE);
-    }
-  return privileged;
-}

@@ -197,14 +197,29 @@ gint ovpn3_profile_get_verb(Ovpn3Profile *self);
 gboolean ovpn3_profile_has_http_proxy(Ovpn3Profile *self);
 gboolean ovpn3_profile_has_socks_proxy(Ovpn3Profile *self);
 
-/* --- privileged options (polkit net.openvpn.v3.profile.privileged-options) ----------------- */
+/* --- what the profile asks of the host (ovpn3-profile-host.c) ---------------------------------- */
 
-/* TRUE if the profile uses directives that touch host resources beyond its own tunnel:
- * `lport` < 1024 (also `port` < 1024 together with `bind`), `mark`, `bind-dev`, `lladdr`,
- * `dev` naming a specific host device (anything but plain tun/tap/null, e.g. a bridged tap0),
- * `nice` < 0, `mlock`.  A plain `dev tap` is not privileged.  If @reasons is not NULL it gets a
- * NULL-terminated array of short human texts, one per finding, e.g. "lport 443 (port below
- * 1024)". */
+/* TRUE if the profile uses directives openvpn cannot honour when it runs, as it does, under an
+ * engine uid without capabilities (design §3, §8): `lport` < 1024 (also `port` < 1024 where the
+ * scope binds with `bind` or `local`), `mark`, `lladdr`, `nice` < 0, `mlock`.  Such a profile is
+ * refused at session start whoever starts it.  If @reasons is not NULL it gets a NULL-terminated
+ * array of texts, one per finding, e.g. "mark 42 (setting SO_MARK needs a capability; …)". */
+gboolean ovpn3_profile_engine_cannot_serve(Ovpn3Profile *self, char ***reasons);
+
+/* TRUE if the profile uses directives that touch host resources beyond its own tunnel and that
+ * an engine without capabilities can still use (polkit net.openvpn.v3.profile.privileged-options):
+ * `bind-dev` (SO_BINDTODEVICE needs no capability since Linux 5.7), `dev` naming a specific host
+ * device (anything but plain tun/tap/null).  A plain `dev tap` is not privileged.  If @reasons is
+ * not NULL it gets a NULL-terminated array of short human texts, one per finding, e.g.
+ * "bind-dev vrf-blue (binds to a host interface or VRF)". */
 gboolean ovpn3_profile_needs_privileged_options(Ovpn3Profile *self, char ***reasons);
+
+/* TRUE if `lport`, `bind` or `local` appears at top level or in any <connection> block: openvpn
+ * binds a local port then, and must not get --nobind (design §3). */
+gboolean ovpn3_profile_binds_locally(Ovpn3Profile *self);
+
+/* TRUE if the profile itself configures `redirect-gateway` (the host's default route: a
+ * host-wide session, polkit net.openvpn.v3.session.start-host-wide, design §8). */
+gboolean ovpn3_profile_redirects_gateway(Ovpn3Profile *self);
 
 G_END_DECLS

@@ -9,10 +9,10 @@
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
 #include "ovpn3-polkit.h"
-#include "ovpn3-profile.h"
 #include "ovpn3-rate-limit.h"
 #include "session-backend-proxy.h"
 #include "session-manager.h"
+#include "session-start-policy.h"
 
 #define TEXT_START_FAILED    "Could not start the VPN client"
 #define TEXT_DUPLICATE       "A session with this configuration profile is already running"
@@ -44,7 +44,6 @@ typedef struct
   Ovpn3Caller *caller;
   char *config_path;
   char *config_name;
-  char *privileged_reasons; /* what needs privileged-options, for messages */
   guint32 config_owner;
   gboolean transfer_owner;
   gboolean auto_restart;
@@ -69,7 +68,6 @@ start_call_clear(StartCall *call)
   ovpn3_caller_free(call->caller);
   g_free(call->config_path);
   g_free(call->config_name);
-  g_free(call->privileged_reasons);
   g_free(call->token);
   g_clear_object(&call->session);
   g_free(call->backend_unique);
@@ -731,76 +729,32 @@ start_backend(StartCall *call)
   call_start_client(call);
 }
 
-/* ---- privileged profile options (design §4) ---------------------------------------- */
+/* ---- what the profile asks of the host and the engine (session-start-policy.c) ---------- */
 
 static void
-on_privileged_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
+on_profile_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StartCall) call = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *note = NULL;
 
-  if (!ovpn3_polkit_check_finish(result, &error))
+  if (!ovpn3_start_policy_check_finish(result, &note, &error))
     {
       call->done = TRUE;
-      g_dbus_method_invocation_return_error(
-          call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
-          "This profile uses options that change the host beyond its own tunnel (%s); starting "
-          "it needs the polkit authorization %s (ask your administrator)",
-          call->privileged_reasons != NULL ? call->privileged_reasons : "",
-          OVPN3_POLKIT_PRIVILEGED_OPTIONS);
+      g_dbus_method_invocation_return_gerror(call->invocation, error);
       return;
     }
-  manager_log(call->self, OVPN3_LOG_CATEGORY_INFO,
-              "UID %u authorised for the privileged options of %s (%s)", call->caller->uid,
-              call->config_path, call->privileged_reasons);
+  if (note != NULL)
+    manager_log(call->self, OVPN3_LOG_CATEGORY_INFO, "%s", note);
   start_backend(call);
 }
 
 static void
-on_profile_json(GObject *source, GAsyncResult *result, gpointer user_data)
+check_profile(StartCall *call)
 {
-  g_autoptr(StartCall) call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(Ovpn3Profile) profile = NULL;
-  g_auto(GStrv) reasons = NULL;
-  const char *json;
-
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (reply != NULL)
-    {
-      g_variant_get(reply, "(&s)", &json);
-      profile = ovpn3_profile_new_from_json_string(json, &error);
-    }
-  if (profile == NULL)
-    {
-      call->done = TRUE;
-      g_dbus_method_invocation_return_error(
-          call->invocation, OVPN3_ERROR_REQUEST, OVPN3_ERROR_FAILED,
-          "Could not read the configuration profile: %s", error->message);
-      return;
-    }
-  if (!ovpn3_profile_needs_privileged_options(profile, &reasons))
-    {
-      start_backend(call);
-      return;
-    }
-  call->privileged_reasons = g_strjoinv(", ", reasons);
-  ovpn3_polkit_check_async(call->caller->sender, call->caller->uid, OVPN3_POLKIT_PRIVILEGED_OPTIONS,
-                           ovpn3_polkit_invocation_is_interactive(call->invocation), NULL,
-                           on_privileged_authorized, start_call_ref(call));
-}
-
-/* Options that touch host resources beyond the tunnel (lport < 1024, mark,
- * bind-dev, lladdr, a bridged tap …) need net.openvpn.v3.profile.privileged-
- * options for the caller who starts the session. The profile is read as
- * the service user (FetchJSON; not a backend, so not counted as a use). */
-static void
-check_privileged_options(StartCall *call)
-{
-  g_dbus_connection_call(call->self->ctx->connection, OVPN3_CONFIG_BUS_NAME, call->config_path,
-                         OVPN3_CONFIG_INTERFACE, "FetchJSON", NULL, G_VARIANT_TYPE("(s)"),
-                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_profile_json, start_call_ref(call));
+  ovpn3_start_policy_check_async(call->self->ctx->connection, call->caller, call->config_path,
+                                 ovpn3_polkit_invocation_is_interactive(call->invocation),
+                                 on_profile_checked, start_call_ref(call));
 }
 
 static void
@@ -815,7 +769,7 @@ on_profile_use_authorized(GObject *source, GAsyncResult *result, gpointer user_d
       ovpn3_invocation_return_access_denied(call->invocation, TEXT_CONFIG_DENIED);
       return;
     }
-  check_privileged_options(call);
+  check_profile(call);
 }
 
 /* The caller may use the profile if they own it, are in its acl list, it
@@ -873,7 +827,7 @@ on_profile_properties(GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (allowed)
     {
-      check_privileged_options(call);
+      check_profile(call);
       return;
     }
   ovpn3_polkit_check_async(call->caller->sender, uid, OVPN3_POLKIT_MANAGE_OTHERS,

@@ -151,5 +151,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   (void) ovpn3_profile_has_http_proxy(p);
   (void) ovpn3_profile_has_socks_proxy(p);
   (void) ovpn3_profile_needs_privileged_options(p, &reasons);
+  g_clear_pointer(&reasons, g_strfreev);
+  (void) ovpn3_profile_engine_cannot_serve(p, &reasons);
+  (void) ovpn3_profile_binds_locally(p);
+  (void) ovpn3_profile_redirects_gateway(p);
   return 0;
 }

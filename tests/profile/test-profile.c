@@ -1102,11 +1102,12 @@ test_verb(void)
 }
 
 static void
-assert_privileged(const char *text, gboolean expect, const char *reason)
+assert_reasons(gboolean (*query)(Ovpn3Profile *, char ***), const char *text, gboolean expect,
+               const char *reason)
 {
   g_autoptr(Ovpn3Profile) p = parse_ok(text);
   g_auto(GStrv) reasons = NULL;
-  g_assert_cmpint(ovpn3_profile_needs_privileged_options(p, &reasons), ==, expect);
+  g_assert_cmpint(query(p, &reasons), ==, expect);
   g_assert_nonnull(reasons);
   if (reason != NULL)
     {
@@ -1118,28 +1119,97 @@ assert_privileged(const char *text, gboolean expect, const char *reason)
 }
 
 static void
+assert_privileged(const char *text, gboolean expect, const char *reason)
+{
+  assert_reasons(ovpn3_profile_needs_privileged_options, text, expect, reason);
+}
+
+static void
+assert_engine_refuses(const char *text, gboolean expect, const char *reason)
+{
+  assert_reasons(ovpn3_profile_engine_cannot_serve, text, expect, reason);
+  /* what the engine cannot do is no longer a privileged option */
+  if (expect)
+    assert_privileged(text, FALSE, NULL);
+}
+
+static void
 test_privileged(void)
 {
-  assert_privileged("lport 443\n", TRUE, "lport 443 (local port below 1024)");
-  assert_privileged("lport 1194\n", FALSE, NULL);
-  assert_privileged("lport 0\n", FALSE, NULL);
-  assert_privileged("port 80\nbind\n", TRUE, "port 80 (local port below 1024)");
-  assert_privileged("port 80\n", FALSE, NULL);
-  assert_privileged("mark 42\n", TRUE, "mark 42 (marks packets for host policy routing)");
   assert_privileged("bind-dev vrf-blue\n", TRUE,
                     "bind-dev vrf-blue (binds to a host interface or VRF)");
-  assert_privileged("lladdr 02:00:00:00:00:01\n", TRUE,
-                    "lladdr 02:00:00:00:00:01 (sets the link-layer address)");
   assert_privileged("dev tap\n", FALSE, NULL);
   assert_privileged("dev tun\n", FALSE, NULL);
   assert_privileged("dev tap0\n", TRUE,
                     "dev tap0 (names a specific host device, e.g. a bridged tap)");
-  assert_privileged("<connection>\nremote a\nlport 53\n</connection>\n", TRUE,
-                    "lport 53 (local port below 1024)");
-  assert_privileged("nice -5\n", TRUE, "nice -5 (raises the process priority)");
-  assert_privileged("nice 5\n", FALSE, NULL);
-  g_autoptr(Ovpn3Profile) p = parse_ok("mark 1\nlport 22\n");
+  assert_privileged("lport 1194\nmark 1\n", FALSE, NULL);
+  g_autoptr(Ovpn3Profile) p = parse_ok("bind-dev eth0\nlport 22\n");
   g_assert_true(ovpn3_profile_needs_privileged_options(p, NULL));
+}
+
+static void
+test_engine_refusals(void)
+{
+  assert_engine_refuses("lport 443\n", TRUE,
+                        "lport 443 (binding a local port below 1024 needs a capability)");
+  assert_engine_refuses("lport 1194\n", FALSE, NULL);
+  assert_engine_refuses("lport 0\n", FALSE, NULL);
+  assert_engine_refuses("port 80\nbind\n", TRUE,
+                        "port 80 (binding a local port below 1024 needs a capability)");
+  assert_engine_refuses("port 80\nlocal 10.0.0.1\n", TRUE,
+                        "port 80 (binding a local port below 1024 needs a capability)");
+  assert_engine_refuses("port 80\n", FALSE, NULL);
+  /* the top level's port is the local port of a block that binds, not of one that does not */
+  assert_engine_refuses("port 80\n<connection>\nremote a\nbind\n</connection>\n", TRUE,
+                        "port 80 (binding a local port below 1024 needs a capability)");
+  assert_engine_refuses("<connection>\nremote a\nport 80\n</connection>\n"
+                        "<connection>\nremote b\nbind\n</connection>\n",
+                        FALSE, NULL);
+  assert_engine_refuses("<connection>\nremote a\nlport 53\n</connection>\n", TRUE,
+                        "lport 53 (binding a local port below 1024 needs a capability)");
+  assert_engine_refuses("mark 42\n", TRUE,
+                        "mark 42 (setting SO_MARK needs a capability; openvpn would only log a "
+                        "note and send unmarked packets)");
+  assert_engine_refuses("lladdr 02:00:00:00:00:01\n", TRUE,
+                        "lladdr 02:00:00:00:00:01 (changing the device's link-layer address "
+                        "needs a capability; openvpn would only log an error)");
+  assert_engine_refuses("nice -5\n", TRUE,
+                        "nice -5 (raising the priority needs a capability; openvpn would only "
+                        "log a warning)");
+  assert_engine_refuses("nice 5\n", FALSE, NULL);
+  assert_engine_refuses("mlock\n", TRUE,
+                        "mlock (openvpn exits when it cannot raise its locked-memory limit)");
+  g_autoptr(Ovpn3Profile) p = parse_ok("mark 1\nlport 22\n");
+  g_auto(GStrv) reasons = NULL;
+  g_assert_true(ovpn3_profile_engine_cannot_serve(p, &reasons));
+  g_assert_cmpuint(g_strv_length(reasons), ==, 2);
+  g_assert_true(ovpn3_profile_engine_cannot_serve(p, NULL));
+}
+
+static void
+test_binds_and_redirects(void)
+{
+  static const struct
+  {
+    const char *text;
+    gboolean binds, redirects;
+  } cases[] = {
+    { "nobind\n", FALSE, FALSE },
+    { "lport 40000\n", TRUE, FALSE },
+    { "bind\n", TRUE, FALSE },
+    { "local 10.0.0.1\n", TRUE, FALSE },
+    { "<connection>\nremote a\nlport 40000\n</connection>\n", TRUE, FALSE },
+    { "redirect-gateway def1\n", FALSE, TRUE },
+    { "redirect-private\n", FALSE, FALSE },
+    { "pull-filter ignore redirect-gateway\n", FALSE, FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+    {
+      g_autoptr(Ovpn3Profile) p = parse_ok(cases[i].text);
+      g_assert_cmpint(ovpn3_profile_binds_locally(p), ==, cases[i].binds);
+      g_assert_cmpint(ovpn3_profile_redirects_gateway(p), ==, cases[i].redirects);
+    }
 }
 
 static void
@@ -1237,6 +1307,8 @@ main(int argc, char **argv)
   g_test_add_func("/profile/query/remotes-defaults", test_remotes_defaults);
   g_test_add_func("/profile/query/verb", test_verb);
   g_test_add_func("/profile/query/privileged", test_privileged);
+  g_test_add_func("/profile/query/engine-refusals", test_engine_refusals);
+  g_test_add_func("/profile/query/binds-and-redirects", test_binds_and_redirects);
 
   return g_test_run();
 }
