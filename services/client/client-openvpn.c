@@ -236,9 +236,13 @@ ovpn3_client_openvpn_build_argv(const Ovpn3ClientOpenvpnConfig *cfg, const char 
       b, "--client", "--dev", cfg->dev_name, "--dev-type", cfg->tap ? "tap" : "tun", "--management",
       mgmt_path, "unix", "--management-client", "--management-hold", "--management-query-passwords",
       "--management-up-down", "--auth-retry", "interact", "--ifconfig-noexec", "--route-noexec",
-      "--script-security", "0", "--disable-dco", "--persist-tun", "--persist-key", "--nobind",
-      "--setenv", "IV_GUI_VER", "ovpn3 " OVPN3_VERSION, "--setenv", "IV_SSO",
-      "webauth,openurl,crtext", "--verb", verb, NULL);
+      "--script-security", "0", "--disable-dco", "--persist-tun", "--persist-key", NULL);
+  /* openvpn refuses --nobind together with lport, bind or local; a port >= 1024 can be bound
+   * without capabilities (lower ones are refused at NewTunnel) */
+  if (!cfg->bind_local)
+    g_strv_builder_add(b, "--nobind");
+  g_strv_builder_add_many(b, "--setenv", "IV_GUI_VER", "ovpn3 " OVPN3_VERSION, "--setenv", "IV_SSO",
+                          "webauth,openurl,crtext", "--verb", verb, NULL);
   return g_strv_builder_end(b);
 }
 

@@ -39,6 +39,7 @@ typedef struct
   const char *const *extra_args;
   gboolean query_remote; /* --management-query-remote (server/port/proto overrides) */
   guint32 engine_uid;    /* openvpn's own uid = gid (design §8); G_MAXUINT32: ours */
+  gboolean bind_local;   /* the profile sets lport, bind or local: no --nobind (design §3) */
 } Ovpn3ClientOpenvpnConfig;
 
 /* Signals:

@@ -921,6 +921,7 @@ client_start_openvpn(Ovpn3ClientBackend *self)
     .query_remote
     = self->server_override != NULL || self->port_override != 0 || self->proto_override != NULL,
     .engine_uid = self->engine.uid,
+    .bind_local = ovpn3_profile_binds_locally(self->profile),
   };
 
   self->ovpn = ovpn3_client_openvpn_new();

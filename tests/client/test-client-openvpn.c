@@ -70,6 +70,16 @@ test_argv(void)
   g_assert_cmpint(index_of(argv, "--allow-compression"), ==, 3);
   g_assert_cmpstr(argv[4], ==, "no");
   g_assert_cmpint(index_of(argv, "--management-query-remote"), <, index_of(argv, "--client"));
+
+  /* design §3: --nobind only when the profile sets no lport, bind or local (openvpn refuses
+   * the combination) */
+  g_assert_cmpint(index_of(argv, "--nobind"), >, 0);
+  cfg.bind_local = TRUE;
+  g_clear_pointer(&argv, g_strfreev);
+  argv = ovpn3_client_openvpn_build_argv(&cfg, "p", "m");
+  g_assert_cmpint(index_of(argv, "--nobind"), ==, -1);
+  g_assert_cmpint(index_of(argv, "--persist-key"), >, 0);
+  g_assert_cmpstr(argv[index_of(argv, "--verb") + 1], ==, "3");
 }
 
 int
