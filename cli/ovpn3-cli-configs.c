@@ -24,6 +24,7 @@ static struct
   gboolean persistent;
   char **tags;
   gboolean json;
+  gboolean allow_outside;
 } imp;
 
 const GOptionEntry *
@@ -37,6 +38,8 @@ ovpn3_cmd_config_import_entries(void)
       "Keep the profile across restarts of the service and reboots", NULL },
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &imp.tags, "Add a tag (may be repeated)", "TAG" },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &imp.json, "Print the result as JSON", NULL },
+    { "allow-outside-files", 0, 0, G_OPTION_ARG_NONE, &imp.allow_outside,
+      "Also inline files outside the profile's folder or reached through symbolic links", NULL },
     G_OPTION_ENTRY_NULL,
   };
   return entries;
@@ -102,13 +105,15 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
   if (*name == '\0')
     return ovpn3_cli_usage_error(cli, "the name cannot be empty");
 
-  inlined = ovpn3_cli_inline_profile(imp.file, &error);
+  inlined = ovpn3_cli_inline_profile(imp.file, imp.allow_outside, &error);
   if (inlined == NULL)
     return ovpn3_cli_report(cli, error, NULL,
                             error->code == OVPN3_EXIT_ACCESS_DENIED
                                 ? "ovpn3 reads the profile and its files as you: make them "
                                   "readable by your user (no sudo needed)"
                                 : NULL);
+  /* what goes to the service (and later the server), always; stdout stays for --json */
+  ovpn3_inlined_print_files(inlined);
 
   reply = ovpn3_cli_call(
       OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, "Import",

@@ -3,8 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -18,6 +23,10 @@ struct _Ovpn3Inlined
   GPtrArray *origin; /* per output line: where it came from (char *) */
   char *profile_name;
   guint files;
+  int dirfd; /* the profile's folder (O_PATH) */
+  char *dir; /* its absolute name, for absolute references into it */
+  gboolean allow_outside;
+  GPtrArray *listing; /* one line per inlined file, for stderr */
 };
 
 /* Options whose argument is a file that OpenVPN can also take inline. */
@@ -129,6 +138,146 @@ read_file(const char *path, gsize max, char **contents, gsize *len, GError **err
   return TRUE;
 }
 
+/* Reads the open file @fd (at most @max bytes; only a regular file when @regular_only). */
+static gboolean
+read_fd(int fd, gsize max, gboolean regular_only, char **contents, gsize *len, GError **error)
+{
+  struct stat st;
+  g_autofree char *buf = NULL;
+  gsize have = 0;
+
+  if (fstat(fd, &st) != 0)
+    {
+      int err = errno;
+      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
+      return FALSE;
+    }
+  if (S_ISDIR(st.st_mode))
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is a folder, not a file");
+      return FALSE;
+    }
+  if (regular_only && !S_ISREG(st.st_mode))
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is not a regular file");
+      return FALSE;
+    }
+  if (S_ISREG(st.st_mode) && (guint64) st.st_size > max)
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR,
+                  "it is too large (%" G_GUINT64_FORMAT " bytes; at most %" G_GSIZE_FORMAT ")",
+                  (guint64) st.st_size, max);
+      return FALSE;
+    }
+  buf = g_malloc(max + 2);
+  for (;;)
+    {
+      ssize_t n = read(fd, buf + have, max + 1 - have);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int err = errno;
+          g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      have += (gsize) n;
+      if (have > max)
+        {
+          memset(buf, 0, have);
+          g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR,
+                      "it is too large (at most %" G_GSIZE_FORMAT " bytes)", max);
+          return FALSE;
+        }
+    }
+  buf[have] = '\0';
+  *contents = g_steal_pointer(&buf);
+  *len = have;
+  return TRUE;
+}
+
+/* openat2(2) from the profile's folder: no "..", no absolute path, no symlink (nor magic
+ * link) anywhere in @name. O_NONBLOCK: a FIFO must not block the open (it is refused). */
+static int
+open_beneath(int dirfd, const char *name)
+{
+  struct open_how how = {
+    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+
+  return (int) syscall(SYS_openat2, dirfd, name, &how, sizeof how);
+}
+
+/* @ref relative to the profile's folder, or NULL (an absolute name outside it). An absolute
+ * name into the folder is made relative: openat2 still refuses any ".." in what is left. */
+static const char *
+beneath_name(Ovpn3Inlined *self, const char *ref)
+{
+  gsize n = strlen(self->dir);
+
+  if (!g_path_is_absolute(ref))
+    return ref;
+  if (n > 1 && (strncmp(ref, self->dir, n) != 0 || ref[n] != '/'))
+    return NULL;
+  while (ref[n] == '/')
+    n++;
+  return ref + n;
+}
+
+/* Opens the file @ref refers to. Without allow_outside only beneath the profile's folder,
+ * through no symlink (else *refused); with it anything the user can read, and *note says why
+ * it would have been refused. */
+static int
+open_referenced(Ovpn3Inlined *self, const char *ref, const char **note, gboolean *refused,
+                GError **error)
+{
+  const char *name = beneath_name(self, ref);
+  int fd = name != NULL && *name != '\0' ? open_beneath(self->dirfd, name) : -1;
+  int err = name == NULL ? EXDEV : name[0] == '\0' ? EISDIR : errno;
+  const char *why = NULL;
+
+  *note = NULL;
+  *refused = FALSE;
+  if (fd >= 0)
+    return fd;
+  if (err == EXDEV)
+    why = "it is outside the profile's folder";
+  else if (err == ELOOP)
+    why = "it is a symbolic link or its path goes through one";
+  else if (err == ENOSYS)
+    why = "this kernel cannot open it safely (no openat2)";
+  if (why == NULL)
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s",
+                  err == EISDIR ? "it is a folder, not a file" : g_strerror(err));
+      return -1;
+    }
+  if (!self->allow_outside)
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR,
+                  "%s; ovpn3 inlines only files inside the profile's folder, reached without "
+                  "symbolic links (move or copy it there, or use --allow-outside-files)",
+                  why);
+      *refused = TRUE;
+      return -1;
+    }
+  fd = openat(self->dirfd, ref, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      err = errno;
+      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
+      return -1;
+    }
+  *note = err == EXDEV   ? "outside the profile's folder"
+          : err == ELOOP ? "through a symbolic link"
+                         : "not checked: no openat2";
+  return fd;
+}
+
 /* The content of the file @ref refers to, ready to go between <tag> and </tag>. */
 static char *
 inline_file(Ovpn3Inlined *self, const char *dir, const char *ref, const char *option, guint line,
@@ -138,17 +287,27 @@ inline_file(Ovpn3Inlined *self, const char *dir, const char *ref, const char *op
       = g_path_is_absolute(ref) ? g_strdup(ref) : g_build_filename(dir, ref, NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GError) local = NULL;
+  const char *note = NULL;
+  gboolean refused = FALSE;
   gsize len = 0;
   gsize max = binary ? OVPN3_PROFILE_MAX_BLOCK / 4 * 3 - 1024 : OVPN3_PROFILE_MAX_BLOCK;
+  int fd = open_referenced(self, ref, &note, &refused, &local);
+  gboolean read_ok = fd >= 0 && read_fd(fd, max, note == NULL, &contents, &len, &local);
 
-  if (!read_file(path, max, &contents, &len, &local))
+  if (fd >= 0)
+    close(fd);
+  if (!read_ok)
     {
       g_set_error(error, OVPN3_CLI_ERROR, local->code,
-                  "cannot read the file '%s' that '%s' refers to on line %u of %s: %s", path,
-                  option, line, self->profile_name, local->message);
+                  "%s the file '%s' that '%s' refers to on line %u of %s: %s",
+                  refused ? "refusing to inline" : "cannot read", path, option, line,
+                  self->profile_name, local->message);
       return NULL;
     }
   self->files++;
+  g_ptr_array_add(self->listing,
+                  g_strdup_printf("inlined '%s' (%s, line %u%s%s)", ref, option, line,
+                                  note != NULL ? "; " : "", note != NULL ? note : ""));
   if (binary)
     {
       g_autofree char *b64 = g_base64_encode((const guchar *) contents, len);
@@ -275,7 +434,7 @@ handle_directive(Ovpn3Inlined *self, const char *dir, Ovpn3ProfileLexLine *l, GE
 }
 
 Ovpn3Inlined *
-ovpn3_cli_inline_profile(const char *filename, GError **error)
+ovpn3_cli_inline_profile(const char *filename, gboolean allow_outside, GError **error)
 {
   g_autoptr(Ovpn3Inlined) self = g_new0(Ovpn3Inlined, 1);
   g_autofree char *contents = NULL;
@@ -286,11 +445,23 @@ ovpn3_cli_inline_profile(const char *filename, GError **error)
 
   self->text = g_string_new(NULL);
   self->origin = g_ptr_array_new_with_free_func(g_free);
+  self->listing = g_ptr_array_new_with_free_func(g_free);
   self->profile_name = g_strdup(filename);
+  self->allow_outside = allow_outside;
+  self->dir = g_canonicalize_filename(dir, NULL);
+  self->dirfd = -1;
   if (!read_file(filename, OVPN3_PROFILE_MAX_SIZE, &contents, &len, &local))
     {
       g_set_error(error, OVPN3_CLI_ERROR, local->code, "cannot read the profile '%s': %s", filename,
                   local->message);
+      return NULL;
+    }
+  self->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (self->dirfd < 0)
+    {
+      int err = errno;
+      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err),
+                  "cannot open the folder of the profile '%s': %s", filename, g_strerror(err));
       return NULL;
     }
   lines = ovpn3_profile_lex(contents, len, 1, &local);
@@ -322,6 +493,13 @@ guint
 ovpn3_inlined_count(Ovpn3Inlined *inlined)
 {
   return inlined->files;
+}
+
+void
+ovpn3_inlined_print_files(Ovpn3Inlined *inlined)
+{
+  for (guint i = 0; i < inlined->listing->len; i++)
+    fprintf(stderr, "%s\n", (const char *) g_ptr_array_index(inlined->listing, i));
 }
 
 char *
@@ -356,6 +534,11 @@ ovpn3_inlined_free(Ovpn3Inlined *inlined)
     }
   if (inlined->origin != NULL)
     g_ptr_array_unref(inlined->origin);
+  if (inlined->listing != NULL)
+    g_ptr_array_unref(inlined->listing);
+  if (inlined->dirfd >= 0)
+    close(inlined->dirfd);
+  g_free(inlined->dir);
   g_free(inlined->profile_name);
   g_free(inlined);
 }

@@ -25,8 +25,10 @@ static const Ovpn3CliCommand commands[] = {
   { "config-import", "Import a profile (.ovpn file) for later use", "--config FILE [OPTIONS]",
     "Reads FILE as you, inlines every file it refers to (ca, cert, key, tls-auth, tls-crypt, "
     "tls-crypt-v2, pkcs12, extra-certs, dh, crl-verify, auth-user-pass, http-proxy credentials; "
-    "relative paths are relative to FILE's folder) and imports the result. The profile belongs "
-    "to you. Prints the new profile's object path.",
+    "relative paths are relative to FILE's folder) and imports the result. Only files inside "
+    "FILE's folder, reached without symbolic links, are read unless --allow-outside-files is "
+    "given; every inlined file is listed on stderr. The profile belongs to you. Prints the new "
+    "profile's object path.",
     ovpn3_cmd_config_import_entries, ovpn3_cmd_config_import },
   { "configs-list", "List the profiles you can use", "[OPTIONS]",
     "One line per profile you own or were given access to. Filters combine (all must match).",

@@ -21,6 +21,7 @@ static struct
   gboolean background;
   char *dco;
   int timeout;
+  gboolean allow_outside;
 } start;
 
 const GOptionEntry *
@@ -36,6 +37,10 @@ ovpn3_cmd_session_start_entries(void)
     { "dco", 0, 0, G_OPTION_ARG_STRING, &start.dco, "Use data channel offload", "yes|no" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &start.timeout,
       "Give up waiting after this many seconds (the session keeps trying)", "SECONDS" },
+    { "allow-outside-files", 0, 0, G_OPTION_ARG_NONE, &start.allow_outside,
+      "With a profile FILE: also inline files outside its folder or reached through symbolic "
+      "links",
+      NULL },
     G_OPTION_ENTRY_NULL,
   };
   return entries;
@@ -86,12 +91,13 @@ start_profile(Ovpn3Cli *cli, int *code)
                              "there is neither a profile named '%s' nor such a file", start.config);
       return NULL;
     }
-  inlined = ovpn3_cli_inline_profile(start.config, &error);
+  inlined = ovpn3_cli_inline_profile(start.config, start.allow_outside, &error);
   if (inlined == NULL)
     {
       *code = ovpn3_cli_report(cli, error, NULL, NULL);
       return NULL;
     }
+  ovpn3_inlined_print_files(inlined);
   g_clear_pointer(&reply, g_variant_unref);
   reply = ovpn3_cli_call(
       OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, "Import",

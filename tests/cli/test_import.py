@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """config-import: reads the profile as the calling user, inlines every referenced file
-(relative to the profile's folder), refuses clearly (naming the file) when one cannot be read,
+(relative to the profile's folder; only inside it, without symlinks, unless
+--allow-outside-files; each listed on stderr), refuses clearly (naming the file) when one
+cannot be read,
 maps the service's line numbers back to the user's file, --name/--persistent/--tag/--json."""
 
 import base64
@@ -172,8 +174,83 @@ def test_refusals_name_the_users_line():
         assert c.list_json() == []
 
 
+def test_files_outside_the_profile_folder():
+    """Only files inside the profile's folder, reached without symbolic links, are inlined
+    (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS); the rest is refused naming the file, the
+    line and the reason, unless --allow-outside-files. Every inlined file is listed on stderr,
+    one line each, also with --json (whose stdout stays JSON)."""
+    with c.ProfileDir() as d:
+        # <d>/secret and <d>/elsewhere/ are outside the profile's folder <d>/vpn/
+        d.write('secret', 'alice\ngit-credential-4711\n')
+        outside_ca = d.write('elsewhere/ca.crt', c.PEM_CERT % 'outside')
+        d.write('elsewhere/c.crt', c.PEM_CERT % 'linked-dir')
+        d.write('vpn/ca.crt', c.PEM_CERT % 'inside')
+        inside_abs = d.write('vpn/keys/ta.key', c.STATIC_KEY % 'inside')
+        os.symlink(outside_ca, os.path.join(d.path, 'vpn', 'link.crt'))
+        os.symlink('../elsewhere', os.path.join(d.path, 'vpn', 'linked'))
+        head = 'client\ndev tun\nremote 127.0.0.1 1194\n'
+
+        # a normal relative file, a subfolder, an absolute name inside the folder: inlined,
+        # each listed on stderr
+        good = d.write('vpn/good.ovpn', head + 'ca ca.crt\ntls-auth %s 1\n' % inside_abs)
+        r = c.ok('config-import', '--config', good, '--json')
+        assert r.json()['inlined_files'] == 2, r
+        assert r.err.splitlines() == ["inlined 'ca.crt' (ca, line 4)",
+                                      "inlined '%s' (tls-auth, line 5)" % inside_abs], r
+        text = dump(r.json()['path'])
+        assert block(text, 'ca') == c.PEM_CERT % 'inside'
+        assert block(text, 'tls-auth') == c.STATIC_KEY % 'inside'
+        r = c.ok('config-import', '--config', good, '--name', 'plain')
+        assert "inlined 'ca.crt' (ca, line 4)" in r.err and "inlined '" not in r.out, r
+        c.remove_all()
+
+        cases = [
+            # (line 4 of the profile, the file as the error names it, reason)
+            ('auth-user-pass ../secret', os.path.join(d.path, 'vpn', '../secret'),
+             "it is outside the profile's folder", 'auth-user-pass'),
+            ('http-proxy 127.0.0.1 3128 ../secret', os.path.join(d.path, 'vpn', '../secret'),
+             "it is outside the profile's folder", 'http-proxy'),
+            ('ca ' + outside_ca, outside_ca, "it is outside the profile's folder", 'ca'),
+            ('ca link.crt', os.path.join(d.path, 'vpn', 'link.crt'),
+             'it is a symbolic link or its path goes through one', 'ca'),
+            ('cert linked/c.crt', os.path.join(d.path, 'vpn', 'linked/c.crt'),
+             'it is a symbolic link or its path goes through one', 'cert'),
+        ]
+        for i, (line, shown, reason, option) in enumerate(cases):
+            profile = d.write('vpn/bad%d.ovpn' % i, head + line + '\n')
+            # refused, as root too: this is not about permissions
+            for user in (None, c.USER_A):
+                r = c.fails(c.EXIT_ERROR, 'config-import', '--config', profile, user=user)
+                assert ("refusing to inline the file '%s' that '%s' refers to on line 4 of %s: %s"
+                        % (shown, option, profile, reason)) in r.err, r
+                assert '--allow-outside-files' in r.err, r
+                assert 'git-credential-4711' not in r.err + r.out, r
+                assert 'inlined' not in r.err, r
+            assert c.list_json() == [] and c.list_json(user=c.USER_A) == []
+            # session-start from the file: the same rule
+            r = c.fails(c.EXIT_ERROR, 'session-start', '--config', profile)
+            assert 'refusing to inline' in r.err and reason in r.err, r
+
+        # --allow-outside-files: inlined, and the listing says which would have been refused
+        every = d.write('vpn/every.ovpn', head + 'ca link.crt\nauth-user-pass ../secret\n'
+                        'cert linked/c.crt\nextra-certs %s\n' % outside_ca)
+        r = c.fails(c.EXIT_ERROR, 'config-import', '--config', every)
+        r = c.ok('config-import', '--config', every, '--allow-outside-files', '--json')
+        assert r.json()['inlined_files'] == 4, r
+        assert r.err.splitlines() == [
+            "inlined 'link.crt' (ca, line 4; through a symbolic link)",
+            "inlined '../secret' (auth-user-pass, line 5; outside the profile's folder)",
+            "inlined 'linked/c.crt' (cert, line 6; through a symbolic link)",
+            "inlined '%s' (extra-certs, line 7; outside the profile's folder)" % outside_ca], r
+        text = dump(r.json()['path'])
+        assert block(text, 'ca') == c.PEM_CERT % 'outside'
+        assert block(text, 'auth-user-pass') == 'alice\ngit-credential-4711\n'
+        assert block(text, 'cert') == c.PEM_CERT % 'linked-dir'
+        assert block(text, 'extra-certs') == c.PEM_CERT % 'outside'
+
+
 if __name__ == '__main__':
     c.main(test_inlines_every_kind_of_file, test_name_persistent_tags_json,
            test_incomplete_profile_imports_with_a_warning,
            test_unreadable_file_is_named_and_nothing_is_imported, test_missing_files,
-           test_refusals_name_the_users_line)
+           test_refusals_name_the_users_line, test_files_outside_the_profile_folder)
