@@ -258,6 +258,9 @@ maybe_exited(Ovpn3ClientOpenvpn *self)
   g_clear_handle_id(&self->kill_timeout_id, g_source_remove);
   close_listener(self);
   remove_files(self);
+  /* whatever openvpn left behind under its uid goes with it */
+  if (self->engine_uid != G_MAXUINT32)
+    signal_openvpn(self, SIGKILL);
   g_signal_emit(self, signals[SIGNAL_EXITED], 0, self->wait_status);
 }
 
@@ -453,8 +456,10 @@ child_setup(gpointer user_data)
 
   if (setup->engine_uid == G_MAXUINT32)
     {
-      /* openvpn must not outlive us (it also exits when our socket closes) */
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      /* (test switch) our uid, but none of our capabilities; openvpn must
+       * not outlive us (it also exits when our socket closes) */
+      if (ovpn3_engine_drop_privileges(SIGKILL) != 0)
+        _exit(126);
       return;
     }
   /* its own uid and gid, no capabilities, NO_NEW_PRIVS; PDEATHSIG after the

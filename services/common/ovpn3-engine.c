@@ -36,11 +36,23 @@ ovpn3_engine_uid_in_range(guint32 uid)
 /* ---- in the child: only async-signal-safe calls (raw syscalls) ---------------- */
 
 int
-ovpn3_engine_become(guint32 uid, int pdeathsig)
+ovpn3_engine_drop_privileges(int pdeathsig)
 {
   struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
 
+  /* every capability set emptied (ambient first, it needs permitted) */
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0
+      || syscall(SYS_capset, &header, data) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return errno;
+  if (pdeathsig != 0 && prctl(PR_SET_PDEATHSIG, pdeathsig, 0, 0, 0) != 0)
+    return errno;
+  return 0;
+}
+
+int
+ovpn3_engine_become(guint32 uid, int pdeathsig)
+{
   /* raw syscalls: they change only this (single-threaded) process and do
    * not go through glibc's all-threads set*id machinery */
   if (syscall(SYS_setgroups, 0, NULL) != 0
@@ -48,13 +60,8 @@ ovpn3_engine_become(guint32 uid, int pdeathsig)
       || syscall(SYS_setresuid, (uid_t) uid, (uid_t) uid, (uid_t) uid) != 0)
     return errno;
   /* uid changed between two non-zero values: the kernel kept the
-   * capabilities; drop every one (ambient first, it needs permitted) */
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0
-      || syscall(SYS_capset, &header, data) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    return errno;
-  if (pdeathsig != 0 && prctl(PR_SET_PDEATHSIG, pdeathsig, 0, 0, 0) != 0)
-    return errno;
-  return 0;
+   * capabilities; PDEATHSIG after the switch, which resets it */
+  return ovpn3_engine_drop_privileges(pdeathsig);
 }
 
 /* kill(-1, sig) from a child switched to uid: every process of uid (and

@@ -44,6 +44,9 @@ void ovpn3_engine_id_release(Ovpn3EngineId *id);
  * NO_NEW_PRIVS, then PR_SET_PDEATHSIG (the switch resets it) when
  * pdeathsig != 0. Async-signal-safe. Returns 0 or an errno value. */
 int ovpn3_engine_become(guint32 uid, int pdeathsig);
+/* The same without the switch: no capability in any set, NO_NEW_PRIVS,
+ * PDEATHSIG. Async-signal-safe. Returns 0 or an errno value. */
+int ovpn3_engine_drop_privileges(int pdeathsig);
 
 /* Sends sig to every process of uid, from a short-lived child switched to
  * it (the services hold no CAP_KILL). Returns FALSE with errno-based error
