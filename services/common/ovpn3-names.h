@@ -85,6 +85,7 @@
 
 #define OVPN3_POLKIT_MANAGE_OTHERS      "net.openvpn.v3.manage-others"
 #define OVPN3_POLKIT_PRIVILEGED_OPTIONS "net.openvpn.v3.profile.privileged-options"
+#define OVPN3_POLKIT_START_HOST_WIDE    "net.openvpn.v3.session.start-host-wide"
 #define POLKIT_BUS_NAME                 "org.freedesktop.PolicyKit1"
 
 /* ---- systemd-resolved (netcfg's DNS back end) --------------------------- */

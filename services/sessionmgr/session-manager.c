@@ -47,7 +47,9 @@ typedef struct
   guint32 config_owner;
   gboolean transfer_owner;
   gboolean auto_restart;
-  gboolean restart; /* automatic-restart of a live session: no invocation */
+  gboolean dns_scope_global; /* the dns-scope override */
+  gboolean host_wide;        /* the caller's start-host-wide answer (session-start-policy.c) */
+  gboolean restart;          /* automatic-restart of a live session: no invocation */
   char *token;
   Ovpn3Session *session;
   guint timeout_id;
@@ -346,6 +348,7 @@ attach_backend(StartCall *call)
   Ovpn3SessionManager *self = call->self;
   g_autoptr(Ovpn3BackendProxy) backend = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean host_wide;
 
   backend = ovpn3_backend_proxy_new(self->ctx->connection, call->backend_unique,
                                     call->backend_bus_name, call->backend_pid);
@@ -356,6 +359,10 @@ attach_backend(StartCall *call)
       start_fail(call, error->message);
       return;
     }
+  /* before RegistrationConfirmation, on the same connection: the backend has it before it
+   * can connect (design §8, host-wide sessions) */
+  host_wide = ovpn3_session_get_host_wide(call->session);
+  ovpn3_backend_proxy_set_property(backend, "host_wide", g_variant_new_boolean(host_wide));
   ovpn3_backend_proxy_call(
       backend, "RegistrationConfirmation",
       g_variant_new("(soo)", call->token, ovpn3_session_get_path(call->session), call->config_path),
@@ -721,6 +728,7 @@ start_backend(StartCall *call)
   if (call->transfer_owner && call->config_owner != uid)
     ovpn3_session_transfer_owner(call->session, call->config_owner, uid);
   ovpn3_session_set_auto_restart(call->session, call->auto_restart);
+  ovpn3_session_set_host_wide(call->session, call->host_wide);
   g_hash_table_insert(self->sessions, g_strdup(path), g_object_ref(call->session));
   g_hash_table_insert(self->starts, call->token, start_call_ref(call));
   ovpn3_idle_hold(self->ctx->idle);
@@ -738,7 +746,7 @@ on_profile_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *note = NULL;
 
-  if (!ovpn3_start_policy_check_finish(result, &note, &error))
+  if (!ovpn3_start_policy_check_finish(result, &call->host_wide, &note, &error))
     {
       call->done = TRUE;
       g_dbus_method_invocation_return_gerror(call->invocation, error);
@@ -753,6 +761,7 @@ static void
 check_profile(StartCall *call)
 {
   ovpn3_start_policy_check_async(call->self->ctx->connection, call->caller, call->config_path,
+                                 call->dns_scope_global,
                                  ovpn3_polkit_invocation_is_interactive(call->invocation),
                                  on_profile_checked, start_call_ref(call));
 }
@@ -786,6 +795,7 @@ on_profile_properties(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GVariant) acl = NULL;
   g_autoptr(GVariant) overrides = NULL;
   const char *restart = NULL;
+  const char *scope = NULL;
   const char *name = "";
   gboolean public_access = FALSE;
   gboolean allowed;
@@ -814,6 +824,8 @@ on_profile_properties(GObject *source, GAsyncResult *result, gpointer user_data)
   overrides = g_variant_lookup_value(props, "overrides", G_VARIANT_TYPE_VARDICT);
   if (overrides != NULL && g_variant_lookup(overrides, "automatic-restart", "&s", &restart))
     call->auto_restart = g_str_equal(restart, "on-failure");
+  if (overrides != NULL && g_variant_lookup(overrides, "dns-scope", "&s", &scope))
+    call->dns_scope_global = g_str_equal(scope, OVPN3_DNS_SCOPE_GLOBAL);
   acl = g_variant_lookup_value(props, "acl", G_VARIANT_TYPE("au"));
 
   allowed = uid == call->config_owner || public_access;

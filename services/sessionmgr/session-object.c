@@ -63,6 +63,7 @@ struct _Ovpn3Session
 
   Ovpn3BackendProxy *backend;
   gboolean auto_restart;
+  gboolean host_wide; /* start-host-wide, asked at NewTunnel, for every backend */
   guint restarts;
   GPtrArray *log_forwards; /* LogForward */
   guint close_idle_id;
@@ -238,6 +239,18 @@ void
 ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable)
 {
   self->auto_restart = enable;
+}
+
+void
+ovpn3_session_set_host_wide(Ovpn3Session *self, gboolean allowed)
+{
+  self->host_wide = allowed;
+}
+
+gboolean
+ovpn3_session_get_host_wide(Ovpn3Session *self)
+{
+  return self->host_wide;
 }
 
 void

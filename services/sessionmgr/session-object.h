@@ -57,6 +57,10 @@ char *ovpn3_session_get_device_name(Ovpn3Session *self);
 
 /* The profile's automatic-restart=on-failure override. */
 void ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable);
+/* The starter's polkit start-host-wide answer (design §8), kept for the session and handed to
+ * every backend it gets (automatic restarts included). */
+void ovpn3_session_set_host_wide(Ovpn3Session *self, gboolean allowed);
+gboolean ovpn3_session_get_host_wide(Ovpn3Session *self);
 /* Drops the crashed backend, waits for a new one; returns the number of
  * this restart (1, 2, …). */
 guint ovpn3_session_begin_restart(Ovpn3Session *self);

@@ -14,8 +14,17 @@ typedef struct
   guint32 uid;
   gboolean interactive;
   char *config_path;
+  gboolean dns_scope_global;
   char *privileged; /* the privileged options, joined, for messages */
+  char *host_wide;  /* what the profile itself does to the whole host, NULL if nothing */
+  gboolean host_wide_allowed;
 } PolicyCheck;
+
+typedef struct
+{
+  char *note;
+  gboolean host_wide;
+} PolicyResult;
 
 static void
 policy_check_free(PolicyCheck *check)
@@ -23,20 +32,93 @@ policy_check_free(PolicyCheck *check)
   g_free(check->sender);
   g_free(check->config_path);
   g_free(check->privileged);
+  g_free(check->host_wide);
   g_free(check);
+}
+
+static void
+policy_result_free(PolicyResult *r)
+{
+  g_free(r->note);
+  g_free(r);
 }
 
 static void
 succeed(GTask *task)
 {
   PolicyCheck *check = g_task_get_task_data(task);
-  char *note = NULL;
+  PolicyResult *r = g_new0(PolicyResult, 1);
+  g_autoptr(GString) note = g_string_new(NULL);
 
   if (check->privileged != NULL)
-    note = g_strdup_printf("UID %u authorised for the privileged options of %s (%s)", check->uid,
-                           check->config_path, check->privileged);
-  g_task_return_pointer(task, note, g_free);
+    g_string_append_printf(note, "UID %u authorised for the privileged options of %s (%s); ",
+                           check->uid, check->config_path, check->privileged);
+  if (check->host_wide != NULL)
+    g_string_append_printf(note, "UID %u authorised for the host-wide settings of %s (%s)",
+                           check->uid, check->config_path, check->host_wide);
+  else
+    g_string_append_printf(note,
+                           "UID %u %s take the host's default route or global DNS "
+                           "from the server of %s",
+                           check->uid, check->host_wide_allowed ? "may" : "may not",
+                           check->config_path);
+  r->note = g_string_free(g_steal_pointer(&note), FALSE);
+  r->host_wide = check->host_wide_allowed;
+  g_task_return_pointer(task, r, (GDestroyNotify) policy_result_free);
 }
+
+/* ---- host-wide sessions (design §8) ------------------------------------------------------ */
+
+static void
+on_host_wide_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PolicyCheck *check = g_task_get_task_data(task);
+
+  check->host_wide_allowed = ovpn3_polkit_check_finish(result, NULL);
+  if (!check->host_wide_allowed && check->host_wide != NULL)
+    {
+      g_task_return_new_error(
+          task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+          "This profile changes the network of the whole host (%s); starting it needs the polkit "
+          "authorization %s, which by default only users of an active local session have (ask "
+          "your administrator)",
+          check->host_wide, OVPN3_POLKIT_START_HOST_WIDE);
+      return;
+    }
+  succeed(g_steal_pointer(&task));
+}
+
+/* A profile that configures redirect-gateway or dns-scope global asks, honouring the caller's
+ * interactive flag, and is refused without it. For any other the answer is asked without
+ * interaction and kept for the session: it decides whether the backend honours a pushed
+ * redirect-gateway or global DNS. uid 0 is authorised without asking. */
+static void
+check_host_wide(GTask *task)
+{
+  PolicyCheck *check = g_task_get_task_data(task);
+
+  ovpn3_polkit_check_async(check->sender, check->uid, OVPN3_POLKIT_START_HOST_WIDE,
+                           check->host_wide != NULL && check->interactive, NULL,
+                           on_host_wide_authorized, task);
+}
+
+static char *
+host_wide_settings(Ovpn3Profile *profile, gboolean dns_scope_global)
+{
+  g_autoptr(GPtrArray) what = g_ptr_array_new();
+
+  if (ovpn3_profile_redirects_gateway(profile))
+    g_ptr_array_add(what, "redirect-gateway: all its traffic goes through the VPN");
+  if (dns_scope_global)
+    g_ptr_array_add(what, "dns-scope global: every DNS lookup goes to the VPN's servers");
+  if (what->len == 0)
+    return NULL;
+  g_ptr_array_add(what, NULL);
+  return g_strjoinv("; ", (char **) what->pdata);
+}
+
+/* ---- privileged options (design §4) ------------------------------------------------------- */
 
 static void
 on_privileged_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -53,7 +135,7 @@ on_privileged_authorized(GObject *source, GAsyncResult *result, gpointer user_da
           check->privileged, OVPN3_POLKIT_PRIVILEGED_OPTIONS);
       return;
     }
-  succeed(g_steal_pointer(&task));
+  check_host_wide(g_steal_pointer(&task));
 }
 
 static void
@@ -92,6 +174,7 @@ on_profile_json(GObject *source, GAsyncResult *result, gpointer user_data)
                               what);
       return;
     }
+  check->host_wide = host_wide_settings(profile, check->dns_scope_global);
   g_clear_pointer(&reasons, g_strfreev);
   if (ovpn3_profile_needs_privileged_options(profile, &reasons))
     {
@@ -101,13 +184,14 @@ on_profile_json(GObject *source, GAsyncResult *result, gpointer user_data)
                                g_steal_pointer(&task));
       return;
     }
-  succeed(g_steal_pointer(&task));
+  check_host_wide(g_steal_pointer(&task));
 }
 
 void
 ovpn3_start_policy_check_async(GDBusConnection *connection, const Ovpn3Caller *caller,
-                               const char *config_path, gboolean interactive,
-                               GAsyncReadyCallback callback, gpointer user_data)
+                               const char *config_path, gboolean dns_scope_global,
+                               gboolean interactive, GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   GTask *task = g_task_new(NULL, NULL, callback, user_data);
   PolicyCheck *check = g_new0(PolicyCheck, 1);
@@ -116,6 +200,7 @@ ovpn3_start_policy_check_async(GDBusConnection *connection, const Ovpn3Caller *c
   check->uid = caller->uid;
   check->interactive = interactive;
   check->config_path = g_strdup(config_path);
+  check->dns_scope_global = dns_scope_global;
   g_task_set_task_data(task, check, (GDestroyNotify) policy_check_free);
   g_task_set_source_tag(task, ovpn3_start_policy_check_async);
   g_dbus_connection_call(connection, OVPN3_CONFIG_BUS_NAME, config_path, OVPN3_CONFIG_INTERFACE,
@@ -124,18 +209,16 @@ ovpn3_start_policy_check_async(GDBusConnection *connection, const Ovpn3Caller *c
 }
 
 gboolean
-ovpn3_start_policy_check_finish(GAsyncResult *result, char **note, GError **error)
+ovpn3_start_policy_check_finish(GAsyncResult *result, gboolean *host_wide, char **note,
+                                GError **error)
 {
-  g_autofree char *line = NULL;
-  g_autoptr(GError) local = NULL;
+  PolicyResult *r = g_task_propagate_pointer(G_TASK(result), error);
 
-  line = g_task_propagate_pointer(G_TASK(result), &local);
-  if (local != NULL)
-    {
-      g_propagate_error(error, g_steal_pointer(&local));
-      return FALSE;
-    }
+  if (r == NULL)
+    return FALSE;
+  *host_wide = r->host_wide;
   if (note != NULL)
-    *note = g_steal_pointer(&line);
+    *note = g_steal_pointer(&r->note);
+  policy_result_free(r);
   return TRUE;
 }

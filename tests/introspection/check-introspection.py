@@ -16,7 +16,10 @@ ovpn3 decisions of design.md §7, coded in expected_members():
   * every manager object has an extra read-only `implementation` (s);
   * the netcfg device has an extra `engine_uid` (u, readwrite): the backend
     client names its session's engine uid, which owns the tun device
-    (design §8 trust domains; see services/netcfg/README.md).
+    (design §8 trust domains; see services/netcfg/README.md);
+  * the backend client has an extra `host_wide` (b, readwrite): the session
+    manager hands over its polkit answer for
+    net.openvpn.v3.session.start-host-wide (design §8, host-wide sessions).
 
 It also checks what dbus-python and GDBus need to be happy: each file parses
 with Gio.DBusNodeInfo, has exactly one interface and no child nodes, every
@@ -44,6 +47,8 @@ XML_DIR = None
 IMPLEMENTATION_PROP = ("property", "implementation", ("s", "read"))
 # The engine's uid, set by the backend client before `layer` (trust domains).
 ENGINE_UID_PROP = ("property", "engine_uid", ("u", "readwrite"))
+# The session manager's start-host-wide answer, set before RegistrationConfirmation.
+HOST_WIDE_PROP = ("property", "host_wide", ("b", "readwrite"))
 
 # Object keys of the ten XML files (= file stem without the interface prefix).
 OBJECT_KEYS = [
@@ -159,6 +164,9 @@ def expected_members(key, spec_obj):
         exp[(kind, name)] = detail
     if key == "netcfg.device":
         kind, name, detail = ENGINE_UID_PROP
+        exp[(kind, name)] = detail
+    if key == "backends.client":
+        kind, name, detail = HOST_WIDE_PROP
         exp[(kind, name)] = detail
     return exp
 

@@ -59,6 +59,7 @@ class Backend(dbus.service.Object):
         self.slots = []            # dicts: type, group, id, name, description, hidden, value
         self.log_level = 3
         self.dco = False
+        self.host_wide = False   # the session manager's start-host-wide answer
         self.connected = False
         self.paused = False
         self.sessionmgr = None     # its unique name, from registration on
@@ -268,6 +269,7 @@ class Backend(dbus.service.Object):
             'session_path': dbus.ObjectPath(self.session_path),
             'log_level': dbus.UInt32(self.log_level),
             'dco': dbus.Boolean(self.dco),
+            'host_wide': dbus.Boolean(self.host_wide),
             'device_path': dbus.ObjectPath('/net/openvpn/v3/netcfg/%d_tunfake' % os.getpid()
                                            if self.connected else '/'),
             'device_name': dbus.String('tunfake%d' % (os.getpid() % 1000)
@@ -300,6 +302,8 @@ class Backend(dbus.service.Object):
             self.log_level = int(value)
         elif name == 'dco':
             self.dco = bool(value)
+        elif name == 'host_wide':
+            self.host_wide = bool(value)
         else:
             raise Error('org.freedesktop.DBus.Error.PropertyReadOnly', 'read-only')
 
