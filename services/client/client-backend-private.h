@@ -81,6 +81,9 @@ struct _Ovpn3ClientBackend
   char **pull_filters;
   gboolean route_nopull;
   Ovpn3NetRedirect redirect;
+  gboolean host_wide; /* the session manager's start-host-wide answer (client-host-wide.c) */
+  gboolean host_wide_redirect_noted, host_wide_dns_noted;
+  char *host_wide_notice; /* for the next CONN_CONNECTED */
 
   Ovpn3ClientQueue *queue;
 
@@ -153,6 +156,15 @@ void client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invoca
 void client_stop_session(Ovpn3ClientBackend *self, gboolean force);
 /* The session is over: remove the device, then exit. */
 void client_finish(Ovpn3ClientBackend *self);
+
+/* client-host-wide.c */
+/* openvpn's "PUSH: Received control message: 'PUSH_REPLY,…'" line: redirect-gateway, honoured
+ * only with host_wide (else logged once). */
+void client_host_wide_push_reply(Ovpn3ClientBackend *self, const char *line);
+/* Drops pushed DNS of global scope without host_wide (logged once). */
+void client_host_wide_filter(Ovpn3ClientBackend *self, Ovpn3NetSettings *settings);
+/* StatusChange(2, CONN_CONNECTED) with what was ignored since the last one, if anything. */
+void client_status_connected(Ovpn3ClientBackend *self);
 
 /* client-stats.c */
 void client_stats_bytecount(Ovpn3ClientBackend *self, guint64 bytes_in, guint64 bytes_out);

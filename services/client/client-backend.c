@@ -143,6 +143,7 @@ ovpn3_client_backend_finalize(GObject *object)
   g_free(self->config_name);
   g_clear_pointer(&self->overrides, g_variant_unref);
   g_free(self->dns_scope);
+  g_free(self->host_wide_notice);
   g_free(self->server_override);
   g_free(self->proto_override);
   g_strfreev(self->extra_args);
@@ -634,6 +635,8 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
     return g_variant_new_uint32(self->log_level);
   if (g_str_equal(name, "dco"))
     return g_variant_new_boolean(self->dco);
+  if (g_str_equal(name, "host_wide"))
+    return g_variant_new_boolean(self->host_wide);
   if (g_str_equal(name, "device_name"))
     return g_variant_new_string(
         self->netcfg != NULL ? ovpn3_client_netcfg_get_device_name(self->netcfg) : "");
@@ -688,6 +691,12 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
           return FALSE;
         }
       self->dco = FALSE;
+      return TRUE;
+    }
+  if (g_str_equal(name, "host_wide"))
+    {
+      /* the session manager's polkit answer (client-host-wide.c) */
+      self->host_wide = g_variant_get_boolean(value);
       return TRUE;
     }
   g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY, "Property “%s” is read-only",

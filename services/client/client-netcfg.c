@@ -249,6 +249,8 @@ add_route(Ovpn3NetSettings *s, const char *addr, guint prefix, gint metric, gboo
       s->reroute_ipv6 = TRUE; /* netcfg sets the IPv6 default route itself */
       return;
     }
+  if (ipv6 && is_ipv6_redirect_piece(net, prefix) && redirect->refused_ipv6)
+    return; /* part of a refused redirect-gateway, which was logged */
   if (is_default_or_half(net, prefix, ipv6))
     {
       refuse(refusals,

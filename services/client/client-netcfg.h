@@ -63,6 +63,7 @@ typedef struct
 {
   gboolean redirect_ipv4;
   gboolean redirect_ipv6;
+  gboolean refused_ipv6; /* a pushed `redirect-gateway ipv6` was refused: drop its ENV routes */
 } Ovpn3NetRedirect;
 
 /* Reads redirect-gateway / redirect-private from openvpn's log line

@@ -472,7 +472,7 @@ on_state(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
       if (self->net_applying)
         self->connected_deferred = TRUE;
       else
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTED, "");
+        client_status_connected(self);
       return;
     }
   if (g_str_equal(name, "RECONNECTING"))
@@ -575,7 +575,7 @@ on_net_applied(GObject *source, GAsyncResult *result, gpointer user_data)
     {
       self->connected_deferred = FALSE;
       if (self->connected && !self->disconnecting)
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTED, "");
+        client_status_connected(self);
     }
 }
 
@@ -624,6 +624,7 @@ on_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
       ovpn3_client_openvpn_stop(self->ovpn, OVPN3_CLIENT_STOP_TIMEOUT_S);
       return;
     }
+  client_host_wide_filter(self, settings);
   key = addresses_key(settings);
   if (self->applied_key != NULL)
     {
@@ -728,8 +729,7 @@ on_event(Ovpn3ClientOpenvpn *ovpn, gpointer event_ptr, gpointer user_data)
         /* only read for PUSH_REPLY; the log itself is forwarded from stdout */
         if (event->text != NULL
             && strstr(event->text, "PUSH: Received control message: 'PUSH_REPLY,") != NULL)
-          ovpn3_net_parse_push_reply(event->text, (const char *const *) self->pull_filters,
-                                     self->route_nopull, &self->redirect);
+          client_host_wide_push_reply(self, event->text);
         break;
       case OVPN3_MGMT_EVENT_BYTECOUNT:
         client_stats_bytecount(self, event->bytes_in, event->bytes_out);

@@ -318,7 +318,12 @@ class FakeSessionManager:
         assert req['path'] == BACKEND_PATH, req
         return be
 
-    def register(self, be, config_path, token=None):
+    def register(self, be, config_path, token=None, host_wide=True):
+        """host_wide: the start-host-wide answer, set first as the session
+        manager does (design §8); without it pushed redirect-gateway and
+        global DNS are ignored."""
+        t.set_property(self.bus, be.bus_name, BACKEND_PATH, BACKEND_IFACE, 'host_wide',
+                       dbus.Boolean(host_wide))
         return be.call('RegistrationConfirmation', token or be.token, be.session_path,
                        config_path, signature='soo')
 
