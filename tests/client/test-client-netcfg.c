@@ -160,6 +160,19 @@ test_redirect(void)
   g_assert_false(s->reroute_ipv6);
   g_assert_false(has_route(s, "2000::", 4));
   g_assert_false(has_route(s, "::", 3));
+  g_clear_pointer(&s, ovpn3_net_settings_free);
+
+  /* a refused pushed `redirect-gateway ipv6` (no start-host-wide): its pieces are dropped
+   * without a refusal each (the refusal of the redirect was logged) */
+  {
+    g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
+
+    r = (Ovpn3NetRedirect){ .refused_ipv6 = TRUE };
+    s = ovpn3_net_settings_from_env(env, &r, FALSE, refusals, NULL);
+    g_assert_false(s->reroute_ipv6);
+    g_assert_cmpuint(s->routes->len, ==, 0);
+    g_assert_cmpuint(refusals->len, ==, 0);
+  }
 }
 
 static gboolean
