@@ -24,6 +24,8 @@ ovpn3_caller_copy(const Ovpn3Caller *caller)
   copy->uid = caller->uid;
   copy->pid = caller->pid;
   copy->admin = caller->admin;
+  copy->role = caller->role;
+  copy->backend = ovpn3_backend_info_copy(caller->backend);
   return copy;
 }
 
@@ -33,6 +35,7 @@ ovpn3_caller_free(Ovpn3Caller *caller)
   if (caller == NULL)
     return;
   g_free(caller->sender);
+  ovpn3_backend_info_free(caller->backend);
   g_free(caller);
 }
 

@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-peer-role.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -18,6 +20,11 @@ typedef struct
   /* Set by the exporter when the object's authorize() hook named a polkit
    * action and polkit granted it for this call (e.g. manage-others). */
   gboolean admin;
+  /* Set by the exporter for a caller of the service user when the object
+   * asked for it (wants_role): the session manager, the backend client of
+   * a confirmed session (then `backend` says which), or neither (design §8). */
+  Ovpn3PeerRole role;
+  Ovpn3BackendInfo *backend; /* owned; NULL unless role is OVPN3_PEER_ROLE_BACKEND */
 } Ovpn3Caller;
 
 Ovpn3Caller *ovpn3_caller_copy(const Ovpn3Caller *caller);

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "ovpn3-acl.h"
 #include "ovpn3-exported.h"
 #include "ovpn3-introspection.h"
 #include "ovpn3-names.h"
@@ -12,6 +13,7 @@ struct _Ovpn3Exporter
   GDBusConnection *connection;
   Ovpn3Credentials *credentials;
   Ovpn3Idle *idle;
+  Ovpn3PeerRoles *roles; /* made on first use */
 };
 
 /* One registered object; referenced by every call in flight so that an
@@ -80,6 +82,7 @@ ovpn3_exporter_free(Ovpn3Exporter *exporter)
   g_clear_object(&exporter->connection);
   g_clear_object(&exporter->credentials);
   g_clear_object(&exporter->idle);
+  g_clear_object(&exporter->roles);
   g_free(exporter);
 }
 
@@ -93,6 +96,14 @@ Ovpn3Credentials *
 ovpn3_exporter_get_credentials(Ovpn3Exporter *exporter)
 {
   return exporter->credentials;
+}
+
+Ovpn3PeerRoles *
+ovpn3_exporter_get_peer_roles(Ovpn3Exporter *exporter)
+{
+  if (exporter->roles == NULL)
+    exporter->roles = ovpn3_peer_roles_new(exporter->connection);
+  return exporter->roles;
 }
 
 void
@@ -332,23 +343,11 @@ member_of(GDBusMethodInvocation *invocation)
 }
 
 static void
-on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
+pending_call_authorize(PendingCall *pending)
 {
-  PendingCall *pending = user_data;
   GDBusMethodInvocation *invocation = pending->invocation;
-  g_autoptr(GError) error = NULL;
   const char *action = NULL;
 
-  pending->caller = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, &error);
-  if (pending->caller == NULL)
-    {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
-                                            "Could not authenticate the caller: %s",
-                                            error->message);
-      registration_unref(pending->reg);
-      g_free(pending);
-      return;
-    }
   if (pending->reg->alive && pending->reg->vtable->authorize != NULL)
     action = pending->reg->vtable->authorize(
         pending->reg->object, pending->caller,
@@ -361,6 +360,46 @@ on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   pending_call_finish(pending);
+}
+
+static void
+on_role_known(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingCall *pending = user_data;
+
+  pending->caller->role
+      = ovpn3_peer_roles_lookup_finish(OVPN3_PEER_ROLES(source), result, &pending->caller->backend);
+  pending_call_authorize(pending);
+}
+
+static void
+on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingCall *pending = user_data;
+  GDBusMethodInvocation *invocation = pending->invocation;
+  Registration *reg = pending->reg;
+  g_autoptr(GError) error = NULL;
+
+  pending->caller = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, &error);
+  if (pending->caller == NULL)
+    {
+      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+                                            "Could not authenticate the caller: %s",
+                                            error->message);
+      registration_unref(pending->reg);
+      g_free(pending);
+      return;
+    }
+  /* which process of the service user (design §8), when the object asks */
+  if (reg->alive && reg->vtable->wants_role != NULL
+      && ovpn3_uid_is_service_user(pending->caller->uid)
+      && reg->vtable->wants_role(reg->object, invocation))
+    {
+      ovpn3_peer_roles_lookup_async(ovpn3_exporter_get_peer_roles(reg->exporter),
+                                    pending->caller->sender, NULL, on_role_known, pending);
+      return;
+    }
+  pending_call_authorize(pending);
 }
 
 static void

@@ -1,7 +1,9 @@
 /* ovpn3-exported.h — one way to export an object: the interface comes from
  * the GResource, every call (methods and org.freedesktop.DBus.Properties
  * Get/Set/GetAll) first resolves the caller's credentials asynchronously,
- * then reaches the object's handlers with an Ovpn3Caller. Property types
+ * then (for objects that ask, callers of the service user only) which
+ * service process it is (ovpn3-peer-role.h), then reaches the object's
+ * handlers with an Ovpn3Caller. Property types
  * and access are checked against the introspection before the handler
  * runs; a successful Set emits PropertiesChanged. Every call touches the
  * idle timer.
@@ -14,6 +16,7 @@
 
 #include "ovpn3-credentials.h"
 #include "ovpn3-idle.h"
+#include "ovpn3-peer-role.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +41,12 @@ typedef struct
    * handler still makes the decision. */
   const char *(*authorize)(gpointer object, const Ovpn3Caller *caller, const char *interface,
                            const char *member);
+  /* Optional: return TRUE when the handler of this call needs to know
+   * which process of the service user is calling (caller->role and
+   * caller->backend, ovpn3-peer-role.h; design §8). Asked only for callers
+   * of the service user; the exporter then finds out asynchronously
+   * (cached per caller) before authorize() and the handler run. */
+  gboolean (*wants_role)(gpointer object, GDBusMethodInvocation *invocation);
 } Ovpn3ExportedVTable;
 
 typedef struct _Ovpn3Exporter Ovpn3Exporter;
@@ -51,6 +60,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3Exporter, ovpn3_exporter_free)
 
 GDBusConnection *ovpn3_exporter_get_connection(Ovpn3Exporter *exporter);
 Ovpn3Credentials *ovpn3_exporter_get_credentials(Ovpn3Exporter *exporter);
+/* The role lookup the exporter uses for wants_role (made on first use). */
+Ovpn3PeerRoles *ovpn3_exporter_get_peer_roles(Ovpn3Exporter *exporter);
 
 /* Returns the registration id (0 with error on failure). object is not
  * referenced; unregister before freeing it. */
