@@ -11,6 +11,7 @@
 #include "ovpn3-polkit.h"
 #include "ovpn3-rate-limit.h"
 #include "session-backend-proxy.h"
+#include "session-lookup.h"
 #include "session-manager.h"
 #include "session-start-policy.h"
 
@@ -1030,6 +1031,8 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     handle_list(self, caller, LOOKUP_CONFIG_NAME, parameters, invocation);
   else if (g_str_equal(method, "LookupInterface"))
     handle_list(self, caller, LOOKUP_INTERFACE, parameters, invocation);
+  else if (g_str_equal(method, "LookupBackend"))
+    ovpn3_session_lookup_backend(self->sessions, caller, parameters, invocation);
   else
     ovpn3_invocation_return_unknown_method(invocation);
 }

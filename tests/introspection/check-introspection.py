@@ -17,6 +17,11 @@ ovpn3 decisions of design.md §7, coded in expected_members():
   * the netcfg device has an extra `engine_uid` (u, readwrite): the backend
     client names its session's engine uid, which owns the tun device
     (design §8 trust domains; see services/netcfg/README.md);
+  * the session manager has an extra method `LookupBackend` (unique_name:s
+    -> session_path:o, config_path:o, owner:u, backend_pid:u), callable by
+    the service user only: configmgr, the log service and netcfg ask it which
+    session a backend client serves (design §8, "The service user is then
+    narrowed"; see services/sessionmgr/README.md);
   * the backend client has an extra `host_wide` (b, readwrite): the session
     manager hands over its polkit answer for
     net.openvpn.v3.session.start-host-wide (design §8, host-wide sessions).
@@ -47,6 +52,10 @@ XML_DIR = None
 IMPLEMENTATION_PROP = ("property", "implementation", ("s", "read"))
 # The engine's uid, set by the backend client before `layer` (trust domains).
 ENGINE_UID_PROP = ("property", "engine_uid", ("u", "readwrite"))
+# Which session a backend client serves, for ovpn3's services (design §8).
+LOOKUP_BACKEND_METHOD = ("method", "LookupBackend", (
+    (("unique_name", "s"),),
+    (("session_path", "o"), ("config_path", "o"), ("owner", "u"), ("backend_pid", "u"))))
 # The session manager's start-host-wide answer, set before RegistrationConfirmation.
 HOST_WIDE_PROP = ("property", "host_wide", ("b", "readwrite"))
 
@@ -164,6 +173,9 @@ def expected_members(key, spec_obj):
         exp[(kind, name)] = detail
     if key == "netcfg.device":
         kind, name, detail = ENGINE_UID_PROP
+        exp[(kind, name)] = detail
+    if key == "sessions.manager":
+        kind, name, detail = LOOKUP_BACKEND_METHOD
         exp[(kind, name)] = detail
     if key == "backends.client":
         kind, name, detail = HOST_WIDE_PROP

@@ -61,7 +61,8 @@ for m in ('Ready', 'Connect', 'Pause', 'Resume', 'Restart', 'Disconnect', 'Acces
           'AccessRevoke', 'LogForward', 'UserInputQueueGetTypeGroup', 'UserInputQueueCheck',
           'UserInputQueueFetch', 'UserInputProvide'):
     CASES.append((S, SO, S, m, ALL))
-CASES += [(S, SM, S, 'TransferOwnership', ROOT), (S, SM, S, 'NoSuchMethod', NOBODY),
+CASES += [(S, SM, S, 'TransferOwnership', ROOT), (S, SM, S, 'LookupBackend', SVC),
+          (S, SO, S, 'LookupBackend', NOBODY), (S, SM, S, 'NoSuchMethod', NOBODY),
           (S, SO, PROPS, 'Get', ALL), (S, SO, PROPS, 'GetAll', ALL), (S, SO, PROPS, 'Set', ALL),
           (S, SO, INTRO, 'Introspect', ALL), (S, SM, PEER, 'Ping', ALL)]
 
