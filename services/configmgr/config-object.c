@@ -6,6 +6,7 @@
 
 #include "config-object.h"
 #include "config-overrides.h"
+#include "config-peers.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
@@ -406,20 +407,22 @@ may_use(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
   return caller->admin || ovpn3_config_object_is_visible_to(self, caller->uid);
 }
 
-/* ACL + the service user */
+/* ACL + the session manager and this profile's backends (config-peers.h) */
 static gboolean
 may_read(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
 {
-  return may_use(self, caller) || ovpn3_uid_is_service_user(caller->uid);
+  return may_use(self, caller) || ovpn3_config_peer_may_read(caller, self->path);
 }
 
-/* Fetch: owner, acl list, service user (public ignored); locked_down:
- * owner or service user only */
+/* Fetch: owner, acl list (public ignored); locked_down: owner only. Of the
+ * service user only the session manager and this profile's backends. */
 static gboolean
 may_fetch(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
 {
-  if (caller->admin || caller->uid == self->acl.owner || ovpn3_uid_is_service_user(caller->uid))
+  if (caller->admin || caller->uid == self->acl.owner)
     return TRUE;
+  if (ovpn3_uid_is_service_user(caller->uid))
+    return ovpn3_config_peer_may_read(caller, self->path);
   return !self->locked_down && ovpn3_acl_contains(&self->acl, caller->uid);
 }
 
@@ -549,13 +552,6 @@ return_gdbuspp(GDBusMethodInvocation *invocation, const char *text)
                                                 text);
 }
 
-typedef struct
-{
-  Ovpn3ConfigObject *self;
-  GDBusMethodInvocation *invocation;
-  gboolean as_json;
-} FetchData;
-
 static void
 fetch_reply(Ovpn3ConfigObject *self, GDBusMethodInvocation *invocation, gboolean as_json)
 {
@@ -566,25 +562,22 @@ fetch_reply(Ovpn3ConfigObject *self, GDBusMethodInvocation *invocation, gboolean
 }
 
 static void
-on_backend_owner(GObject *source, GAsyncResult *result, gpointer user_data)
+handle_fetch(Ovpn3ConfigObject *self, const Ovpn3Caller *caller, GDBusMethodInvocation *invocation,
+             gboolean as_json)
 {
-  FetchData *data = user_data;
-  g_autoptr(Ovpn3ConfigObject) self = data->self;
-  GDBusMethodInvocation *invocation = data->invocation;
-  g_autoptr(GVariant) reply = NULL;
-  const char *owner = NULL;
-  gboolean from_backend;
+  G_GNUC_UNUSED g_autoptr(Ovpn3ConfigObject) ref = g_object_ref(self);
+  g_autoptr(JsonNode) snap = NULL;
+  g_autoptr(GError) error = NULL;
 
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, NULL);
-  if (reply != NULL)
-    g_variant_get(reply, "(&s)", &owner);
-  from_backend
-      = owner != NULL && g_strcmp0(owner, g_dbus_method_invocation_get_sender(invocation)) == 0;
-
-  fetch_reply(self, invocation, data->as_json);
-  g_free(data);
-
-  if (!from_backend || self->registration_id == 0)
+  if (!may_fetch(self, caller))
+    {
+      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
+      return;
+    }
+  fetch_reply(self, invocation, as_json);
+  /* a use: the backend client of a session of this profile, as the session
+   * manager confirmed it (not the session manager's own read) */
+  if (!ovpn3_config_peer_is_backend_of(caller, self->path) || self->registration_id == 0)
     return;
   if (self->single_use)
     {
@@ -593,44 +586,11 @@ on_backend_owner(GObject *source, GAsyncResult *result, gpointer user_data)
       ovpn3_config_manager_remove(self->manager, self);
       return;
     }
-  {
-    g_autoptr(JsonNode) snap = snapshot(self);
-    g_autoptr(GError) error = NULL;
-
-    self->used_count++;
-    self->last_used_timestamp = now_seconds();
-    if (!commit(self, snap, &error))
-      g_warning("%s: cannot record use: %s", self->path, error->message);
-  }
-}
-
-static void
-handle_fetch(Ovpn3ConfigObject *self, const Ovpn3Caller *caller, GDBusMethodInvocation *invocation,
-             gboolean as_json)
-{
-  g_autofree char *backend_name = NULL;
-  FetchData *data;
-
-  if (!may_fetch(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-      return;
-    }
-  if (!ovpn3_uid_is_service_user(caller->uid))
-    {
-      fetch_reply(self, invocation, as_json);
-      return;
-    }
-  /* a real backend owns net.openvpn.v3.backends.be<its pid> */
-  data = g_new0(FetchData, 1);
-  data->self = g_object_ref(self);
-  data->invocation = invocation;
-  data->as_json = as_json;
-  backend_name = g_strdup_printf("%s%u", OVPN3_BACKEND_BUS_NAME_PREFIX, caller->pid);
-  g_dbus_connection_call(ovpn3_exporter_get_connection(self->exporter), DBUS_NAME_BUS,
-                         DBUS_PATH_BUS, DBUS_INTERFACE_BUS, "GetNameOwner",
-                         g_variant_new("(s)", backend_name), G_VARIANT_TYPE("(s)"),
-                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_backend_owner, data);
+  snap = snapshot(self);
+  self->used_count++;
+  self->last_used_timestamp = now_seconds();
+  if (!commit(self, snap, &error))
+    g_warning("%s: cannot record use: %s", self->path, error->message);
 }
 
 /* The owner-only, not-sealed write methods. Returns FALSE (and answers)
@@ -863,13 +823,13 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 /* ---- properties -------------------------------------------------------- */
 
 /* The proxy credentials are the owner's: left out (key and value) for
- * callers who are neither the owner, an administrator, nor the service
- * user (the session manager and the backend need them) — even for ACL
- * entries that may Fetch the profile. */
+ * callers who are neither the owner, an administrator, the session manager
+ * nor this profile's backend (they need them) — even for ACL entries that
+ * may Fetch the profile. */
 static GVariant *
 overrides_variant(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
 {
-  gboolean all = is_owner(self, caller) || ovpn3_uid_is_service_user(caller->uid);
+  gboolean all = is_owner(self, caller) || ovpn3_config_peer_may_read(caller, self->path);
   GVariantBuilder b;
 
   g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
@@ -891,10 +851,11 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   if (g_str_equal(name, "owner"))
     return g_variant_new_uint32(self->acl.owner);
 
-  /* single_use: the ACL only; everything else also the service user. The
-   * spec gives acl and public_access to the ACL only; we let the service
-   * user read them too, because the session manager (running as it) checks
-   * with them whether a caller may start a session from this profile. */
+  /* single_use: the ACL only; everything else also the session manager
+   * and this profile's backends. The spec gives acl and public_access to
+   * the ACL only; we let the session manager read them too, because it
+   * checks with them whether a caller may start a session from this
+   * profile. */
   if (g_str_equal(name, "single_use") ? !may_use(self, caller) : !may_read(self, caller))
     {
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
@@ -992,6 +953,7 @@ static const Ovpn3ExportedVTable vtable = {
   .get_property = get_property,
   .set_property = set_property,
   .authorize = authorize,
+  .wants_role = ovpn3_config_peer_wants_role,
 };
 
 gboolean

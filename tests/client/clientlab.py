@@ -8,7 +8,10 @@
 - a fake session manager: a bus connection authenticated as the service user
   that owns net.openvpn.v3.sessions, spawns ovpn3-service-client with a token
   (as backendstart does: service user, minimal environment), answers the
-  RegistrationRequest and records the backend's signals.
+  RegistrationRequest, answers LookupBackend for the clients it confirmed
+  (configmgr, the log service and netcfg serve a backend only then, design
+  §8; calls to the client iterate the main loop so that it can answer while
+  the client waits for them) and records the backend's signals.
 
 Everything is stopped by PID / name in close(); devbus tears down the rest.
 """
@@ -29,6 +32,7 @@ from gi.repository import GLib
 
 import ovpn3authdriver
 import ovpn3pki
+import ovpn3sessions
 import ovpn3test as t
 
 OPENVPN = '/usr/sbin/openvpn'
@@ -207,11 +211,12 @@ class Backend:
         return [tuple(s['args']) for s in self.signals('Log')]
 
     def call(self, method, *args, signature=None, timeout=None):
-        return t.call(self.mgr.bus, self.bus_name, BACKEND_PATH, BACKEND_IFACE, method, *args,
-                      signature=signature, timeout=timeout)
+        return t.call_pumping(self.mgr.bus, self.bus_name, BACKEND_PATH, BACKEND_IFACE, method,
+                              *args, signature=signature, timeout=timeout)
 
     def prop(self, name):
-        return t.get_property(self.mgr.bus, self.bus_name, BACKEND_PATH, BACKEND_IFACE, name)
+        return t.call_pumping(self.mgr.bus, self.bus_name, BACKEND_PATH, t.PROPS, 'Get',
+                              BACKEND_IFACE, name, signature='ss')
 
     def wait_status(self, minor, major=2, after=0, timeout=None):
         """Waits for StatusChange(major, minor) among the signals from index `after`;
@@ -267,6 +272,7 @@ class FakeSessionManager:
                                      member_keyword='member')
         self.backends = []
         self.root_bus = t.system_bus()
+        self.lookup = ovpn3sessions.LookupBackendObject(self.bus)
 
     def _on_signal(self, *args, sender=None, path=None, member=None):
         self.received.append({'args': t.plain(list(args)), 'sender': str(sender),
@@ -324,6 +330,9 @@ class FakeSessionManager:
         global DNS are ignored."""
         t.set_property(self.bus, be.bus_name, BACKEND_PATH, BACKEND_IFACE, 'host_wide',
                        dbus.Boolean(host_wide))
+        # from now on LookupBackend names be the backend of its session
+        # (profiles are imported by root)
+        self.lookup.add(be.unique, be.session_path, config_path, owner=0, pid=be.pid)
         return be.call('RegistrationConfirmation', token or be.token, be.session_path,
                        config_path, signature='soo')
 

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Access rules with two non-root users and the service user (spec §3.1),
-and the polkit action net.openvpn.v3.manage-others (allowed / denied)."""
+"""Access rules with two non-root users, the session manager and another
+process of the service user (spec §3.1, design §8), and the polkit action
+net.openvpn.v3.manage-others (allowed / denied)."""
 import dbus
 
+import ovpn3sessions
 import ovpn3test as t
 from cfgtest import (A, ACCESS_DENIED, B, BUS, IFACE, MGR, PROFILE, expect_error, uid_of)
 
@@ -45,15 +47,27 @@ assert set(t.run_as(B, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFA
                                           signature='s'))) == {'owner'}
 assert t.get_property(root, BUS, path, IFACE, 'name') == 'a-profile'
 
-# the service user may read and Fetch (backends fetch profiles)
+# the session manager (the service user owning net.openvpn.v3.sessions) may
+# read and Fetch, and read acl/public_access (it decides NewTunnel with them)
+sm = ovpn3sessions.SessionsStandIn()
+assert 'remote' in sm.call(BUS, path, IFACE, 'Fetch')
+assert 'remote' in sm.call(BUS, path, IFACE, 'FetchJSON')
+assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'name', signature='ss') == 'a-profile'
+assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'acl', signature='ss') == []
+assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'public_access', signature='ss') is False
+expect_error(lambda: sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'single_use', signature='ss'),
+             ACCESS_DENIED)
+# any other process of the service user is a stranger (design §8): no
+# Fetch/FetchJSON, nothing beyond 'owner'
 svc = t.service_user()
-assert 'remote' in t.call_as(svc, BUS, path, IFACE, 'Fetch')
-assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')) == 'a-profile'
-# …and read acl/public_access (the session manager decides NewTunnel with them)
-assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'acl')) == []
-assert t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, 'public_access')) is False
-expect_error(lambda: t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE,
-                                                               'single_use')), ACCESS_DENIED)
+for method in ('Fetch', 'FetchJSON'):
+    e = expect_error(lambda: t.call_as(svc, BUS, path, IFACE, method), ACCESS_DENIED)
+    assert e.message == 'Access to the configuration profile is denied.', e.message
+for prop in ('name', 'acl', 'public_access', 'overrides'):
+    expect_error(lambda: t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, prop)),
+                 ACCESS_DENIED)
+assert set(t.run_as(svc, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFACE,
+                                            signature='s'))) == {'owner'}
 
 # AccessGrant: B may list, read and fetch, not change owner-only things
 t.call_as(A, BUS, path, IFACE, 'AccessGrant', uid_b, signature='u')
@@ -66,7 +80,8 @@ t.run_as(B, lambda bus: t.set_property(bus, BUS, path, IFACE, 'dco', dbus.Boolea
 t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down', dbus.Boolean(True)))
 expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'Fetch'), ACCESS_DENIED)
 assert 'remote' in t.call_as(A, BUS, path, IFACE, 'Fetch')
-assert 'remote' in t.call_as(svc, BUS, path, IFACE, 'Fetch')
+assert 'remote' in sm.call(BUS, path, IFACE, 'Fetch')
+expect_error(lambda: t.call_as(svc, BUS, path, IFACE, 'Fetch'), ACCESS_DENIED)
 t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down', dbus.Boolean(False)))
 t.call_as(A, BUS, path, IFACE, 'AccessRevoke', uid_b, signature='u')
 assert path not in t.run_as(B, lst)
@@ -99,4 +114,5 @@ expect_error(lambda: t.call_as(A, BUS, MGR, IFACE, 'TransferOwnership', path, ui
 # the owner removes it
 t.call_as(A, BUS, path, IFACE, 'Remove')
 assert path not in t.run_as(A, lst)
+sm.close()
 print('ok')

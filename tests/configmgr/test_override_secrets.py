@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """The proxy-username and proxy-password overrides are the owner's: the
 `overrides` property (Get and GetAll) leaves them out for everyone but the
-owner, administrators (root, manage-others) and the service user — also for
-a user on the ACL, locked_down or not, and for public_access readers."""
+owner, administrators (root, manage-others), the session manager and the
+profile's backend — also for a user on the ACL, locked_down or not, and for
+public_access readers. Other processes of the service user read nothing."""
 import dbus
 
+import ovpn3sessions
 import ovpn3test as t
-from cfgtest import A, B, BUS, IFACE, MGR, PROFILE, uid_of
+from cfgtest import A, ACCESS_DENIED, B, BUS, IFACE, MGR, PROFILE, expect_error, uid_of
 
 t.require_devbus()
 root = t.system_bus()
@@ -37,13 +39,31 @@ t.call_as(A, BUS, path, IFACE, 'SetOverride', 'proxy-host',
 full = dict(SECRET, **{'proxy-host': 'proxy.example'})
 public = {'proxy-host': 'proxy.example'}
 
-# the owner, root and the service user see everything
+# the owner, root, the session manager and the profile's backend see everything
 assert overrides(A) == full, overrides(A)
 assert overrides_by_getall(A) == full
 assert overrides(None) == full
+sm = ovpn3sessions.SessionsStandIn()
+
+
+def sm_overrides():
+    return sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'overrides', signature='ss')
+
+
+assert sm_overrides() == full
+assert sm.call(BUS, path, t.PROPS, 'GetAll', IFACE, signature='s')['overrides'] == full
+
+
+def backend_overrides(bus, config_path):
+    sm.add(bus.get_unique_name(), config_path=config_path)
+    return t.get_property(bus, BUS, path, IFACE, 'overrides')
+
+
 svc = t.service_user()
-assert overrides(svc) == full
-assert overrides_by_getall(svc) == full
+assert t.run_as(svc, backend_overrides, path) == full
+# a backend of another profile's session, or no session at all: nothing
+expect_error(lambda: t.run_as(svc, backend_overrides, path + 'x'), ACCESS_DENIED)
+expect_error(lambda: overrides(svc), ACCESS_DENIED)
 
 # B on the ACL: may Fetch, but the owner's proxy credentials stay hidden
 t.call_as(A, BUS, path, IFACE, 'AccessGrant', uid_of(B), signature='u')
@@ -72,9 +92,10 @@ t.polkit_allow('net.openvpn.v3.manage-others')
 assert overrides(B) == full, overrides(B)
 t.polkit_deny_all()
 
-# the session manager (service user) still gets them for the backend; the
-# owner removing one makes it disappear for everyone
+# the session manager still gets them for the backend; the owner removing
+# one makes it disappear for everyone
 t.call_as(A, BUS, path, IFACE, 'UnsetOverride', 'proxy-password', signature='s')
-assert overrides(svc) == {'proxy-username': 'alice', 'proxy-host': 'proxy.example'}
+assert sm_overrides() == {'proxy-username': 'alice', 'proxy-host': 'proxy.example'}
 t.call_as(A, BUS, path, IFACE, 'Remove')
+sm.close()
 print('ok')

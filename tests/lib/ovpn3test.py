@@ -153,6 +153,23 @@ def call(bus, dest, path, iface, method, *args, signature=None, timeout=None):
         raise CallError(e.get_dbus_name(), e.get_dbus_message()) from None
 
 
+def call_pumping(bus, dest, path, iface, method, *args, signature=None, timeout=None):
+    """call(), but iterating the GLib main context while it waits, so that
+    objects this process exports on its connections keep answering (a
+    stand-in service that is called back during the call)."""
+    done = []
+    bus.call_async(dest, path, iface, method, signature or '', args,
+                   lambda *r: done.append(('ok', r)),
+                   lambda e: done.append(('error', e)), timeout=timeout or CEILING)
+    wait_until(lambda: done, (timeout or CEILING) + 5, 'the reply to %s' % method)
+    kind, value = done[0]
+    if kind == 'error':
+        raise CallError(value.get_dbus_name(), value.get_dbus_message())
+    if len(value) == 0:
+        return None
+    return plain(value[0] if len(value) == 1 else tuple(value))
+
+
 def get_property(bus, dest, path, iface, prop):
     return call(bus, dest, path, PROPS, 'Get', iface, prop, signature='ss')
 
