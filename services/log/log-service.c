@@ -465,50 +465,35 @@ method_detach(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parame
   g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
+/* Only the backend client the session manager confirmed for that session
+ * (design §8): the exporter asked it (LookupBackend) before this runs. */
 static void
-assign_session_checked(CallData *data_, gboolean is_owner)
+method_assign_session(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parameters,
+                      GDBusMethodInvocation *invocation)
 {
-  g_autoptr(CallData) data = data_;
-  Ovpn3LogService *self = data->self;
   const char *session_path, *interface;
   LogAttach *attach;
 
-  if (!is_owner)
+  g_variant_get(parameters, "(&o&s)", &session_path, &interface);
+  if (!ovpn3_uid_is_service_user(caller->uid) || caller->role != OVPN3_PEER_ROLE_BACKEND
+      || caller->backend == NULL || !g_str_equal(caller->backend->session_path, session_path))
     {
-      ovpn3_invocation_return_access_denied(data->invocation,
-                                            "Access denied: only a backend client may assign "
-                                            "a session");
+      ovpn3_invocation_return_access_denied(invocation,
+                                            "Access denied: only the backend client the session "
+                                            "manager confirmed for a session may assign it");
       return;
     }
-  g_variant_get(data->parameters, "(&o&s)", &session_path, &interface);
-  attach = find_attach(self, data->caller->sender, interface);
+  attach = find_attach(self, caller->sender, interface);
   if (attach == NULL)
     {
-      return_log_error(data->invocation, "Not attached");
+      return_log_error(invocation, "Not attached");
       return;
     }
   g_free(attach->session_path);
   attach->session_path = g_strdup(session_path);
   service_log(self, OVPN3_LOG_CATEGORY_VERB2, "Session %s assigned to %s %s", session_path,
               attach->sender, attach->interface);
-  g_dbus_method_invocation_return_value(data->invocation, NULL);
-}
-
-static void
-method_assign_session(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parameters,
-                      GDBusMethodInvocation *invocation)
-{
-  g_autofree char *backend_name = NULL;
-
-  /* Only a backend client: the service user owning net.openvpn.v3.backends.be<its PID>. */
-  if (!ovpn3_uid_is_service_user(caller->uid) || caller->pid == 0)
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied: only a backend client "
-                                                        "may assign a session");
-      return;
-    }
-  backend_name = g_strdup_printf(OVPN3_BACKEND_BUS_NAME_PREFIX "%u", caller->pid);
-  check_caller_owns(self, caller, backend_name, parameters, invocation, assign_session_checked);
+  g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
 static void
@@ -764,10 +749,18 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
   return TRUE;
 }
 
+/* AssignSession is decided on who the caller is (design §8). */
+static gboolean
+manager_wants_role(gpointer object, GDBusMethodInvocation *invocation)
+{
+  return g_strcmp0(g_dbus_method_invocation_get_method_name(invocation), "AssignSession") == 0;
+}
+
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = manager_method_call,
   .get_property = manager_get_property,
   .set_property = manager_set_property,
+  .wants_role = manager_wants_role,
 };
 
 /* ---- life cycle ------------------------------------------------------------ */

@@ -88,6 +88,14 @@ class _Child:
         self.received.clear()
         self.all_backend.clear()
 
+    def serve_sessions(self):
+        """Answer LookupBackend (this connection owns net.openvpn.v3.sessions)."""
+        import ovpn3sessions
+        self.sessions = ovpn3sessions.LookupBackendObject(self.bus)
+
+    def add_backend(self, unique_name, session_path, pid):
+        return self.sessions.add(unique_name, session_path, pid=pid)
+
 
 def _serve(rfd, wfd):
     child = _Child()
@@ -184,17 +192,21 @@ class Actor:
 
 class FakeBackend(Actor):
     """A backend client: service user, owns net.openvpn.v3.backends.be<pid>,
-    Attached to the log service with interface net.openvpn.v3.backends."""
+    Attached to the log service with interface net.openvpn.v3.backends. With
+    a session_path, the session manager sm confirms it as that session's
+    backend (LookupBackend) and it calls AssignSession."""
 
     PATH = '/net/openvpn/v3/backends/session'
 
-    def __init__(self, session_path=None, attach=True):
+    def __init__(self, session_path=None, attach=True, sm=None):
         super().__init__(t.service_user())
         self.bus_name = 'net.openvpn.v3.backends.be%d' % self.pid
         assert self.request_name(self.bus_name) == 1, 'could not own ' + self.bus_name
         if attach:
             self.log_call('Attach', BACKENDS_IFACE, signature='s')
         if session_path is not None:
+            assert sm is not None, 'a backend of a session needs the session manager (sm=)'
+            sm.confirm(self, session_path)
             self.log_call('AssignSession', session_path, BACKENDS_IFACE, signature='os')
 
     def send_log(self, group, category, message, token='', signature='uuss'):
@@ -206,11 +218,17 @@ class FakeBackend(Actor):
 
 
 class FakeSessionManager(Actor):
-    """The service user owning net.openvpn.v3.sessions."""
+    """The service user owning net.openvpn.v3.sessions; answers LookupBackend
+    for the backends it confirmed (design §8)."""
 
     def __init__(self):
         super().__init__(t.service_user())
         assert self.request_name(t.SESSIONS_NAME) == 1, 'could not own ' + t.SESSIONS_NAME
+        self.serve_sessions()
+
+    def confirm(self, backend, session_path):
+        """backend (an Actor) is now the backend client of session_path."""
+        return self.add_backend(backend.name, session_path, backend.pid)
 
     def proxy_log_events(self, target, session_path):
         return self.log_call('ProxyLogEvents', target, session_path, signature='so')

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""AssignSession (spec §3.3): only a net.openvpn.v3.backends.be<PID> name
-owned by the service user (PID = the caller's own process) that is
-Attached; everybody else is refused."""
+"""AssignSession (spec §3.3, design §8): only for the session the session
+manager confirmed for that backend client (its LookupBackend names the
+caller's session), and only for an Attached interface; every other process
+of the service user, the backend of another session and ordinary users are
+refused."""
 
 import ovpn3test as t
 from logactor import (ACCESS_DENIED, BACKENDS_IFACE, LOG_ERROR, LOG_IFACE, Actor, FakeBackend,
@@ -18,21 +20,19 @@ def test():
         sm = FakeSessionManager()
         actors.append(sm)
 
-        def assign(actor):
-            return actor.log_call('AssignSession', session, BACKENDS_IFACE, signature='os')
+        def assign(actor, path=session):
+            return actor.log_call('AssignSession', path, BACKENDS_IFACE, signature='os')
 
-        # the service user without a backend name
+        # the service user, attached, but no session's backend
         plain = Actor(t.service_user())
         actors.append(plain)
         plain.log_call('Attach', BACKENDS_IFACE, signature='s')
         expect_error(lambda: assign(plain), ACCESS_DENIED, 'backend')
 
-        # a backend name that is not be<its own PID>
-        wrong = Actor(t.service_user())
-        actors.append(wrong)
-        assert wrong.request_name('net.openvpn.v3.backends.be%d' % (wrong.pid + 100000)) == 1
-        wrong.log_call('Attach', BACKENDS_IFACE, signature='s')
-        expect_error(lambda: assign(wrong), ACCESS_DENIED, 'backend')
+        # owning a backend name (be<its own pid>) is not enough any more
+        named = FakeBackend()
+        actors.append(named)
+        expect_error(lambda: assign(named), ACCESS_DENIED, 'backend')
 
         # ordinary users (D-Bus policy), and nothing got assigned so far
         expect_error(lambda: t.call_as(t.USER_A, t.LOG_NAME, t.LOG_PATH, LOG_IFACE,
@@ -43,31 +43,39 @@ def test():
         expect_error(lambda: sm.proxy_log_events(sub.name, session), LOG_ERROR,
                      'No session available')
 
-        # a real backend name, but not attached with that interface
+        # the confirmed backend of another session: not this one
+        other = FakeBackend(session_path(), sm=sm)
+        actors.append(other)
+        expect_error(lambda: assign(other), ACCESS_DENIED, 'backend')
+        expect_error(lambda: sm.proxy_log_events(sub.name, session), LOG_ERROR,
+                     'No session available')
+
+        # the confirmed backend of this session, but not attached with that interface
         backend = FakeBackend(attach=False)
         actors.append(backend)
+        sm.confirm(backend, session)
         expect_error(lambda: assign(backend), LOG_ERROR, 'Not attached')
         backend.log_call('Attach', BACKENDS_IFACE, signature='s')
         assign(backend)
         proxy = sm.proxy_log_events(sub.name, session)
         assert proxy.startswith('/net/openvpn/v3/log/proxy/'), proxy
 
-        # re-assigning moves the backend to another session
+        # it cannot move itself to another session; its own stays
         second = session_path()
-        backend.log_call('AssignSession', second, BACKENDS_IFACE, signature='os')
-        expect_error(lambda: sm.proxy_log_events(sub.name, session_path()), LOG_ERROR,
+        expect_error(lambda: assign(backend, second), ACCESS_DENIED, 'backend')
+        expect_error(lambda: sm.proxy_log_events(sub.name, second), LOG_ERROR,
                      'No session available')
-        assert sm.proxy_log_events(sub.name, second).startswith('/net/openvpn/v3/log/proxy/')
+        assert sm.proxy_log_events(sub.name, session) == proxy
 
         # a backend that left the bus no longer provides its session
         attached = t.get_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'num_attached')
-        assert attached == 3, attached   # plain, wrong, backend
+        assert attached == 4, attached   # plain, named, other, backend
         backend.close()
         t.wait_until(lambda: t.get_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE,
-                                            'num_attached') == 2, what='backend record to go')
+                                            'num_attached') == 3, what='backend record to go')
         third = Actor(t.USER_B)
         actors.append(third)
-        expect_error(lambda: sm.proxy_log_events(third.name, second), LOG_ERROR,
+        expect_error(lambda: sm.proxy_log_events(third.name, session), LOG_ERROR,
                      'No session available')
     finally:
         for actor in actors:

@@ -38,12 +38,12 @@ def test():
     other_session = session_path()
     actors = []
     try:
-        backend = FakeBackend(session)
-        actors.append(backend)
-        other_backend = FakeBackend(other_session)
-        actors.append(other_backend)
         sm = FakeSessionManager()
         actors.append(sm)
+        backend = FakeBackend(session, sm=sm)
+        actors.append(backend)
+        other_backend = FakeBackend(other_session, sm=sm)
+        actors.append(other_backend)
         # the session manager's own StatusChange on the session path is not forwarded
         sm.log_call('Attach', t.SESSIONS_NAME, signature='s')
         sub = Actor(t.USER_A)

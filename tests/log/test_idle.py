@@ -26,7 +26,9 @@ def test():
 
         # attached: stays, however long it is idle
         session = session_path()
-        backend = FakeBackend(session)
+        sm = FakeSessionManager()
+        actors.append(sm)
+        backend = FakeBackend(session, sm=sm)
         actors.append(backend)
         pid = t.name_pid(bus, t.LOG_NAME)
         time.sleep(IDLE * 3)
@@ -34,8 +36,6 @@ def test():
         assert t.name_pid(bus, t.LOG_NAME) == pid
 
         # a proxy does not count: once the backend detaches, the service goes
-        sm = FakeSessionManager()
-        actors.append(sm)
         sub = Actor(t.USER_A)
         actors.append(sub)
         sm.proxy_log_events(sub.name, session)

@@ -8,8 +8,8 @@ that only Attached senders are written."""
 import dbus
 
 import ovpn3test as t
-from logactor import (BACKENDS_IFACE, LOG_IFACE, Actor, FakeBackend, log_owner, main,
-                      manager_prop, session_path)
+from logactor import (BACKENDS_IFACE, LOG_IFACE, Actor, FakeBackend, FakeSessionManager,
+                      log_owner, main, manager_prop, session_path)
 
 GROUP_CONFIGMGR, GROUP_BACKENDPROC = 2, 6
 CATEGORIES = {'DEBUG': 1, 'VERB2': 2, 'VERB1': 3, 'INFO': 4, 'WARN': 5, 'ERROR': 6, 'CRIT': 7,
@@ -41,7 +41,9 @@ def test():
     actors = []
     try:
         journal = t.Journal()
-        backend = FakeBackend(session)
+        sm = FakeSessionManager()
+        actors.append(sm)
+        backend = FakeBackend(session, sm=sm)
         actors.append(backend)
         backend.send_log(GROUP_BACKENDPROC, CATEGORIES['INFO'], 'tunnel is up', token='tok-123')
         entry = journal.wait_for(lambda e: e.get('MESSAGE', '').endswith('tunnel is up'))

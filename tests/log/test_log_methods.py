@@ -16,7 +16,8 @@ import time
 import dbus
 
 import ovpn3test as t
-from logactor import LOG_IFACE, FakeBackend, log_owner, main, manager_prop, session_path
+from logactor import (LOG_IFACE, FakeBackend, FakeSessionManager, log_owner, main, manager_prop,
+                      session_path)
 
 WORK = '/run/ovpn3-log-test'
 TS = r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} '
@@ -78,7 +79,8 @@ def test():
         assert re.fullmatch(TS + r'\[LOGGER\] INFO: Log service started \(file\)', line), line
 
         session = session_path()
-        backend = FakeBackend(session)
+        sm = FakeSessionManager()
+        backend = FakeBackend(session, sm=sm)
         try:
             backend.send_log(6, 4, 'hello file', token='tok')
             tag = [s[0] for s in t.call(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE,
@@ -104,6 +106,7 @@ def test():
                             % (backend.name, session)), line
         finally:
             backend.close()
+            sm.close()
 
         # not activated, no idle exit configured: still there after a while
         time.sleep(3)
@@ -122,7 +125,7 @@ def test():
         assert manager_prop(bus, 'log_method') == 'stderr'
         # settings were persisted in the state dir by the previous instance
         assert manager_prop(bus, 'timestamp') is False
-        backend = FakeBackend(session_path())
+        backend = FakeBackend()
         try:
             backend.send_log(6, 7, 'to stderr')
             line = wait_line(errfile, 'to stderr')
@@ -140,7 +143,7 @@ def test():
     try:
         t.wait_for_name(bus, t.LOG_NAME)
         assert manager_prop(bus, 'log_method') == 'file'
-        backend = FakeBackend(session_path())
+        backend = FakeBackend()
         try:
             backend.send_log(6, 5, 'in both places')
             in_file = re.sub('^' + TS, '', wait_line(logfile, 'in both places'))

@@ -33,10 +33,10 @@ def test():
     session = session_path()
     actors = []
     try:
-        backend = FakeBackend(session)
-        actors.append(backend)
         sm = FakeSessionManager()
         actors.append(sm)
+        backend = FakeBackend(session, sm=sm)
+        actors.append(backend)
         sub = Actor(t.USER_A)
         actors.append(sub)
 
@@ -110,7 +110,7 @@ def test():
         t.wait_until(lambda: t.get_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE,
                                             'num_attached') == 0, what='backend to detach')
         assert proxies(sm) == [proxy2]
-        restarted = FakeBackend(session)
+        restarted = FakeBackend(session, sm=sm)
         actors.append(restarted)
         restarted.send_status(2, 12, 'reconnecting')
         got = sub2.wait_received(1)
