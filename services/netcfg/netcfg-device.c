@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netcfg-access.h"
 #include "netcfg-autoconf.h"
 #include "netcfg-device.h"
 #include "netcfg-dns-resolved.h"
@@ -971,6 +972,12 @@ device_method_call(gpointer object, const Ovpn3Caller *caller, const char *metho
       ovpn3_invocation_return_access_denied(invocation, TEXT_NOT_CREATOR);
       return;
     }
+  /* while its session lives; undoing is always allowed (design §8) */
+  if (!g_str_equal(method, "Destroy") && !netcfg_access_check_backend(caller, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
   if (self->new_round
       && (g_str_equal(method, "AddIPAddress") || g_str_equal(method, "SetRemoteAddress")
           || g_str_equal(method, "AddNetworks") || g_str_equal(method, "AddDNS")
@@ -1156,6 +1163,8 @@ device_set_property(gpointer object, const Ovpn3Caller *caller, const char *name
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_NOT_CREATOR);
       return FALSE;
     }
+  if (!netcfg_access_check_backend(caller, error))
+    return FALSE;
   if (g_str_equal(name, "mtu"))
     {
       guint16 mtu = g_variant_get_uint16(value);
@@ -1205,6 +1214,7 @@ static const Ovpn3ExportedVTable device_vtable = {
   .method_call = device_method_call,
   .get_property = device_get_property,
   .set_property = device_set_property,
+  .wants_role = netcfg_access_wants_role,
 };
 
 gboolean

@@ -8,6 +8,7 @@
 
 #include <gio/gunixfdlist.h>
 
+#include "netcfg-access.h"
 #include "netcfg-device.h"
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-dns-resolved.h"
@@ -16,6 +17,7 @@
 #include "netcfg-validate.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
+#include "ovpn3-quota.h"
 #include "ovpn3-state-file.h"
 
 #define TEXT_DENIED "Access denied: only the service user and root may configure the network"
@@ -26,6 +28,14 @@ typedef struct
   guint watch_id;
 } Subscriber;
 
+/* A process that created devices: the watch on its name, and the owner of
+ * its session (LookupBackend), whose devices count against one quota. */
+typedef struct
+{
+  guint watch_id;
+  guint32 owner;
+} Creator;
+
 struct _NetcfgManager
 {
   GObject parent_instance;
@@ -34,7 +44,7 @@ struct _NetcfgManager
   char *state_dir;
   guint registration_id;
   GHashTable *devices;       /* path → NetcfgDevice */
-  GHashTable *creators;      /* unique name → watch id */
+  GHashTable *creators;      /* unique name → Creator */
   GHashTable *subscribers;   /* unique name → Subscriber */
   GHashTable *uplink_routes; /* route key → count */
   guint resolved_watch;
@@ -55,9 +65,12 @@ subscriber_free(gpointer data)
 }
 
 static void
-unwatch(gpointer data)
+creator_free(gpointer data)
 {
-  g_bus_unwatch_name(GPOINTER_TO_UINT(data));
+  Creator *c = data;
+
+  g_bus_unwatch_name(c->watch_id);
+  g_free(c);
 }
 
 static void
@@ -105,7 +118,7 @@ static void
 netcfg_manager_init(NetcfgManager *self)
 {
   self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
-  self->creators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, unwatch);
+  self->creators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, creator_free);
   self->subscribers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, subscriber_free);
   self->uplink_routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -295,6 +308,25 @@ count_devices_of(NetcfgManager *self, const char *creator)
   return n;
 }
 
+/* Devices of the sessions of one owner (design §8 per-user quotas). */
+static guint
+count_devices_of_owner(NetcfgManager *self, guint32 owner)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init(&iter, self->devices);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    {
+      Creator *c = g_hash_table_lookup(self->creators, netcfg_device_get_creator(value));
+
+      if (c != NULL && c->owner == owner)
+        n++;
+    }
+  return n;
+}
+
 void
 netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device)
 {
@@ -372,6 +404,8 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
   g_autofree char *name = NULL;
   g_autoptr(NetcfgDevice) device = NULL;
   g_autoptr(GError) error = NULL;
+  guint32 owner;
+  Creator *creator;
 
   g_variant_get(params, "(&s)", &prefix);
   if (!netcfg_check_ifname_prefix(prefix, &error))
@@ -379,12 +413,28 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
       g_dbus_method_invocation_return_gerror(invocation, error);
       return;
     }
-  if (g_hash_table_size(self->devices) >= NETCFG_MAX_DEVICES)
+  if (!netcfg_access_check_backend(caller, &error))
     {
-      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
-                                            "Error creating virtual interface '%s': too many "
-                                            "devices (at most %d)",
-                                            prefix, NETCFG_MAX_DEVICES);
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
+  owner = caller->backend->owner;
+  if (owner != 0 && count_devices_of_owner(self, owner) >= OVPN3_QUOTA_DEVICES_PER_USER)
+    {
+      g_dbus_method_invocation_return_error(
+          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "Error creating virtual interface '%s': the sessions of UID %u already have %d "
+          "devices, the per-user limit",
+          prefix, owner, OVPN3_QUOTA_DEVICES_PER_USER);
+      return;
+    }
+  if (g_hash_table_size(self->devices) >= OVPN3_QUOTA_DEVICES_TOTAL)
+    {
+      g_dbus_method_invocation_return_error(
+          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "Error creating virtual interface '%s': there are %d devices, the limit for all "
+          "users together",
+          prefix, OVPN3_QUOTA_DEVICES_TOTAL);
       return;
     }
   for (guint i = 0; i < 1000 && name == NULL; i++)
@@ -416,12 +466,19 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
                       g_object_ref(device));
   ovpn3_idle_hold(self->ctx->idle);
   if (!g_hash_table_contains(self->creators, caller->sender))
-    g_hash_table_insert(self->creators, g_strdup(caller->sender),
-                        GUINT_TO_POINTER(g_bus_watch_name_on_connection(
-                            self->ctx->connection, caller->sender, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                            NULL, on_creator_vanished, self, NULL)));
-  netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO, "New device %s for %s (pid %u, uid %u)",
-                     netcfg_device_get_path(device), caller->sender, caller->pid, caller->uid);
+    {
+      creator = g_new0(Creator, 1);
+      creator->watch_id = g_bus_watch_name_on_connection(self->ctx->connection, caller->sender,
+                                                         G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                         on_creator_vanished, self, NULL);
+      g_hash_table_insert(self->creators, g_strdup(caller->sender), creator);
+    }
+  creator = g_hash_table_lookup(self->creators, caller->sender);
+  creator->owner = owner;
+  netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO,
+                     "New device %s for %s (pid %u, session %s of UID %u)",
+                     netcfg_device_get_path(device), caller->sender, caller->pid,
+                     caller->backend->session_path, owner);
   g_dbus_method_invocation_return_value(invocation,
                                         g_variant_new("(o)", netcfg_device_get_path(device)));
 }
@@ -460,6 +517,11 @@ handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
   g_autoptr(GError) error = NULL;
 
   g_variant_get(params, "(&sb&o)", &remote, &ipv6, &device_path);
+  if (!netcfg_access_check_backend(caller, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
   if (fds == NULL || g_unix_fd_list_get_length(fds) != 1)
     {
       g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_NETCFG,
@@ -670,6 +732,7 @@ static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = manager_method_call,
   .get_property = manager_get_property,
   .set_property = manager_set_property,
+  .wants_role = netcfg_access_wants_role,
 };
 
 static void

@@ -15,11 +15,11 @@
 G_BEGIN_DECLS
 
 /* List caps (design §6). */
-#define NETCFG_MAX_DNS_SERVERS   32
-#define NETCFG_MAX_DNS_DOMAINS   64
-#define NETCFG_MAX_ROUTES        1000
-#define NETCFG_MAX_ADDRESSES     32
-#define NETCFG_MAX_DEVICES       64
+#define NETCFG_MAX_DNS_SERVERS 32
+#define NETCFG_MAX_DNS_DOMAINS 64
+#define NETCFG_MAX_ROUTES      1000
+#define NETCFG_MAX_ADDRESSES   32
+/* devices: OVPN3_QUOTA_DEVICES_PER_USER and _TOTAL (ovpn3-quota.h) */
 #define NETCFG_MTU_MIN           576
 #define NETCFG_MTU_MAX           65535
 #define NETCFG_IFNAME_PREFIX_MAX 12 /* IFNAMSIZ 16 - NUL - room for the index */

@@ -9,18 +9,18 @@
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
 #include "ovpn3-polkit.h"
+#include "ovpn3-quota.h"
 #include "ovpn3-rate-limit.h"
 #include "session-backend-proxy.h"
 #include "session-lookup.h"
 #include "session-manager.h"
 #include "session-start-policy.h"
 
-#define TEXT_START_FAILED    "Could not start the VPN client"
-#define TEXT_DUPLICATE       "A session with this configuration profile is already running"
-#define TEXT_CONFIG_DENIED   "Access to the configuration profile is denied."
-#define MAX_SESSIONS_PER_UID 64
-#define RESTART_MAX_TRIES    10
-#define RESTART_MAX_DELAY_S  768
+#define TEXT_START_FAILED   "Could not start the VPN client"
+#define TEXT_DUPLICATE      "A session with this configuration profile is already running"
+#define TEXT_CONFIG_DENIED  "Access to the configuration profile is denied."
+#define RESTART_MAX_TRIES   10
+#define RESTART_MAX_DELAY_S 768
 
 struct _Ovpn3SessionManager
 {
@@ -706,6 +706,7 @@ start_backend(StartCall *call)
   Ovpn3SessionManager *self = call->self;
   g_autofree char *path = NULL;
   guint32 uid = call->caller->uid;
+  guint32 owner;
 
   if (is_duplicate(self, call->config_path, uid))
     {
@@ -714,12 +715,24 @@ start_backend(StartCall *call)
                                                     OVPN3_ERROR_FAILED, TEXT_DUPLICATE);
       return;
     }
-  if (count_owned(self, uid) >= MAX_SESSIONS_PER_UID)
+  /* design §8 quotas: as many sessions per owner as netcfg gives devices */
+  owner = call->transfer_owner ? call->config_owner : uid;
+  if (owner != 0 && count_owned(self, owner) >= OVPN3_QUOTA_SESSIONS_PER_USER)
     {
       call->done = TRUE;
-      g_dbus_method_invocation_return_error(call->invocation, G_DBUS_ERROR,
-                                            G_DBUS_ERROR_LIMITS_EXCEEDED,
-                                            "You already have %d sessions", MAX_SESSIONS_PER_UID);
+      g_dbus_method_invocation_return_error(
+          call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "Too many sessions: UID %u already has %d, the per-user limit", owner,
+          OVPN3_QUOTA_SESSIONS_PER_USER);
+      return;
+    }
+  if (g_hash_table_size(self->sessions) >= OVPN3_QUOTA_SESSIONS_TOTAL)
+    {
+      call->done = TRUE;
+      g_dbus_method_invocation_return_error(
+          call->invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "Too many sessions: %d are running, the limit for all users together",
+          OVPN3_QUOTA_SESSIONS_TOTAL);
       return;
     }
 

@@ -3,7 +3,11 @@
 
 - Backend: a long-lived process running as the service user with its own
   bus connection, like the backend client that netcfg serves; netcfg
-  watches its unique name, so it can be killed to test the cleanup.
+  watches its unique name, so it can be killed to test the cleanup. netcfg
+  serves only the backend client of a live session, as the session manager
+  says (LookupBackend, design §8): sessions() is a stand-in session manager
+  (tests/lib/ovpn3sessions.py) that confirms each Backend as the backend of
+  a session of its own (owner root unless told), and ends it on request.
 - TunOpener: a process as the service user with no capabilities that opens
   a tun device by name (TUNSETIFF), as openvpn does, and keeps it open.
 - Uplink: a veth pair to a second network namespace with IPv4 + IPv6 and
@@ -28,6 +32,7 @@ import time
 
 import dbus
 
+import ovpn3sessions
 import ovpn3test as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -183,13 +188,36 @@ def _serve_backend(rfd, wfd):
             _send(wfd, ('exc', repr(e)))
 
 
+_sessions = None
+
+
+def sessions():
+    """The stand-in session manager of this test (started on first use; it
+    owns net.openvpn.v3.sessions until the test ends)."""
+    global _sessions
+    if _sessions is None:
+        _sessions = ovpn3sessions.SessionsStandIn()
+    return _sessions
+
+
 class Backend(_Child):
     """Calls netcfg as `user` (default: the service user) from one bus
-    connection that lives until stop()/kill()."""
+    connection that lives until stop()/kill(). With session (default), the
+    stand-in session manager confirms it as the backend client of a new
+    session of `owner`; without, it is just a process of that user."""
 
-    def __init__(self, user=None):
+    def __init__(self, user=None, session=True, owner=0):
+        sm = sessions() if session else None
         super().__init__(user or t.service_user(), _serve_backend)
         self.unique_name = _recv(self.rfd, t.CEILING)[1]
+        self.session_path = sm.add(self.unique_name, owner=owner, pid=self.pid) if sm else None
+
+    def end_session(self):
+        """Its session ends (SESS_DESTROYED); returns once netcfg has seen it."""
+        sm = sessions()
+        sm.destroy(self.session_path)
+        # a call on the signal's connection: netcfg handled the signal first
+        sm.call(NETCFG, NETCFG_PATH, t.PROPS, 'Get', NETCFG, 'version', signature='ss')
 
     def call(self, path, method, *args, signature=''):
         return self.request('call', path, method, args, signature)

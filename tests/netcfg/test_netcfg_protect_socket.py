@@ -3,7 +3,8 @@
 signature (sbo). netcfg checks it (exactly one fd, a valid address, a
 device of the caller's) and records the remote like SetRemoteAddress, so
 that Establish with redirect-gateway adds the host route to the server
-through the previous gateway; the socket itself is left alone."""
+through the previous gateway; the socket itself is left alone. Only the
+backend client of a live session may call it (design §8)."""
 
 import os
 import socket
@@ -14,6 +15,7 @@ import netcfgtest as n
 t.require_devbus()
 n.ensure_netcfg(t.system_bus())
 uplink = n.Uplink()
+sm = n.sessions()   # before the fork: the child confirms itself through it
 
 
 def backend(_bus):
@@ -34,13 +36,17 @@ def backend(_bus):
             return ('error', Gio.DBusError.get_remote_error(e), e.message)
 
     out = {}
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    one = Gio.UnixFDList()
+    one.append(sock.fileno())
+    # no session yet: a stranger of the service user
+    out['no_session'] = call(n.NETCFG_PATH, 'ProtectSocket',
+                             GLib.Variant('(sbo)', (n.SERVER_V4, False, '/')), '(b)', fds=one)
+    sm.add(conn.get_unique_name(), pid=os.getpid())
     path = call(n.NETCFG_PATH, 'CreateVirtualInterface', GLib.Variant('(s)', ('ovpn3s',)),
                 '(o)')[1][0]
     call(path, 'Set', GLib.Variant('(ssv)', (n.NETCFG, 'layer', GLib.Variant('u', 3))),
          iface=t.PROPS)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    one = Gio.UnixFDList()
-    one.append(sock.fileno())
     two = Gio.UnixFDList()
     two.append(sock.fileno())
     two.append(sock.fileno())
@@ -66,6 +72,7 @@ def backend(_bus):
 
 
 out = t.run_as(t.service_user(), backend)
+assert out['no_session'][1] == 'org.freedesktop.DBus.Error.AccessDenied', out['no_session']
 assert out['no_fd'][0] == 'error' and 'exactly one socket fd' in out['no_fd'][2], out['no_fd']
 assert out['no_fd'][1] == 'net.openvpn.v3.netcfg.error', out['no_fd']
 assert out['two_fds'][0] == 'error', out['two_fds']
@@ -79,4 +86,5 @@ assert out['destroy'][0] == 'ok', out['destroy']
 t.wait_until(lambda: (n.SERVER_V4, n.UPLINK_GW4, 'static') not in n.routes_of(n.UPLINK_DEV, '-4'),
              what='host route removed')
 uplink.close()
+sm.close()
 print('ok')
