@@ -108,6 +108,9 @@
  * run it as the service user instead of an engine uid of its own. */
 #define OVPN3_ENV_TEST_OPENVPN_BINARY         "OVPN3_TEST_OPENVPN_BINARY"
 #define OVPN3_ENV_TEST_ENGINE_AS_SERVICE_USER "OVPN3_TEST_ENGINE_AS_SERVICE_USER"
+/* Test switch: configmgr's stored-bytes quotas, "<per-user>:<total>" bytes
+ * (ovpn3-quota.h has the real ones). */
+#define OVPN3_ENV_TEST_CONFIG_QUOTA "OVPN3_TEST_CONFIG_QUOTA"
 
 /* ---- Engine uids (design §8) -------------------------------------------- */
 

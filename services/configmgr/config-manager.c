@@ -10,6 +10,7 @@
 
 #include "config-manager.h"
 #include "config-object.h"
+#include "config-quota.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
@@ -255,6 +256,25 @@ count_owned(Ovpn3ConfigManager *self, guint32 uid)
   return n;
 }
 
+void
+ovpn3_config_manager_count_bytes(Ovpn3ConfigManager *self, guint32 owner, guint64 *owned,
+                                 guint64 *all)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  *owned = *all = 0;
+  g_hash_table_iter_init(&iter, self->objects);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    {
+      guint64 n = ovpn3_config_object_get_stored_bytes(value);
+
+      *all += n;
+      if (ovpn3_config_object_get_owner(value) == owner)
+        *owned += n;
+    }
+}
+
 static void
 handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *parameters,
               GDBusMethodInvocation *invocation)
@@ -309,6 +329,12 @@ handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *par
 
   path = ovpn3_object_path_new(OVPN3_CONFIG_PATH_PREFIX, OVPN3_ID_SEP_CONFIG);
   object = ovpn3_config_object_new(self, path, name, caller->uid, profile, single_use, persistent);
+  if (!ovpn3_config_quota_check(self, caller->uid, ovpn3_config_object_get_stored_bytes(object),
+                                FALSE, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
   /* persist before anyone can see it: an Import that returned is on disk */
   if (!ovpn3_config_manager_save(self, object, &error))
     {
@@ -490,6 +516,13 @@ handle_transfer(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *p
     {
       g_dbus_method_invocation_return_error_literal(invocation, G_DBUS_ERROR,
                                                     G_DBUS_ERROR_INVALID_ARGS, "Invalid UID");
+      return;
+    }
+  if (new_owner != old_owner
+      && !ovpn3_config_quota_check(self, new_owner, ovpn3_config_object_get_stored_bytes(object),
+                                   TRUE, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
       return;
     }
   ovpn3_config_object_set_owner(object, new_owner);

@@ -29,6 +29,10 @@ gboolean ovpn3_config_manager_save(Ovpn3ConfigManager *self, Ovpn3ConfigObject *
 /* Unexports the object, deletes its state file, emits CFG_DESTROYED. */
 void ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object);
 
+/* Stored bytes (config-quota.h) of owner's profiles and of all profiles. */
+void ovpn3_config_manager_count_bytes(Ovpn3ConfigManager *self, guint32 owner, guint64 *owned,
+                                      guint64 *all);
+
 void ovpn3_config_manager_log(Ovpn3ConfigManager *self, guint category, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 

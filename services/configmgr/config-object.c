@@ -7,6 +7,7 @@
 #include "config-object.h"
 #include "config-overrides.h"
 #include "config-peers.h"
+#include "config-quota.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
@@ -46,6 +47,7 @@ struct _Ovpn3ConfigObject
   GPtrArray *tags;  /* char* */
   GTree *overrides; /* name → GVariant (s or b), sorted by name */
   Ovpn3Profile *profile;
+  guint64 profile_bytes; /* rendered, for the quotas */
 };
 
 G_DEFINE_TYPE(Ovpn3ConfigObject, ovpn3_config_object, G_TYPE_OBJECT)
@@ -94,8 +96,11 @@ ovpn3_config_object_init(Ovpn3ConfigObject *self)
 static void
 set_profile(Ovpn3ConfigObject *self, Ovpn3Profile *profile)
 {
+  g_autofree char *rendered = ovpn3_profile_render(profile, 0);
+
   g_set_object(&self->profile, profile);
   self->valid = ovpn3_profile_validate(profile, NULL);
+  self->profile_bytes = strlen(rendered);
 }
 
 Ovpn3ConfigObject *
@@ -377,6 +382,13 @@ ovpn3_config_object_set_owner(Ovpn3ConfigObject *self, guint32 owner)
   self->acl.owner = owner;
 }
 
+guint64
+ovpn3_config_object_get_stored_bytes(Ovpn3ConfigObject *self)
+{
+  return self->profile_bytes
+         + ovpn3_config_quota_extra_bytes(self->name, self->tags, self->overrides);
+}
+
 gboolean
 ovpn3_config_object_get_persistent(Ovpn3ConfigObject *self)
 {
@@ -593,6 +605,16 @@ handle_fetch(Ovpn3ConfigObject *self, const Ovpn3Caller *caller, GDBusMethodInvo
     g_warning("%s: cannot record use: %s", self->path, error->message);
 }
 
+/* A change from old_bytes to new_bytes within the owner's quota (config-quota.h). */
+static gboolean
+check_growth(Ovpn3ConfigObject *self, guint64 new_bytes, guint64 old_bytes, GError **error)
+{
+  if (new_bytes <= old_bytes)
+    return TRUE;
+  return ovpn3_config_quota_check(self->manager, self->acl.owner, new_bytes - old_bytes, FALSE,
+                                  error);
+}
+
 /* The owner-only, not-sealed write methods. Returns FALSE (and answers)
  * when the call is refused. */
 static gboolean
@@ -737,9 +759,13 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     {
       const char *name;
       g_autoptr(GVariant) value = NULL;
+      GVariant *old;
 
       g_variant_get(parameters, "(&sv)", &name, &value);
-      if (!ovpn3_config_override_check(name, value, &error))
+      old = g_tree_lookup(self->overrides, name);
+      if (!ovpn3_config_override_check(name, value, &error)
+          || !check_growth(self, ovpn3_config_quota_override_bytes(name, value),
+                           old != NULL ? ovpn3_config_quota_override_bytes(name, old) : 0, &error))
         {
           g_dbus_method_invocation_return_gerror(invocation, error);
           return;
@@ -774,6 +800,8 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
         g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR,
                                               G_DBUS_ERROR_LIMITS_EXCEEDED,
                                               "A profile can have at most %d tags", MAX_TAGS);
+      else if (!check_growth(self, strlen(tag), 0, &error))
+        g_dbus_method_invocation_return_gerror(invocation, error);
       else
         {
           g_ptr_array_add(self->tags, g_strdup(tag));
@@ -921,7 +949,8 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
     {
       const char *new_name = g_variant_get_string(value, NULL);
 
-      if (!name_is_valid(new_name, error))
+      if (!name_is_valid(new_name, error)
+          || !check_growth(self, strlen(new_name), strlen(self->name), error))
         return FALSE;
       g_free(self->name);
       self->name = g_strdup(new_name);

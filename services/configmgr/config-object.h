@@ -36,6 +36,8 @@ const char *ovpn3_config_object_get_name(Ovpn3ConfigObject *self);
 guint32 ovpn3_config_object_get_owner(Ovpn3ConfigObject *self);
 void ovpn3_config_object_set_owner(Ovpn3ConfigObject *self, guint32 owner);
 gboolean ovpn3_config_object_get_persistent(Ovpn3ConfigObject *self);
+/* What the profile takes for the quotas (config-quota.h). */
+guint64 ovpn3_config_object_get_stored_bytes(Ovpn3ConfigObject *self);
 gboolean ovpn3_config_object_has_tag(Ovpn3ConfigObject *self, const char *tag);
 /* owner, acl list or public_access (the listing filter of spec §3.1). */
 gboolean ovpn3_config_object_is_visible_to(Ovpn3ConfigObject *self, guint32 uid);
