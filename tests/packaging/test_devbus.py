@@ -29,7 +29,10 @@ PROBE = os.path.join(SRC, 'tests', 'packaging', 'devbus_probe.py')
 PYTHON = '/usr/bin/python3'
 # Our own log directory, so that other devbus runs going on in parallel
 # (other tests) do not disturb the "nothing left behind" check.
-LOG_DIR = tempfile.mkdtemp(prefix='ovpn3-devbus-selftest-')
+# (private-checkout closes the checkout's parent, which may be /tmp: that
+# case keeps its own files on /run)
+LOG_DIR = tempfile.mkdtemp(prefix='ovpn3-devbus-selftest-',
+                           dir='/run' if sys.argv[1:2] == ['private-checkout-inner'] else None)
 
 
 def check(cond, msg):
@@ -190,7 +193,7 @@ def case_private_checkout_inner():
 
 
 def case_private_checkout():
-    hidden = tempfile.mkdtemp(prefix='ovpn3-devbus-hidden-')
+    hidden = tempfile.mkdtemp(prefix='ovpn3-devbus-hidden-', dir='/run')
     try:
         r = subprocess.run(['unshare', '--mount', '--propagation', 'private', PYTHON,
                             os.path.realpath(__file__), 'private-checkout-inner'],
