@@ -19,8 +19,16 @@ struct _Ovpn3LogClient
   char *log_owner; /* unique name of net.openvpn.v3.log while we are attached */
   gboolean attach_wanted;
   gboolean attach_pending;
+  gboolean attached; /* Attach succeeded with the current log_owner (or before it was known) */
   guint watch_id;
+  /* lines logged before the first Attach completed (a service logs while it
+   * starts, the log service may be activated by that very Attach): sent once
+   * attached, so that none is lost; (uus) each */
+  GQueue early;
 };
+
+/* at most this many early lines are kept; more go to stderr */
+#define EARLY_MAX 128
 
 G_DEFINE_TYPE(Ovpn3LogClient, ovpn3_log_client, G_TYPE_OBJECT)
 
@@ -58,6 +66,32 @@ ovpn3_log_level_passes(guint level, Ovpn3LogCategory category)
     }
 }
 
+static void write_stderr(Ovpn3LogCategory category, const char *message);
+
+/* Sends the early lines once attached and the log service's name is known;
+ * if attaching failed, the ones that must not get lost go to stderr. */
+static void
+flush_early(Ovpn3LogClient *self, gboolean failed)
+{
+  GVariant *line;
+
+  if (!failed && (!self->attached || self->log_owner == NULL))
+    return;
+  while ((line = g_queue_pop_head(&self->early)) != NULL)
+    {
+      guint32 group, category;
+      const char *message;
+
+      g_variant_get(line, "(uu&s)", &group, &category, &message);
+      if (!failed)
+        g_dbus_connection_emit_signal(self->connection, self->log_owner, self->path,
+                                      self->interface, "Log", line, NULL);
+      else if (!self->to_stderr && category >= OVPN3_LOG_CATEGORY_WARN)
+        write_stderr(category, message);
+      g_variant_unref(line);
+    }
+}
+
 static void
 on_attached(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -70,8 +104,11 @@ on_attached(GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL)
     {
       g_message("could not attach to the log service: %s", error->message);
+      flush_early(self, TRUE);
       return;
     }
+  self->attached = TRUE;
+  flush_early(self, FALSE);
 }
 
 static void
@@ -96,7 +133,12 @@ on_log_appeared(GDBusConnection *connection, const char *name, const char *name_
   self->log_owner = g_strdup(name_owner);
   /* a log service that restarted has forgotten us */
   if (restarted && self->attach_wanted)
-    do_attach(self);
+    {
+      self->attached = FALSE;
+      do_attach(self);
+      return;
+    }
+  flush_early(self, FALSE);
 }
 
 static void
@@ -104,6 +146,7 @@ on_log_vanished(GDBusConnection *connection, const char *name, gpointer user_dat
 {
   Ovpn3LogClient *self = user_data;
 
+  self->attached = FALSE;
   if (self->log_owner != NULL && self->attach_wanted)
     {
       g_clear_pointer(&self->log_owner, g_free);
@@ -129,6 +172,7 @@ ovpn3_log_client_finalize(GObject *object)
 {
   Ovpn3LogClient *self = OVPN3_LOG_CLIENT(object);
 
+  g_queue_clear_full(&self->early, (GDestroyNotify) g_variant_unref);
   g_free(self->interface);
   g_free(self->path);
   g_free(self->log_owner);
@@ -146,6 +190,7 @@ static void
 ovpn3_log_client_init(Ovpn3LogClient *self)
 {
   self->level = OVPN3_LOG_LEVEL_DEFAULT;
+  g_queue_init(&self->early);
 }
 
 Ovpn3LogClient *
@@ -200,19 +245,32 @@ ovpn3_log_client_log(Ovpn3LogClient *self, Ovpn3LogCategory category, const char
   message = g_strdup_vprintf(format, args);
   va_end(args);
 
-  if (self->connection != NULL && self->log_owner != NULL && self->attach_wanted)
+  if (self->connection != NULL && self->attach_wanted && self->attached && self->log_owner != NULL)
     sent = g_dbus_connection_emit_signal(
         self->connection, self->log_owner, self->path, self->interface, "Log",
         g_variant_new("(uus)", (guint32) self->group, (guint32) category, message), NULL);
+  else if (self->connection != NULL && self->attach_wanted && !self->attached
+           && self->early.length < EARLY_MAX)
+    {
+      /* not attached yet: sent (in order) once we are */
+      g_queue_push_tail(&self->early,
+                        g_variant_ref_sink(g_variant_new("(uus)", (guint32) self->group,
+                                                         (guint32) category, message)));
+      sent = TRUE;
+    }
 
   /* stderr when asked for, and always for what must not get lost */
   if (self->to_stderr || (!sent && category >= OVPN3_LOG_CATEGORY_WARN))
-    {
-      const char *name = category <= OVPN3_LOG_CATEGORY_LAST ? category_names[category] : "?";
-      g_autofree char *escaped = g_strescape(message, "\"");
+    write_stderr(category, message);
+}
 
-      fprintf(stderr, "%s[%d]: %s: %s\n", g_get_prgname() ? g_get_prgname() : "ovpn3",
-              (int) getpid(), name, escaped);
-      fflush(stderr);
-    }
+static void
+write_stderr(Ovpn3LogCategory category, const char *message)
+{
+  const char *name = category <= OVPN3_LOG_CATEGORY_LAST ? category_names[category] : "?";
+  g_autofree char *escaped = g_strescape(message, "\"");
+
+  fprintf(stderr, "%s[%d]: %s: %s\n", g_get_prgname() ? g_get_prgname() : "ovpn3", (int) getpid(),
+          name, escaped);
+  fflush(stderr);
 }
