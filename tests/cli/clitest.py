@@ -50,6 +50,9 @@ def _env(extra):
     env.pop('NO_COLOR', None)
     env['LC_ALL'] = 'C.UTF-8'
     env['TZ'] = 'UTC'
+    # a user's terminal, whatever the test runner has (CI: often TERM=dumb,
+    # for which ovpn3 rightly prints no colour)
+    env['TERM'] = 'xterm-256color'
     if extra:
         env.update(extra)
     return env
