@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
+
+#include <json-glib/json-glib.h>
 
 #include "netcfg-dns-resolvconf.h"
+#include "netcfg-store.h"
 
 #define RESOLV_MAX_SIZE (64 * 1024)
 
@@ -145,13 +147,117 @@ netcfg_resolvconf_render(const char *original, GPtrArray *servers, GPtrArray *do
   return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
-gboolean
-netcfg_resolvconf_apply(const char *state_dir, GPtrArray *servers, GPtrArray *domains,
-                        gboolean full_tunnel, GError **error)
+/* ---- the backup: the NETCFG_STORE_RESOLV_BACKUP record --------------------- */
+
+#define BACKUP_VERSION     1
+#define BACKUP_WRITTEN_MAX 2
+
+static char *
+text_digest(const char *text)
 {
-  g_autofree char *backup = g_build_filename(state_dir, NETCFG_RESOLV_BACKUP_NAME, NULL);
+  return g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+}
+
+static gboolean
+bad_backup(GError **error, const char *why)
+{
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the resolv.conf backup %s", why);
+  return FALSE;
+}
+
+/* *original NULL: no backup. *written (optional): digests of what netcfg
+ * wrote into resolv.conf since it saved the backup, the last two. */
+static gboolean
+backup_load(char **original, GPtrArray **written, gboolean *damaged, GError **error)
+{
+  g_autoptr(GBytes) payload = netcfg_store_load(NETCFG_STORE_RESOLV_BACKUP, damaged, error);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func(g_free);
+  g_autofree guchar *decoded = NULL;
+  JsonObject *top;
+  JsonNode *node;
+  JsonArray *list;
+  gsize size = 0, decoded_length = 0;
+  const char *data;
+
+  *original = NULL;
+  if (payload == NULL)
+    return FALSE;
+  data = g_bytes_get_data(payload, &size);
+  if (size == 0)
+    return TRUE;
+  if (!json_parser_load_from_data(parser, data, (gssize) size, NULL)
+      || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+    return bad_backup(error, "is not a JSON object");
+  top = json_node_get_object(json_parser_get_root(parser));
+  node = json_object_get_member(top, "version");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64
+      || json_node_get_int(node) != BACKUP_VERSION)
+    return bad_backup(error, "is not of version 1");
+  node = json_object_get_member(top, "original");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE(node)
+      || json_node_get_value_type(node) != G_TYPE_STRING)
+    return bad_backup(error, "has no original");
+  decoded = g_base64_decode(json_node_get_string(node), &decoded_length);
+  if (decoded_length > RESOLV_MAX_SIZE || memchr(decoded, '\0', decoded_length) != NULL)
+    return bad_backup(error, "is not a resolv.conf");
+  node = json_object_get_member(top, "written");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY(node)
+      || json_array_get_length(list = json_node_get_array(node)) > BACKUP_WRITTEN_MAX)
+    return bad_backup(error, "does not say what netcfg wrote");
+  for (guint i = 0; i < json_array_get_length(list); i++)
+    {
+      JsonNode *d = json_array_get_element(list, i);
+
+      if (!JSON_NODE_HOLDS_VALUE(d) || json_node_get_value_type(d) != G_TYPE_STRING
+          || strlen(json_node_get_string(d)) != 64)
+        return bad_backup(error, "does not say what netcfg wrote");
+      g_ptr_array_add(digests, g_strdup(json_node_get_string(d)));
+    }
+  *original = g_strndup((const char *) decoded, decoded_length);
+  if (written != NULL)
+    *written = g_steal_pointer(&digests);
+  return TRUE;
+}
+
+static gboolean
+backup_save(const char *original, GPtrArray *written, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *encoded = g_base64_encode((const guchar *) original, strlen(original));
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "version");
+  json_builder_add_int_value(b, BACKUP_VERSION);
+  json_builder_set_member_name(b, "original");
+  json_builder_add_string_value(b, encoded);
+  json_builder_set_member_name(b, "written");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < written->len; i++)
+    json_builder_add_string_value(b, written->pdata[i]);
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  root = json_builder_get_root(b);
+  text = json_to_string(root, FALSE);
+  return netcfg_store_save(NETCFG_STORE_RESOLV_BACKUP, text, strlen(text), error);
+}
+
+static gboolean
+backup_clear(GError **error)
+{
+  return netcfg_store_save(NETCFG_STORE_RESOLV_BACKUP, "", 0, error);
+}
+
+gboolean
+netcfg_resolvconf_apply(GPtrArray *servers, GPtrArray *domains, gboolean full_tunnel,
+                        GError **error)
+{
   g_autofree char *original = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) written = NULL;
+  char *digest;
 
   if (resolv_fd < 0)
     {
@@ -160,34 +266,49 @@ netcfg_resolvconf_apply(const char *state_dir, GPtrArray *servers, GPtrArray *do
                           " is available");
       return FALSE;
     }
-  if (!g_file_get_contents(backup, &original, NULL, NULL))
+  if (!netcfg_store_is_open())
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                  "no protected place for the " NETCFG_RESOLV_CONF " backup (%s)",
+                  netcfg_store_unavailable_reason());
+      return FALSE;
+    }
+  if (!backup_load(&original, &written, NULL, error))
+    return FALSE;
+  if (original == NULL)
     {
       original = read_current(error);
       if (original == NULL)
         return FALSE;
-      if (!g_file_set_contents_full(backup, original, -1,
-                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                    0600, error))
-        return FALSE;
+      written = g_ptr_array_new_with_free_func(g_free);
     }
   text = netcfg_resolvconf_render(original, servers, domains, full_tunnel);
+  /* what resolv.conf holds now, and what it will hold: a start-up after a
+   * crash in between finds either */
+  while (written->len > BACKUP_WRITTEN_MAX - 1)
+    g_ptr_array_remove_index(written, 0);
+  digest = text_digest(text);
+  if (written->len > 0 && g_str_equal(written->pdata[0], digest))
+    g_free(digest);
+  else
+    g_ptr_array_add(written, digest);
+  /* the backup first: never a rewritten resolv.conf without it */
+  if (!backup_save(original, written, error))
+    return FALSE;
   return write_current(text, error);
 }
 
 gboolean
-netcfg_resolvconf_restore(const char *state_dir, GError **error)
+netcfg_resolvconf_restore(GError **error)
 {
-  g_autofree char *backup = g_build_filename(state_dir, NETCFG_RESOLV_BACKUP_NAME, NULL);
   g_autofree char *original = NULL;
-  g_autoptr(GError) local = NULL;
 
-  if (!g_file_get_contents(backup, &original, NULL, &local))
-    {
-      if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return TRUE;
-      g_propagate_error(error, g_steal_pointer(&local));
-      return FALSE;
-    }
+  if (!netcfg_store_is_open())
+    return TRUE; /* then nothing was rewritten: apply refuses */
+  if (!backup_load(&original, NULL, NULL, error))
+    return FALSE;
+  if (original == NULL)
+    return TRUE;
   if (resolv_fd < 0)
     {
       g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -197,7 +318,88 @@ netcfg_resolvconf_restore(const char *state_dir, GError **error)
     }
   if (!write_current(original, error))
     return FALSE;
-  if (g_unlink(backup) < 0)
-    return io_fail(error, "remove backup");
-  return TRUE;
+  return backup_clear(error);
+}
+
+static void recover_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error,
+                        const char *format, ...) G_GNUC_PRINTF(4, 5);
+
+static void
+recover_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  log(user_data, error, message);
+}
+
+void
+netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
+{
+  g_autofree char *original = NULL;
+  g_autofree char *current = NULL;
+  g_autofree char *digest = NULL;
+  g_autoptr(GPtrArray) written = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean damaged = FALSE;
+
+  if (!netcfg_store_is_open())
+    return;
+  if (!backup_load(&original, &written, &damaged, &error))
+    recover_log(log, user_data, TRUE, "%s: not written back", error->message);
+  else if (damaged)
+    recover_log(log, user_data, TRUE,
+                "resolv.conf backup: one copy does not verify (netcfg killed while writing "
+                "it?): using the other");
+  if (original == NULL && error == NULL && !damaged)
+    return; /* nothing to do */
+  if (original != NULL)
+    {
+      if (resolv_fd < 0)
+        {
+          recover_log(log, user_data, TRUE,
+                      "a resolv.conf backup exists but " NETCFG_RESOLV_CONF
+                      " could not be opened: kept for the next start");
+          return;
+        }
+      current = read_current(&error);
+      if (current == NULL)
+        {
+          recover_log(log, user_data, TRUE, "%s: the backup is kept for the next start",
+                      error->message);
+          return;
+        }
+      digest = text_digest(current);
+      /* only over what netcfg itself wrote there: a file changed since
+       * (by the admin, or a backup that is not of this crash) stays */
+      if (!g_str_equal(current, original)
+          && !g_ptr_array_find_with_equal_func(written, digest, g_str_equal, NULL))
+        recover_log(log, user_data, TRUE,
+                    NETCFG_RESOLV_CONF " is not what netcfg last wrote there: left as it is, "
+                                       "the backup is dropped");
+      else if (!g_str_equal(current, original))
+        {
+          if (!write_current(original, &error))
+            {
+              recover_log(log, user_data, TRUE, "cannot restore " NETCFG_RESOLV_CONF ": %s",
+                          error->message);
+              return;
+            }
+          recover_log(log, user_data, FALSE, "Restored " NETCFG_RESOLV_CONF " from the backup");
+        }
+    }
+  /* done with it: empty, in both copies if one was damaged */
+  for (guint i = 0; i < (damaged || original == NULL ? 2 : 1); i++)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!backup_clear(&local))
+        {
+          recover_log(log, user_data, TRUE, "resolv.conf backup: %s", local->message);
+          break;
+        }
+    }
 }

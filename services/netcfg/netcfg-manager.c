@@ -14,11 +14,11 @@
 #include "netcfg-dns-resolved.h"
 #include "netcfg-manager.h"
 #include "netcfg-state.h"
+#include "netcfg-store.h"
 #include "netcfg-validate.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-quota.h"
-#include "ovpn3-state-file.h"
 
 #define TEXT_DENIED "Access denied: only the service user and root may configure the network"
 
@@ -272,7 +272,7 @@ netcfg_manager_save_state(NetcfgManager *self)
       if (node != NULL)
         g_ptr_array_add(nodes, node);
     }
-  if (!netcfg_state_save(self->state_dir, nodes, &error))
+  if (!netcfg_state_save(nodes, &error))
     netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "cannot save the state file: %s",
                        error->message);
 }
@@ -290,8 +290,8 @@ netcfg_manager_update_resolvconf(NetcfgManager *self, GError **error)
   while (g_hash_table_iter_next(&iter, NULL, &value))
     any |= netcfg_device_collect_resolvconf(value, servers, domains, &full_tunnel);
   if (!any)
-    return netcfg_resolvconf_restore(self->state_dir, error);
-  return netcfg_resolvconf_apply(self->state_dir, servers, domains, full_tunnel, error);
+    return netcfg_resolvconf_restore(error);
+  return netcfg_resolvconf_apply(servers, domains, full_tunnel, error);
 }
 
 static guint
@@ -746,21 +746,18 @@ NetcfgManager *
 netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **error)
 {
   g_autoptr(NetcfgManager) self = g_object_new(NETCFG_TYPE_MANAGER, NULL);
-  g_autoptr(GError) local = NULL;
 
   self->ctx = ctx;
   self->state_dir = g_strdup(state_dir);
   self->nl = netcfg_netlink_new(error);
   if (self->nl == NULL)
     return NULL;
-  if (!ovpn3_state_dir_ensure(state_dir, error))
-    return NULL;
-
-  /* what a killed predecessor left behind */
-  netcfg_state_recover(state_dir, self->nl, recover_log, self);
-  if (!netcfg_resolvconf_restore(state_dir, &local))
-    netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "cannot restore resolv.conf: %s",
-                       local->message);
+  /* the state (root's, opened before the drop: netcfg-store.h), then
+   * what a killed predecessor left behind */
+  if (!netcfg_store_is_open())
+    netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "%s", netcfg_store_unavailable_reason());
+  netcfg_state_recover(self->nl, recover_log, self);
+  netcfg_resolvconf_recover(recover_log, self);
 
   self->resolved_watch = g_bus_watch_name_on_connection(
       ctx->connection, RESOLVED_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE, on_resolved_appeared,

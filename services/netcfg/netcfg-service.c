@@ -6,7 +6,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -15,6 +14,7 @@
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-manager.h"
 #include "netcfg-service.h"
+#include "netcfg-store.h"
 #include "ovpn3-names.h"
 
 static gboolean keep_privileges = FALSE;
@@ -59,26 +59,18 @@ has_arg(int argc, char **argv, const char *arg)
   return FALSE;
 }
 
-/* The state directory normally comes from tmpfiles.d, owned by the
- * service user; a missing one is created after the drop, as the service
- * user, by the manager. Root here has no CAP_CHOWN / CAP_DAC_OVERRIDE (the
- * unit's bounding set), so a directory with another owner is only fixed
- * where that is possible, and reported otherwise. */
+/* netcfg's own state (netcfg-store.h): opened, and created if missing,
+ * with the uid netcfg starts as (root), so that it stays out of reach of
+ * the service user's other processes after the drop. Without it netcfg
+ * still runs (no crash recovery, no resolv.conf fallback) and says so. */
 static void
-check_state_dir(const char *dir, uid_t uid, gid_t gid)
+open_store(int argc, char **argv)
 {
-  struct stat st;
+  g_autofree char *state_dir = state_dir_from_args(argc, argv);
+  g_autoptr(GError) error = NULL;
 
-  if (lstat(dir, &st) < 0)
-    return;
-  if (!S_ISDIR(st.st_mode))
-    {
-      g_printerr("ovpn3-service-netcfg: %s is not a directory\n", dir);
-      return;
-    }
-  if ((st.st_uid != uid || st.st_gid != gid) && chown(dir, uid, gid) < 0)
-    g_printerr("ovpn3-service-netcfg: %s is not owned by %s and cannot be changed: %s\n", dir,
-               OVPN3_SERVICE_USER, g_strerror(errno));
+  if (!netcfg_store_open(state_dir, &error))
+    g_printerr("ovpn3-service-netcfg: %s: crash recovery is off\n", error->message);
 }
 
 /* Any capability besides CAP_NET_ADMIN in a set, as a name (or NULL). */
@@ -107,8 +99,8 @@ extra_capability(void)
 int
 netcfg_service_prepare(int argc, char **argv)
 {
-  g_autofree char *state_dir = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean started_as_root = geteuid() == 0;
   const char *extra;
   struct passwd *pw;
   uid_t uid;
@@ -125,6 +117,7 @@ netcfg_service_prepare(int argc, char **argv)
                  (guint) geteuid());
       if (!netcfg_resolvconf_open(NETCFG_RESOLV_CONF, &error))
         g_printerr("ovpn3-service-netcfg: resolv.conf fallback unavailable: %s\n", error->message);
+      open_store(argc, argv);
       return 0;
     }
 
@@ -137,13 +130,12 @@ netcfg_service_prepare(int argc, char **argv)
   uid = pw->pw_uid;
   gid = pw->pw_gid;
 
-  if (geteuid() == 0)
+  if (started_as_root)
     {
       /* 1 + 2: what needs root, before it is gone */
       if (!netcfg_resolvconf_open(NETCFG_RESOLV_CONF, &error))
         g_printerr("ovpn3-service-netcfg: resolv.conf fallback unavailable: %s\n", error->message);
-      state_dir = state_dir_from_args(argc, argv);
-      check_state_dir(state_dir, uid, gid);
+      open_store(argc, argv);
 
       /* 3: service user, CAP_NET_ADMIN only */
       capng_clear(CAPNG_SELECT_ALL);
@@ -180,6 +172,10 @@ netcfg_service_prepare(int argc, char **argv)
                  "CAP_NET_ADMIN\n");
       return 1;
     }
+  /* started without root: a state directory of this uid, if there is one
+   * (never after the drop: that uid is the service user's) */
+  if (!started_as_root)
+    open_store(argc, argv);
   return 0;
 }
 

@@ -6,8 +6,9 @@
  * before the bus connection (so that the bus, systemd-resolved and polkit
  * see the service user, not root):
  *   1. opens /etc/resolv.conf read-write for the resolv.conf fallback;
- *   2. checks that the state directory, if it exists, belongs to the
- *      service user (a missing one is created later, as that user);
+ *   2. opens netcfg's own state (netcfg-store.h): the state directory
+ *      (root's, 0700) and its files, kept open, so that the service
+ *      user's other processes can neither read nor change them;
  *   3. changes to the service user (uid, gid, no supplementary groups)
  *      keeping only CAP_NET_ADMIN in its effective and permitted sets and
  *      clearing the bounding and ambient sets (libcap-ng);

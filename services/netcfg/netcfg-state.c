@@ -2,38 +2,29 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <glib/gstdio.h>
-
 #include "netcfg-state.h"
+#include "netcfg-store.h"
 #include "netcfg-validate.h"
-#include "ovpn3-state-file.h"
 
 #define STATE_VERSION 1
 
 gboolean
-netcfg_state_save(const char *state_dir, GPtrArray *devices, GError **error)
+netcfg_state_save(GPtrArray *devices, GError **error)
 {
-  g_autofree char *path = g_build_filename(state_dir, NETCFG_STATE_FILE_NAME, NULL);
-  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
 
+  if (!netcfg_store_is_open())
+    return TRUE; /* said once at start-up: crash recovery is off */
   if (devices->len == 0)
-    {
-      if (g_unlink(path) < 0 && errno != ENOENT)
-        {
-          int saved = errno;
-
-          g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot remove %s: %s", path,
-                      g_strerror(saved));
-          return FALSE;
-        }
-      return TRUE;
-    }
+    return netcfg_store_save(NETCFG_STORE_DEVICES, "", 0, error);
+  b = json_builder_new();
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "version");
   json_builder_add_int_value(b, STATE_VERSION);
@@ -44,7 +35,9 @@ netcfg_state_save(const char *state_dir, GPtrArray *devices, GError **error)
   json_builder_end_array(b);
   json_builder_end_object(b);
   root = json_builder_get_root(b);
-  return ovpn3_state_file_save_json(path, root, error);
+  text = json_to_string(root, FALSE);
+  length = strlen(text);
+  return netcfg_store_save(NETCFG_STORE_DEVICES, text, length, error);
 }
 
 static void state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error,
@@ -62,106 +55,326 @@ state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error, const char
   log(user_data, error, message);
 }
 
-static void
-recover_route(JsonObject *o, NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_data)
+/* ---- checks ----------------------------------------------------------------- */
+
+static gboolean
+all_digits(const char *s)
+{
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isdigit(*s))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+netcfg_state_device_name_is_ours(const char *name)
+{
+  gsize length = strlen(name);
+
+  if (length < 2 || length >= IFNAMSIZ)
+    return FALSE;
+  /* handle_create: prefix, then the first free index below 1000 */
+  for (gsize digits = 1; digits <= 3 && digits < length; digits++)
+    {
+      const char *index = name + length - digits;
+      g_autofree char *prefix = NULL;
+
+      if (!all_digits(index))
+        break;
+      if (digits > 1 && index[0] == '0')
+        continue;
+      prefix = g_strndup(name, length - digits);
+      if (netcfg_check_ifname_prefix(prefix, NULL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* An integer member within [min, max]; absent is fine unless required. */
+static gboolean
+member_int(JsonObject *o, const char *key, gboolean required, gint64 min, gint64 max, gint64 *out)
+{
+  JsonNode *node = json_object_get_member(o, key);
+  gint64 value;
+
+  if (node == NULL)
+    return !required;
+  if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+    return FALSE;
+  value = json_node_get_int(node);
+  if (value < min || value > max)
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+/* A string member, or NULL (absent or not a string). */
+static const char *
+member_string(JsonObject *o, const char *key)
+{
+  JsonNode *node = json_object_get_member(o, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE(node)
+      || json_node_get_value_type(node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string(node);
+}
+
+gboolean
+netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute *out, char **why)
 {
   NetcfgRoute route = { .metric = -1 };
-  const char *dst = json_object_get_string_member_with_default(o, "dst", "");
-  const char *gw = json_object_get_string_member_with_default(o, "gateway", NULL);
-  gint64 prefix = json_object_get_int_member_with_default(o, "prefix", -1);
-  gint64 oif = json_object_get_int_member_with_default(o, "oif", 0);
-  gint64 metric = json_object_get_int_member_with_default(o, "metric", -1);
-  g_autoptr(GError) error = NULL;
+  JsonObject *o;
+  const char *dst, *gw;
+  g_autofree char *shown = NULL;
+  gint64 prefix = -1, oif = 0, metric = -1;
 
-  if (!netcfg_parse_ip_any(dst, &route.dst, NULL) || prefix < 0
-      || prefix > netcfg_addr_max_prefix(&route.dst) || oif <= 0 || oif > G_MAXINT || metric < -1
-      || metric > G_MAXINT32
-      || (gw != NULL && !netcfg_parse_ip(gw, route.dst.family == AF_INET6, &route.gateway, NULL)))
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT(node))
     {
-      state_log(log, user_data, TRUE, "state file: ignoring a malformed route entry");
-      return;
+      *why = g_strdup("not an object");
+      return FALSE;
+    }
+  o = json_node_get_object(node);
+  dst = member_string(o, "dst");
+  gw = member_string(o, "gateway");
+  shown = netcfg_escape(dst != NULL ? dst : "");
+  if (dst == NULL || !netcfg_parse_ip_any(dst, &route.dst, NULL)
+      || !member_int(o, "prefix", TRUE, 0, netcfg_addr_max_prefix(&route.dst), &prefix))
+    {
+      *why = g_strdup_printf("'%s': no destination network", shown);
+      return FALSE;
     }
   route.prefix = (guint) prefix;
+  /* the server's host route (SetRemoteAddress refuses what is forbidden)
+   * or an excluded network as AddNetworks takes it: never a default route
+   * or a half of it, nothing forbidden, no host bits */
+  if (!netcfg_check_route(&route.dst, route.prefix, NULL))
+    {
+      *why = g_strdup_printf("%s/%u is not a route netcfg adds outside a tunnel", shown,
+                             route.prefix);
+      return FALSE;
+    }
+  if (json_object_has_member(o, "gateway")
+      && (gw == NULL || !netcfg_parse_ip(gw, route.dst.family == AF_INET6, &route.gateway, NULL)
+          || netcfg_addr_is_forbidden(&route.gateway)))
+    {
+      *why = g_strdup_printf("%s/%u: the gateway is not an address of its family", shown,
+                             route.prefix);
+      return FALSE;
+    }
+  route.has_gateway = gw != NULL;
+  /* outside the tunnel: through another interface than the device */
+  if (!member_int(o, "oif", TRUE, 1, G_MAXINT, &oif) || oif == device_ifindex)
+    {
+      *why = g_strdup_printf("%s/%u is not through an interface outside the tunnel", shown,
+                             route.prefix);
+      return FALSE;
+    }
+  if (!member_int(o, "metric", FALSE, -1, G_MAXINT32, &metric))
+    {
+      *why = g_strdup_printf("%s/%u: the metric is out of range", shown, route.prefix);
+      return FALSE;
+    }
   route.oif = (int) oif;
   route.metric = (gint) metric;
-  route.has_gateway = gw != NULL;
-  if (!netcfg_netlink_route(nl, FALSE, &route, &error))
-    state_log(log, user_data, TRUE, "leftover route: %s", error->message);
-  else
-    {
-      g_autofree char *shown = netcfg_route_to_string(&route);
+  *out = route;
+  return TRUE;
+}
 
-      state_log(log, user_data, FALSE, "Removed leftover route %s", shown);
+/* ---- recovery --------------------------------------------------------------- */
+
+typedef struct
+{
+  NetcfgNetlink *nl;
+  NetcfgStateLogFunc log;
+  gpointer user_data;
+  GHashTable *routes_done; /* routes shared by devices are recorded by each */
+  guint removed;
+} Recovery;
+
+static void
+recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
+{
+  JsonArray *array;
+  guint n;
+
+  if (routes == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_ARRAY(routes))
+    {
+      state_log(r->log, r->user_data, TRUE, "device record: ignoring the routes of %s: not a list",
+                name);
+      return;
+    }
+  array = json_node_get_array(routes);
+  n = json_array_get_length(array);
+  if (n > NETCFG_STATE_MAX_ROUTES)
+    {
+      state_log(r->log, r->user_data, TRUE,
+                "device record: ignoring the routes of %s: %u, more than netcfg adds (%d)", name, n,
+                NETCFG_STATE_MAX_ROUTES);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      NetcfgRoute route = { 0 };
+      g_autofree char *why = NULL;
+      g_autofree char *shown = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!netcfg_state_parse_uplink_route(json_array_get_element(array, i), ifindex, &route, &why))
+        {
+          state_log(r->log, r->user_data, TRUE, "device record: ignoring a route of %s: %s", name,
+                    why);
+          continue;
+        }
+      shown = netcfg_route_to_string(&route);
+      if (!g_hash_table_add(r->routes_done, g_strdup(shown)))
+        continue;
+      if (!netcfg_netlink_route(r->nl, FALSE, &route, &error))
+        state_log(r->log, r->user_data, TRUE, "leftover route %s: %s", shown, error->message);
+      else
+        state_log(r->log, r->user_data, FALSE, "Removed leftover route %s", shown);
     }
 }
 
-guint
-netcfg_state_recover(const char *state_dir, NetcfgNetlink *nl, NetcfgStateLogFunc log,
-                     gpointer user_data)
+static void
+recover_device(Recovery *r, guint index, JsonNode *node)
 {
-  g_autofree char *path = g_build_filename(state_dir, NETCFG_STATE_FILE_NAME, NULL);
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  JsonObject *top;
-  JsonArray *devices;
-  guint removed = 0;
+  g_autofree char *shown = NULL;
+  JsonObject *dev;
+  const char *name;
+  gint64 ifindex = 0;
+  int now;
 
-  if (!g_file_test(path, G_FILE_TEST_EXISTS))
+  if (!JSON_NODE_HOLDS_OBJECT(node))
+    {
+      state_log(r->log, r->user_data, TRUE, "device record: ignoring entry %u: not an object",
+                index);
+      return;
+    }
+  dev = json_node_get_object(node);
+  name = member_string(dev, "name");
+  shown = netcfg_escape(name != NULL ? name : "");
+  if (name == NULL || !netcfg_state_device_name_is_ours(name))
+    {
+      state_log(r->log, r->user_data, TRUE,
+                "device record: ignoring entry %u: '%s' is not a device name netcfg makes", index,
+                shown);
+      return;
+    }
+  if (!member_int(dev, "ifindex", TRUE, 1, G_MAXINT, &ifindex))
+    {
+      state_log(r->log, r->user_data, TRUE,
+                "device record: ignoring entry %u (%s): no interface index", index, shown);
+      return;
+    }
+  recover_routes(r, name, (int) ifindex, json_object_get_member(dev, "uplink_routes"));
+
+  /* only the tun/tap device we made (same name and index): never
+   * something else that took the name meanwhile */
+  now = netcfg_netlink_link_index(r->nl, name);
+  if (now <= 0)
+    return;
+  if (now != ifindex || !netcfg_netlink_link_is_tun(r->nl, name))
+    {
+      state_log(r->log, r->user_data, TRUE,
+                "device record: %s is not the device netcfg made (index %d, recorded %d, or not "
+                "tun/tap): left alone",
+                name, now, (int) ifindex);
+      return;
+    }
+  if (netcfg_netlink_link_delete(r->nl, name, &error))
+    {
+      r->removed++;
+      state_log(r->log, r->user_data, FALSE, "Removed leftover device %s", name);
+    }
+  else
+    state_log(r->log, r->user_data, TRUE, "leftover device: %s", error->message);
+}
+
+static void
+recover_payload(Recovery *r, GBytes *payload)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) error = NULL;
+  gsize size = 0;
+  const char *data = g_bytes_get_data(payload, &size);
+  JsonNode *root, *devices;
+  JsonArray *array;
+  gint64 version = 0;
+  guint n;
+
+  if (!json_parser_load_from_data(parser, data, (gssize) size, &error))
+    {
+      g_autofree char *why = netcfg_escape(error->message);
+
+      state_log(r->log, r->user_data, TRUE, "device record: not JSON (%s): ignored", why);
+      return;
+    }
+  root = json_parser_get_root(parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)
+      || !member_int(json_node_get_object(root), "version", TRUE, STATE_VERSION, STATE_VERSION,
+                     &version))
+    {
+      state_log(r->log, r->user_data, TRUE, "device record: not a version %d record: ignored",
+                STATE_VERSION);
+      return;
+    }
+  devices = json_object_get_member(json_node_get_object(root), "devices");
+  if (devices == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_ARRAY(devices))
+    {
+      state_log(r->log, r->user_data, TRUE, "device record: 'devices' is not a list: ignored");
+      return;
+    }
+  array = json_node_get_array(devices);
+  n = json_array_get_length(array);
+  if (n > NETCFG_STATE_MAX_DEVICES)
+    {
+      state_log(r->log, r->user_data, TRUE,
+                "device record: %u devices, more than %d: the rest is ignored", n,
+                NETCFG_STATE_MAX_DEVICES);
+      n = NETCFG_STATE_MAX_DEVICES;
+    }
+  for (guint i = 0; i < n; i++)
+    recover_device(r, i, json_array_get_element(array, i));
+}
+
+guint
+netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_data)
+{
+  g_autoptr(GHashTable) routes_done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  Recovery r = { .nl = nl, .log = log, .user_data = user_data, .routes_done = routes_done };
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean damaged = FALSE;
+
+  if (!netcfg_store_is_open())
     return 0;
-  root = ovpn3_state_file_load_json(path, &error);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+  payload = netcfg_store_load(NETCFG_STORE_DEVICES, &damaged, &error);
+  if (payload == NULL)
+    state_log(log, user_data, TRUE, "device record: %s: nothing recovered", error->message);
+  else if (damaged)
+    state_log(log, user_data, TRUE,
+              "device record: one copy does not verify (netcfg killed while writing it?): "
+              "recovering from the other");
+  if (payload != NULL && g_bytes_get_size(payload) == 0 && !damaged)
+    return 0; /* nothing was applied */
+  if (payload != NULL)
+    recover_payload(&r, payload);
+  /* done with it: an empty record, in both copies if one was damaged */
+  for (guint i = 0; i < (payload == NULL || damaged ? 2 : 1); i++)
     {
-      state_log(log, user_data, TRUE, "cannot read the state file %s: %s", path,
-                error != NULL ? error->message : "not a JSON object");
-      return 0;
-    }
-  top = json_node_get_object(root);
-  devices = json_object_has_member(top, "devices") ? json_object_get_array_member(top, "devices")
-                                                   : NULL;
-  for (guint i = 0; devices != NULL && i < json_array_get_length(devices); i++)
-    {
-      JsonNode *node = json_array_get_element(devices, i);
-      JsonObject *dev;
-      JsonArray *routes;
-      const char *name;
+      g_autoptr(GError) local = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT(node))
-        continue;
-      dev = json_node_get_object(node);
-      name = json_object_get_string_member_with_default(dev, "name", "");
-      if (json_object_has_member(dev, "uplink_routes")
-          && JSON_NODE_HOLDS_ARRAY(json_object_get_member(dev, "uplink_routes")))
+      if (!netcfg_store_save(NETCFG_STORE_DEVICES, "", 0, &local))
         {
-          routes = json_object_get_array_member(dev, "uplink_routes");
-          for (guint j = 0; j < json_array_get_length(routes); j++)
-            {
-              JsonNode *r = json_array_get_element(routes, j);
-
-              if (JSON_NODE_HOLDS_OBJECT(r))
-                recover_route(json_node_get_object(r), nl, log, user_data);
-            }
-        }
-      if (*name == '\0' || strlen(name) >= IFNAMSIZ)
-        continue;
-      /* only the tun/tap device we made (same name and index): never
-       * something else that took the name meanwhile */
-      if (netcfg_netlink_link_is_tun(nl, name)
-          && netcfg_netlink_link_index(nl, name)
-                 == json_object_get_int_member_with_default(dev, "ifindex", -1))
-        {
-          if (netcfg_netlink_link_delete(nl, name, &error))
-            {
-              removed++;
-              state_log(log, user_data, FALSE, "Removed leftover device %s", name);
-            }
-          else
-            {
-              state_log(log, user_data, TRUE, "leftover device: %s", error->message);
-              g_clear_error(&error);
-            }
+          state_log(log, user_data, TRUE, "device record: %s", local->message);
+          break;
         }
     }
-  if (g_unlink(path) < 0 && errno != ENOENT)
-    state_log(log, user_data, TRUE, "cannot remove %s: %s", path, g_strerror(errno));
-  return removed;
+  return r.removed;
 }

@@ -1,7 +1,9 @@
-/* netcfg-state.h — the state file <state dir>/netcfg-state.json: what
- * netcfg has applied right now (devices, routes outside the tunnel, DNS
- * mode), so that after netcfg itself was killed the next start removes
- * the leftovers (design §6 "Cleanup").
+/* netcfg-state.h — the device record: what netcfg has applied right now
+ * (devices, routes outside the tunnel, DNS mode), so that after netcfg
+ * itself was killed the next start removes the leftovers (design §6
+ * "Cleanup"). It is the NETCFG_STORE_DEVICES record of the protected store
+ * (netcfg-store.h: root's files, opened before the privilege drop); its
+ * payload, empty when nothing is applied:
  *
  *   { "version": 1,
  *     "devices": [ { "name": "ovpn3t0", "path": "...", "ifindex": 7,
@@ -10,8 +12,18 @@
  *                        "gateway": "198.51.100.1", "oif": 2, "metric": -1 } ] } ] }
  *
  * Routes through the tunnel and its addresses are not recorded: removing
- * the device removes them. A resolv.conf backup is restored on its own
+ * the device removes them. The resolv.conf backup is a record of its own
  * (netcfg-dns-resolvconf.h).
+ *
+ * Whatever is recovered is checked again before use, as if it came from a
+ * stranger (design §6): a device entry counts only with a name netcfg
+ * makes (a CreateVirtualInterface prefix and the index it appends) and an
+ * interface index; the device is removed only if a tun/tap device with
+ * that name and that index exists now. A route counts only if it is one
+ * netcfg adds outside a tunnel: a host route (the VPN server) or a route
+ * CreateVirtualInterface's AddNetworks would accept (an excluded network),
+ * through another interface than the device's own. Anything else is
+ * logged once and ignored.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,18 +36,29 @@
 
 G_BEGIN_DECLS
 
-#define NETCFG_STATE_FILE_NAME "netcfg-state.json"
+/* Entries recovery looks at, at most (a record is netcfg's own; these
+ * only bound the work if it were not). */
+#define NETCFG_STATE_MAX_DEVICES 1024
+#define NETCFG_STATE_MAX_ROUTES  (NETCFG_MAX_ROUTES + 2)
 
-/* devices: JsonNode* objects (netcfg_device_to_state). */
-gboolean netcfg_state_save(const char *state_dir, GPtrArray *devices, GError **error);
+/* devices: JsonNode* objects (netcfg_device_to_state). Without a store
+ * (netcfg_store_is_open() FALSE) there is nothing to save: TRUE. */
+gboolean netcfg_state_save(GPtrArray *devices, GError **error);
 
 typedef void (*NetcfgStateLogFunc)(gpointer user_data, gboolean error, const char *message);
 
-/* Removes what a previous run left (devices that still exist with the
- * recorded name and index and are tun/tap devices, the recorded uplink routes; systemd-resolved forgets a
- * link when it goes away), then deletes the file. Returns how many devices
- * were removed. */
-guint netcfg_state_recover(const char *state_dir, NetcfgNetlink *nl, NetcfgStateLogFunc log,
-                           gpointer user_data);
+/* Removes what a previous run left, as recorded and checked (above);
+ * systemd-resolved forgets a link when it goes away. Then the record is
+ * emptied. Returns how many devices were removed. */
+guint netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_data);
+
+/* A device name netcfg makes: a CreateVirtualInterface prefix (1–12 of
+ * [A-Za-z0-9_]) followed by the index it appends (0–999, no leading zero),
+ * shorter than IFNAMSIZ. */
+gboolean netcfg_state_device_name_is_ours(const char *name);
+/* A recorded route outside the tunnel of the device with index
+ * device_ifindex, checked as above; *why says what is wrong. */
+gboolean netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute *out,
+                                         char **why);
 
 G_END_DECLS

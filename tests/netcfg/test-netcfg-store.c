@@ -1,7 +1,9 @@
 #define G_LOG_DOMAIN "ovpn3-test-netcfg-store"
 
-/* netcfg's protected store (netcfg-store.h). Runs as whoever runs the
- * tests: the store's rule is "the uid netcfg starts as", here that uid. */
+/* netcfg's protected store (netcfg-store.h), the device record and its
+ * checks (netcfg-state.h), the resolv.conf backup in the store
+ * (netcfg-dns-resolvconf.h). Runs as whoever runs the tests: the store's
+ * rule is "the uid netcfg starts as", here that uid. */
 
 #include "config.h"
 
@@ -13,6 +15,8 @@
 
 #include <glib/gstdio.h>
 
+#include "netcfg-dns-resolvconf.h"
+#include "netcfg-state.h"
 #include "netcfg-store.h"
 
 typedef struct
@@ -285,6 +289,241 @@ test_store_foreign(Fixture *f, gconstpointer data)
     }
 }
 
+static void
+test_state_names(void)
+{
+  const char *ours[] = { "ovpn3t0", "ovpn3a12", "ovpn3t999", "tun0", "a_1", "abcdefghijkl999" };
+  const char *not_ours[] = { "",          "0",        "lo",
+                             "ovpn3t",    "eth-0",    "ovpn3t 0",
+                             "ovpn3/0",   "ovpn3t.0", "abcdefghijklm0",
+                             "ovpn3t0\n", "ovpn3tÿ0", "abcdefghijklmn0" };
+
+  for (guint i = 0; i < G_N_ELEMENTS(ours); i++)
+    g_assert_true(netcfg_state_device_name_is_ours(ours[i]));
+  for (guint i = 0; i < G_N_ELEMENTS(not_ours); i++)
+    g_assert_false(netcfg_state_device_name_is_ours(not_ours[i]));
+}
+
+static gboolean
+route_ok(const char *json, int device_ifindex)
+{
+  g_autoptr(JsonNode) node = json_from_string(json, NULL);
+  g_autofree char *why = NULL;
+  NetcfgRoute route = { 0 };
+  gboolean ok;
+
+  g_assert_nonnull(node);
+  ok = netcfg_state_parse_uplink_route(node, device_ifindex, &route, &why);
+  g_assert_true(ok == (why == NULL));
+  return ok;
+}
+
+static void
+test_state_routes(void)
+{
+  g_autoptr(JsonNode) node = json_from_string(
+      "{\"dst\": \"203.0.113.10\", \"prefix\": 32, \"gateway\": \"198.51.100.1\", \"oif\": 2, "
+      "\"metric\": -1}",
+      NULL);
+  NetcfgRoute route = { 0 };
+  g_autofree char *why = NULL;
+  g_autofree char *shown = NULL;
+
+  g_assert_true(netcfg_state_parse_uplink_route(node, 7, &route, &why));
+  shown = netcfg_route_to_string(&route);
+  g_assert_nonnull(strstr(shown, "203.0.113.10/32"));
+  g_assert_cmpint(route.oif, ==, 2);
+  g_assert_true(route.has_gateway);
+  /* an excluded network; IPv6; no gateway; a metric */
+  g_assert_true(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 2}", 7));
+  g_assert_true(route_ok("{\"dst\": \"2001:db8::\", \"prefix\": 32, \"gateway\": \"fe80::1\", "
+                         "\"oif\": 2, \"metric\": 100}",
+                         7));
+  /* never the default route, its halves, host bits, what is forbidden */
+  g_assert_false(route_ok("{\"dst\": \"0.0.0.0\", \"prefix\": 0, \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"128.0.0.0\", \"prefix\": 1, \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"::\", \"prefix\": 0, \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.1\", \"prefix\": 24, \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"127.0.0.1\", \"prefix\": 32, \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"224.0.0.0\", \"prefix\": 4, \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 33, \"oif\": 2}", 7));
+  /* outside the tunnel: not through the device itself, an interface */
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 7}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 0}", 7));
+  /* types and ranges */
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": \"24\", \"oif\": 2}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 2.5}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 4294967298}", 7));
+  g_assert_false(
+      route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 2, \"metric\": -2}", 7));
+  g_assert_false(
+      route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 2, \"gateway\": \"::1\"}", 7));
+  g_assert_false(
+      route_ok("{\"dst\": \"192.0.2.0\", \"prefix\": 24, \"oif\": 2, \"gateway\": 5}", 7));
+  g_assert_false(route_ok("{\"dst\": \"192.0.2.0/24\", \"prefix\": 24, \"oif\": 2}", 7));
+  g_assert_false(route_ok("[1]", 7));
+}
+
+static void
+count_log(gpointer user_data, gboolean error, const char *message)
+{
+  g_test_message("logged%s: %s", error ? " (error)" : "", message);
+  (*(guint *) user_data)++;
+}
+
+static void
+test_state_recover(Fixture *f, gconstpointer data)
+{
+  g_autoptr(NetcfgNetlink) nl = netcfg_netlink_new(NULL);
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func((GDestroyNotify) json_node_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *left = NULL;
+  guint logged = 0;
+
+  g_assert_nonnull(nl);
+  /* without a store: nothing saved, nothing recovered, no error */
+  g_assert_true(netcfg_state_save(devices, &error));
+  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  open_store(f);
+  g_assert_true(netcfg_state_save(devices, &error));
+  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(logged, ==, 0);
+  /* a device that no longer exists (nothing to do, nothing said), a
+   * malformed route, a name netcfg does not make, no index: nothing
+   * touched (no route here is well-formed: this runs on the host) */
+  g_ptr_array_add(devices,
+                  json_from_string("{\"name\": \"ovpn3gone9\", \"ifindex\": 99999, "
+                                   "\"uplink_routes\": [{\"dst\": \"x\", \"prefix\": 99}]}",
+                                   NULL));
+  g_ptr_array_add(devices, json_from_string("{\"name\": \"lo\", \"ifindex\": 1}", NULL));
+  g_ptr_array_add(devices, json_from_string("{\"name\": \"ovpn3t3\"}", NULL));
+  g_assert_true(netcfg_state_save(devices, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(logged, ==, 3);
+  /* done with it: the record is empty */
+  left = load_text(NETCFG_STORE_DEVICES, NULL);
+  g_assert_cmpstr(left, ==, "");
+  /* not JSON, another version: one line each */
+  logged = 0;
+  save_text(NETCFG_STORE_DEVICES, "{not json");
+  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  save_text(NETCFG_STORE_DEVICES, "{\"version\": 2, \"devices\": []}");
+  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(logged, ==, 2);
+}
+
+/* ---- resolv.conf backup in the store --------------------------------------- */
+
+/* As an admin's editor might, but in place: netcfg holds resolv.conf
+ * open and reads it through that descriptor. */
+static void
+write_in_place(const char *path, const char *text)
+{
+  int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+  g_assert_cmpint(fd, >=, 0);
+  g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize) strlen(text));
+  g_assert_cmpint(close(fd), ==, 0);
+}
+
+static void
+test_resolvconf_backup(Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename(f->dir, "resolv.conf", NULL);
+  const char *original = "nameserver 192.0.2.53\n";
+  g_autoptr(GPtrArray) servers = g_ptr_array_new();
+  g_autoptr(GPtrArray) domains = g_ptr_array_new();
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file(file, original, -1);
+  g_assert_true(netcfg_resolvconf_open(file, &error));
+  g_assert_no_error(error);
+  g_ptr_array_add(servers, "10.8.0.1");
+  /* no store: no rewrite (there would be no protected backup) */
+  g_assert_false(netcfg_resolvconf_apply(servers, domains, TRUE, &error));
+  g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+  g_clear_error(&error);
+  text = read_text(file);
+  g_assert_cmpstr(text, ==, original);
+  open_store(f);
+  /* nothing to restore */
+  g_assert_true(netcfg_resolvconf_restore(&error));
+  g_assert_true(netcfg_resolvconf_apply(servers, domains, TRUE, &error));
+  g_assert_no_error(error);
+  g_clear_pointer(&text, g_free);
+  text = read_text(file);
+  g_assert_nonnull(strstr(text, "nameserver 10.8.0.1\n"));
+  g_assert_null(strstr(text, "192.0.2.53"));
+  record = load_text(NETCFG_STORE_RESOLV_BACKUP, NULL);
+  g_assert_nonnull(strstr(record, "\"original\":\"bmFtZXNlcnZlciAxOTIuMC4yLjUzCg==\""));
+  /* a second apply keeps the first backup (the original) */
+  g_assert_true(netcfg_resolvconf_apply(servers, domains, FALSE, &error));
+  g_assert_true(netcfg_resolvconf_restore(&error));
+  g_assert_no_error(error);
+  again = read_text(file);
+  g_assert_cmpstr(again, ==, original);
+  g_clear_pointer(&record, g_free);
+  record = load_text(NETCFG_STORE_RESOLV_BACKUP, NULL);
+  g_assert_cmpstr(record, ==, "");
+}
+
+static void
+test_resolvconf_recover(Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename(f->dir, "resolv.conf", NULL);
+  const char *original = "nameserver 192.0.2.53\n";
+  const char *admin = "# the admin's, written while netcfg was down\nnameserver 192.0.2.54\n";
+  g_autoptr(GPtrArray) servers = g_ptr_array_new();
+  g_autoptr(GPtrArray) domains = g_ptr_array_new();
+  g_autofree char *text = NULL;
+  g_autofree char *record = NULL;
+  g_autoptr(GError) error = NULL;
+  guint logged = 0;
+
+  write_file(file, original, -1);
+  g_assert_true(netcfg_resolvconf_open(file, &error));
+  open_store(f);
+  g_ptr_array_add(servers, "10.8.0.1");
+  /* killed after two rewrites: the start-up writes the original back */
+  g_assert_true(netcfg_resolvconf_apply(servers, domains, TRUE, &error));
+  g_ptr_array_add(servers, "10.8.0.2");
+  g_assert_true(netcfg_resolvconf_apply(servers, domains, FALSE, &error));
+  g_assert_no_error(error);
+  netcfg_resolvconf_recover(count_log, &logged);
+  g_assert_cmpuint(logged, ==, 1);
+  text = read_text(file);
+  g_assert_cmpstr(text, ==, original);
+  record = load_text(NETCFG_STORE_RESOLV_BACKUP, NULL);
+  g_assert_cmpstr(record, ==, "");
+  /* nothing recorded: nothing done, nothing said */
+  netcfg_resolvconf_recover(count_log, &logged);
+  g_assert_cmpuint(logged, ==, 1);
+
+  /* killed; then the admin wrote resolv.conf: it stays, the backup goes */
+  g_assert_true(netcfg_resolvconf_apply(servers, domains, TRUE, &error));
+  write_in_place(file, admin);
+  logged = 0;
+  netcfg_resolvconf_recover(count_log, &logged);
+  g_assert_cmpuint(logged, ==, 1);
+  g_clear_pointer(&text, g_free);
+  text = read_text(file);
+  g_assert_cmpstr(text, ==, admin);
+  g_clear_pointer(&record, g_free);
+  record = load_text(NETCFG_STORE_RESOLV_BACKUP, NULL);
+  g_assert_cmpstr(record, ==, "");
+  /* the next apply backs up the admin's file */
+  g_assert_true(netcfg_resolvconf_apply(servers, domains, TRUE, &error));
+  g_assert_true(netcfg_resolvconf_restore(&error));
+  g_clear_pointer(&text, g_free);
+  text = read_text(file);
+  g_assert_cmpstr(text, ==, admin);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,6 +533,14 @@ main(int argc, char **argv)
   g_test_add("/netcfg/store/torn", Fixture, NULL, fixture_set_up, test_store_torn,
              fixture_tear_down);
   g_test_add("/netcfg/store/foreign", Fixture, NULL, fixture_set_up, test_store_foreign,
+             fixture_tear_down);
+  g_test_add_func("/netcfg/state/names", test_state_names);
+  g_test_add_func("/netcfg/state/routes", test_state_routes);
+  g_test_add("/netcfg/state/recover", Fixture, NULL, fixture_set_up, test_state_recover,
+             fixture_tear_down);
+  g_test_add("/netcfg/resolvconf/backup", Fixture, NULL, fixture_set_up, test_resolvconf_backup,
+             fixture_tear_down);
+  g_test_add("/netcfg/resolvconf/recover", Fixture, NULL, fixture_set_up, test_resolvconf_recover,
              fixture_tear_down);
   return g_test_run();
 }

@@ -5,10 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <glib/gstdio.h>
-
 #include "netcfg-dns-resolvconf.h"
-#include "netcfg-state.h"
 #include "netcfg-validate.h"
 #include "ovpn3-route-budget.h"
 
@@ -264,76 +261,6 @@ test_resolvconf_render(void)
   g_assert_nonnull(strstr(split, "search corp.example.com home.example\n"));
 }
 
-static void
-test_resolvconf_backup(void)
-{
-  g_autofree char *dir = g_dir_make_tmp("netcfg-test-XXXXXX", NULL);
-  g_autofree char *file = g_build_filename(dir, "resolv.conf", NULL);
-  g_autofree char *backup = g_build_filename(dir, NETCFG_RESOLV_BACKUP_NAME, NULL);
-  const char *original = "nameserver 192.0.2.53\n";
-  g_autoptr(GPtrArray) servers = g_ptr_array_new();
-  g_autoptr(GPtrArray) domains = g_ptr_array_new();
-  g_autofree char *text = NULL;
-  g_autofree char *again = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true(g_file_set_contents(file, original, -1, NULL));
-  g_assert_true(netcfg_resolvconf_open(file, &error));
-  g_assert_no_error(error);
-  /* nothing to restore */
-  g_assert_true(netcfg_resolvconf_restore(dir, &error));
-  g_ptr_array_add(servers, "10.8.0.1");
-  g_assert_true(netcfg_resolvconf_apply(dir, servers, domains, TRUE, &error));
-  g_assert_no_error(error);
-  g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
-  g_assert_nonnull(strstr(text, "nameserver 10.8.0.1\n"));
-  g_assert_null(strstr(text, "192.0.2.53"));
-  g_assert_true(g_file_test(backup, G_FILE_TEST_EXISTS));
-  /* a second apply keeps the first backup (the original) */
-  g_assert_true(netcfg_resolvconf_apply(dir, servers, domains, FALSE, &error));
-  g_assert_true(netcfg_resolvconf_restore(dir, &error));
-  g_assert_true(g_file_get_contents(file, &again, NULL, NULL));
-  g_assert_cmpstr(again, ==, original);
-  g_assert_false(g_file_test(backup, G_FILE_TEST_EXISTS));
-  g_assert_cmpint(g_unlink(file), ==, 0);
-  g_assert_cmpint(g_rmdir(dir), ==, 0);
-}
-
-static void
-ignore_log(gpointer user_data, gboolean error, const char *message)
-{
-  (*(guint *) user_data)++;
-}
-
-static void
-test_state_roundtrip(void)
-{
-  g_autofree char *dir = g_dir_make_tmp("netcfg-test-XXXXXX", NULL);
-  g_autofree char *file = g_build_filename(dir, NETCFG_STATE_FILE_NAME, NULL);
-  g_autoptr(NetcfgNetlink) nl = netcfg_netlink_new(NULL);
-  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func((GDestroyNotify) json_node_unref);
-  g_autoptr(GError) error = NULL;
-  guint logged = 0;
-
-  g_assert_nonnull(nl);
-  /* no devices: no file */
-  g_assert_true(netcfg_state_save(dir, devices, &error));
-  g_assert_false(g_file_test(file, G_FILE_TEST_EXISTS));
-  /* a device that no longer exists and a malformed route: nothing removed,
-   * the file goes */
-  g_ptr_array_add(devices,
-                  json_from_string("{\"name\": \"ovpn3gone9\", \"ifindex\": 99999, "
-                                   "\"uplink_routes\": [{\"dst\": \"x\", \"prefix\": 99}]}",
-                                   NULL));
-  g_assert_true(netcfg_state_save(dir, devices, &error));
-  g_assert_no_error(error);
-  g_assert_true(g_file_test(file, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint(netcfg_state_recover(dir, nl, ignore_log, &logged), ==, 0);
-  g_assert_cmpuint(logged, ==, 1); /* the malformed route */
-  g_assert_false(g_file_test(file, G_FILE_TEST_EXISTS));
-  g_assert_cmpint(g_rmdir(dir), ==, 0);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -346,7 +273,5 @@ main(int argc, char **argv)
   g_test_add_func("/netcfg/validate/ifname", test_ifname);
   g_test_add_func("/netcfg/route-budget", test_route_budget);
   g_test_add_func("/netcfg/resolvconf/render", test_resolvconf_render);
-  g_test_add_func("/netcfg/resolvconf/backup", test_resolvconf_backup);
-  g_test_add_func("/netcfg/state/roundtrip", test_state_roundtrip);
   return g_test_run();
 }

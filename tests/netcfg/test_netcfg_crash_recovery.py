@@ -3,7 +3,9 @@
 through the uplink (server host route, exclude route) and resolv.conf DNS
 is established: the next start removes the leftovers from its state file
 and restores /etc/resolv.conf from the backup. An orderly stop (SIGTERM)
-removes everything before netcfg exits."""
+removes everything before netcfg exits. The state (device record,
+resolv.conf backup) is root's files in root's directory (netcfg-store.h),
+read here as root; test_netcfg_state_protected.py is about who else may."""
 
 import os
 import signal
@@ -12,6 +14,7 @@ import dbus
 
 import ovpn3test as t
 import netcfgtest as n
+import netcfgstore as s
 
 t.require_devbus()
 bus = t.system_bus()
@@ -21,7 +24,7 @@ original = b'# original\nnameserver 192.0.2.53\nsearch home.example\noptions edn
 with open('/etc/resolv.conf', 'wb') as f:
     f.write(original)
 before = n.dump()
-state_dir = '/run/ovpn3/netcfg'
+state_dir = s.STATE_DIR
 
 be = n.Backend()
 path = be.create('ovpn3c', layer=3)
@@ -40,10 +43,13 @@ with open('/etc/resolv.conf', 'rb') as f:
 # split scope in resolv.conf mode: the VPN's server first, the original after it
 assert text.index('nameserver 10.8.0.53') < text.index('nameserver 192.0.2.53'), text
 assert 'search corp.example.com home.example' in text, text
-assert os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
-assert os.path.exists(os.path.join(state_dir, 'resolv.conf.backup'))
-st = os.stat(os.path.join(state_dir, 'resolv.conf.backup'))
-assert st.st_mode & 0o077 == 0, oct(st.st_mode)
+assert s.devices() == [name], s.devices()
+assert s.backup_original() == original, s.backup_original()
+st = os.stat(state_dir)
+assert (st.st_uid, st.st_mode & 0o7777) == (0, 0o700), (st.st_uid, oct(st.st_mode))
+for f in s.all_files():
+    st = os.stat(os.path.join(state_dir, f))
+    assert (st.st_uid, st.st_mode & 0o7777) == (0, 0o600), (f, st.st_uid, oct(st.st_mode))
 
 n.stop_netcfg(bus, signal.SIGKILL)
 # the leftovers are there now
@@ -58,8 +64,8 @@ t.wait_until(lambda: not n.link_exists(name), what='leftover device removed')
 assert n.dump() == before, 'namespace differs after recovery'
 with open('/etc/resolv.conf', 'rb') as f:
     assert f.read() == original
-assert not os.path.exists(os.path.join(state_dir, 'resolv.conf.backup'))
-assert not os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
+assert s.backup_original() is None
+assert s.devices() == []
 
 # an orderly stop (SIGTERM) removes everything at once
 path = be.create('ovpn3c', layer=3)
@@ -75,7 +81,7 @@ assert not n.link_exists(name)
 assert n.dump() == before, 'namespace differs after SIGTERM'
 with open('/etc/resolv.conf', 'rb') as f:
     assert f.read() == original
-assert not os.path.exists(os.path.join(state_dir, 'netcfg-state.json'))
+assert s.devices() == []
 be.stop()
 uplink.close()
 print('ok')

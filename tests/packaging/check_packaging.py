@@ -171,11 +171,15 @@ def sysusers(sysusers_file, tmpfiles_file, user, runtimedir):
         r = subprocess.run(['systemd-tmpfiles', '--root=' + root, '--create', tmpfiles_file],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         check(r.returncode == 0, 'systemd-tmpfiles: ' + r.stdout)
-        for sub, mode in (('', 0o711), ('/netcfg', 0o700), ('/engines', 0o700)):
+        # netcfg's own state is root's (design §6: out of reach of the
+        # service user's other processes; netcfg opens it before the drop)
+        for sub, mode, owner in (('', 0o711, (uid, gid)), ('/netcfg', 0o700, (0, 0)),
+                                 ('/engines', 0o700, (uid, gid))):
             st = os.stat(root + runtimedir + sub)
-            check((st.st_uid, st.st_gid) == (uid, gid) and st.st_mode & 0o7777 == mode,
+            check((st.st_uid, st.st_gid) == owner and st.st_mode & 0o7777 == mode,
                   '%s%s: %d:%d %o' % (runtimedir, sub, st.st_uid, st.st_gid, st.st_mode & 0o7777))
-    print('%s created (uid %d), %s owned by it' % (user, uid, runtimedir))
+    print('%s created (uid %d), %s owned by it, %s/netcfg by root'
+          % (user, uid, runtimedir, runtimedir))
 
 
 def polkit_rules(path, user):
@@ -207,7 +211,9 @@ NEEDED_SYSCALLS = {
         'socket', 'ioctl', 'setsockopt'},
     'ovpn3-netcfg.service': {
         'prctl', 'capset', 'capget', 'setresuid', 'setresgid', 'setgroups', 'ioctl', 'socket',
-        'sendmsg', 'recvmsg'},
+        'sendmsg', 'recvmsg',
+        # its state, rewritten in place through descriptors opened as root
+        'mkdir', 'openat', 'fchmod', 'unlinkat', 'pread64', 'pwrite64', 'ftruncate', 'fdatasync'},
 }
 
 

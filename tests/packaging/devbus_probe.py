@@ -77,10 +77,11 @@ def main(marker):
     for path in (cfg['statedir'], cfg['runtimedir'], '/run/systemd/journal', '/run'):
         check(mounts.get(path) == 'tmpfs', '%s is not a fresh tmpfs (%s)' % (path, mounts.get(path)))
     su_uid = pwd.getpwnam(su).pw_uid
-    for path, mode in ((cfg['statedir'], 0o700), (cfg['runtimedir'], 0o711),
-                       (cfg['runtimedir'] + '/netcfg', 0o700)):
+    # netcfg's state directory is root's (tmpfiles.conf: design §6)
+    for path, mode, uid in ((cfg['statedir'], 0o700, su_uid), (cfg['runtimedir'], 0o711, su_uid),
+                            (cfg['runtimedir'] + '/netcfg', 0o700, 0)):
         st = os.stat(path)
-        check(st.st_uid == su_uid and stat.S_IMODE(st.st_mode) == mode,
+        check(st.st_uid == uid and stat.S_IMODE(st.st_mode) == mode,
               '%s: uid %d mode %o' % (path, st.st_uid, stat.S_IMODE(st.st_mode)))
     check(os.listdir(cfg['statedir']) == [], 'state dir not empty')
     with open(os.path.join(cfg['statedir'], 'probe-' + marker), 'w') as f:

@@ -36,7 +36,7 @@ PROFILE = s.PROFILE.replace('auth-user-pass\n', '')
 DEFENCES = {
     'read the state directory': 'statedir 0700, service user only',
     'list the runtime directory': 'runtimedir 0711: engines may pass, not list',
-    'read netcfg\'s state': 'runtimedir/netcfg 0700, service user only',
+    'read netcfg\'s state': 'runtimedir/netcfg 0700, root only',
     'read the engine uid locks': 'runtimedir/engines 0700, service user only',
     'read /proc/PID/mem of the victim\'s backend client':
         'another uid, and every service is non-dumpable',
