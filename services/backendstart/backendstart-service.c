@@ -4,7 +4,6 @@
 
 #include "backend-spawn.h"
 #include "backendstart-service.h"
-#include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
@@ -51,13 +50,6 @@ handle_start_client(Ovpn3Backendstart *self, const Ovpn3Caller *caller, GVariant
   g_autoptr(GError) error = NULL;
   GPid pid;
 
-  /* the session manager runs as the service user; nobody else starts
-   * backends (spec §3.4) */
-  if (!ovpn3_uid_is_service_user(caller->uid))
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied");
-      return;
-    }
   g_variant_get(parameters, "(&s)", &token);
   if (!ovpn3_object_id_is_valid(token, OVPN3_ID_SEP_TOKEN))
     {
@@ -97,9 +89,20 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   return ovpn3_manager_get_common_property(name, error);
 }
 
+/* The session manager runs as the service user; nobody else starts
+ * backends (spec §3.4). */
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "StartClient", OVPN3_ACCESS_SERVICE_USER },
+  OVPN3_ACCESS_MANAGER_COMMON_ROWS,
+};
+
+const Ovpn3AccessTable ovpn3_backendstart_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_BACKENDS_MANAGER, "Access denied", access_rows);
+
 static const Ovpn3ExportedVTable vtable = {
   .method_call = method_call,
   .get_property = get_property,
+  .access = &ovpn3_backendstart_access,
 };
 
 Ovpn3Backendstart *

@@ -6,9 +6,13 @@
  */
 #pragma once
 
+#include "ovpn3-access.h"
 #include "ovpn3-service.h"
 
 G_BEGIN_DECLS
+
+/* Who may call what on the backend starter (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_backendstart_access;
 
 #define OVPN3_TYPE_BACKENDSTART (ovpn3_backendstart_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3Backendstart, ovpn3_backendstart, OVPN3, BACKENDSTART, GObject)

@@ -541,11 +541,6 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
   g_autoptr(GError) error = NULL;
   guint type, group, id;
 
-  if (!is_sessionmgr(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied");
-      return;
-    }
   if (g_str_equal(method, "RegistrationConfirmation"))
     method_registration_confirmation(self, parameters, invocation);
   else if (g_str_equal(method, "Ping"))
@@ -609,7 +604,6 @@ static GVariant *
 get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
 {
   Ovpn3ClientBackend *self = OVPN3_CLIENT_BACKEND(object);
-  gboolean mgr = is_sessionmgr(self, caller);
 
   if (g_str_equal(name, "session_path"))
     return g_variant_new_object_path(self->session_path != NULL ? self->session_path
@@ -625,11 +619,6 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
         return g_variant_new("(sssu)", "", "", "", 0);
       return g_variant_new("(sssu)", self->conn_proto, self->conn_host, self->conn_ip,
                            self->conn_port);
-    }
-  if (!mgr)
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Access denied");
-      return NULL;
     }
   if (g_str_equal(name, "log_level"))
     return g_variant_new_uint32(self->log_level);
@@ -664,11 +653,6 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
 {
   Ovpn3ClientBackend *self = OVPN3_CLIENT_BACKEND(object);
 
-  if (!is_sessionmgr(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Access denied");
-      return FALSE;
-    }
   if (g_str_equal(name, "log_level"))
     {
       guint level = g_variant_get_uint32(value);
@@ -704,10 +688,56 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
   return FALSE;
 }
 
+/* Only the session manager this backend registered with (CUSTOM: its
+ * unique name, is_sessionmgr()); the session path, device path, status and
+ * connection are for anyone. */
+#define SESSIONMGR OVPN3_ACCESS_CUSTOM
+
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "RegistrationConfirmation", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Ping", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Ready", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Connect", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Pause", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Resume", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Restart", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "Disconnect", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "ForceShutdown", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "UserInputQueueGetTypeGroup", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "UserInputQueueCheck", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "UserInputQueueFetch", SESSIONMGR },
+  { OVPN3_ACCESS_METHOD, "UserInputProvide", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "session_path", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "log_level", SESSIONMGR },
+  { OVPN3_ACCESS_WRITE, "log_level", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "dco", SESSIONMGR },
+  { OVPN3_ACCESS_WRITE, "dco", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "host_wide", SESSIONMGR },
+  { OVPN3_ACCESS_WRITE, "host_wide", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "device_path", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "device_name", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "session_name", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "connection", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "statistics", SESSIONMGR },
+  { OVPN3_ACCESS_READ, "status", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "last_log_line", SESSIONMGR },
+};
+
+const Ovpn3AccessTable ovpn3_client_backend_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_BACKEND_CLIENT, "Access denied", access_rows);
+
+static gboolean
+access_check(gpointer object, const Ovpn3Caller *caller, Ovpn3AccessRule bit, const char *member)
+{
+  return bit == OVPN3_ACCESS_CUSTOM && is_sessionmgr(OVPN3_CLIENT_BACKEND(object), caller);
+}
+
 static const Ovpn3ExportedVTable backend_vtable = {
   .method_call = method_call,
   .get_property = get_property,
   .set_property = set_property,
+  .access = &ovpn3_client_backend_access,
+  .access_check = access_check,
 };
 
 /* ---- registration request --------------------------------------------------------- */

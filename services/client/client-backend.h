@@ -12,10 +12,14 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-access.h"
 #include "ovpn3-engine.h"
 #include "ovpn3-service.h"
 
 G_BEGIN_DECLS
+
+/* Who may call what on the backend client object (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_client_backend_access;
 
 /* The registration must complete within this time or the client exits. */
 #define OVPN3_CLIENT_REGISTRATION_TIMEOUT_S 30

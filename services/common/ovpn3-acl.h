@@ -20,7 +20,7 @@ typedef enum
 
 #define OVPN3_ACL_READ (OVPN3_ACL_ALLOW_LIST | OVPN3_ACL_ALLOW_PUBLIC)
 
-typedef struct
+typedef struct _Ovpn3Acl
 {
   guint32 owner;
   GArray *acl; /* guint32 */

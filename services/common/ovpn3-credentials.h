@@ -17,12 +17,14 @@ typedef struct
   char *sender; /* unique bus name */
   guint32 uid;
   guint32 pid;
-  /* Set by the exporter when the object's authorize() hook named a polkit
-   * action and polkit granted it for this call (e.g. manage-others). */
+  /* Set by the exporter when the member's access rule has ADMIN, nothing
+   * else admitted the caller and polkit granted manage-others for this
+   * call (ovpn3-access.h). */
   gboolean admin;
-  /* Set by the exporter for a caller of the service user when the object
-   * asked for it (wants_role): the session manager, the backend client of
-   * a confirmed session (then `backend` says which), or neither (design §8). */
+  /* Set by the exporter for a caller of the service user when the
+   * member's access rule needs it (SESSION_MANAGER, BACKEND): the session
+   * manager, the backend client of a confirmed session (then `backend`
+   * says which), or neither (design §8). */
   Ovpn3PeerRole role;
   Ovpn3BackendInfo *backend; /* owned; NULL unless role is OVPN3_PEER_ROLE_BACKEND */
 } Ovpn3Caller;

@@ -35,6 +35,9 @@ typedef struct
   Registration *reg;
   GDBusMethodInvocation *invocation;
   Ovpn3Caller *caller;
+  /* with an access table: the row of this call (NULL for GetAll and for
+   * calls the structural checks of handle_properties answer) */
+  const Ovpn3AccessRow *row;
 } PendingCall;
 
 static Registration *
@@ -198,6 +201,17 @@ get_one(Registration *reg, const Ovpn3Caller *caller, GDBusPropertyInfo *prop, G
   return value;
 }
 
+/* For GetAll: whether the access table lets caller read the property. */
+static gboolean
+may_read(Registration *reg, const Ovpn3Caller *caller, const char *name)
+{
+  const Ovpn3AccessRow *row;
+
+  row = ovpn3_access_lookup(reg->vtable->access, OVPN3_ACCESS_READ, name);
+  return row != NULL
+         && ovpn3_access_allows(row->rule, caller, reg->vtable->access_check, reg->object, name);
+}
+
 static void
 handle_properties(Registration *reg, const Ovpn3Caller *caller, const char *method,
                   GVariant *parameters, GDBusMethodInvocation *invocation)
@@ -240,7 +254,8 @@ handle_properties(Registration *reg, const Ovpn3Caller *caller, const char *meth
           g_autoptr(GVariant) value = NULL;
           g_autoptr(GError) local = NULL;
 
-          if (((*p)->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE) == 0)
+          if (((*p)->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE) == 0
+              || !may_read(reg, caller, (*p)->name))
             continue;
           value = get_one(reg, caller, *p, &local);
           if (value != NULL)
@@ -316,6 +331,96 @@ pending_call_finish(PendingCall *pending)
   g_free(pending);
 }
 
+/* ---- authorization (ovpn3-access.h) ------------------------------------ */
+
+/* The row this call is about, or NULL with *structural TRUE when
+ * handle_properties answers it with an error without reaching a handler
+ * (no such interface or property, wrong kind, wrong arguments), or NULL for
+ * GetAll (every readable property is checked on its own). */
+static const Ovpn3AccessRow *
+row_of(Registration *reg, GDBusMethodInvocation *invocation, gboolean *structural,
+       gboolean *get_all)
+{
+  const Ovpn3AccessTable *table = reg->vtable->access;
+  const char *interface = g_dbus_method_invocation_get_interface_name(invocation);
+  const char *method = g_dbus_method_invocation_get_method_name(invocation);
+  GVariant *parameters = g_dbus_method_invocation_get_parameters(invocation);
+  const char *iface = NULL, *name = NULL;
+  GDBusPropertyInfo *prop;
+  gboolean set;
+
+  *structural = FALSE;
+  *get_all = FALSE;
+  if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) != 0)
+    return ovpn3_access_lookup(table, OVPN3_ACCESS_METHOD, method);
+
+  *structural = TRUE;
+  if (g_str_equal(method, "GetAll") && g_variant_is_of_type(parameters, G_VARIANT_TYPE("(s)")))
+    {
+      g_variant_get(parameters, "(&s)", &iface);
+      *get_all = g_strcmp0(iface, reg->info->name) == 0;
+      *structural = !*get_all;
+      return NULL;
+    }
+  set = g_str_equal(method, "Set") && g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ssv)"));
+  if (!set
+      && !(g_str_equal(method, "Get") && g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ss)"))))
+    return NULL;
+  g_variant_get_child(parameters, 0, "&s", &iface);
+  g_variant_get_child(parameters, 1, "&s", &name);
+  if (g_strcmp0(iface, reg->info->name) != 0
+      || (prop = g_dbus_interface_info_lookup_property(reg->info, name)) == NULL
+      || (prop->flags
+          & (set ? G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE : G_DBUS_PROPERTY_INFO_FLAGS_READABLE))
+             == 0)
+    return NULL;
+  *structural = FALSE;
+  return ovpn3_access_lookup(table, set ? OVPN3_ACCESS_WRITE : OVPN3_ACCESS_READ, name);
+}
+
+static const char *
+member_name(PendingCall *pending)
+{
+  return pending->row != NULL ? pending->row->name : NULL;
+}
+
+static void
+pending_call_deny(PendingCall *pending)
+{
+  Registration *reg = pending->reg;
+  const char *text = NULL;
+
+  if (reg->alive && reg->vtable->access_denied != NULL && pending->row != NULL)
+    text = reg->vtable->access_denied(reg->object, pending->caller, pending->row);
+  if (text == NULL)
+    text = ovpn3_access_denied_text(reg->vtable->access, pending->row);
+  ovpn3_invocation_return_access_denied(pending->invocation, text);
+  registration_unref(pending->reg);
+  ovpn3_caller_free(pending->caller);
+  g_free(pending);
+}
+
+/* For GetAll: ask manage-others only when some property refuses the caller
+ * but would admit an administrator (an acl-list member, who may read every
+ * property a rule gives the acl list, is not asked). */
+static gboolean
+get_all_wants_admin(PendingCall *pending)
+{
+  Registration *reg = pending->reg;
+  const Ovpn3AccessTable *table = reg->vtable->access;
+
+  for (gsize i = 0; i < table->n_rows; i++)
+    {
+      const Ovpn3AccessRow *row = &table->rows[i];
+
+      if (row->kind == OVPN3_ACCESS_READ && (row->rule & OVPN3_ACCESS_ADMIN) != 0
+          && !ovpn3_access_allows(row->rule, pending->caller, reg->vtable->access_check,
+                                  reg->object, row->name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -323,43 +428,72 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   pending->caller->admin = ovpn3_polkit_check_finish(result, &error);
-  pending_call_finish(pending);
-}
-
-/* The member a Properties call is about, for authorize(). */
-static const char *
-member_of(GDBusMethodInvocation *invocation)
-{
-  const char *interface = g_dbus_method_invocation_get_interface_name(invocation);
-  GVariant *parameters = g_dbus_method_invocation_get_parameters(invocation);
-  const char *member = NULL;
-
-  if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) != 0)
-    return g_dbus_method_invocation_get_method_name(invocation);
-  if (g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ss)"))
-      || g_variant_is_of_type(parameters, G_VARIANT_TYPE("(ssv)")))
-    g_variant_get_child(parameters, 1, "&s", &member);
-  return member; /* NULL for GetAll */
-}
-
-static void
-pending_call_authorize(PendingCall *pending)
-{
-  GDBusMethodInvocation *invocation = pending->invocation;
-  const char *action = NULL;
-
-  if (pending->reg->alive && pending->reg->vtable->authorize != NULL)
-    action = pending->reg->vtable->authorize(
-        pending->reg->object, pending->caller,
-        g_dbus_method_invocation_get_interface_name(invocation), member_of(invocation));
-  if (action != NULL)
+  if (error != NULL)
+    g_debug("polkit: %s", error->message);
+  if (pending->reg->alive && pending->row != NULL
+      && !ovpn3_access_allows(pending->row->rule, pending->caller,
+                              pending->reg->vtable->access_check, pending->reg->object,
+                              member_name(pending)))
     {
-      ovpn3_polkit_check_async(pending->caller->sender, pending->caller->uid, action,
-                               ovpn3_polkit_invocation_is_interactive(invocation), NULL,
-                               on_authorized, pending);
+      pending_call_deny(pending);
       return;
     }
   pending_call_finish(pending);
+}
+
+/* The services act for nobody: polkit is never asked for the service user. */
+static gboolean
+may_ask_admin(PendingCall *pending)
+{
+  return !ovpn3_uid_is_service_user(pending->caller->uid);
+}
+
+static void
+ask_admin(PendingCall *pending)
+{
+  ovpn3_polkit_check_async(
+      pending->caller->sender, pending->caller->uid, OVPN3_POLKIT_MANAGE_OTHERS,
+      ovpn3_polkit_invocation_is_interactive(pending->invocation), NULL, on_authorized, pending);
+}
+
+/* The table's decision (before any handler runs). */
+static void
+pending_call_check(PendingCall *pending)
+{
+  Registration *reg = pending->reg;
+  gboolean structural, get_all;
+
+  if (!reg->alive)
+    {
+      pending_call_finish(pending);
+      return;
+    }
+  pending->row = row_of(reg, pending->invocation, &structural, &get_all);
+  if (structural)
+    {
+      pending_call_finish(pending); /* handle_properties answers the error */
+      return;
+    }
+  if (get_all)
+    {
+      if (may_ask_admin(pending) && get_all_wants_admin(pending))
+        ask_admin(pending);
+      else
+        pending_call_finish(pending);
+      return;
+    }
+  if (pending->row == NULL)
+    {
+      pending_call_deny(pending); /* deny by default */
+      return;
+    }
+  if (ovpn3_access_allows(pending->row->rule, pending->caller, reg->vtable->access_check,
+                          reg->object, pending->row->name))
+    pending_call_finish(pending);
+  else if ((pending->row->rule & OVPN3_ACCESS_ADMIN) != 0 && may_ask_admin(pending))
+    ask_admin(pending);
+  else
+    pending_call_deny(pending);
 }
 
 static void
@@ -369,7 +503,27 @@ on_role_known(GObject *source, GAsyncResult *result, gpointer user_data)
 
   pending->caller->role
       = ovpn3_peer_roles_lookup_finish(OVPN3_PEER_ROLES(source), result, &pending->caller->backend);
-  pending_call_authorize(pending);
+  pending_call_check(pending);
+}
+
+/* Whether the rule of this call (any property's, for GetAll) needs the
+ * caller's peer role. */
+static gboolean
+needs_role(Registration *reg, GDBusMethodInvocation *invocation)
+{
+  const Ovpn3AccessTable *table = reg->vtable->access;
+  gboolean structural, get_all;
+  const Ovpn3AccessRow *row;
+
+  row = row_of(reg, invocation, &structural, &get_all);
+  if (row != NULL)
+    return (row->rule & OVPN3_ACCESS_ROLE_BITS) != 0;
+  if (get_all)
+    for (gsize i = 0; i < table->n_rows; i++)
+      if (table->rows[i].kind == OVPN3_ACCESS_READ
+          && (table->rows[i].rule & OVPN3_ACCESS_ROLE_BITS) != 0)
+        return TRUE;
+  return FALSE;
 }
 
 static void
@@ -390,16 +544,14 @@ on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
       g_free(pending);
       return;
     }
-  /* which process of the service user (design §8), when the object asks */
-  if (reg->alive && reg->vtable->wants_role != NULL
-      && ovpn3_uid_is_service_user(pending->caller->uid)
-      && reg->vtable->wants_role(reg->object, invocation))
+  /* which process of the service user (design §8), when the rule asks */
+  if (reg->alive && ovpn3_uid_is_service_user(pending->caller->uid) && needs_role(reg, invocation))
     {
       ovpn3_peer_roles_lookup_async(ovpn3_exporter_get_peer_roles(reg->exporter),
                                     pending->caller->sender, NULL, on_role_known, pending);
       return;
     }
-  pending_call_authorize(pending);
+  pending_call_check(pending);
 }
 
 static void
@@ -430,9 +582,11 @@ guint
 ovpn3_exporter_register(Ovpn3Exporter *exporter, const char *path, const char *xml_name,
                         const Ovpn3ExportedVTable *vtable, gpointer object, GError **error)
 {
-  Registration *reg = g_new0(Registration, 1);
+  Registration *reg;
   guint id;
 
+  g_return_val_if_fail(vtable->access != NULL, 0);
+  reg = g_new0(Registration, 1);
   reg->ref_count = 1;
   reg->alive = TRUE;
   reg->exporter = exporter;

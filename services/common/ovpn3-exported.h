@@ -1,9 +1,10 @@
 /* ovpn3-exported.h — one way to export an object: the interface comes from
  * the GResource, every call (methods and org.freedesktop.DBus.Properties
  * Get/Set/GetAll) first resolves the caller's credentials asynchronously,
- * then (for objects that ask, callers of the service user only) which
- * service process it is (ovpn3-peer-role.h), then reaches the object's
- * handlers with an Ovpn3Caller. Property types
+ * then (when the member's rule needs it, callers of the service user only)
+ * which service process it is (ovpn3-peer-role.h), then reaches the object's
+ * handlers with an Ovpn3Caller — only when the object's access table
+ * (ovpn3-access.h) admits the caller for that member. Property types
  * and access are checked against the introspection before the handler
  * runs; a successful Set emits PropertiesChanged. Every call touches the
  * idle timer.
@@ -14,6 +15,7 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-access.h"
 #include "ovpn3-credentials.h"
 #include "ovpn3-idle.h"
 #include "ovpn3-peer-role.h"
@@ -33,20 +35,22 @@ typedef struct
   /* value already has the declared type; the property is readwrite. */
   gboolean (*set_property)(gpointer object, const Ovpn3Caller *caller, const char *name,
                            GVariant *value, GError **error);
-  /* Optional, called before every method and property call: return a
-   * polkit action id when this caller does not pass the object's own ACL
-   * and would need that action (e.g. net.openvpn.v3.manage-others), or
-   * NULL. The exporter then asks polkit asynchronously (interactive if
-   * the message allows it) and sets caller->admin to the answer; the
-   * handler still makes the decision. */
-  const char *(*authorize)(gpointer object, const Ovpn3Caller *caller, const char *interface,
-                           const char *member);
-  /* Optional: return TRUE when the handler of this call needs to know
-   * which process of the service user is calling (caller->role and
-   * caller->backend, ovpn3-peer-role.h; design §8). Asked only for callers
-   * of the service user; the exporter then finds out asynchronously
-   * (cached per caller) before authorize() and the handler run. */
-  gboolean (*wants_role)(gpointer object, GDBusMethodInvocation *invocation);
+  /* Who may call what (ovpn3-access.h): every method, property read and
+   * property write of the interface has one row; anything else is
+   * refused. The exporter decides before the handler runs: the caller's
+   * peer role is found out when the row needs it, polkit manage-others is
+   * asked (caller->admin) only when the row has ADMIN and no other bit
+   * admitted the caller. GetAll leaves out the properties the caller may
+   * not read. */
+  const Ovpn3AccessTable *access;
+  /* The object's bits of a rule (OWNER, ACL, PUBLIC_READ, BACKEND,
+   * CUSTOM); NULL: those bits admit nobody. */
+  Ovpn3AccessPredicate access_check;
+  /* Optional: the refusal text for a caller the row refused, when the
+   * object tells several reasons apart (e.g. a netcfg device: not its
+   * creator / not a live backend); NULL: the row's or the table's. */
+  const char *(*access_denied)(gpointer object, const Ovpn3Caller *caller,
+                               const Ovpn3AccessRow *row);
 } Ovpn3ExportedVTable;
 
 typedef struct _Ovpn3Exporter Ovpn3Exporter;
@@ -60,11 +64,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3Exporter, ovpn3_exporter_free)
 
 GDBusConnection *ovpn3_exporter_get_connection(Ovpn3Exporter *exporter);
 Ovpn3Credentials *ovpn3_exporter_get_credentials(Ovpn3Exporter *exporter);
-/* The role lookup the exporter uses for wants_role (made on first use). */
+/* The role lookup the exporter uses for the access rules (made on first use). */
 Ovpn3PeerRoles *ovpn3_exporter_get_peer_roles(Ovpn3Exporter *exporter);
 
 /* Returns the registration id (0 with error on failure). object is not
- * referenced; unregister before freeing it. */
+ * referenced; unregister before freeing it. vtable->access is required
+ * (deny by default). */
 guint ovpn3_exporter_register(Ovpn3Exporter *exporter, const char *path, const char *xml_name,
                               const Ovpn3ExportedVTable *vtable, gpointer object, GError **error);
 void ovpn3_exporter_unregister(Ovpn3Exporter *exporter, guint registration_id);

@@ -567,9 +567,27 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   return ovpn3_manager_get_common_property(name, error);
 }
 
+/* Everyone may import and list; each caller sees the profiles it may see
+ * (list_reply, manage-others asked without interaction). TransferOwnership
+ * depends on the profile it names: root or that profile's owner, checked in
+ * handle_transfer. */
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "Import", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "FetchAvailableConfigs", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "LookupConfigName", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "SearchByTag", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "SearchByOwner", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "TransferOwnership", OVPN3_ACCESS_ANYONE },
+  OVPN3_ACCESS_MANAGER_COMMON_ROWS,
+};
+
+const Ovpn3AccessTable ovpn3_config_manager_access = OVPN3_ACCESS_TABLE(
+    OVPN3_XML_CONFIG_MANAGER, "Access to the configuration profile is denied.", access_rows);
+
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = method_call,
   .get_property = get_property,
+  .access = &ovpn3_config_manager_access,
 };
 
 Ovpn3ConfigManager *

@@ -8,9 +8,13 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-access.h"
 #include "ovpn3-service.h"
 
 G_BEGIN_DECLS
+
+/* Who may call what on the configuration manager (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_config_manager_access;
 
 #define OVPN3_TYPE_CONFIG_MANAGER (ovpn3_config_manager_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3ConfigManager, ovpn3_config_manager, OVPN3, CONFIG_MANAGER, GObject)

@@ -412,56 +412,81 @@ ovpn3_config_object_is_visible_to(Ovpn3ConfigObject *self, guint32 uid)
 
 /* ---- access rules (spec §3.1 table) ------------------------------------ */
 
-/* owner, acl list or public */
-static gboolean
-may_use(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
-{
-  return caller->admin || ovpn3_config_object_is_visible_to(self, caller->uid);
-}
-
-/* ACL + the session manager and this profile's backends (config-peers.h) */
-static gboolean
-may_read(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
-{
-  return may_use(self, caller) || ovpn3_config_peer_may_read(caller, self->path);
-}
-
-/* Fetch: owner, acl list (public ignored); locked_down: owner only. Of the
- * service user only the session manager and this profile's backends. */
-static gboolean
-may_fetch(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
-{
-  if (caller->admin || caller->uid == self->acl.owner)
-    return TRUE;
-  if (ovpn3_uid_is_service_user(caller->uid))
-    return ovpn3_config_peer_may_read(caller, self->path);
-  return !self->locked_down && ovpn3_acl_contains(&self->acl, caller->uid);
-}
-
+/* Owner, administrator (manage-others) — for the owner-only overrides. */
 static gboolean
 is_owner(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
 {
   return caller->admin || caller->uid == self->acl.owner;
 }
 
-static gboolean
-is_owner_or_listed(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
-{
-  return is_owner(self, caller) || ovpn3_acl_contains(&self->acl, caller->uid);
-}
+#define OWNER_OR_ADMIN (OVPN3_ACCESS_OWNER | OVPN3_ACCESS_ADMIN)
+/* owner, acl list or public */
+#define USERS (OVPN3_ACCESS_ACL | OVPN3_ACCESS_PUBLIC_READ | OVPN3_ACCESS_ADMIN)
+/* the ACL + the session manager and this profile's backends (config-peers.h).
+ * The spec gives acl and public_access to the ACL only; the session
+ * manager reads them too: it decides with them whether a caller may start
+ * a session from this profile. */
+#define READERS (USERS | OVPN3_ACCESS_SESSION_MANAGER | OVPN3_ACCESS_BACKEND)
+/* Fetch: owner, acl list unless locked_down (CUSTOM; public ignored); of
+ * the service user only the session manager and this profile's backends */
+#define FETCHERS \
+  (OWNER_OR_ADMIN | OVPN3_ACCESS_CUSTOM | OVPN3_ACCESS_SESSION_MANAGER | OVPN3_ACCESS_BACKEND)
 
-static const char *
-authorize(gpointer object, const Ovpn3Caller *caller, const char *interface, const char *member)
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "Validate", USERS },
+  { OVPN3_ACCESS_METHOD, "Fetch", FETCHERS },
+  { OVPN3_ACCESS_METHOD, "FetchJSON", FETCHERS },
+  { OVPN3_ACCESS_METHOD, "SetOption", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "SetOverride", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "UnsetOverride", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "AddTag", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "RemoveTag", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "AccessGrant", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "AccessRevoke", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "Seal", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "Remove", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_READ, "owner", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "name", READERS },
+  { OVPN3_ACCESS_READ, "acl", READERS },
+  { OVPN3_ACCESS_READ, "public_access", READERS },
+  { OVPN3_ACCESS_READ, "single_use", USERS },
+  { OVPN3_ACCESS_READ, "persistent", READERS },
+  { OVPN3_ACCESS_READ, "import_timestamp", READERS },
+  { OVPN3_ACCESS_READ, "last_used_timestamp", READERS },
+  { OVPN3_ACCESS_READ, "locked_down", READERS },
+  { OVPN3_ACCESS_READ, "readonly", READERS },
+  { OVPN3_ACCESS_READ, "tags", READERS },
+  { OVPN3_ACCESS_READ, "used_count", READERS },
+  { OVPN3_ACCESS_READ, "valid", READERS },
+  /* the owner-only proxy credentials are left out in the handler */
+  { OVPN3_ACCESS_READ, "overrides", READERS },
+  { OVPN3_ACCESS_READ, "transfer_owner_session", READERS },
+  { OVPN3_ACCESS_READ, "dco", READERS },
+  { OVPN3_ACCESS_WRITE, "name", OWNER_OR_ADMIN, TEXT_OWNER_ONLY },
+  { OVPN3_ACCESS_WRITE, "public_access", OWNER_OR_ADMIN, TEXT_OWNER_ONLY },
+  { OVPN3_ACCESS_WRITE, "locked_down", OWNER_OR_ADMIN, TEXT_OWNER_ONLY },
+  { OVPN3_ACCESS_WRITE, "transfer_owner_session", OVPN3_ACCESS_ACL | OVPN3_ACCESS_ADMIN,
+    TEXT_OWNER_ONLY },
+  { OVPN3_ACCESS_WRITE, "dco", OVPN3_ACCESS_ACL | OVPN3_ACCESS_ADMIN, TEXT_OWNER_ONLY },
+};
+
+const Ovpn3AccessTable ovpn3_config_object_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_CONFIG_OBJECT, TEXT_ACCESS_DENIED, access_rows);
+
+static gboolean
+access_check(gpointer object, const Ovpn3Caller *caller, Ovpn3AccessRule bit, const char *member)
 {
   Ovpn3ConfigObject *self = object;
 
-  /* the owner and the service user never need polkit; everyone else may
-   * be an administrator acting on another user's profile */
-  if (caller->uid == self->acl.owner || ovpn3_uid_is_service_user(caller->uid))
-    return NULL;
-  if (g_strcmp0(member, "owner") == 0)
-    return NULL;
-  return OVPN3_POLKIT_MANAGE_OTHERS;
+  switch (bit)
+    {
+      case OVPN3_ACCESS_BACKEND:
+        return ovpn3_config_peer_is_backend_of(caller, self->path);
+      case OVPN3_ACCESS_CUSTOM: /* Fetch by the acl list */
+        return !self->locked_down && ovpn3_acl_contains(&self->acl, caller->uid);
+      default:
+        return ovpn3_access_acl_says(&self->acl, caller, bit);
+    }
 }
 
 /* ---- save with rollback ------------------------------------------------ */
@@ -581,11 +606,6 @@ handle_fetch(Ovpn3ConfigObject *self, const Ovpn3Caller *caller, GDBusMethodInvo
   g_autoptr(JsonNode) snap = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!may_fetch(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-      return;
-    }
   fetch_reply(self, invocation, as_json);
   /* a use: the backend client of a session of this profile, as the session
    * manager confirmed it (not the session manager's own read) */
@@ -615,16 +635,11 @@ check_growth(Ovpn3ConfigObject *self, guint64 new_bytes, guint64 old_bytes, GErr
                                   error);
 }
 
-/* The owner-only, not-sealed write methods. Returns FALSE (and answers)
- * when the call is refused. */
+/* The write methods (the table admitted the caller): not when sealed.
+ * Returns FALSE (and answers) when the call is refused. */
 static gboolean
-check_write(Ovpn3ConfigObject *self, const Ovpn3Caller *caller, GDBusMethodInvocation *invocation)
+check_sealed(Ovpn3ConfigObject *self, GDBusMethodInvocation *invocation)
 {
-  if (!is_owner(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-      return FALSE;
-    }
   if (self->readonly)
     {
       return_gdbuspp(invocation, TEXT_SEALED);
@@ -681,7 +696,11 @@ on_grant_user_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   else if (self->registration_id == 0)
     g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
                                           "The configuration profile %s was removed", self->path);
-  else if (!check_write(self, call->caller, invocation))
+  /* checked again: the owner may have changed (TransferOwnership) while
+   * the user was looked up */
+  else if (!is_owner(self, call->caller))
+    ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
+  else if (!check_sealed(self, invocation))
     return;
   else if (ovpn3_acl_contains(&self->acl, call->uid))
     return_gdbuspp(invocation, "UID already granted access");
@@ -706,9 +725,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 
   if (g_str_equal(method, "Validate"))
     {
-      if (!may_use(self, caller))
-        ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-      else if (!ovpn3_profile_validate(self->profile, &error))
+      if (!ovpn3_profile_validate(self->profile, &error))
         return_gdbuspp(invocation, error->message);
       else
         g_dbus_method_invocation_return_value(invocation, NULL);
@@ -721,9 +738,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     }
   if (g_str_equal(method, "Seal"))
     {
-      if (!is_owner(self, caller))
-        ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-      else if (!self->valid)
+      if (!self->valid)
         return_gdbuspp(invocation, "Configuration is not currently valid");
       else
         {
@@ -735,18 +750,13 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     }
   if (g_str_equal(method, "Remove"))
     {
-      if (!is_owner(self, caller))
-        {
-          ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-          return;
-        }
       g_dbus_method_invocation_return_value(invocation, NULL);
       ovpn3_config_manager_remove(self->manager, self);
       return;
     }
 
-  /* everything below writes: owner only, and not when sealed */
-  if (!check_write(self, caller, invocation))
+  /* everything below writes: not when sealed */
+  if (!check_sealed(self, invocation))
     return;
   snap = snapshot(self);
 
@@ -853,7 +863,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 /* The proxy credentials are the owner's: left out (key and value) for
  * callers who are neither the owner, an administrator, the session manager
  * nor this profile's backend (they need them) — even for ACL entries that
- * may Fetch the profile. */
+ * may Fetch the profile. A decision finer than the table's, so here. */
 static GVariant *
 overrides_variant(Ovpn3ConfigObject *self, const Ovpn3Caller *caller)
 {
@@ -878,17 +888,6 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
 
   if (g_str_equal(name, "owner"))
     return g_variant_new_uint32(self->acl.owner);
-
-  /* single_use: the ACL only; everything else also the session manager
-   * and this profile's backends. The spec gives acl and public_access to
-   * the ACL only; we let the session manager read them too, because it
-   * checks with them whether a caller may start a session from this
-   * profile. */
-  if (g_str_equal(name, "single_use") ? !may_use(self, caller) : !may_read(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
-      return NULL;
-    }
 
   if (g_str_equal(name, "name"))
     return g_variant_new_string(self->name);
@@ -931,13 +930,7 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
 {
   Ovpn3ConfigObject *self = object;
   g_autoptr(JsonNode) snap = NULL;
-  gboolean list_may_write = g_str_equal(name, "transfer_owner_session") || g_str_equal(name, "dco");
 
-  if (list_may_write ? !is_owner_or_listed(self, caller) : !is_owner(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_OWNER_ONLY);
-      return FALSE;
-    }
   if (self->readonly)
     {
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_SEALED);
@@ -981,8 +974,8 @@ static const Ovpn3ExportedVTable vtable = {
   .method_call = method_call,
   .get_property = get_property,
   .set_property = set_property,
-  .authorize = authorize,
-  .wants_role = ovpn3_config_peer_wants_role,
+  .access = &ovpn3_config_object_access,
+  .access_check = access_check,
 };
 
 gboolean

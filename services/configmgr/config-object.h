@@ -14,6 +14,9 @@
 
 G_BEGIN_DECLS
 
+/* Who may call what on a profile (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_config_object_access;
+
 #define OVPN3_TYPE_CONFIG_OBJECT (ovpn3_config_object_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3ConfigObject, ovpn3_config_object, OVPN3, CONFIG_OBJECT, GObject)
 

@@ -4,7 +4,6 @@
 
 #include "config-peers.h"
 #include "ovpn3-acl.h"
-#include "ovpn3-names.h"
 
 gboolean
 ovpn3_config_peer_is_backend_of(const Ovpn3Caller *caller, const char *config_path)
@@ -20,15 +19,4 @@ ovpn3_config_peer_may_read(const Ovpn3Caller *caller, const char *config_path)
     return FALSE;
   return caller->role == OVPN3_PEER_ROLE_SESSION_MANAGER
          || ovpn3_config_peer_is_backend_of(caller, config_path);
-}
-
-gboolean
-ovpn3_config_peer_wants_role(gpointer object, GDBusMethodInvocation *invocation)
-{
-  const char *interface = g_dbus_method_invocation_get_interface_name(invocation);
-  const char *method = g_dbus_method_invocation_get_method_name(invocation);
-
-  if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) == 0)
-    return g_strcmp0(method, "Get") == 0 || g_strcmp0(method, "GetAll") == 0;
-  return g_strcmp0(method, "Fetch") == 0 || g_strcmp0(method, "FetchJSON") == 0;
 }

@@ -25,8 +25,4 @@ gboolean ovpn3_config_peer_may_read(const Ovpn3Caller *caller, const char *confi
  * removes a single-use profile). */
 gboolean ovpn3_config_peer_is_backend_of(const Ovpn3Caller *caller, const char *config_path);
 
-/* Ovpn3ExportedVTable.wants_role of a profile object: Fetch, FetchJSON and
- * property reads. */
-gboolean ovpn3_config_peer_wants_role(gpointer object, GDBusMethodInvocation *invocation);
-
 G_END_DECLS

@@ -95,13 +95,6 @@ ovpn3_log_proxy_init(Ovpn3LogProxy *self)
   self->log_level = OVPN3_LOG_PROXY_INITIAL_LEVEL;
 }
 
-/* The receiver's UID, or the session manager that created the proxy. */
-static gboolean
-caller_allowed(Ovpn3LogProxy *self, const Ovpn3Caller *caller)
-{
-  return caller->uid == self->target_uid || g_strcmp0(caller->sender, self->creator) == 0;
-}
-
 void
 ovpn3_log_proxy_close(Ovpn3LogProxy *self)
 {
@@ -124,12 +117,6 @@ proxy_method_call(gpointer object, const Ovpn3Caller *caller, const char *method
 {
   Ovpn3LogProxy *self = OVPN3_LOG_PROXY(object);
 
-  if (!caller_allowed(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied");
-      return;
-    }
-
   if (g_strcmp0(method, "Remove") == 0)
     {
       g_dbus_method_invocation_return_value(invocation, NULL);
@@ -145,12 +132,6 @@ static GVariant *
 proxy_get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
 {
   Ovpn3LogProxy *self = OVPN3_LOG_PROXY(object);
-
-  if (!caller_allowed(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Access denied");
-      return NULL;
-    }
 
   if (g_strcmp0(name, "log_level") == 0)
     return g_variant_new_uint32(self->log_level);
@@ -168,12 +149,6 @@ proxy_set_property(gpointer object, const Ovpn3Caller *caller, const char *name,
                    GError **error)
 {
   Ovpn3LogProxy *self = OVPN3_LOG_PROXY(object);
-
-  if (!caller_allowed(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Access denied");
-      return FALSE;
-    }
 
   if (g_strcmp0(name, "log_level") == 0)
     {
@@ -194,10 +169,44 @@ proxy_set_property(gpointer object, const Ovpn3Caller *caller, const char *name,
   return FALSE;
 }
 
+/* The proxy's target user (OWNER) and the process that created it
+ * (CUSTOM), nobody else. */
+#define TARGET_OR_CREATOR (OVPN3_ACCESS_OWNER | OVPN3_ACCESS_CUSTOM)
+
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "Remove", TARGET_OR_CREATOR },
+  { OVPN3_ACCESS_READ, "log_level", TARGET_OR_CREATOR },
+  { OVPN3_ACCESS_WRITE, "log_level", TARGET_OR_CREATOR },
+  { OVPN3_ACCESS_READ, "session_path", TARGET_OR_CREATOR },
+  { OVPN3_ACCESS_READ, "target", TARGET_OR_CREATOR },
+};
+
+const Ovpn3AccessTable ovpn3_log_proxy_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_LOG_PROXY, "Access denied", access_rows);
+
+static gboolean
+proxy_access_check(gpointer object, const Ovpn3Caller *caller, Ovpn3AccessRule bit,
+                   const char *member)
+{
+  Ovpn3LogProxy *self = OVPN3_LOG_PROXY(object);
+
+  switch (bit)
+    {
+      case OVPN3_ACCESS_OWNER:
+        return caller->uid == self->target_uid;
+      case OVPN3_ACCESS_CUSTOM:
+        return g_strcmp0(caller->sender, self->creator) == 0;
+      default:
+        return FALSE;
+    }
+}
+
 static const Ovpn3ExportedVTable proxy_vtable = {
   .method_call = proxy_method_call,
   .get_property = proxy_get_property,
   .set_property = proxy_set_property,
+  .access = &ovpn3_log_proxy_access,
+  .access_check = proxy_access_check,
 };
 
 static void

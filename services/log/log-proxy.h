@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* Who may call what on a log proxy (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_log_proxy_access;
+
 #define OVPN3_TYPE_LOG_PROXY (ovpn3_log_proxy_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3LogProxy, ovpn3_log_proxy, OVPN3, LOG_PROXY, GObject)
 

@@ -346,18 +346,14 @@ attach_new(Ovpn3LogService *self, const char *sender, const char *interface)
 
 /* ---- method calls ---------------------------------------------------------- */
 
-typedef struct CallData CallData;
-/* Takes ownership of data. */
-typedef void (*CallContinuation)(CallData *data, gboolean is_owner);
-
-struct CallData
+/* A ProxyLogEvents call while its target's credentials are looked up. */
+typedef struct
 {
   Ovpn3LogService *self;
   Ovpn3Caller *caller;
   GVariant *parameters;
   GDBusMethodInvocation *invocation;
-  CallContinuation next;
-};
+} CallData;
 
 static void
 call_data_free(CallData *data)
@@ -370,48 +366,6 @@ call_data_free(CallData *data)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CallData, call_data_free)
-
-static void
-name_owner_done(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(CallData) data = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean is_owner = FALSE;
-
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (reply != NULL)
-    {
-      const char *owner;
-
-      g_variant_get(reply, "(&s)", &owner);
-      is_owner = g_strcmp0(owner, data->caller->sender) == 0;
-    }
-  data->next(g_steal_pointer(&data), is_owner);
-}
-
-/* Asks the bus who owns name; continues with whether it is the caller. */
-static void
-check_caller_owns(Ovpn3LogService *self, const Ovpn3Caller *caller, const char *name,
-                  GVariant *parameters, GDBusMethodInvocation *invocation, CallContinuation next)
-{
-  CallData *data = g_new0(CallData, 1);
-
-  data->self = g_object_ref(self);
-  data->caller = ovpn3_caller_copy(caller);
-  data->parameters = g_variant_ref(parameters);
-  data->invocation = g_object_ref(invocation);
-  data->next = next;
-  g_dbus_connection_call(self->connection, DBUS_NAME_BUS, DBUS_PATH_BUS, DBUS_INTERFACE_BUS,
-                         "GetNameOwner", g_variant_new("(s)", name), G_VARIANT_TYPE("(s)"),
-                         G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, name_owner_done, data);
-}
-
-static gboolean
-is_privileged(const Ovpn3Caller *caller)
-{
-  return caller->uid == 0 || ovpn3_uid_is_service_user(caller->uid);
-}
 
 static void
 return_log_error(GDBusMethodInvocation *invocation, const char *text)
@@ -475,8 +429,9 @@ method_assign_session(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant
   LogAttach *attach;
 
   g_variant_get(parameters, "(&o&s)", &session_path, &interface);
-  if (!ovpn3_uid_is_service_user(caller->uid) || caller->role != OVPN3_PEER_ROLE_BACKEND
-      || caller->backend == NULL || !g_str_equal(caller->backend->session_path, session_path))
+  /* the table admitted a confirmed backend client; which session it may
+   * assign depends on the argument, so that is decided here */
+  if (!g_str_equal(caller->backend->session_path, session_path))
     {
       ovpn3_invocation_return_access_denied(invocation,
                                             "Access denied: only the backend client the session "
@@ -590,21 +545,19 @@ proxy_target_resolved(GObject *source, GAsyncResult *result, gpointer user_data)
                                         g_variant_new("(o)", ovpn3_log_proxy_get_path(proxy)));
 }
 
+/* Only the session manager (the table, SESSION_MANAGER). */
 static void
-proxy_log_events_checked(CallData *data, gboolean is_owner)
+method_proxy_log_events(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parameters,
+                        GDBusMethodInvocation *invocation)
 {
-  Ovpn3LogService *self = data->self;
+  CallData *data = g_new0(CallData, 1);
   const char *target_address, *session_path;
   Ovpn3LogProxy *existing;
 
-  if (!is_owner)
-    {
-      ovpn3_invocation_return_access_denied(data->invocation,
-                                            "Access denied: only the session manager may "
-                                            "proxy log events");
-      call_data_free(data);
-      return;
-    }
+  data->self = g_object_ref(self);
+  data->caller = ovpn3_caller_copy(caller);
+  data->parameters = g_variant_ref(parameters);
+  data->invocation = g_object_ref(invocation);
   g_variant_get(data->parameters, "(&s&o)", &target_address, &session_path);
   if (!g_dbus_is_unique_name(target_address))
     {
@@ -633,20 +586,6 @@ proxy_log_events_checked(CallData *data, gboolean is_owner)
 }
 
 static void
-method_proxy_log_events(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parameters,
-                        GDBusMethodInvocation *invocation)
-{
-  if (!ovpn3_uid_is_service_user(caller->uid))
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied: only the session "
-                                                        "manager may proxy log events");
-      return;
-    }
-  check_caller_owns(self, caller, OVPN3_SESSIONS_BUS_NAME, parameters, invocation,
-                    proxy_log_events_checked);
-}
-
-static void
 manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *method,
                     GVariant *parameters, GDBusMethodInvocation *invocation)
 {
@@ -656,8 +595,6 @@ manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *meth
     method_assign_session(self, caller, parameters, invocation);
   else if (g_strcmp0(method, "ProxyLogEvents") == 0)
     method_proxy_log_events(self, caller, parameters, invocation);
-  else if (!is_privileged(caller))
-    ovpn3_invocation_return_access_denied(invocation, "Access denied");
   else if (g_strcmp0(method, "Attach") == 0)
     method_attach(self, caller, parameters, invocation);
   else if (g_strcmp0(method, "Detach") == 0)
@@ -703,12 +640,6 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
   Ovpn3LogSettings updated = self->settings;
   g_autoptr(GError) local_error = NULL;
 
-  if (!is_privileged(caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "Access denied");
-      return FALSE;
-    }
-
   if (g_strcmp0(name, "log_level") == 0)
     {
       guint level = g_variant_get_uint32(value);
@@ -749,18 +680,52 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
   return TRUE;
 }
 
-/* AssignSession is decided on who the caller is (design §8). */
+/* Logging clients are root and the services; AssignSession only for a
+ * backend client the session manager confirmed (design §8), ProxyLogEvents
+ * only for the session manager. */
+#define PRIVILEGED (OVPN3_ACCESS_ROOT | OVPN3_ACCESS_SERVICE_USER)
+
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "Attach", PRIVILEGED },
+  { OVPN3_ACCESS_METHOD, "Detach", PRIVILEGED },
+  { OVPN3_ACCESS_METHOD, "GetSubscriberList", PRIVILEGED },
+  { OVPN3_ACCESS_METHOD, "AssignSession", OVPN3_ACCESS_BACKEND,
+    "Access denied: only the backend client the session manager confirmed for a session may "
+    "assign it" },
+  { OVPN3_ACCESS_METHOD, "ProxyLogEvents", OVPN3_ACCESS_SESSION_MANAGER,
+    "Access denied: only the session manager may proxy log events" },
+  OVPN3_ACCESS_MANAGER_COMMON_ROWS,
+  { OVPN3_ACCESS_READ, "log_method", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "config_file", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "num_attached", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, "log_level", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_WRITE, "log_level", PRIVILEGED },
+  { OVPN3_ACCESS_READ, "log_dbus_details", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_WRITE, "log_dbus_details", PRIVILEGED },
+  { OVPN3_ACCESS_READ, "log_prefix_logtag", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_WRITE, "log_prefix_logtag", PRIVILEGED },
+  { OVPN3_ACCESS_READ, "timestamp", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_WRITE, "timestamp", PRIVILEGED },
+};
+
+const Ovpn3AccessTable ovpn3_log_manager_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_LOG_MANAGER, "Access denied", access_rows);
+
+/* BACKEND: any confirmed backend client (the log manager belongs to no
+ * session; AssignSession checks the session it names). */
 static gboolean
-manager_wants_role(gpointer object, GDBusMethodInvocation *invocation)
+manager_access_check(gpointer object, const Ovpn3Caller *caller, Ovpn3AccessRule bit,
+                     const char *member)
 {
-  return g_strcmp0(g_dbus_method_invocation_get_method_name(invocation), "AssignSession") == 0;
+  return bit == OVPN3_ACCESS_BACKEND;
 }
 
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = manager_method_call,
   .get_property = manager_get_property,
   .set_property = manager_set_property,
-  .wants_role = manager_wants_role,
+  .access = &ovpn3_log_manager_access,
+  .access_check = manager_access_check,
 };
 
 /* ---- life cycle ------------------------------------------------------------ */

@@ -9,9 +9,13 @@
 #include <gio/gio.h>
 
 #include "log-writer.h"
+#include "ovpn3-access.h"
 #include "ovpn3-service.h"
 
 G_BEGIN_DECLS
+
+/* Who may call what on the log manager (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_log_manager_access;
 
 #define OVPN3_TYPE_LOG_SERVICE (ovpn3_log_service_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3LogService, ovpn3_log_service, OVPN3, LOG_SERVICE, GObject)

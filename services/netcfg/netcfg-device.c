@@ -19,8 +19,6 @@
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 
-#define TEXT_NOT_CREATOR "Access denied: only the process that created this device may use it"
-
 typedef enum
 {
   DNS_NONE = 0,
@@ -952,12 +950,6 @@ start_new_round(NetcfgDevice *self)
 
 /* ---- D-Bus -------------------------------------------------------------- */
 
-static gboolean
-is_creator(NetcfgDevice *self, const Ovpn3Caller *caller)
-{
-  return g_strcmp0(caller->sender, self->creator) == 0;
-}
-
 static void
 device_method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *params,
                    GDBusMethodInvocation *invocation)
@@ -967,17 +959,6 @@ device_method_call(gpointer object, const Ovpn3Caller *caller, const char *metho
   G_GNUC_UNUSED g_autoptr(NetcfgDevice) keep = g_object_ref(self);
   gboolean ok = TRUE;
 
-  if (!is_creator(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_NOT_CREATOR);
-      return;
-    }
-  /* while its session lives; undoing is always allowed (design §8) */
-  if (!g_str_equal(method, "Destroy") && !netcfg_access_check_backend(caller, &error))
-    {
-      g_dbus_method_invocation_return_gerror(invocation, error);
-      return;
-    }
   if (self->new_round
       && (g_str_equal(method, "AddIPAddress") || g_str_equal(method, "SetRemoteAddress")
           || g_str_equal(method, "AddNetworks") || g_str_equal(method, "AddDNS")
@@ -1048,11 +1029,6 @@ device_get_property(gpointer object, const Ovpn3Caller *caller, const char *name
 {
   NetcfgDevice *self = object;
 
-  if (!is_creator(self, caller) && caller->uid != 0 && !ovpn3_uid_is_service_user(caller->uid))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_NOT_CREATOR);
-      return NULL;
-    }
   if (g_str_equal(name, "device_name"))
     return g_variant_new_string(self->name);
   if (g_str_equal(name, "mtu"))
@@ -1158,13 +1134,6 @@ device_set_property(gpointer object, const Ovpn3Caller *caller, const char *name
 {
   NetcfgDevice *self = object;
 
-  if (!is_creator(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_NOT_CREATOR);
-      return FALSE;
-    }
-  if (!netcfg_access_check_backend(caller, error))
-    return FALSE;
   if (g_str_equal(name, "mtu"))
     {
       guint16 mtu = g_variant_get_uint16(value);
@@ -1214,7 +1183,9 @@ static const Ovpn3ExportedVTable device_vtable = {
   .method_call = device_method_call,
   .get_property = device_get_property,
   .set_property = device_set_property,
-  .wants_role = netcfg_access_wants_role,
+  .access = &netcfg_device_access,
+  .access_check = netcfg_device_access_check,
+  .access_denied = netcfg_device_access_denied,
 };
 
 gboolean

@@ -20,8 +20,6 @@
 #include "ovpn3-error.h"
 #include "ovpn3-quota.h"
 
-#define TEXT_DENIED "Access denied: only the service user and root may configure the network"
-
 typedef struct
 {
   guint32 filter;
@@ -376,12 +374,6 @@ on_creator_vanished(GDBusConnection *connection, const char *name, gpointer user
 /* ---- methods ------------------------------------------------------------- */
 
 static gboolean
-caller_allowed(const Ovpn3Caller *caller)
-{
-  return caller->uid == 0 || ovpn3_uid_is_service_user(caller->uid);
-}
-
-static gboolean
 name_taken(NetcfgManager *self, const char *name)
 {
   GHashTableIter iter;
@@ -413,11 +405,8 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
       g_dbus_method_invocation_return_gerror(invocation, error);
       return;
     }
-  if (!netcfg_access_check_backend(caller, &error))
-    {
-      g_dbus_method_invocation_return_gerror(invocation, error);
-      return;
-    }
+  /* the table admitted only a confirmed backend client (caller->backend);
+   * the quota counts its session's owner */
   owner = caller->backend->owner;
   if (owner != 0 && count_devices_of_owner(self, owner) >= OVPN3_QUOTA_DEVICES_PER_USER)
     {
@@ -517,11 +506,6 @@ handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
   g_autoptr(GError) error = NULL;
 
   g_variant_get(params, "(&sb&o)", &remote, &ipv6, &device_path);
-  if (!netcfg_access_check_backend(caller, &error))
-    {
-      g_dbus_method_invocation_return_gerror(invocation, error);
-      return;
-    }
   if (fds == NULL || g_unix_fd_list_get_length(fds) != 1)
     {
       g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_NETCFG,
@@ -541,6 +525,7 @@ handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
                                             "No such device %s", device_path);
       return;
     }
+  /* which device depends on the argument: decided here, not in the table */
   if (device != NULL && !g_str_equal(netcfg_device_get_creator(device), caller->sender))
     {
       ovpn3_invocation_return_access_denied(invocation, "Access denied: not your device");
@@ -599,6 +584,7 @@ handle_unsubscribe(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *par
   g_variant_get(params, "(&s)", &who);
   if (*who == '\0')
     who = caller->sender;
+  /* another process's subscription: root only (depends on the argument) */
   else if (caller->uid != 0 && !g_str_equal(who, caller->sender))
     {
       ovpn3_invocation_return_access_denied(invocation, "Access denied");
@@ -621,11 +607,6 @@ handle_subscriber_list(NetcfgManager *self, const Ovpn3Caller *caller,
   GHashTableIter iter;
   gpointer key, value;
 
-  if (caller->uid != 0)
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied");
-      return;
-    }
   g_variant_builder_init(&b, G_VARIANT_TYPE("a(su)"));
   g_hash_table_iter_init(&iter, self->subscribers);
   while (g_hash_table_iter_next(&iter, &key, &value))
@@ -639,11 +620,6 @@ manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *meth
 {
   NetcfgManager *self = object;
 
-  if (!caller_allowed(caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_DENIED);
-      return;
-    }
   if (g_str_equal(method, "CreateVirtualInterface"))
     handle_create(self, caller, params, invocation);
   else if (g_str_equal(method, "FetchInterfaceList"))
@@ -708,11 +684,6 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
     {
       guint32 level = g_variant_get_uint32(value);
 
-      if (!caller_allowed(caller))
-        {
-          g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_DENIED);
-          return FALSE;
-        }
       if (level > OVPN3_LOG_LEVEL_MAX)
         {
           g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "Invalid log level %u (0–%d)",
@@ -732,7 +703,9 @@ static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = manager_method_call,
   .get_property = manager_get_property,
   .set_property = manager_set_property,
-  .wants_role = netcfg_access_wants_role,
+  .access = &netcfg_manager_access,
+  .access_check = netcfg_manager_access_check,
+  .access_denied = netcfg_manager_access_denied,
 };
 
 static void

@@ -1056,9 +1056,28 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   return ovpn3_manager_get_common_property(name, error);
 }
 
+/* Everyone may start and list; NewTunnel then decides on the profile it
+ * names (its ACL, then manage-others with the caller's interactive flag),
+ * the lists show what each caller may see (manage-others without
+ * interaction). LookupBackend is for the services (design §8). */
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "NewTunnel", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "FetchAvailableSessions", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "FetchManagedInterfaces", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "LookupConfigName", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "LookupInterface", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, "LookupBackend", OVPN3_ACCESS_SERVICE_USER,
+    "Access denied: LookupBackend is for the services of ovpn3 only" },
+  OVPN3_ACCESS_MANAGER_COMMON_ROWS,
+};
+
+const Ovpn3AccessTable ovpn3_session_manager_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_SESSIONS_MANAGER, "Access denied", access_rows);
+
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = method_call,
   .get_property = get_property,
+  .access = &ovpn3_session_manager_access,
 };
 
 Ovpn3SessionManager *

@@ -14,6 +14,9 @@
 
 G_BEGIN_DECLS
 
+/* Who may call what on the session manager (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_session_manager_access;
+
 #define OVPN3_TYPE_SESSION_MANAGER (ovpn3_session_manager_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3SessionManager, ovpn3_session_manager, OVPN3, SESSION_MANAGER, GObject)
 

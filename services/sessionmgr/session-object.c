@@ -458,66 +458,64 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
 
 /* ---- access rules (spec §3.2) --------------------------------------------- */
 
-static gboolean
-is_owner(Ovpn3Session *self, const Ovpn3Caller *caller)
-{
-  return caller->admin || caller->uid == self->acl.owner;
-}
-
+#define OWNER_OR_ADMIN (OVPN3_ACCESS_OWNER | OVPN3_ACCESS_ADMIN)
 /* methods: owner, acl list or public_access */
-static gboolean
-may_control(Ovpn3Session *self, const Ovpn3Caller *caller)
-{
-  return caller->admin || ovpn3_session_is_visible_to(self, caller->uid);
-}
-
+#define CONTROL (OVPN3_ACCESS_ACL | OVPN3_ACCESS_PUBLIC_READ | OVPN3_ACCESS_ADMIN)
 /* property reads: root, owner, service user, acl list (public ignored) */
-static gboolean
-may_read(Ovpn3Session *self, const Ovpn3Caller *caller)
-{
-  return caller->admin || caller->uid == 0 || ovpn3_uid_is_service_user(caller->uid)
-         || ovpn3_session_is_shared_with(self, caller->uid);
-}
-
+#define READ (OVPN3_ACCESS_ROOT | OVPN3_ACCESS_SERVICE_USER | OVPN3_ACCESS_ACL | OVPN3_ACCESS_ADMIN)
 /* property writes other than the owner-only ones: owner or acl list */
-static gboolean
-may_write(Ovpn3Session *self, const Ovpn3Caller *caller)
-{
-  return caller->admin || ovpn3_session_is_shared_with(self, caller->uid);
-}
+#define WRITE (OVPN3_ACCESS_ACL | OVPN3_ACCESS_ADMIN)
+
+static const Ovpn3AccessRow access_rows[] = {
+  { OVPN3_ACCESS_METHOD, "Ready", CONTROL },
+  { OVPN3_ACCESS_METHOD, "Connect", CONTROL },
+  { OVPN3_ACCESS_METHOD, "Pause", CONTROL },
+  { OVPN3_ACCESS_METHOD, "Resume", CONTROL },
+  { OVPN3_ACCESS_METHOD, "Restart", CONTROL },
+  { OVPN3_ACCESS_METHOD, "Disconnect", CONTROL },
+  { OVPN3_ACCESS_METHOD, "AccessGrant", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_METHOD, "AccessRevoke", OWNER_OR_ADMIN },
+  /* owner; with restrict_log_access off also the acl list and public (CUSTOM) */
+  { OVPN3_ACCESS_METHOD, "LogForward", OWNER_OR_ADMIN | OVPN3_ACCESS_CUSTOM },
+  { OVPN3_ACCESS_METHOD, "UserInputQueueGetTypeGroup", CONTROL },
+  { OVPN3_ACCESS_METHOD, "UserInputQueueCheck", CONTROL },
+  { OVPN3_ACCESS_METHOD, "UserInputQueueFetch", CONTROL },
+  { OVPN3_ACCESS_METHOD, "UserInputProvide", CONTROL },
+  { OVPN3_ACCESS_READ, "owner", READ },
+  { OVPN3_ACCESS_READ, "acl", READ },
+  { OVPN3_ACCESS_READ, "public_access", READ },
+  { OVPN3_ACCESS_WRITE, "public_access", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_READ, "restrict_log_access", READ },
+  { OVPN3_ACCESS_WRITE, "restrict_log_access", OWNER_OR_ADMIN },
+  { OVPN3_ACCESS_READ, "session_created", READ },
+  { OVPN3_ACCESS_READ, "config_path", READ },
+  { OVPN3_ACCESS_READ, "config_name", READ },
+  { OVPN3_ACCESS_READ, "backend_pid", READ },
+  { OVPN3_ACCESS_READ, "status", READ },
+  { OVPN3_ACCESS_READ, "last_log", READ },
+  { OVPN3_ACCESS_READ, "statistics", READ },
+  { OVPN3_ACCESS_READ, "device_path", READ },
+  { OVPN3_ACCESS_READ, "device_name", READ },
+  { OVPN3_ACCESS_READ, "session_name", READ },
+  { OVPN3_ACCESS_READ, "connected_to", READ },
+  { OVPN3_ACCESS_READ, "dco", READ },
+  { OVPN3_ACCESS_WRITE, "dco", WRITE },
+  { OVPN3_ACCESS_READ, "log_forwards", READ },
+  { OVPN3_ACCESS_READ, "log_verbosity", READ },
+  { OVPN3_ACCESS_WRITE, "log_verbosity", WRITE },
+};
+
+const Ovpn3AccessTable ovpn3_session_access
+    = OVPN3_ACCESS_TABLE(OVPN3_XML_SESSION_OBJECT, TEXT_ACCESS_DENIED, access_rows);
 
 static gboolean
-may_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller)
-{
-  return self->restrict_log_access ? is_owner(self, caller) : may_control(self, caller);
-}
-
-static gboolean
-is_owner_only_member(const char *member)
-{
-  return g_strcmp0(member, "AccessGrant") == 0 || g_strcmp0(member, "AccessRevoke") == 0;
-}
-
-static const char *
-authorize(gpointer object, const Ovpn3Caller *caller, const char *interface, const char *member)
+access_check(gpointer object, const Ovpn3Caller *caller, Ovpn3AccessRule bit, const char *member)
 {
   Ovpn3Session *self = object;
 
-  if (caller->uid == self->acl.owner || ovpn3_uid_is_service_user(caller->uid))
-    return NULL;
-  if (g_strcmp0(interface, DBUS_INTERFACE_PROPS) == 0)
-    {
-      /* reads: acl list; public_access does not count */
-      if (ovpn3_acl_contains(&self->acl, caller->uid))
-        return NULL;
-      return OVPN3_POLKIT_MANAGE_OTHERS;
-    }
-  if (is_owner_only_member(member)
-      || (g_strcmp0(member, "LogForward") == 0 && self->restrict_log_access))
-    return OVPN3_POLKIT_MANAGE_OTHERS;
-  if (ovpn3_session_is_visible_to(self, caller->uid))
-    return NULL;
-  return OVPN3_POLKIT_MANAGE_OTHERS;
+  if (bit == OVPN3_ACCESS_CUSTOM) /* LogForward */
+    return !self->restrict_log_access && ovpn3_session_is_visible_to(self, caller->uid);
+  return ovpn3_access_acl_says(&self->acl, caller, bit);
 }
 
 /* ---- proxied methods ------------------------------------------------------ */
@@ -792,11 +790,6 @@ handle_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVariant *para
   LogForwardCall *call;
   guint index;
 
-  if (!may_log_forward(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-      return;
-    }
   g_variant_get(parameters, "(b)", &enable);
   if (!enable)
     {
@@ -879,11 +872,6 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
       guint32 uid;
       gboolean grant = g_str_equal(method, "AccessGrant");
 
-      if (!is_owner(self, caller))
-        {
-          ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
-          return;
-        }
       g_variant_get(parameters, "(u)", &uid);
       if (grant)
         {
@@ -913,11 +901,6 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
   if (!is_proxied(method))
     {
       ovpn3_invocation_return_unknown_method(invocation);
-      return;
-    }
-  if (!may_control(self, caller))
-    {
-      ovpn3_invocation_return_access_denied(invocation, TEXT_ACCESS_DENIED);
       return;
     }
   forward(self, method, parameters, invocation);
@@ -986,11 +969,6 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   Ovpn3Session *self = object;
   g_autoptr(GVariant) value = NULL;
 
-  if (!may_read(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
-      return NULL;
-    }
   if (g_str_equal(name, "owner"))
     return g_variant_new_uint32(self->acl.owner);
   if (g_str_equal(name, "acl"))
@@ -1068,14 +1046,7 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
              GError **error)
 {
   Ovpn3Session *self = object;
-  gboolean owner_only
-      = g_str_equal(name, "public_access") || g_str_equal(name, "restrict_log_access");
 
-  if (owner_only ? !is_owner(self, caller) : !may_write(self, caller))
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, TEXT_ACCESS_DENIED);
-      return FALSE;
-    }
   if (g_str_equal(name, "public_access"))
     self->acl.public_access = g_variant_get_boolean(value);
   else if (g_str_equal(name, "restrict_log_access"))
@@ -1119,7 +1090,8 @@ static const Ovpn3ExportedVTable vtable = {
   .method_call = method_call,
   .get_property = get_property,
   .set_property = set_property,
-  .authorize = authorize,
+  .access = &ovpn3_session_access,
+  .access_check = access_check,
 };
 
 gboolean

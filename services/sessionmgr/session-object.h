@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* Who may call what on a session (ovpn3-access.h). */
+extern const Ovpn3AccessTable ovpn3_session_access;
+
 #define OVPN3_TYPE_SESSION (ovpn3_session_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3Session, ovpn3_session, OVPN3, SESSION, GObject)
 
