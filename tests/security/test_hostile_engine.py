@@ -178,6 +178,13 @@ def test(mode):
                             % (name, r['detail']))
     missing = set(DEFENCES) - {r['attack'] for r in report['attacks']}
     assert not missing, 'attacks not tried: %s' % missing
+    if mode == 'service-user':
+        # the socket was reachable without uid separation, but the victim's
+        # client still took only its own openvpn (SO_PEERCRED uid and pid)
+        t.wait_until(lambda: 'management connection refused: peer uid' in t.service_log(),
+                     what='the victim client refusing the connection')
+        print('%-55s %-9s %s' % ('... and talk to the victim\'s client through it', 'refused',
+                                 'SO_PEERCRED: the peer is not the victim\'s openvpn'))
 
     # the router advertisements written into the attacker's own tun, once up
     dev = report['dev']
