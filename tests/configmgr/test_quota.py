@@ -20,6 +20,7 @@ PER_USER, TOTAL = (int(x) for x in os.environ['OVPN3_TEST_CONFIG_QUOTA'].split('
 LINE = 'A' * 64
 
 t.require_devbus()
+t.require_test_switches()
 root = t.system_bus()
 events = t.Signals(root, signal_name='ConfigurationManagerEvent', dbus_interface=IFACE)
 

@@ -88,6 +88,14 @@ def engine_uid_range():
     return (cfg.getint('devbus', 'engine_uid_min'), cfg.getint('devbus', 'engine_uid_max'))
 
 
+def require_test_switches():
+    """Fail clearly in a build without -Dtest_switches=true (scripts/check makes one)."""
+    if not _devbus_config().getboolean('devbus', 'test_switches', fallback=False):
+        sys.stderr.write('this test needs a build configured with -Dtest_switches=true '
+                         '(scripts/check configures build-check that way)\n')
+        sys.exit(1)
+
+
 def service_binary(name):
     """Build-tree path of a service binary, by its table name ('configmgr')."""
     return _devbus_config().get('service ' + name, 'binary')
