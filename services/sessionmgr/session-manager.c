@@ -50,6 +50,8 @@ typedef struct
   gboolean auto_restart;
   gboolean dns_scope_global; /* the dns-scope override */
   gboolean host_wide;        /* the caller's start-host-wide answer (session-start-policy.c) */
+  gboolean host_wide_asking; /* … still on its way: RegistrationConfirmation waits for it */
+  gboolean attach_waiting;   /* a registration passed and waits for that answer */
   gboolean restart;          /* automatic-restart of a live session: no invocation */
   char *token;
   Ovpn3Session *session;
@@ -351,6 +353,12 @@ attach_backend(StartCall *call)
   g_autoptr(GError) error = NULL;
   gboolean host_wide;
 
+  if (call->host_wide_asking)
+    {
+      /* the backend must know it before it can connect */
+      call->attach_waiting = TRUE;
+      return;
+    }
   backend = ovpn3_backend_proxy_new(self->ctx->connection, call->backend_unique,
                                     call->backend_bus_name, call->backend_pid);
   ovpn3_session_attach_backend(call->session, backend);
@@ -754,13 +762,33 @@ start_backend(StartCall *call)
 /* ---- what the profile asks of the host and the engine (session-start-policy.c) ---------- */
 
 static void
+on_host_wide_answer(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(StartCall) call = user_data;
+
+  call->host_wide = ovpn3_start_policy_ask_host_wide_finish(result);
+  call->host_wide_asking = FALSE;
+  manager_log(call->self, OVPN3_LOG_CATEGORY_INFO,
+              "UID %u %s take the host's default route or global DNS from the server of %s",
+              call->caller->uid, call->host_wide ? "may" : "may not", call->config_path);
+  if (call->session != NULL)
+    ovpn3_session_set_host_wide(call->session, call->host_wide);
+  if (call->attach_waiting && !call->done)
+    {
+      call->attach_waiting = FALSE;
+      attach_backend(call);
+    }
+}
+
+static void
 on_profile_checked(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(StartCall) call = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *note = NULL;
+  gboolean ask_later = FALSE;
 
-  if (!ovpn3_start_policy_check_finish(result, &call->host_wide, &note, &error))
+  if (!ovpn3_start_policy_check_finish(result, &call->host_wide, &ask_later, &note, &error))
     {
       call->done = TRUE;
       g_dbus_method_invocation_return_gerror(call->invocation, error);
@@ -768,6 +796,13 @@ on_profile_checked(GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (note != NULL)
     manager_log(call->self, OVPN3_LOG_CATEGORY_INFO, "%s", note);
+  if (ask_later)
+    {
+      /* asked while the backend starts: off the critical path */
+      call->host_wide_asking = TRUE;
+      ovpn3_start_policy_ask_host_wide_async(call->caller, on_host_wide_answer,
+                                             start_call_ref(call));
+    }
   start_backend(call);
 }
 

@@ -18,12 +18,14 @@ typedef struct
   char *privileged; /* the privileged options, joined, for messages */
   char *host_wide;  /* what the profile itself does to the whole host, NULL if nothing */
   gboolean host_wide_allowed;
+  gboolean ask_later; /* the answer only decides about pushed settings */
 } PolicyCheck;
 
 typedef struct
 {
   char *note;
   gboolean host_wide;
+  gboolean ask_later;
 } PolicyResult;
 
 static void
@@ -56,7 +58,7 @@ succeed(GTask *task)
   if (check->host_wide != NULL)
     g_string_append_printf(note, "UID %u authorised for the host-wide settings of %s (%s)",
                            check->uid, check->config_path, check->host_wide);
-  else
+  else if (!check->ask_later)
     g_string_append_printf(note,
                            "UID %u %s take the host's default route or global DNS "
                            "from the server of %s",
@@ -64,6 +66,9 @@ succeed(GTask *task)
                            check->config_path);
   r->note = g_string_free(g_steal_pointer(&note), FALSE);
   r->host_wide = check->host_wide_allowed;
+  r->ask_later = check->ask_later;
+  if (r->note[0] == '\0')
+    g_clear_pointer(&r->note, g_free);
   g_task_return_pointer(task, r, (GDestroyNotify) policy_result_free);
 }
 
@@ -98,6 +103,14 @@ check_host_wide(GTask *task)
 {
   PolicyCheck *check = g_task_get_task_data(task);
 
+  if (check->host_wide == NULL && check->uid != 0)
+    {
+      /* nothing to refuse: the caller asks (without interaction) while the
+       * backend starts, off the critical path (ovpn3_start_policy_ask_host_wide) */
+      check->ask_later = TRUE;
+      succeed(task);
+      return;
+    }
   ovpn3_polkit_check_async(check->sender, check->uid, OVPN3_POLKIT_START_HOST_WIDE,
                            check->host_wide != NULL && check->interactive, NULL,
                            on_host_wide_authorized, task);
@@ -209,16 +222,31 @@ ovpn3_start_policy_check_async(GDBusConnection *connection, const Ovpn3Caller *c
 }
 
 gboolean
-ovpn3_start_policy_check_finish(GAsyncResult *result, gboolean *host_wide, char **note,
-                                GError **error)
+ovpn3_start_policy_check_finish(GAsyncResult *result, gboolean *host_wide, gboolean *ask_later,
+                                char **note, GError **error)
 {
   PolicyResult *r = g_task_propagate_pointer(G_TASK(result), error);
 
   if (r == NULL)
     return FALSE;
   *host_wide = r->host_wide;
+  *ask_later = r->ask_later;
   if (note != NULL)
     *note = g_steal_pointer(&r->note);
   policy_result_free(r);
   return TRUE;
+}
+
+void
+ovpn3_start_policy_ask_host_wide_async(const Ovpn3Caller *caller, GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_START_HOST_WIDE, FALSE, NULL,
+                           callback, user_data);
+}
+
+gboolean
+ovpn3_start_policy_ask_host_wide_finish(GAsyncResult *result)
+{
+  return ovpn3_polkit_check_finish(result, NULL);
 }

@@ -28,9 +28,17 @@ void ovpn3_start_policy_check_async(GDBusConnection *connection, const Ovpn3Call
                                     gboolean interactive, GAsyncReadyCallback callback,
                                     gpointer user_data);
 /* TRUE if the session may start; *host_wide: the caller may take the host's default route and
- * global DNS (start-host-wide); *note (may be NULL) gets a line for the log. FALSE with @error,
- * to be returned to the caller as it is (its domain and code carry the D-Bus error name). */
-gboolean ovpn3_start_policy_check_finish(GAsyncResult *result, gboolean *host_wide, char **note,
-                                         GError **error);
+ * global DNS (start-host-wide); *ask_later: that answer is still to be asked (the profile does
+ * not configure host-wide settings, so it only decides about pushed ones): ask it with
+ * ovpn3_start_policy_ask_host_wide_async() while the backend starts, and tell the backend
+ * before RegistrationConfirmation; *note (may be NULL, or set to NULL) gets a line for the
+ * log. FALSE with @error, to be returned to the caller as it is (its domain and code carry the
+ * D-Bus error name). */
+gboolean ovpn3_start_policy_check_finish(GAsyncResult *result, gboolean *host_wide,
+                                         gboolean *ask_later, char **note, GError **error);
+/* start-host-wide for the caller, without interaction (uid 0 without asking). */
+void ovpn3_start_policy_ask_host_wide_async(const Ovpn3Caller *caller, GAsyncReadyCallback callback,
+                                            gpointer user_data);
+gboolean ovpn3_start_policy_ask_host_wide_finish(GAsyncResult *result);
 
 G_END_DECLS
