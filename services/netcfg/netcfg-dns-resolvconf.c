@@ -321,20 +321,6 @@ netcfg_resolvconf_restore(GError **error)
   return backup_clear(error);
 }
 
-static void recover_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error,
-                        const char *format, ...) G_GNUC_PRINTF(4, 5);
-
-static void
-recover_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start(args, format);
-  message = g_strdup_vprintf(format, args);
-  va_end(args);
-  log(user_data, error, message);
-}
 
 void
 netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
@@ -349,9 +335,9 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
   if (!netcfg_store_is_open())
     return;
   if (!backup_load(&original, &written, &damaged, &error))
-    recover_log(log, user_data, TRUE, "%s: not written back", error->message);
+    netcfg_state_log(log, user_data, TRUE, "%s: not written back", error->message);
   else if (damaged)
-    recover_log(log, user_data, TRUE,
+    netcfg_state_log(log, user_data, TRUE,
                 "resolv.conf backup: one copy does not verify (netcfg killed while writing "
                 "it?): using the other");
   if (original == NULL && error == NULL && !damaged)
@@ -360,7 +346,7 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
     {
       if (resolv_fd < 0)
         {
-          recover_log(log, user_data, TRUE,
+          netcfg_state_log(log, user_data, TRUE,
                       "a resolv.conf backup exists but " NETCFG_RESOLV_CONF
                       " could not be opened: kept for the next start");
           return;
@@ -368,7 +354,7 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
       current = read_current(&error);
       if (current == NULL)
         {
-          recover_log(log, user_data, TRUE, "%s: the backup is kept for the next start",
+          netcfg_state_log(log, user_data, TRUE, "%s: the backup is kept for the next start",
                       error->message);
           return;
         }
@@ -377,18 +363,18 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
        * (by the admin, or a backup that is not of this crash) stays */
       if (!g_str_equal(current, original)
           && !g_ptr_array_find_with_equal_func(written, digest, g_str_equal, NULL))
-        recover_log(log, user_data, TRUE,
+        netcfg_state_log(log, user_data, TRUE,
                     NETCFG_RESOLV_CONF " is not what netcfg last wrote there: left as it is, "
                                        "the backup is dropped");
       else if (!g_str_equal(current, original))
         {
           if (!write_current(original, &error))
             {
-              recover_log(log, user_data, TRUE, "cannot restore " NETCFG_RESOLV_CONF ": %s",
+              netcfg_state_log(log, user_data, TRUE, "cannot restore " NETCFG_RESOLV_CONF ": %s",
                           error->message);
               return;
             }
-          recover_log(log, user_data, FALSE, "Restored " NETCFG_RESOLV_CONF " from the backup");
+          netcfg_state_log(log, user_data, FALSE, "Restored " NETCFG_RESOLV_CONF " from the backup");
         }
     }
   /* done with it: empty, in both copies if one was damaged */
@@ -398,7 +384,7 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
 
       if (!backup_clear(&local))
         {
-          recover_log(log, user_data, TRUE, "resolv.conf backup: %s", local->message);
+          netcfg_state_log(log, user_data, TRUE, "resolv.conf backup: %s", local->message);
           break;
         }
     }

@@ -40,11 +40,9 @@ netcfg_state_save(GPtrArray *devices, GError **error)
   return netcfg_store_save(NETCFG_STORE_DEVICES, text, length, error);
 }
 
-static void state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error,
-                      const char *format, ...) G_GNUC_PRINTF(4, 5);
-
-static void
-state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error, const char *format, ...)
+void
+netcfg_state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error, const char *format,
+                 ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -202,7 +200,7 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
     return;
   if (!JSON_NODE_HOLDS_ARRAY(routes))
     {
-      state_log(r->log, r->user_data, TRUE, "device record: ignoring the routes of %s: not a list",
+      netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring the routes of %s: not a list",
                 name);
       return;
     }
@@ -210,7 +208,7 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
   n = json_array_get_length(array);
   if (n > NETCFG_STATE_MAX_ROUTES)
     {
-      state_log(r->log, r->user_data, TRUE,
+      netcfg_state_log(r->log, r->user_data, TRUE,
                 "device record: ignoring the routes of %s: %u, more than netcfg adds (%d)", name, n,
                 NETCFG_STATE_MAX_ROUTES);
       return;
@@ -224,7 +222,7 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
 
       if (!netcfg_state_parse_uplink_route(json_array_get_element(array, i), ifindex, &route, &why))
         {
-          state_log(r->log, r->user_data, TRUE, "device record: ignoring a route of %s: %s", name,
+          netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring a route of %s: %s", name,
                     why);
           continue;
         }
@@ -232,9 +230,9 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
       if (!g_hash_table_add(r->routes_done, g_strdup(shown)))
         continue;
       if (!netcfg_netlink_route(r->nl, FALSE, &route, &error))
-        state_log(r->log, r->user_data, TRUE, "leftover route %s: %s", shown, error->message);
+        netcfg_state_log(r->log, r->user_data, TRUE, "leftover route %s: %s", shown, error->message);
       else
-        state_log(r->log, r->user_data, FALSE, "Removed leftover route %s", shown);
+        netcfg_state_log(r->log, r->user_data, FALSE, "Removed leftover route %s", shown);
     }
 }
 
@@ -250,7 +248,7 @@ recover_device(Recovery *r, guint index, JsonNode *node)
 
   if (!JSON_NODE_HOLDS_OBJECT(node))
     {
-      state_log(r->log, r->user_data, TRUE, "device record: ignoring entry %u: not an object",
+      netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring entry %u: not an object",
                 index);
       return;
     }
@@ -259,14 +257,14 @@ recover_device(Recovery *r, guint index, JsonNode *node)
   shown = netcfg_escape(name != NULL ? name : "");
   if (name == NULL || !netcfg_state_device_name_is_ours(name))
     {
-      state_log(r->log, r->user_data, TRUE,
+      netcfg_state_log(r->log, r->user_data, TRUE,
                 "device record: ignoring entry %u: '%s' is not a device name netcfg makes", index,
                 shown);
       return;
     }
   if (!member_int(dev, "ifindex", TRUE, 1, G_MAXINT, &ifindex))
     {
-      state_log(r->log, r->user_data, TRUE,
+      netcfg_state_log(r->log, r->user_data, TRUE,
                 "device record: ignoring entry %u (%s): no interface index", index, shown);
       return;
     }
@@ -279,7 +277,7 @@ recover_device(Recovery *r, guint index, JsonNode *node)
     return;
   if (now != ifindex || !netcfg_netlink_link_is_tun(r->nl, name))
     {
-      state_log(r->log, r->user_data, TRUE,
+      netcfg_state_log(r->log, r->user_data, TRUE,
                 "device record: %s is not the device netcfg made (index %d, recorded %d, or not "
                 "tun/tap): left alone",
                 name, now, (int) ifindex);
@@ -288,10 +286,10 @@ recover_device(Recovery *r, guint index, JsonNode *node)
   if (netcfg_netlink_link_delete(r->nl, name, &error))
     {
       r->removed++;
-      state_log(r->log, r->user_data, FALSE, "Removed leftover device %s", name);
+      netcfg_state_log(r->log, r->user_data, FALSE, "Removed leftover device %s", name);
     }
   else
-    state_log(r->log, r->user_data, TRUE, "leftover device: %s", error->message);
+    netcfg_state_log(r->log, r->user_data, TRUE, "leftover device: %s", error->message);
 }
 
 static void
@@ -310,7 +308,7 @@ recover_payload(Recovery *r, GBytes *payload)
     {
       g_autofree char *why = netcfg_escape(error->message);
 
-      state_log(r->log, r->user_data, TRUE, "device record: not JSON (%s): ignored", why);
+      netcfg_state_log(r->log, r->user_data, TRUE, "device record: not JSON (%s): ignored", why);
       return;
     }
   root = json_parser_get_root(parser);
@@ -318,7 +316,7 @@ recover_payload(Recovery *r, GBytes *payload)
       || !member_int(json_node_get_object(root), "version", TRUE, STATE_VERSION, STATE_VERSION,
                      &version))
     {
-      state_log(r->log, r->user_data, TRUE, "device record: not a version %d record: ignored",
+      netcfg_state_log(r->log, r->user_data, TRUE, "device record: not a version %d record: ignored",
                 STATE_VERSION);
       return;
     }
@@ -327,14 +325,14 @@ recover_payload(Recovery *r, GBytes *payload)
     return;
   if (!JSON_NODE_HOLDS_ARRAY(devices))
     {
-      state_log(r->log, r->user_data, TRUE, "device record: 'devices' is not a list: ignored");
+      netcfg_state_log(r->log, r->user_data, TRUE, "device record: 'devices' is not a list: ignored");
       return;
     }
   array = json_node_get_array(devices);
   n = json_array_get_length(array);
   if (n > NETCFG_STATE_MAX_DEVICES)
     {
-      state_log(r->log, r->user_data, TRUE,
+      netcfg_state_log(r->log, r->user_data, TRUE,
                 "device record: %u devices, more than %d: the rest is ignored", n,
                 NETCFG_STATE_MAX_DEVICES);
       n = NETCFG_STATE_MAX_DEVICES;
@@ -356,9 +354,9 @@ netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_da
     return 0;
   payload = netcfg_store_load(NETCFG_STORE_DEVICES, &damaged, &error);
   if (payload == NULL)
-    state_log(log, user_data, TRUE, "device record: %s: nothing recovered", error->message);
+    netcfg_state_log(log, user_data, TRUE, "device record: %s: nothing recovered", error->message);
   else if (damaged)
-    state_log(log, user_data, TRUE,
+    netcfg_state_log(log, user_data, TRUE,
               "device record: one copy does not verify (netcfg killed while writing it?): "
               "recovering from the other");
   if (payload != NULL && g_bytes_get_size(payload) == 0 && !damaged)
@@ -372,7 +370,7 @@ netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_da
 
       if (!netcfg_store_save(NETCFG_STORE_DEVICES, "", 0, &local))
         {
-          state_log(log, user_data, TRUE, "device record: %s", local->message);
+          netcfg_state_log(log, user_data, TRUE, "device record: %s", local->message);
           break;
         }
     }

@@ -46,6 +46,9 @@ G_BEGIN_DECLS
 gboolean netcfg_state_save(GPtrArray *devices, GError **error);
 
 typedef void (*NetcfgStateLogFunc)(gpointer user_data, gboolean error, const char *message);
+/* log(user_data, error, the formatted message): for what recovery finds */
+void netcfg_state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error,
+                      const char *format, ...) G_GNUC_PRINTF(4, 5);
 
 /* Removes what a previous run left, as recorded and checked (above);
  * systemd-resolved forgets a link when it goes away. Then the record is
