@@ -321,7 +321,6 @@ netcfg_resolvconf_restore(GError **error)
   return backup_clear(error);
 }
 
-
 void
 netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
 {
@@ -338,8 +337,8 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
     netcfg_state_log(log, user_data, TRUE, "%s: not written back", error->message);
   else if (damaged)
     netcfg_state_log(log, user_data, TRUE,
-                "resolv.conf backup: one copy does not verify (netcfg killed while writing "
-                "it?): using the other");
+                     "resolv.conf backup: one copy does not verify (netcfg killed while writing "
+                     "it?): using the other");
   if (original == NULL && error == NULL && !damaged)
     return; /* nothing to do */
   if (original != NULL)
@@ -347,15 +346,15 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
       if (resolv_fd < 0)
         {
           netcfg_state_log(log, user_data, TRUE,
-                      "a resolv.conf backup exists but " NETCFG_RESOLV_CONF
-                      " could not be opened: kept for the next start");
+                           "a resolv.conf backup exists but " NETCFG_RESOLV_CONF
+                           " could not be opened: kept for the next start");
           return;
         }
       current = read_current(&error);
       if (current == NULL)
         {
           netcfg_state_log(log, user_data, TRUE, "%s: the backup is kept for the next start",
-                      error->message);
+                           error->message);
           return;
         }
       digest = text_digest(current);
@@ -364,17 +363,18 @@ netcfg_resolvconf_recover(NetcfgStateLogFunc log, gpointer user_data)
       if (!g_str_equal(current, original)
           && !g_ptr_array_find_with_equal_func(written, digest, g_str_equal, NULL))
         netcfg_state_log(log, user_data, TRUE,
-                    NETCFG_RESOLV_CONF " is not what netcfg last wrote there: left as it is, "
-                                       "the backup is dropped");
+                         NETCFG_RESOLV_CONF " is not what netcfg last wrote there: left as it is, "
+                                            "the backup is dropped");
       else if (!g_str_equal(current, original))
         {
           if (!write_current(original, &error))
             {
               netcfg_state_log(log, user_data, TRUE, "cannot restore " NETCFG_RESOLV_CONF ": %s",
-                          error->message);
+                               error->message);
               return;
             }
-          netcfg_state_log(log, user_data, FALSE, "Restored " NETCFG_RESOLV_CONF " from the backup");
+          netcfg_state_log(log, user_data, FALSE,
+                           "Restored " NETCFG_RESOLV_CONF " from the backup");
         }
     }
   /* done with it: empty, in both copies if one was damaged */

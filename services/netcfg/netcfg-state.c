@@ -200,8 +200,8 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
     return;
   if (!JSON_NODE_HOLDS_ARRAY(routes))
     {
-      netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring the routes of %s: not a list",
-                name);
+      netcfg_state_log(r->log, r->user_data, TRUE,
+                       "device record: ignoring the routes of %s: not a list", name);
       return;
     }
   array = json_node_get_array(routes);
@@ -209,8 +209,8 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
   if (n > NETCFG_STATE_MAX_ROUTES)
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
-                "device record: ignoring the routes of %s: %u, more than netcfg adds (%d)", name, n,
-                NETCFG_STATE_MAX_ROUTES);
+                       "device record: ignoring the routes of %s: %u, more than netcfg adds (%d)",
+                       name, n, NETCFG_STATE_MAX_ROUTES);
       return;
     }
   for (guint i = 0; i < n; i++)
@@ -222,15 +222,16 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
 
       if (!netcfg_state_parse_uplink_route(json_array_get_element(array, i), ifindex, &route, &why))
         {
-          netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring a route of %s: %s", name,
-                    why);
+          netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring a route of %s: %s",
+                           name, why);
           continue;
         }
       shown = netcfg_route_to_string(&route);
       if (!g_hash_table_add(r->routes_done, g_strdup(shown)))
         continue;
       if (!netcfg_netlink_route(r->nl, FALSE, &route, &error))
-        netcfg_state_log(r->log, r->user_data, TRUE, "leftover route %s: %s", shown, error->message);
+        netcfg_state_log(r->log, r->user_data, TRUE, "leftover route %s: %s", shown,
+                         error->message);
       else
         netcfg_state_log(r->log, r->user_data, FALSE, "Removed leftover route %s", shown);
     }
@@ -248,8 +249,8 @@ recover_device(Recovery *r, guint index, JsonNode *node)
 
   if (!JSON_NODE_HOLDS_OBJECT(node))
     {
-      netcfg_state_log(r->log, r->user_data, TRUE, "device record: ignoring entry %u: not an object",
-                index);
+      netcfg_state_log(r->log, r->user_data, TRUE,
+                       "device record: ignoring entry %u: not an object", index);
       return;
     }
   dev = json_node_get_object(node);
@@ -258,14 +259,14 @@ recover_device(Recovery *r, guint index, JsonNode *node)
   if (name == NULL || !netcfg_state_device_name_is_ours(name))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
-                "device record: ignoring entry %u: '%s' is not a device name netcfg makes", index,
-                shown);
+                       "device record: ignoring entry %u: '%s' is not a device name netcfg makes",
+                       index, shown);
       return;
     }
   if (!member_int(dev, "ifindex", TRUE, 1, G_MAXINT, &ifindex))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
-                "device record: ignoring entry %u (%s): no interface index", index, shown);
+                       "device record: ignoring entry %u (%s): no interface index", index, shown);
       return;
     }
   recover_routes(r, name, (int) ifindex, json_object_get_member(dev, "uplink_routes"));
@@ -277,10 +278,11 @@ recover_device(Recovery *r, guint index, JsonNode *node)
     return;
   if (now != ifindex || !netcfg_netlink_link_is_tun(r->nl, name))
     {
-      netcfg_state_log(r->log, r->user_data, TRUE,
-                "device record: %s is not the device netcfg made (index %d, recorded %d, or not "
-                "tun/tap): left alone",
-                name, now, (int) ifindex);
+      netcfg_state_log(
+          r->log, r->user_data, TRUE,
+          "device record: %s is not the device netcfg made (index %d, recorded %d, or not "
+          "tun/tap): left alone",
+          name, now, (int) ifindex);
       return;
     }
   if (netcfg_netlink_link_delete(r->nl, name, &error))
@@ -316,8 +318,8 @@ recover_payload(Recovery *r, GBytes *payload)
       || !member_int(json_node_get_object(root), "version", TRUE, STATE_VERSION, STATE_VERSION,
                      &version))
     {
-      netcfg_state_log(r->log, r->user_data, TRUE, "device record: not a version %d record: ignored",
-                STATE_VERSION);
+      netcfg_state_log(r->log, r->user_data, TRUE,
+                       "device record: not a version %d record: ignored", STATE_VERSION);
       return;
     }
   devices = json_object_get_member(json_node_get_object(root), "devices");
@@ -325,7 +327,8 @@ recover_payload(Recovery *r, GBytes *payload)
     return;
   if (!JSON_NODE_HOLDS_ARRAY(devices))
     {
-      netcfg_state_log(r->log, r->user_data, TRUE, "device record: 'devices' is not a list: ignored");
+      netcfg_state_log(r->log, r->user_data, TRUE,
+                       "device record: 'devices' is not a list: ignored");
       return;
     }
   array = json_node_get_array(devices);
@@ -333,8 +336,8 @@ recover_payload(Recovery *r, GBytes *payload)
   if (n > NETCFG_STATE_MAX_DEVICES)
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
-                "device record: %u devices, more than %d: the rest is ignored", n,
-                NETCFG_STATE_MAX_DEVICES);
+                       "device record: %u devices, more than %d: the rest is ignored", n,
+                       NETCFG_STATE_MAX_DEVICES);
       n = NETCFG_STATE_MAX_DEVICES;
     }
   for (guint i = 0; i < n; i++)
@@ -357,8 +360,8 @@ netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_da
     netcfg_state_log(log, user_data, TRUE, "device record: %s: nothing recovered", error->message);
   else if (damaged)
     netcfg_state_log(log, user_data, TRUE,
-              "device record: one copy does not verify (netcfg killed while writing it?): "
-              "recovering from the other");
+                     "device record: one copy does not verify (netcfg killed while writing it?): "
+                     "recovering from the other");
   if (payload != NULL && g_bytes_get_size(payload) == 0 && !damaged)
     return 0; /* nothing was applied */
   if (payload != NULL)
