@@ -90,7 +90,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
 }
 
 /* The session manager runs as the service user; nobody else starts
- * backends (spec §3.4). */
+ * backends (docs/dbus-api.md §3.4). */
 static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_METHOD, "StartClient", OVPN3_ACCESS_SERVICE_USER },
   OVPN3_ACCESS_MANAGER_COMMON_ROWS,

@@ -1,7 +1,7 @@
 /* client-backend-private.h — the backend client's state, shared by
  * client-backend.c (the D-Bus object: registration, methods, properties,
  * signals), client-session.c (the session: openvpn events -> D-Bus,
- * design §5) and client-stats.c (statistics). Not installed, not used elsewhere.
+ * docs/architecture.md §5) and client-stats.c (statistics). Not installed, not used elsewhere.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

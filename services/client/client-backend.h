@@ -1,10 +1,10 @@
 /* client-backend.h — the backend client object /net/openvpn/v3/backends/session
- * (spec §3.4): registration with the session manager, the user-input queue,
+ * (docs/dbus-api.md §3.4): registration with the session manager, the user-input queue,
  * Ready/Connect/Pause/Resume/Restart/Disconnect/ForceShutdown, properties,
  * and the StatusChange/AttentionRequired/Log signals (to the session manager's
  * unique name and to the log service). Drives one openvpn process
  * (client-openvpn.h) and its netcfg device (client-netcfg.h) and maps the
- * management events as in design §5.
+ * management events as in docs/architecture.md §5.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -518,7 +518,7 @@ add_routes(Ovpn3NetSettings *s, GHashTable *env, const Ovpn3NetRedirect *redirec
     }
 }
 
-/* design §6: without redirect-gateway the routes together may cover only
+/* docs/architecture.md §6: without redirect-gateway the routes together may cover only
  * so much, counted by the function netcfg uses too; those beyond it go. */
 static void
 apply_route_budget(Ovpn3NetSettings *s, GPtrArray *refusals)
@@ -928,7 +928,7 @@ ovpn3_client_netcfg_create_async(Ovpn3ClientNetcfg *self, const char *prefix, gu
   c->on_reply = on_create_reply;
   chain_add(c, OVPN3_NETCFG_PATH, OVPN3_NETCFG_INTERFACE, "CreateVirtualInterface",
             g_variant_new("(s)", prefix), G_VARIANT_TYPE("(o)"));
-  /* the tun belongs to the session's engine (design §8) */
+  /* the tun belongs to the session's engine (docs/security.md) */
   if (engine_uid != G_MAXUINT32)
     chain_set_prop(c, "engine_uid", g_variant_new_uint32(engine_uid));
   chain_set_prop(c, "layer", g_variant_new_uint32(layer));

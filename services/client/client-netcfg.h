@@ -1,7 +1,7 @@
 /* client-netcfg.h — what the backend hands to net.openvpn.v3.netcfg.
  *
  * The pure part turns openvpn's >UPDOWN:UP environment into network settings
- * and applies the server-pushed-settings policy of design §6 before anything
+ * and applies the server-pushed-settings policy of docs/architecture.md §6 before anything
  * is sent: default routes only from redirect-gateway, no route over the VPN
  * server or to loopback/unspecified/broadcast/multicast, sane tunnel
  * addresses, IP-literal DNS servers, whole LDH search domains, capped lists,

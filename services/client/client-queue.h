@@ -1,4 +1,4 @@
-/* client-queue.h — the backend's user-input queue (spec §6).
+/* client-queue.h — the backend's user-input queue (docs/dbus-api.md §6).
  *
  * A list of slots {type, group, id, name, description, hidden_input,
  * provided, value}. ids count per (type, group) from 0 and are never reused;

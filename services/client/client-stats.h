@@ -1,4 +1,4 @@
-/* client-stats.h — the session's `statistics` (spec §7.6, design §5).
+/* client-stats.h — the session's `statistics` (docs/dbus-api.md §7.6, docs/architecture.md §5).
  *
  * BYTES_IN/BYTES_OUT are openvpn's link counters from >BYTECOUNT (asked for
  * every second). The TUN_* counters are the kernel's counters of the

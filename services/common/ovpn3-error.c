@@ -5,7 +5,7 @@
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 
-/* One domain, one code, one D-Bus name (design §7). */
+/* One domain, one code, one D-Bus name (docs/compatibility.md). */
 #define OVPN3_DEFINE_ERROR_DOMAIN(func, dbus_name)                                         \
   GQuark func(void)                                                                        \
   {                                                                                        \

@@ -1,8 +1,8 @@
 /* ovpn3-error.h — GError domains registered with real D-Bus error names.
  *
  * Each domain has a single code, OVPN3_ERROR_FAILED, and is registered so
- * that the D-Bus error name equals the domain name of spec §4 ('-' becomes
- * '_', design §7). The message is the spec's text alone.
+ * that the D-Bus error name equals the domain name of docs/dbus-api.md §4 ('-' becomes
+ * '_', docs/compatibility.md). The message is the spec's text alone.
  * ACL refusals use G_DBUS_ERROR_ACCESS_DENIED, bad arguments the spec does
  * not cover G_DBUS_ERROR_INVALID_ARGS.
  *

@@ -1,5 +1,5 @@
 /* ovpn3-idle.h — idle exit: fires once no D-Bus activity happened for the
- * timeout and no object that counts is held (spec §2 idle rule).
+ * timeout and no object that counts is held (docs/dbus-api.md §2 idle rule).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -27,7 +27,7 @@ guint ovpn3_log_client_get_level(Ovpn3LogClient *self);
 void ovpn3_log_client_log(Ovpn3LogClient *self, Ovpn3LogCategory category, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 
-/* TRUE if a message of this category passes a log level (spec §5). */
+/* TRUE if a message of this category passes a log level (docs/dbus-api.md §5). */
 gboolean ovpn3_log_level_passes(guint level, Ovpn3LogCategory category);
 
 G_END_DECLS

@@ -29,7 +29,7 @@ typedef enum
   OVPN3_MGMT_ERROR_PASSWORD_REJECTED /* pw-file login: the prompt came again */
 } Ovpn3MgmtError;
 
-/* How openvpn answers a command (spec §3, §6 item 3). */
+/* How openvpn answers a command (docs/openvpn-management.md §3, §6 item 3). */
 typedef enum
 {
   OVPN3_MGMT_RESPONSE_NONE,          /* version N, exit, quit: nothing at all */
@@ -123,7 +123,7 @@ Ovpn3MgmtCommand *ovpn3_mgmt_command_login_password(const char *password, GError
 
 /* pkcs11-id-count / pkcs11-id-get <i>: answered by one '>PKCS11ID-…' line
  * (status of the response). Only with --pkcs11-providers: 2.6.14 aborts
- * without it (spec §3.1). */
+ * without it (docs/openvpn-management.md §3.1). */
 Ovpn3MgmtCommand *ovpn3_mgmt_command_pkcs11_id_count(void);
 Ovpn3MgmtCommand *ovpn3_mgmt_command_pkcs11_id_get(guint index);
 /* remote-entry-count / remote-entry-get <i> [<j>] | all (multi-line). */

@@ -218,7 +218,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3MgmtParser, ovpn3_mgmt_parser_free)
 /* The pushed options from a log line "PUSH: Received control message:
  * 'PUSH_REPLY,<opt>,<opt>…'" (verb >= 3, from >LOG text or stdout): the only
  * script-free way to see an IPv4 redirect-gateway under --route-noexec in 2.6
- * (spec §9.2). NULL if the text is not such a line. */
+ * (docs/openvpn-management.md §9.2). NULL if the text is not such a line. */
 GStrv ovpn3_mgmt_parse_push_reply(const char *log_text);
 
 /* ---- status (client form) ------------------------------------------------ */

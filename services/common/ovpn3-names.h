@@ -6,7 +6,7 @@
  */
 #pragma once
 
-/* ---- Bus names, interfaces, object paths (spec §1, §2) ---------------- */
+/* ---- Bus names, interfaces, object paths (docs/dbus-api.md §1, §2) ---------------- */
 
 #define OVPN3_BUS_PREFIX  "net.openvpn.v3."
 #define OVPN3_PATH_PREFIX "/net/openvpn/v3/"
@@ -38,7 +38,7 @@
 #define OVPN3_NETCFG_PATH        "/net/openvpn/v3/netcfg"
 #define OVPN3_NETCFG_PATH_PREFIX "/net/openvpn/v3/netcfg/"
 
-/* Separator letters that replace '-' in generated UUID object ids (spec §1). */
+/* Separator letters that replace '-' in generated UUID object ids (docs/dbus-api.md §1). */
 #define OVPN3_ID_SEP_CONFIG    'x'
 #define OVPN3_ID_SEP_SESSION   's'
 #define OVPN3_ID_SEP_LOG_PROXY 'l'
@@ -68,7 +68,7 @@
 #define DBUS_ERROR_INVALID_ARGS  "org.freedesktop.DBus.Error.InvalidArgs"
 #define DBUS_ERROR_FAILED        "org.freedesktop.DBus.Error.Failed"
 
-/* ---- Error names (spec §4, design §7: name = domain, '-' → '_') -------- */
+/* ---- Error names (docs/dbus-api.md §4, docs/compatibility.md §3: name = domain, '-' → '_') */
 
 #define OVPN3_ERROR_NAME_READY           "net.openvpn.v3.error.ready"
 #define OVPN3_ERROR_NAME_CLIENT          "net.openvpn.v3.error.client"
@@ -112,12 +112,12 @@
  * (ovpn3-quota.h has the real ones). */
 #define OVPN3_ENV_TEST_CONFIG_QUOTA "OVPN3_TEST_CONFIG_QUOTA"
 
-/* ---- Engine uids (design §8) -------------------------------------------- */
+/* ---- Engine uids (docs/security.md) -------------------------------------------- */
 
 /* One flock()ed file per engine uid in use, held by its backend client. */
 #define OVPN3_ENGINE_LOCK_DIR OVPN3_RUNTIMEDIR "/engines"
 
-/* ---- Enums (spec §5), all sent as 'u' unless noted --------------------- */
+/* ---- Enums (docs/dbus-api.md §5), all sent as 'u' unless noted --------------------- */
 
 typedef enum
 {
@@ -214,7 +214,7 @@ typedef enum
 } Ovpn3LogCategory;
 #define OVPN3_LOG_CATEGORY_LAST OVPN3_LOG_CATEGORY_FATAL
 
-/* Log levels 0–6 (spec §5); values above are rejected. */
+/* Log levels 0–6 (docs/dbus-api.md §5); values above are rejected. */
 #define OVPN3_LOG_LEVEL_MAX     6
 #define OVPN3_LOG_LEVEL_DEFAULT 3
 
@@ -255,7 +255,7 @@ typedef enum
 #define OVPN3_DNS_SCOPE_GLOBAL "global"
 #define OVPN3_DNS_SCOPE_TUNNEL "tunnel"
 
-/* Keys of the `statistics` property (spec §7.6: the OpenVPN 3 core's
+/* Keys of the `statistics` property (docs/dbus-api.md §7.6: the OpenVPN 3 core's
  * SessionStats names). PACKETS_IN/PACKETS_OUT are never reported: openvpn 2.6
  * counts no link packets. */
 #define OVPN3_STAT_BYTES_IN        "BYTES_IN"

@@ -1,4 +1,4 @@
-/* ovpn3-object-id.h — generated object ids (spec §1): a random lower-case
+/* ovpn3-object-id.h — generated object ids (docs/dbus-api.md §1): a random lower-case
  * UUID whose '-' are replaced by a letter ('x' config, 's' session,
  * 'l' log proxy, 't' backend token).
  *

@@ -1,5 +1,5 @@
-/* ovpn3-peer-role.h — which process of the service user is calling (design
- * §8, "The service user is then narrowed"). Every service runs as the
+/* ovpn3-peer-role.h — which process of the service user is calling
+ * (docs/security.md §5). Every service runs as the
  * service user, so the uid alone trusts too much: the session manager is
  * the authority on which backend client serves which session.
  *

@@ -786,8 +786,9 @@ ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gbool
 
 /* --- what the engine cannot do, and privileged options --------------------------------------- */
 
-/* openvpn runs under an engine uid with no capabilities (design §3, §8); each of these fails or
- * is silently ignored there: refused, whoever starts the session. */
+/* openvpn runs under an engine uid with no capabilities (docs/architecture.md §3 and
+ * docs/security.md); each of these fails or is silently ignored there: refused, whoever starts
+ * the session. */
 gboolean
 ovpn3_profile_allowlist_engine_refusal(const char *name, const char *const *args, gboolean has_bind,
                                        GPtrArray *reasons)

@@ -1,4 +1,5 @@
-/* ovpn3-profile-allowlist.h — which OpenVPN 2.6 directives a profile may hold (design §4) */
+/* ovpn3-profile-allowlist.h — which OpenVPN 2.6 directives a profile may hold
+ * (docs/architecture.md §4) */
 #pragma once
 
 #include <glib.h>
@@ -10,7 +11,7 @@ typedef enum
   OVPN3_OPT_CONNECTION = 1 << 0, /* also allowed inside a <connection> block */
   OVPN3_OPT_BLOCK = 1 << 1,      /* may be given as an inline <name>…</name> block */
   OVPN3_OPT_BLOCK_ONLY = 1 << 2, /* must be inline (an argument would be a file path) */
-  OVPN3_OPT_REPEAT = 1 << 3,     /* spec §9.1 repeatable: always an array of arrays in JSON */
+  OVPN3_OPT_REPEAT = 1 << 3,     /* docs/dbus-api.md §9.1 repeatable: always an array of arrays */
 } Ovpn3ProfileOptFlags;
 
 /* Checks the arguments' values; returns NULL if fine, else a newly allocated text that
@@ -30,9 +31,10 @@ typedef struct
 const Ovpn3ProfileOptInfo *ovpn3_profile_allowlist_lookup(const char *name);
 
 /* Why @name (with @args; @is_block: given as inline block) is refused, as a static text a user
- * understands, or NULL if it is not refused.  Covers the design §4 refused list, server
- * options, Windows-only options, file paths and unknown options.  *shown gets the directive as
- * it should appear in the message (e.g. "setenv opt", "ca ca.crt"), newly allocated. */
+ * understands, or NULL if it is not refused.  Covers the docs/architecture.md §4 refused list,
+ * server options, Windows-only options, file paths and unknown options.  *shown gets the
+ * directive as it should appear in the message (e.g. "setenv opt", "ca ca.crt"), newly
+ * allocated. */
 const char *ovpn3_profile_allowlist_refusal(const char *name, const char *const *args,
                                             gboolean is_block, gboolean in_connection,
                                             char **shown);

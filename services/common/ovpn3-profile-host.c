@@ -2,7 +2,7 @@
 
 /* ovpn3-profile-host.c — what a profile asks of the host and of the engine: options openvpn
  * cannot honour without capabilities, privileged options, the default route, a local bind
- * (design §3, §4, §8). */
+ * (docs/architecture.md §3, §4 and docs/security.md). */
 
 #include "config.h"
 

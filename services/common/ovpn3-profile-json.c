@@ -9,7 +9,7 @@
 #include "ovpn3-profile-lexer.h"
 #include "ovpn3-profile-private.h"
 
-/* The spec §9.1 `profile` object (also FetchJSON):
+/* The docs/dbus-api.md §9.1 `profile` object (also FetchJSON):
  *   "dev": ["tun"]                              one occurrence: array of string args
  *   "remote": [["a", "1194"], ["b"]]            repeatable (or repeated): array of such arrays
  *   "ca": "-----BEGIN …\n"                      inline block: its content

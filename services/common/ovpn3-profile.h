@@ -1,4 +1,5 @@
-/* ovpn3-profile.h — OpenVPN profile: parser, directive allowlist, renderer, queries (design §4)
+/* ovpn3-profile.h — OpenVPN profile: parser, directive allowlist, renderer, queries
+ * (docs/architecture.md §4)
  *
  * An Ovpn3Profile is an ordered list of allowlisted directives parsed from an OpenVPN 2.6
  * client profile.  Everything that reaches an Ovpn3Profile has passed the lexer and the
@@ -70,7 +71,7 @@ GQuark ovpn3_profile_error_quark(void);
  *   "Configuration profile is missing required options: --ca, --client or --tls-client, --dev,
  *   --remote" (only the missing ones, in that order)
  * @OVPN3_PROFILE_ERROR_INVALID_JSON: ovpn3_profile_new_from_json() got something that is not the
- *   spec §9.1 `profile` object; message starts with "Invalid configuration profile: "
+ *   docs/dbus-api.md §9.1 `profile` object; message starts with "Invalid configuration profile: "
  */
 typedef enum
 {
@@ -90,7 +91,7 @@ G_DECLARE_FINAL_TYPE(Ovpn3Profile, ovpn3_profile, OVPN3, PROFILE, GObject)
  * Returns a new profile or NULL with @error set (OVPN3_PROFILE_ERROR). */
 Ovpn3Profile *ovpn3_profile_new_from_text(const char *text, gssize length, GError **error);
 
-/* Rebuild a profile from the spec §9.1 `profile` JSON object (as written by
+/* Rebuild a profile from the docs/dbus-api.md §9.1 `profile` JSON object (as written by
  * ovpn3_profile_to_json(); the two older Import formats are accepted too).  Every directive goes
  * through the same allowlist as text, so a tampered state file cannot bring in a refused one;
  * errors then have no line number: "Invalid configuration profile: 'plugin' is not allowed (…)". */
@@ -104,7 +105,7 @@ typedef enum
 {
   OVPN3_PROFILE_RENDER_DEFAULT = 0,
   /* Replace an inline <auth-user-pass> block by a bare `auth-user-pass` (the credentials go over
-   * the management socket instead, design §8).  Use it for the copy openvpn reads. */
+   * the management socket instead, docs/security.md).  Use it for the copy openvpn reads. */
   OVPN3_PROFILE_RENDER_STRIP_CREDENTIALS = 1 << 0,
 } Ovpn3ProfileRenderFlags;
 
@@ -113,9 +114,9 @@ typedef enum
  * inline blocks as <tag>…</tag>.  Never NULL. */
 char *ovpn3_profile_render(Ovpn3Profile *self, Ovpn3ProfileRenderFlags flags);
 
-/* spec §9.1 `profile` object: option → array of string args; options that repeat (always for
- * connection, peer-fingerprint, pull-filter, remote, route, route-ipv6; for any other option
- * only when it occurs more than once) → array of such arrays; inline blocks → one string (a
+/* docs/dbus-api.md §9.1 `profile` object: option → array of string args; options that repeat
+ * (always for connection, peer-fingerprint, pull-filter, remote, route, route-ipv6; for any other
+ * option only when it occurs more than once) → array of such arrays; inline blocks → one string (a
  * <connection> block → its rendered content, e.g. "connection": [["remote a 443 tcp\n"]]).
  * Options keep their first-appearance order and, per option, their own order; the interleaving
  * of different options is not kept (the format cannot hold it), so after a JSON round trip
@@ -200,8 +201,8 @@ gboolean ovpn3_profile_has_socks_proxy(Ovpn3Profile *self);
 /* --- what the profile asks of the host (ovpn3-profile-host.c) ---------------------------------- */
 
 /* TRUE if the profile uses directives openvpn cannot honour when it runs, as it does, under an
- * engine uid without capabilities (design §3, §8): `lport` < 1024 (also `port` < 1024 where the
- * scope binds with `bind` or `local`), `mark`, `lladdr`, `nice` < 0, `mlock`.  Such a profile is
+ * engine uid without capabilities (docs/security.md §3): `lport` < 1024 (also `port` < 1024 where
+ * the scope binds with `bind` or `local`), `mark`, `lladdr`, `nice` < 0, `mlock`. Such a profile is
  * refused at session start whoever starts it.  If @reasons is not NULL it gets a NULL-terminated
  * array of texts, one per finding, e.g. "mark 42 (setting SO_MARK needs a capability; …)". */
 gboolean ovpn3_profile_engine_cannot_serve(Ovpn3Profile *self, char ***reasons);
@@ -215,11 +216,11 @@ gboolean ovpn3_profile_engine_cannot_serve(Ovpn3Profile *self, char ***reasons);
 gboolean ovpn3_profile_needs_privileged_options(Ovpn3Profile *self, char ***reasons);
 
 /* TRUE if `lport`, `bind` or `local` appears at top level or in any <connection> block: openvpn
- * binds a local port then, and must not get --nobind (design §3). */
+ * binds a local port then, and must not get --nobind (docs/architecture.md §3). */
 gboolean ovpn3_profile_binds_locally(Ovpn3Profile *self);
 
 /* TRUE if the profile itself configures `redirect-gateway` (the host's default route: a
- * host-wide session, polkit net.openvpn.v3.session.start-host-wide, design §8). */
+ * host-wide session, polkit net.openvpn.v3.session.start-host-wide, docs/security.md). */
 gboolean ovpn3_profile_redirects_gateway(Ovpn3Profile *self);
 
 G_END_DECLS

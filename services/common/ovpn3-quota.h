@@ -1,5 +1,5 @@
-/* ovpn3-quota.h — the per-user quotas and global caps of design §8 ("Per-user
- * quotas"), in one place so that the services that count the same thing
+/* ovpn3-quota.h — the per-user quotas and global caps of docs/security.md §7,
+ * in one place so that the services that count the same thing
  * agree: a user's sessions (sessionmgr) and the tun/tap devices of that
  * user's sessions (netcfg) have the same limit, so a user who may start a
  * session always gets a device for it. Per-user limits count per session

@@ -1,4 +1,4 @@
-/* ovpn3-route-budget.h — the route budget of design §6, one implementation
+/* ovpn3-route-budget.h — the route budget of docs/architecture.md §6, one implementation
  * for the backend client (before it hands routes to netcfg) and netcfg
  * (which does not trust the client).
  *

@@ -133,7 +133,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   };
 
   /* secrets live in our memory: no core dumps, no ptrace or /proc/PID/mem
-   * for other processes of the service user (design §8) */
+   * for other processes of the service user (docs/security.md) */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     g_warning("PR_SET_DUMPABLE: %s", g_strerror(errno));
   if (desc->engine_filter && !ovpn3_seccomp_install_engine_filter(&error))
@@ -211,7 +211,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   g_signal_connect(idle, "idle", G_CALLBACK(on_idle), &run);
 
   /* objects first, then the name: the first call after activation never
-   * sees "Object does not exist" (design §7) */
+   * sees "Object does not exist" (docs/compatibility.md) */
   run.service = desc->start(&run.ctx, &error);
   if (run.service == NULL)
     {

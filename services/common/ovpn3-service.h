@@ -3,7 +3,7 @@
  * bus, objects exported BEFORE the name is owned, SIGTERM/SIGINT, idle
  * exit, and a non-zero exit if the name cannot be owned. Every service is
  * non-dumpable (no core file, no /proc/PID/mem for other processes of our
- * uid: design §8).
+ * uid: docs/security.md).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

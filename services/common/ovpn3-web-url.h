@@ -1,5 +1,5 @@
 /* ovpn3-web-url.h — the check on a URL a VPN server asks the user to open
- * (`>INFOMSG:WEB_AUTH::<url>`, `OPEN_URL:<url>`, design §5), shared by the
+ * (`>INFOMSG:WEB_AUTH::<url>`, `OPEN_URL:<url>`, docs/architecture.md §5), shared by the
  * backend client (which passes it on to front-ends) and the ovpn3 CLI
  * (which may hand it to xdg-open).
  *

@@ -143,7 +143,7 @@ add_object(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GError **error)
     return FALSE;
   g_hash_table_insert(self->objects, (gpointer) ovpn3_config_object_get_path(object),
                       g_object_ref(object));
-  /* non-persistent profiles keep the service alive (spec §2 idle rule) */
+  /* non-persistent profiles keep the service alive (docs/dbus-api.md §2 idle rule) */
   if (!ovpn3_config_object_get_persistent(object))
     ovpn3_idle_hold(self->ctx->idle);
   return TRUE;
@@ -156,7 +156,7 @@ is_state_file_name(const char *name)
 {
   g_autofree char *id = NULL;
 
-  /* "<36-char id>.json" = 41 characters (spec §9.1) */
+  /* "<36-char id>.json" = 41 characters (docs/dbus-api.md §9.1) */
   if (strlen(name) != OVPN3_OBJECT_ID_LEN + 5 || !g_str_has_suffix(name, ".json"))
     return FALSE;
   id = g_strndup(name, OVPN3_OBJECT_ID_LEN);
@@ -482,7 +482,7 @@ handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind
       return;
     }
   /* other users' profiles only for callers who already hold manage-others;
-   * never prompt for a listing (design §8) */
+   * never prompt for a listing (docs/security.md) */
   ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
                            on_list_authorized, call);
 }
@@ -505,7 +505,7 @@ handle_transfer(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *p
       return;
     }
   old_owner = ovpn3_config_object_get_owner(object);
-  /* policy: root only; code: root or the owner (spec §3.1) */
+  /* policy: root only; code: root or the owner (docs/dbus-api.md §3.1) */
   if (caller->uid != 0 && caller->uid != old_owner)
     {
       ovpn3_invocation_return_access_denied(invocation,

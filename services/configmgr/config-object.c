@@ -121,7 +121,7 @@ ovpn3_config_object_new(Ovpn3ConfigManager *manager, const char *path, const cha
   return self;
 }
 
-/* ---- JSON state (spec §9.1) ------------------------------------------- */
+/* ---- JSON state (docs/dbus-api.md §9.1) ------------------------------------------- */
 
 JsonNode *
 ovpn3_config_object_to_json(Ovpn3ConfigObject *self)
@@ -410,7 +410,7 @@ ovpn3_config_object_is_visible_to(Ovpn3ConfigObject *self, guint32 uid)
   return ovpn3_acl_check(&self->acl, uid, OVPN3_ACL_ALLOW_LIST | OVPN3_ACL_ALLOW_PUBLIC);
 }
 
-/* ---- access rules (spec §3.1 table) ------------------------------------ */
+/* ---- access rules (docs/dbus-api.md §3.1 table) ------------------------------------ */
 
 /* Owner, administrator (manage-others) — for the owner-only overrides. */
 static gboolean
@@ -762,7 +762,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 
   if (g_str_equal(method, "SetOption"))
     {
-      /* accepted and ignored, as upstream (spec §3.1) */
+      /* accepted and ignored, as upstream (docs/dbus-api.md §3.1) */
       g_dbus_method_invocation_return_value(invocation, NULL);
     }
   else if (g_str_equal(method, "SetOverride"))

@@ -1,6 +1,6 @@
 /* config-object.h — one configuration profile object
  * (/net/openvpn/v3/configuration/<id>): methods, properties and access
- * rules of spec §3.1, and its persistent JSON form (spec §9.1).
+ * rules of docs/dbus-api.md §3.1, and its persistent JSON form (docs/dbus-api.md §9.1).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -24,7 +24,7 @@ G_DECLARE_FINAL_TYPE(Ovpn3ConfigObject, ovpn3_config_object, OVPN3, CONFIG_OBJEC
 Ovpn3ConfigObject *ovpn3_config_object_new(Ovpn3ConfigManager *manager, const char *path,
                                            const char *name, guint32 owner, Ovpn3Profile *profile,
                                            gboolean single_use, gboolean persistent);
-/* From a state file (spec §9.1 keys). The profile is re-checked through
+/* From a state file (docs/dbus-api.md §9.1 keys). The profile is re-checked through
  * the allowlist. */
 Ovpn3ConfigObject *ovpn3_config_object_new_from_json(Ovpn3ConfigManager *manager, JsonNode *node,
                                                      GError **error);
@@ -42,7 +42,7 @@ gboolean ovpn3_config_object_get_persistent(Ovpn3ConfigObject *self);
 /* What the profile takes for the quotas (config-quota.h). */
 guint64 ovpn3_config_object_get_stored_bytes(Ovpn3ConfigObject *self);
 gboolean ovpn3_config_object_has_tag(Ovpn3ConfigObject *self, const char *tag);
-/* owner, acl list or public_access (the listing filter of spec §3.1). */
+/* owner, acl list or public_access (the listing filter of docs/dbus-api.md §3.1). */
 gboolean ovpn3_config_object_is_visible_to(Ovpn3ConfigObject *self, guint32 uid);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 /* config-overrides.h — the session overrides a profile may carry
- * (spec §9.2): name, type (s or b) and the values a string accepts.
+ * (docs/dbus-api.md §9.2): name, type (s or b) and the values a string accepts.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -1,5 +1,5 @@
 /* config-peers.h — which processes of the service user may read a profile
- * (design §8, "The service user is then narrowed"): the session manager
+ * (docs/security.md §5): the session manager
  * (it decides NewTunnel with the profile's properties and reads the profile
  * for its privileged options) and the backend client of a session that
  * uses this profile (it reads the profile and the overrides it needs).

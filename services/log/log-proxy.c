@@ -8,7 +8,7 @@
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
 
-/* Forwarded Log signals pass everything until told otherwise (spec §3.3). */
+/* Forwarded Log signals pass everything until told otherwise (docs/dbus-api.md §3.3). */
 #define OVPN3_LOG_PROXY_INITIAL_LEVEL 6
 
 struct _Ovpn3LogProxy

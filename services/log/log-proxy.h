@@ -1,6 +1,6 @@
 /* log-proxy.h — a log proxy object /net/openvpn/v3/log/proxy/<id>: forwards
  * a session's backend Log and StatusChange signals, as (uus), to one unique
- * bus name (spec §3.3, §7.5).
+ * bus name (docs/dbus-api.md §3.3, §7.5).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -1,4 +1,4 @@
-/* log-service.h — the net.openvpn.v3.log manager object (spec §3.3):
+/* log-service.h — the net.openvpn.v3.log manager object (docs/dbus-api.md §3.3):
  * Attach/Detach/AssignSession bookkeeping, writing received Log signals,
  * the persisted settings, and the log proxies made by ProxyLogEvents.
  *

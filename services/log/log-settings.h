@@ -19,7 +19,7 @@ typedef struct
   gboolean log_prefix_logtag;
   gboolean timestamp;
   /* "idle_exit": minutes without activity (and nothing attached) before
-   * the service exits, 0 = never (spec §2; written by administrators, not a
+   * the service exits, 0 = never (docs/dbus-api.md §2; written by administrators, not a
    * D-Bus property). Used when neither --idle-exit nor OVPN3_IDLE_EXIT set a non-zero
    * timeout. */
   guint idle_exit_minutes;

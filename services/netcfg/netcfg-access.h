@@ -1,5 +1,5 @@
-/* netcfg-access.h — who may change the network (design §6, §8): only the
- * backend client of a live session, as the session manager confirms it
+/* netcfg-access.h — who may change the network (docs/architecture.md §6 and
+ * docs/security.md): only the backend client of a live session, as the session manager confirms it
  * (LookupBackend, asked by the exporter when a row of the access table has
  * BACKEND: services/common/ovpn3-peer-role.h, cached per caller until it
  * leaves the bus or its session ends). Root and the service user keep the

@@ -1,5 +1,5 @@
 /* netcfg-autoconf.h — IPv6 autoconfiguration off on every device netcfg
- * creates (design §6): a router advertisement sent down the tunnel must not
+ * creates (docs/architecture.md §6): a router advertisement sent down the tunnel must not
  * add a route or an address.
  *
  * accept_ra and autoconf have no netlink switch: they are written as 0 in

@@ -993,7 +993,7 @@ device_method_call(gpointer object, const Ovpn3Caller *caller, const char *metho
       return;
     }
   else if (g_str_equal(method, "Disable"))
-    ok = TRUE; /* spec §3.5: a no-op */
+    ok = TRUE; /* docs/dbus-api.md §3.5: a no-op */
   else if (g_str_equal(method, "Destroy"))
     {
       /* reply first: the object goes away with the teardown */
@@ -1059,7 +1059,7 @@ device_get_property(gpointer object, const Ovpn3Caller *caller, const char *name
   return NULL;
 }
 
-/* The session's engine uid when the backend named one (design §8), else the creator. */
+/* The session's engine uid when the backend named one (docs/security.md), else the creator. */
 static guint32
 tun_owner(NetcfgDevice *self)
 {

@@ -1,7 +1,7 @@
 /* netcfg-device.h — one device object /net/openvpn/v3/netcfg/<pid>_<name>:
  * staged settings (addresses, routes, DNS), validated on arrival, applied
  * by Establish through netlink and resolved / resolv.conf, undone by
- * Destroy (spec §3.5, design §6).
+ * Destroy (docs/dbus-api.md §3.5, docs/architecture.md §6).
  *
  * Staging accumulates until Establish; the first staging call after a
  * successful Establish starts a new set (the backend hands over a complete

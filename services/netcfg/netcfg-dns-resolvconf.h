@@ -1,5 +1,5 @@
 /* netcfg-dns-resolvconf.h — the /etc/resolv.conf fallback, used when
- * systemd-resolved is not on the bus (design §6).
+ * systemd-resolved is not on the bus (docs/architecture.md §6).
  *
  * netcfg keeps to "only CAP_NET_ADMIN": /etc/resolv.conf is opened
  * read-write while still root, before the privilege drop

@@ -306,7 +306,7 @@ count_devices_of(NetcfgManager *self, const char *creator)
   return n;
 }
 
-/* Devices of the sessions of one owner (design §8 per-user quotas). */
+/* Devices of the sessions of one owner (docs/security.md per-user quotas). */
 static guint
 count_devices_of_owner(NetcfgManager *self, guint32 owner)
 {

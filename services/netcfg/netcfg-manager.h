@@ -1,6 +1,6 @@
 /* netcfg-manager.h — the manager object /net/openvpn/v3/netcfg: creates
  * devices, watches their creators, keeps the notification subscribers,
- * the state file and the shared resolv.conf (spec §3.5, design §6).
+ * the state file and the shared resolv.conf (docs/dbus-api.md §3.5, docs/architecture.md §6).
  *
  * DcoAvailable answers false (no DCO in this build). ProtectSocket without
  * DCO: the backend's openvpn owns its UDP/TCP socket, so netcfg does not

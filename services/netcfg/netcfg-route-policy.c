@@ -47,7 +47,7 @@ netcfg_route_policy_free(NetcfgRoutePolicy *self)
   g_free(self);
 }
 
-/* design §6: no route may cover the VPN server's own address more
+/* docs/architecture.md §6: no route may cover the VPN server's own address more
  * specifically than the uplink does */
 static gboolean
 covers_server(NetcfgRoutePolicy *self, const NetcfgAddr *net, guint prefix)

@@ -1,5 +1,5 @@
 /* netcfg-route-policy.h — which pushed routes may go through the tunnel
- * (design §6, "Server-pushed settings are untrusted"), decided again at
+ * (docs/architecture.md §6, "Server-pushed settings are untrusted"), decided again at
  * every Establish, when the device's reroute_ipv4/6 are final:
  *  - no route may cover the VPN server's own address more specifically
  *    than the uplink does;

@@ -1,6 +1,6 @@
 /* netcfg-state.h — the device record: what netcfg has applied right now
  * (devices, routes outside the tunnel, DNS mode), so that after netcfg
- * itself was killed the next start removes the leftovers (design §6
+ * itself was killed the next start removes the leftovers (docs/architecture.md §6
  * "Cleanup"). It is the NETCFG_STORE_DEVICES record of the protected store
  * (netcfg-store.h: root's files, opened before the privilege drop); its
  * payload, empty when nothing is applied:
@@ -16,7 +16,7 @@
  * (netcfg-dns-resolvconf.h).
  *
  * Whatever is recovered is checked again before use, as if it came from a
- * stranger (design §6): a device entry counts only with a name netcfg
+ * stranger (docs/architecture.md §6): a device entry counts only with a name netcfg
  * makes (a CreateVirtualInterface prefix and the index it appends) and an
  * interface index; the device is removed only if a tun/tap device with
  * that name and that index exists now. A route counts only if it is one

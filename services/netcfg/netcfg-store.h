@@ -1,6 +1,7 @@
 /* netcfg-store.h — netcfg's own state (the device record and the
  * resolv.conf backup), out of reach of every other process of the service
- * user (design §6 "Its own state …", §8).
+ * user (docs/architecture.md §6 "Its own state, and
+ * cleanup"; docs/security.md §9).
  *
  * After the privilege drop netcfg runs as the service user, like every
  * other service: whatever it could open by name then, any process of that

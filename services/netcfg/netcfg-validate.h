@@ -1,7 +1,7 @@
 /* netcfg-validate.h — checks for everything netcfg is asked to apply.
  *
  * Everything that reaches netcfg is untrusted: it was pushed by a VPN
- * server and handed over by the backend (design §6, "Server-pushed
+ * server and handed over by the backend (docs/architecture.md §6, "Server-pushed
  * settings are untrusted"). These functions are pure (no I/O) so the unit
  * tests cover them directly. Each refusal is a G_DBUS_ERROR_INVALID_ARGS
  * with a clear message quoting the offending value escaped and truncated.
@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* List caps (design §6). */
+/* List caps (docs/architecture.md §6). */
 #define NETCFG_MAX_DNS_SERVERS 32
 #define NETCFG_MAX_DNS_DOMAINS 64
 #define NETCFG_MAX_ROUTES      1000

@@ -274,7 +274,7 @@ ovpn3_backend_return_error(GDBusMethodInvocation *invocation, const GError *erro
 
   if (name == NULL)
     {
-      /* a local failure (timeout…): the request domain of spec §1.1 */
+      /* a local failure (timeout…): the request domain of docs/dbus-api.md §1.1 */
       g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_REQUEST,
                                                     OVPN3_ERROR_FAILED, error->message);
       return;

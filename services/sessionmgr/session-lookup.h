@@ -1,6 +1,6 @@
 /* session-lookup.h — LookupBackend on the session manager object: the
  * session manager is the authority on which backend client serves which
- * session (design §8, "The service user is then narrowed"). configmgr,
+ * session (docs/security.md §5). configmgr,
  * the log service and netcfg ask it before they serve a process of the
  * service user as a backend (services/common/ovpn3-peer-role.h).
  *

@@ -268,7 +268,7 @@ start_succeed(StartCall *call)
               call->backend_bus_name);
   ovpn3_session_log(call->session, OVPN3_LOG_CATEGORY_INFO, "Session started (backend pid %u)",
                     call->backend_pid);
-  /* SESS_CREATED first, then the reply (design §2) */
+  /* SESS_CREATED first, then the reply (docs/architecture.md §2) */
   emit_event(self, path, OVPN3_SESSION_EVENT_CREATED, ovpn3_session_get_owner(call->session));
   g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(o)", path));
 }
@@ -369,7 +369,7 @@ attach_backend(StartCall *call)
       return;
     }
   /* before RegistrationConfirmation, on the same connection: the backend has it before it
-   * can connect (design §8, host-wide sessions) */
+   * can connect (docs/security.md, host-wide sessions) */
   host_wide = ovpn3_session_get_host_wide(call->session);
   ovpn3_backend_proxy_set_property(backend, "host_wide", g_variant_new_boolean(host_wide));
   ovpn3_backend_proxy_call(
@@ -380,7 +380,7 @@ attach_backend(StartCall *call)
 
 /* A RegistrationRequest being checked. Anyone can send one (it is a signal);
  * only the process StartClient started, as the service user, owning the
- * bus name it claims, is accepted (design §8). */
+ * bus name it claims, is accepted (docs/security.md). */
 typedef struct
 {
   StartCall *call; /* owned reference */
@@ -628,7 +628,7 @@ on_restart_ready(GObject *source, GAsyncResult *result, gpointer user_data)
                            start_call_ref(call));
 }
 
-/* Ready, then Connect on the new backend (spec §7.4). */
+/* Ready, then Connect on the new backend (docs/dbus-api.md §7.4). */
 static void
 restart_connect(StartCall *call)
 {
@@ -723,7 +723,7 @@ start_backend(StartCall *call)
                                                     OVPN3_ERROR_FAILED, TEXT_DUPLICATE);
       return;
     }
-  /* design §8 quotas: as many sessions per owner as netcfg gives devices */
+  /* docs/security.md quotas: as many sessions per owner as netcfg gives devices */
   owner = call->transfer_owner ? call->config_owner : uid;
   if (owner != 0 && count_owned(self, owner) >= OVPN3_QUOTA_SESSIONS_PER_USER)
     {
@@ -832,7 +832,7 @@ on_profile_use_authorized(GObject *source, GAsyncResult *result, gpointer user_d
 
 /* The caller may use the profile if they own it, are in its acl list, it
  * is public, or they hold manage-others (root always). The service user
- * reads owner, name and transfer_owner_session (spec §3.1); acl and
+ * reads owner, name and transfer_owner_session (docs/dbus-api.md §3.1); acl and
  * public_access only when the configuration manager lets it. */
 static void
 on_profile_properties(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -1058,7 +1058,7 @@ handle_list(Ovpn3SessionManager *self, const Ovpn3Caller *caller, ListKind kind,
   if (kind == LOOKUP_CONFIG_NAME || kind == LOOKUP_INTERFACE)
     g_variant_get(parameters, "(s)", &call->value);
   /* other users' sessions only for callers who already hold
-   * manage-others; a listing never prompts (design §8) */
+   * manage-others; a listing never prompts (docs/security.md) */
   ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
                            on_list_authorized, call);
 }
@@ -1094,7 +1094,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
 /* Everyone may start and list; NewTunnel then decides on the profile it
  * names (its ACL, then manage-others with the caller's interactive flag),
  * the lists show what each caller may see (manage-others without
- * interaction). LookupBackend is for the services (design §8). */
+ * interaction). LookupBackend is for the services (docs/security.md). */
 static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_METHOD, "NewTunnel", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "FetchAvailableSessions", OVPN3_ACCESS_ANYONE },

@@ -368,7 +368,7 @@ on_attention_required(Ovpn3BackendProxy *backend, guint type, guint group, const
 {
   Ovpn3Session *self = user_data;
 
-  /* broadcast from the session path (spec §3.2) */
+  /* broadcast from the session path (docs/dbus-api.md §3.2) */
   if (self->registration_id != 0)
     g_dbus_connection_emit_signal(self->connection, NULL, self->path, OVPN3_SESSIONS_INTERFACE,
                                   "AttentionRequired", g_variant_new("(uus)", type, group, message),
@@ -456,7 +456,7 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
   self->registration_id = 0;
 }
 
-/* ---- access rules (spec §3.2) --------------------------------------------- */
+/* ---- access rules (docs/dbus-api.md §3.2) --------------------------------------------- */
 
 #define OWNER_OR_ADMIN (OVPN3_ACCESS_OWNER | OVPN3_ACCESS_ADMIN)
 /* methods: owner, acl list or public_access */
@@ -670,7 +670,7 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
       g_autoptr(GVariant) level = NULL;
 
       self->connect_started = TRUE; /* locks dco */
-      /* the backend's verbosity (profile verb) becomes the session's (spec §3.2) */
+      /* the backend's verbosity (profile verb) becomes the session's (docs/dbus-api.md §3.2) */
       level = ovpn3_backend_proxy_get_property(self->backend, "log_level", NULL);
       if (level != NULL && g_variant_is_of_type(level, G_VARIANT_TYPE_UINT32)
           && g_variant_get_uint32(level) <= OVPN3_LOG_LEVEL_MAX)

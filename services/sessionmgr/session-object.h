@@ -1,5 +1,5 @@
 /* session-object.h — one VPN session object (/net/openvpn/v3/sessions/<id>):
- * the methods, properties and signals of spec §3.2, their access rules,
+ * the methods, properties and signals of docs/dbus-api.md §3.2, their access rules,
  * and the proxying of it all to the session's backend client.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -60,8 +60,8 @@ char *ovpn3_session_get_device_name(Ovpn3Session *self);
 
 /* The profile's automatic-restart=on-failure override. */
 void ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable);
-/* The starter's polkit start-host-wide answer (design §8), kept for the session and handed to
- * every backend it gets (automatic restarts included). */
+/* The starter's polkit start-host-wide answer (docs/security.md §6), kept for the session and
+ * handed to every backend it gets (automatic restarts included). */
 void ovpn3_session_set_host_wide(Ovpn3Session *self, gboolean allowed);
 gboolean ovpn3_session_get_host_wide(Ovpn3Session *self);
 /* Drops the crashed backend, waits for a new one; returns the number of
@@ -71,7 +71,7 @@ gboolean ovpn3_session_is_restarting(Ovpn3Session *self);
 /* Connect was sent (locks dco; a later crash may be restarted). */
 void ovpn3_session_mark_connect_started(Ovpn3Session *self);
 
-/* Status values after which a session closes (spec §7.4). */
+/* Status values after which a session closes (docs/dbus-api.md §7.4). */
 gboolean ovpn3_status_is_terminal(guint32 major, guint32 minor);
 
 void ovpn3_session_log(Ovpn3Session *self, guint category, const char *format, ...)

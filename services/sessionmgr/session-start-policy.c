@@ -72,7 +72,7 @@ succeed(GTask *task)
   g_task_return_pointer(task, r, (GDestroyNotify) policy_result_free);
 }
 
-/* ---- host-wide sessions (design §8) ------------------------------------------------------ */
+/* ---- host-wide sessions (docs/security.md §6) ---------------------------------------------- */
 
 static void
 on_host_wide_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -131,7 +131,7 @@ host_wide_settings(Ovpn3Profile *profile, gboolean dns_scope_global)
   return g_strjoinv("; ", (char **) what->pdata);
 }
 
-/* ---- privileged options (design §4) ------------------------------------------------------- */
+/* ---- privileged options (docs/architecture.md §4) ------------------------------------------ */
 
 static void
 on_privileged_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -176,7 +176,7 @@ on_profile_json(GObject *source, GAsyncResult *result, gpointer user_data)
                               "Could not read the configuration profile: %s", error->message);
       return;
     }
-  /* design §3: openvpn runs without capabilities; these cannot work, whoever asks */
+  /* docs/architecture.md §3: openvpn runs without capabilities; these cannot work, whoever asks */
   if (ovpn3_profile_engine_cannot_serve(profile, &reasons))
     {
       g_autofree char *what = g_strjoinv("; ", reasons);

@@ -1,6 +1,6 @@
 /* session-start-policy.h — what NewTunnel decides from the profile itself before a backend
- * client is started (design §3, §4, §8). The profile is read once, with FetchJSON as the service
- * user (not counted as a use: only a backend's Fetch is):
+ * client is started (docs/architecture.md §3, §4 and docs/security.md). The profile is read
+ * once, with FetchJSON as the service user (not counted as a use: only a backend's Fetch is):
  *  - options openvpn cannot honour under an engine uid without capabilities (`lport` < 1024,
  *    `mark`, `lladdr`, `nice` < 0, `mlock`) are refused whoever asks;
  *  - privileged options (`bind-dev`, `dev` naming a host device) need polkit
