@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A stand-in backend client for the web-login tests: tests/sessions/fake_client.py, except that
 Connect asks for a web login (StatusChange (3,22) and AttentionRequired (1,9) with the URL,
-spec §7.2) and Ready fails with "Pending web authentication" until the login is done. The
+docs/dbus-api.md §7.2) and Ready fails with "Pending web authentication" until the login is done.
+The
 "browser" signals that by creating the file named after 'webauth:' in the profile's name;
 then the session connects. A name 'webauth:<file>|<url>' sends <url> instead (a real ovpn3
 backend refuses URLs that are not https:; this one passes anything on, as a hostile or other

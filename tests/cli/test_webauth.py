@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Web login (OPEN_URL / SESS_AUTH_URL, spec §7.2) with session-start: the URL is printed;
+"""Web login (OPEN_URL / SESS_AUTH_URL, docs/dbus-api.md §7.2) with session-start: the URL is
+printed;
 with a desktop session (DISPLAY) it is opened with xdg-open (a stand-in that records the URL
 and "logs in"); without one only printed, and the session connects once the user has logged in. A URL that is not https: is
 neither opened nor shown as a login link, even when a backend passes it on.

@@ -9,8 +9,8 @@
   that owns net.openvpn.v3.sessions, spawns ovpn3-service-client with a token
   (as backendstart does: service user, minimal environment), answers the
   RegistrationRequest, answers LookupBackend for the clients it confirmed
-  (configmgr, the log service and netcfg serve a backend only then, design
-  §8; calls to the client iterate the main loop so that it can answer while
+  (configmgr, the log service and netcfg serve a backend only then,
+  docs/security.md §5; calls to the client iterate the main loop so that it can answer while
   the client waits for them) and records the backend's signals.
 
 Everything is stopped by PID / name in close(); devbus tears down the rest.
@@ -45,7 +45,7 @@ PUSHED_NET = '10.214.0.0'
 PASSWORD = 'pw-Secret-4711'
 USERNAME = 'alice'
 
-# ClientAttentionType/Group and StatusMinor values used by the tests (spec §5).
+# ClientAttentionType/Group and StatusMinor values used by the tests (docs/dbus-api.md §5).
 CRED = 1
 G_USERPASS, G_PROXY, G_PK, G_STATIC, G_DYNAMIC, G_PENDING, G_URL = 1, 2, 3, 4, 5, 6, 9
 CFG_ERROR, CFG_OK, CFG_REQUIRE_USER = 1, 2, 4
@@ -326,7 +326,7 @@ class FakeSessionManager:
 
     def register(self, be, config_path, token=None, host_wide=True):
         """host_wide: the start-host-wide answer, set first as the session
-        manager does (design §8); without it pushed redirect-gateway and
+        manager does (docs/security.md); without it pushed redirect-gateway and
         global DNS are ignored."""
         t.set_property(self.bus, be.bus_name, BACKEND_PATH, BACKEND_IFACE, 'host_wide',
                        dbus.Boolean(host_wide))

@@ -185,7 +185,7 @@ has_refusal(GPtrArray *refusals, const char *start)
   return n == 1;
 }
 
-/* design §6: the route budget, counted by ovpn3-route-budget as in netcfg */
+/* docs/architecture.md §6: the route budget, counted by ovpn3-route-budget as in netcfg */
 static void
 test_route_budget(void)
 {

@@ -13,7 +13,8 @@ index_of(GStrv argv, const char *arg)
   return -1;
 }
 
-/* design §3: the enforced flags, after --config (scalar options keep the last value) */
+/* docs/architecture.md §3: the enforced flags, after --config (scalar options keep the last
+ * value) */
 static void
 test_argv(void)
 {
@@ -71,8 +72,8 @@ test_argv(void)
   g_assert_cmpstr(argv[4], ==, "no");
   g_assert_cmpint(index_of(argv, "--management-query-remote"), <, index_of(argv, "--client"));
 
-  /* design §3: --nobind only when the profile sets no lport, bind or local (openvpn refuses
-   * the combination) */
+  /* docs/architecture.md §3: --nobind only when the profile sets no lport, bind or local
+   * (openvpn refuses the combination) */
   g_assert_cmpint(index_of(argv, "--nobind"), >, 0);
   cfg.bind_local = TRUE;
   g_clear_pointer(&argv, g_strfreev);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Backend client restart back-off (design §5): when the server goes away,
+"""Backend client restart back-off (docs/architecture.md §5): when the server goes away,
 openvpn's restart holds ask for 1, 1, 1, 1, 2, 4 … seconds and the backend
 waits that long before `hold release` — releasing at once makes a reconnect
 storm. Also: Disconnect during the back-off ends the session cleanly."""

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Backend client, the main path: registration with a token check, the
-user-input queue for user/pass (spec §6 names, descriptions, ids, hidden
+user-input queue for user/pass (docs/dbus-api.md §6 names, descriptions, ids, hidden
 flags, errors), Ready, Connect to a real openvpn 2.6 server, traffic through
 the tunnel, properties, Disconnect -> CONN_DONE, and nothing left behind."""
 
@@ -56,7 +56,7 @@ def run(lab):
     log = be.logs()[0]
     assert len(log) == 4 and log[2] == be.token, log
 
-    # the queue, exactly as spec §6
+    # the queue, exactly as docs/dbus-api.md §6
     assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_USERPASS)]
     assert be.call('UserInputQueueCheck', 1, 1, signature='uu') == [0, 1]
     assert be.call('UserInputQueueCheck', 1, 3, signature='uu') == []
@@ -113,7 +113,7 @@ def run(lab):
     assert PUSHED_NET in sh('ip', 'route', 'show', 'dev', dev), sh('ip', 'route', 'show')
     assert lab.ping_server(3), 'no traffic through the tunnel'
 
-    # openvpn: an engine uid and gid of its own (design §8), no capabilities,
+    # openvpn: an engine uid and gid of its own (docs/security.md), no capabilities,
     # NO_NEW_PRIVS, the profile as a sealed memfd, no secret
     pids = be.openvpn_pids()
     assert len(pids) == 1, pids

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Backend client network settings from >UPDOWN:UP, with the design §6 policy:
+"""Backend client network settings from >UPDOWN:UP, with the docs/architecture.md §6 policy:
 a pushed redirect-gateway (invisible in the ENV under --route-noexec in 2.6,
 read from the PUSH_REPLY log line) becomes reroute_ipv4 on the netcfg device;
 a plain pushed 0.0.0.0/1 route, a route over the VPN server and a bad search

@@ -2,7 +2,7 @@
 """Backend client with proxies that want credentials: openvpn asks
 >PASSWORD:Need 'HTTP Proxy' (or 'SOCKS Proxy') username/password, the backend
 opens the (1, 2) slots http_proxy_user / http_proxy_pass (socks_proxy_user /
-socks_proxy_pass, an ovpn3 addition; spec §6), and once they are provided and
+socks_proxy_pass, an ovpn3 addition; docs/dbus-api.md §6), and once they are provided and
 Connect is called the tunnel comes up through the proxy (TCP)."""
 
 import base64

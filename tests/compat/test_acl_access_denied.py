@@ -6,8 +6,8 @@ session, and their property reads, are refused with that error name, so
 that str(exception) begins 'org.freedesktop.DBus.Error.AccessDenied:' --
 the text upstream's Python module looks for (NetCfgManager.py with
 find(...) >= 0; ConfigManager.py and SessionManager.py with > 0, which
-dbus-python's str() never satisfies since the name comes first). Design
-§7. Real backend client."""
+dbus-python's str() never satisfies since the name comes first).
+docs/compatibility.md §3. Real backend client."""
 
 import shutil
 import tempfile

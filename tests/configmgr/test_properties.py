@@ -13,7 +13,7 @@ path = import_profile(bus, 'props', persistent=True)
 changed = t.Signals(bus, signal_name='PropertiesChanged',
                     dbus_interface='org.freedesktop.DBus.Properties', path=path)
 
-# types of every property (spec §3.1)
+# types of every property (docs/dbus-api.md §3.1)
 types = {'owner': int, 'name': str, 'acl': list, 'public_access': bool, 'single_use': bool,
          'persistent': bool, 'import_timestamp': int, 'last_used_timestamp': int,
          'locked_down': bool, 'readonly': bool, 'tags': list, 'used_count': int, 'valid': bool,
@@ -48,7 +48,7 @@ expect_error(lambda: get(bus, path, 'nosuch'), 'org.freedesktop.DBus.Error.Inval
 expect_error(lambda: t.get_property(bus, BUS, path, 'net.openvpn.v3.nope', 'name'),
              'org.freedesktop.DBus.Error.InvalidArgs', 'No such interface')
 
-# overrides (spec §9.2)
+# overrides (docs/dbus-api.md §9.2)
 obj_call(bus, path, 'SetOverride', 'persist-tun', dbus.Boolean(True), signature='sv')
 obj_call(bus, path, 'SetOverride', 'dns-scope', 'tunnel', signature='sv')
 assert get(bus, path, 'overrides') == {'persist-tun': True, 'dns-scope': 'tunnel'}

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Stored-bytes quotas (design §8 "Per-user quotas", services/configmgr/
+"""Stored-bytes quotas (docs/security.md §7, services/configmgr/
 config-quota.h): a profile counts its rendered text (what Fetch returns), its
 name, tags and overrides. Per owner (not root) and in all; checked at Import,
 SetOverride, AddTag, a longer name and TransferOwnership, with

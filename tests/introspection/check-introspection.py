@@ -4,10 +4,10 @@
 Usage: check-introspection.py SPEC_TABLES XML_DIR
 
 SPEC_TABLES is tests/data/spec/dbus-api-v27.txt (a transcription of the
-OpenVPN 3 Linux v27 D-Bus API reference, §3). XML_DIR holds the ten
+OpenVPN 3 Linux v27 D-Bus API, docs/dbus-api.md §3). XML_DIR holds the ten
 net.openvpn.v3.<object>.xml files. Every member, argument name, signature,
 property type and access must match. The only differences allowed are the
-ovpn3 decisions of design.md §7, coded in expected_members():
+ovpn3 decisions of docs/compatibility.md, coded in expected_members():
 
   * a property upstream declares as one type but sends as another (DECL/SENT
     in the tables) is declared with the type that is sent;
@@ -16,15 +16,15 @@ ovpn3 decisions of design.md §7, coded in expected_members():
   * every manager object has an extra read-only `implementation` (s);
   * the netcfg device has an extra `engine_uid` (u, readwrite): the backend
     client names its session's engine uid, which owns the tun device
-    (design §8 trust domains; see services/netcfg/README.md);
+    (docs/security.md trust domains; see services/netcfg/README.md);
   * the session manager has an extra method `LookupBackend` (unique_name:s
     -> session_path:o, config_path:o, owner:u, backend_pid:u), callable by
     the service user only: configmgr, the log service and netcfg ask it which
-    session a backend client serves (design §8, "The service user is then
+    session a backend client serves (docs/security.md §5, "The service user is then
     narrowed"; see services/sessionmgr/README.md);
   * the backend client has an extra `host_wide` (b, readwrite): the session
     manager hands over its polkit answer for
-    net.openvpn.v3.session.start-host-wide (design §8, host-wide sessions).
+    net.openvpn.v3.session.start-host-wide (docs/security.md, host-wide sessions).
 
 It also checks what dbus-python and GDBus need to be happy: each file parses
 with Gio.DBusNodeInfo, has exactly one interface and no child nodes, every
@@ -48,11 +48,11 @@ from dbus._expat_introspect_parser import process_introspection_data  # noqa: E4
 SPEC_TABLES = None
 XML_DIR = None
 
-# design.md §7: the only member ovpn3 adds, on every manager object.
+# docs/compatibility.md: the only member ovpn3 adds, on every manager object.
 IMPLEMENTATION_PROP = ("property", "implementation", ("s", "read"))
 # The engine's uid, set by the backend client before `layer` (trust domains).
 ENGINE_UID_PROP = ("property", "engine_uid", ("u", "readwrite"))
-# Which session a backend client serves, for ovpn3's services (design §8).
+# Which session a backend client serves, for ovpn3's services (docs/security.md).
 LOOKUP_BACKEND_METHOD = ("method", "LookupBackend", (
     (("unique_name", "s"),),
     (("session_path", "o"), ("config_path", "o"), ("owner", "u"), ("backend_pid", "u"))))
@@ -149,7 +149,7 @@ def parse_spec(text):
 
 
 def expected_members(key, spec_obj):
-    """Apply the design.md §7 decisions to one transcribed object.
+    """Apply the docs/compatibility.md decisions to one transcribed object.
 
     Returns {(kind, name): detail} where detail is (in, out) for methods,
     args for signals and (type, access) for properties.

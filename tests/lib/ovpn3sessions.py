@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A stand-in session manager for the tests of the services that ask it who a
-backend client is (design §8, "The service user is then narrowed"):
+backend client is (docs/security.md §5):
 configmgr (Fetch), the log service (AssignSession) and netcfg (everything
 that changes the network) call net.openvpn.v3.sessions' LookupBackend for a
 process of the service user, and serve it as a backend only if the session

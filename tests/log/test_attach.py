@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Attach, Detach and GetSubscriberList (spec §3.3) with their errors and
+"""Attach, Detach and GetSubscriberList (docs/dbus-api.md §3.3) with their errors and
 access rules; num_attached; records go when the attached name leaves."""
 
 import ovpn3test as t

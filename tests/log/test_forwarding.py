@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""ProxyLogEvents end to end (spec §7.5): a fake backend (service user,
+"""ProxyLogEvents end to end (docs/dbus-api.md §7.5): a fake backend (service user,
 owns net.openvpn.v3.backends.be<pid>) Attaches, AssignSessions and emits
 Log(uuss)/StatusChange(uus); a fake session manager (service user, owns
 net.openvpn.v3.sessions) asks for a proxy to a subscriber running as

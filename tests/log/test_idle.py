@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Idle exit (spec §2): with OVPN3_IDLE_EXIT=2 (set by meson for this test)
+"""Idle exit (docs/dbus-api.md §2): with OVPN3_IDLE_EXIT=2 (set by meson for this test)
 the log service exits once idle, but never while something is Attached;
 log proxies alone do not keep it."""
 

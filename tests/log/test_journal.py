@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Journal output (sd_journal_send, read back through the devbus journal
 socket): structured fields of a backend Log record, PRIORITY per category,
-the level filter of spec §5, log_prefix_logtag and log_dbus_details, and
+the level filter of docs/dbus-api.md §5, log_prefix_logtag and log_dbus_details, and
 that only Attached senders are written."""
 
 import dbus
@@ -75,7 +75,7 @@ def test():
             assert entry['OVPN3_LOG_CATEGORY'] == name, entry
             assert 'OVPN3_SESSION_TOKEN' not in entry, entry   # empty token: no field
 
-        # the level filter (spec §5): level N writes categories that pass it
+        # the level filter (docs/dbus-api.md §5): level N writes categories that pass it
         passes = {0: {'CRIT', 'FATAL'}, 1: {'ERROR', 'CRIT', 'FATAL'},
                   3: {'INFO', 'WARN', 'ERROR', 'CRIT', 'FATAL'},
                   4: {'VERB1', 'INFO', 'WARN', 'ERROR', 'CRIT', 'FATAL'},

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Manager properties (spec §3.3): every property readable by everyone with
+"""Manager properties (docs/dbus-api.md §3.3): every property readable by everyone with
 its type and default; the rw ones settable by root and the service user
 only, log_level limited to 0–6, PropertiesChanged on success; Introspect
 and Ping."""

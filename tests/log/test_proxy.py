@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""ProxyLogEvents and log proxy objects (spec §3.3): who may create them,
+"""ProxyLogEvents and log proxy objects (docs/dbus-api.md §3.3): who may create them,
 argument errors, who may use them (the target's UID or the session manager
 that created them), and their life: Remove(), the target leaving the bus,
 and forwarding that survives a backend restart on the same session path."""

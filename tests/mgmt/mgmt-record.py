@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Transcript recorder: runs the spec §5.3 scenarios against real openvpn 2.6
+"""Transcript recorder: runs the docs/openvpn-management.md §5.3 scenarios against real openvpn 2.6
 (client + server in a private network namespace) with a raw recording
 management client and writes tests/data/mgmt/<scenario>.transcript.
 

@@ -1,4 +1,4 @@
-"""Scenarios of spec §5.3, shared by the transcript recorder (RawMgmt) and the
+"""Scenarios of docs/openvpn-management.md §5.3, shared by the transcript recorder (RawMgmt) and the
 integration test (LibMgmt, our C library). With m.parsed the events carry
 every parsed field and the scenario asserts them."""
 

@@ -762,7 +762,7 @@ main(int argc, char **argv)
     if (g_str_has_suffix(entry, ".transcript"))
       g_ptr_array_add(files, g_build_filename(data_dir, entry, NULL));
   g_ptr_array_sort(files, cmp_path);
-  /* The scenarios of spec §5.3 recorded by mgmt-record.py. */
+  /* The scenarios of docs/openvpn-management.md §5.3 recorded by mgmt-record.py. */
   g_assert_cmpuint(files->len, >=, 11);
   for (i = 0; i < files->len; i++)
     {

@@ -95,7 +95,8 @@ test_limits(void)
   REFUSED(ovpn3_mgmt_command_password("Auth", t257, &error));
   error = NULL;
 
-  /* The injection by overflow of spec §2: refused before anything is sent. */
+  /* The injection by overflow of docs/openvpn-management.md §2: refused before anything is
+   * sent. */
   REFUSED(ovpn3_mgmt_command_password("Auth", b1025, &error));
   error = NULL;
 

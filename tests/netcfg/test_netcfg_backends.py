@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """netcfg serves only backend clients of live sessions, as the session
-manager says (LookupBackend; design §6, §8), and counts devices per session
+manager says (LookupBackend; docs/architecture.md §6 and docs/security.md §5), and counts devices
+per session
 owner: at most 8 per owner (root exempt) and 64 in all, with LimitsExceeded
 naming the limit. A stand-in session manager (netcfgtest.sessions()) says
 who is whose backend."""

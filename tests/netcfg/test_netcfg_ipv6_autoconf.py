@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""IPv6 autoconfiguration is off on every device netcfg creates (design §6):
+"""IPv6 autoconfiguration is off on every device netcfg creates (docs/architecture.md §6):
 accept_ra 0 and autoconf 0 in /proc/sys/net/ipv6/conf/<dev>/, address
 generation mode "none" unless netcfg was given an IPv6 address for the
 device (then the kernel's default mode, so the device has its link-local

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The route budget (design §6), enforced by netcfg whatever the backend
+"""The route budget (docs/architecture.md §6), enforced by netcfg whatever the backend
 sends: without redirect-gateway the routes through the tunnel together
 cover at most 1/16 of IPv4 and 1/256 of 2000::/3, counted as the union of
 their prefixes; routes beyond it are refused in order, each logged once,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """netcfg's own state (the device record and the resolv.conf backup) is out
-of reach of every other process of the service user (design §6, §8), and
+of reach of every other process of the service user (docs/architecture.md §6 and
+docs/security.md §9), and
 what netcfg recovers after its own crash is only what it made itself.
 
 The admin (root, this test) has two tun devices netcfg did not make (one

@@ -43,7 +43,7 @@ EXPOSURE_BUDGET = {
     'ovpn3-configmgr.service': 1.0,
     'ovpn3-sessionmgr.service': 1.0,
     # CAP_SETUID/CAP_SETGID (ambient) and the set*id calls: each session's
-    # openvpn runs under an engine uid of its own (design §8)
+    # openvpn runs under an engine uid of its own (docs/security.md)
     'ovpn3-backendstart.service': 2.5,
     'ovpn3-netcfg.service': 3.0,
 }
@@ -171,7 +171,7 @@ def sysusers(sysusers_file, tmpfiles_file, user, runtimedir):
         r = subprocess.run(['systemd-tmpfiles', '--root=' + root, '--create', tmpfiles_file],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         check(r.returncode == 0, 'systemd-tmpfiles: ' + r.stdout)
-        # netcfg's own state is root's (design §6: out of reach of the
+        # netcfg's own state is root's (docs/architecture.md §6: out of reach of the
         # service user's other processes; netcfg opens it before the drop)
         for sub, mode, owner in (('', 0o711, (uid, gid)), ('/netcfg', 0o700, (0, 0)),
                                  ('/engines', 0o700, (uid, gid))):
@@ -199,7 +199,7 @@ def polkit_rules(path, user):
 
 # System calls each service (and, for backendstart, the backend clients and
 # the engine children it forks) is known to make beyond the usual ones: a
-# unit's SystemCallFilter= must allow every one (design §8; ~@privileged
+# unit's SystemCallFilter= must allow every one (docs/security.md; ~@privileged
 # would forbid the switch to an engine uid).
 NEEDED_SYSCALLS = {
     'ovpn3-log.service': {'prctl'},

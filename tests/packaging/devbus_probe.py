@@ -77,7 +77,7 @@ def main(marker):
     for path in (cfg['statedir'], cfg['runtimedir'], '/run/systemd/journal', '/run'):
         check(mounts.get(path) == 'tmpfs', '%s is not a fresh tmpfs (%s)' % (path, mounts.get(path)))
     su_uid = pwd.getpwnam(su).pw_uid
-    # netcfg's state directory is root's (tmpfiles.conf: design §6)
+    # netcfg's state directory is root's (tmpfiles.conf: docs/architecture.md §6)
     for path, mode, uid in ((cfg['statedir'], 0o700, su_uid), (cfg['runtimedir'], 0o711, su_uid),
                             (cfg['runtimedir'] + '/netcfg', 0o700, 0)):
         st = os.stat(path)

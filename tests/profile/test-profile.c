@@ -576,7 +576,7 @@ test_refused_all(void)
 static void
 test_refused_design_list(void)
 {
-  /* design §4, spelled out */
+  /* docs/architecture.md §4, spelled out */
   static const char *const design[] = { "plugin",
                                         "up",
                                         "down",

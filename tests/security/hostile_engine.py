@@ -3,7 +3,7 @@
 """A hostile engine: put in openvpn's place by tests/security
 (OVPN3_TEST_OPENVPN_BINARY, a -Dtest_switches=true build), started by a real
 session through the real services with openvpn's argv. It plays what a VPN
-server that took over openvpn could do (design §8 "Trust domains").
+server that took over openvpn could do (docs/security.md §2).
 
 It finds its part from the files the test left in WORK (world-writable):
   no targets.json yet  -> victim: says where its management socket is

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A hostile engine (design §8 "Trust domains"): tests/security/
+"""A hostile engine (docs/security.md §2): tests/security/
 hostile_engine.py runs in openvpn's place, started by real sessions through
 the real services. A victim session (user B) waits with its management
 socket open; an attacker session (user A) tries every attack of issue 12's
@@ -63,7 +63,7 @@ DEFENCES = {
 }
 # what only the uid separation stops: with the engine as the service user
 # these must succeed, or the test does not know that it bites
-# (netcfg's state is out of reach of the service user too: root's, design §6)
+# (netcfg's state is out of reach of the service user too: root's, docs/architecture.md §6)
 UID_ONLY = ['read the state directory', 'list the runtime directory',
             'read the engine uid locks', 'read /proc/PID/mem of the victim\'s engine',
             'connect to the victim\'s management socket', 'signal the session manager',

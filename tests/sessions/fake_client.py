@@ -3,12 +3,12 @@
 """A stand-in for ovpn3-service-client used by the session manager tests
 (backendstart runs it through OVPN3_CLIENT_BINARY): `fake_client.py TOKEN`.
 
-It speaks the backend client side of spec §3.4 like the real client: owns
+It speaks the backend client side of docs/dbus-api.md §3.4 like the real client: owns
 net.openvpn.v3.backends.be<PID>, Attaches to the log service, sends
 RegistrationRequest to the session manager's unique name only, checks the
 token in RegistrationConfirmation, calls AssignSession, fills a user/pass
-queue (spec §6), and answers Ready/Connect/Pause/Resume/Restart/Disconnect/
-ForceShutdown with the StatusChange sequence of spec §7, sent to the session
+queue (docs/dbus-api.md §6), and answers Ready/Connect/Pause/Resume/Restart/Disconnect/
+ForceShutdown with the StatusChange sequence of docs/dbus-api.md §7, sent to the session
 manager and to the log service. No openvpn runs.
 
 What it does is chosen by the profile's name (read from the configuration
@@ -81,7 +81,7 @@ class Backend(dbus.service.Object):
         self.bus.send_message(msg)
 
     def send(self, member, signature, args):
-        """To the log service and the session manager (spec §3.4), in that
+        """To the log service and the session manager (docs/dbus-api.md §3.4), in that
         order, as the real client: the log service then always has a status
         before the session manager can close the session on it."""
         self.unicast(self.owner(LOG), member, signature, args)
@@ -147,7 +147,7 @@ class Backend(dbus.service.Object):
             self.set_status(2, 4, 'Username/password credentials needed')
         return self.config_name
 
-    # ---- user input queue (spec §6) --------------------------------------
+    # ---- user input queue (docs/dbus-api.md §6) --------------------------------------
     @dbus.service.method(IFACE, in_signature='', out_signature='a(uu)', sender_keyword='sender')
     def UserInputQueueGetTypeGroup(self, sender=None):
         self.check_caller(sender)

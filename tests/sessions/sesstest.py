@@ -146,7 +146,7 @@ def start_session(user, config_path):
 
 
 def provide_credentials(user, path, username='alice', password='secret'):
-    """The queue walk of spec §6 / the CLI."""
+    """The queue walk of docs/dbus-api.md §6 / the CLI."""
     def walk(bus):
         def c(method, *args, signature=None):
             return t.call(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, method, *args,
@@ -266,8 +266,8 @@ def log_forward_flow(bus, path, method='Connect', need_log=True):
 
 
 def cli_session_start(bus, name, text, username, password):
-    """The D-Bus calls `openvpn3 session-start --config FILE` makes (spec
-    §9.3), as the calling user, up to CONN_CONNECTED. Returns (session
+    """The D-Bus calls `openvpn3 session-start --config FILE` makes
+    (docs/dbus-api.md §9.3), as the calling user, up to CONN_CONNECTED. Returns (session
     path, seconds from NewTunnel to CONN_CONNECTED, events seen)."""
     import time
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""net.openvpn.v3.backends (spec §3.4): StartClient only for the service
+"""net.openvpn.v3.backends (docs/dbus-api.md §3.4): StartClient only for the service
 user and only with a session token; the client runs detached (not
 backendstart's child, its own session), as the service user, with a minimal
 environment and the token as its only argument; backendstart exits after

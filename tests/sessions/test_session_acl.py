@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Session ACL (spec §3.2, design §8): another user can neither see,
+"""Session ACL (docs/dbus-api.md §3.2, docs/security.md): another user can neither see,
 control nor read a session; AccessGrant lets them, AccessRevoke stops
 them; owner-only members stay owner-only; public_access opens methods but
 not property reads; root and manage-others holders see everything; a
@@ -93,7 +93,7 @@ def test():
                    s.ERR_GDBUSPP, 'UID not granted access')
     b_cannot(path)
 
-    # public_access: methods yes, property reads no (spec §3.2)
+    # public_access: methods yes, property reads no (docs/dbus-api.md §3.2)
     t.run_as(a, lambda bus: t.set_property(bus, t.SESSIONS_NAME, path, s.SESSIONS_IFACE,
                                            'public_access', t.dbus.Boolean(True)))
     assert path in t.call_as(b, t.SESSIONS_NAME, t.SESSIONS_PATH, s.SESSIONS_IFACE,

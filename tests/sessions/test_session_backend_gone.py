@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Sessions end when their backend does (spec §7.4): a SIGKILLed backend
+"""Sessions end when their backend does (docs/dbus-api.md §7.4): a SIGKILLed backend
 client -> force-close and SESS_DESTROYED; a terminal status (CONN_FAILED)
 -> the session is removed and the backend told to shut down; a backend
 that fails the profile (CFG_ERROR) -> NewTunnel fails with "Could not start

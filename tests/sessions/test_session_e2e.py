@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 6, first acceptance item, with the real backend client and a real
 openvpn 2.6 server in a second network namespace: the whole call sequence of
-`openvpn3 session-start` (spec §9.3) made by a Python client as an ordinary
+`openvpn3 session-start` (docs/dbus-api.md §9.3) made by a Python client as an ordinary
 user reaches CONN_CONNECTED, traffic passes the tunnel, then Disconnect ->
 SESS_DESTROYED and nothing is left: no process, tun, route, DNS entry,
 socket file or runtime directory. Then two sessions on two profiles at

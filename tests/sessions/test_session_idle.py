@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Idle exit (spec §2): the session manager stays while a session exists,
+"""Idle exit (docs/dbus-api.md §2): the session manager stays while a session exists,
 however long nobody calls it, and exits once the last session is gone and
 the idle time passed (OVPN3_IDLE_EXIT=3 here; the default is 3 min)."""
 

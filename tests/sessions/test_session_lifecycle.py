@@ -24,7 +24,7 @@ def test():
     assert [(x['path'], tuple(x['args']), x['sender'] == str(bus.get_name_owner(t.SESSIONS_NAME)))
             for x in attention.received] == \
         [(path, (1, 1, 'Username/password credentials needed'), True)], attention.received
-    # the backend asked for credentials before SESS_CREATED (spec §7.1)
+    # the backend asked for credentials before SESS_CREATED (docs/dbus-api.md §7.1)
     st = s.session_get(a, path, 'status')
     assert tuple(st) == (2, 4, 'Username/password credentials needed'), st
     assert s.session_get(a, path, 'owner') == s.uid_of(a)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""LogForward (spec §7.5): the owner gets the backend's StatusChange and
+"""LogForward (docs/dbus-api.md §7.5): the owner gets the backend's StatusChange and
 Log as (uus) from the log service (sender net.openvpn.v3.log, interface
 net.openvpn.v3.backends, path = the session path); LogForward(false)
 removes the forwarder; restrict_log_access=false opens it to the acl list;

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""LookupBackend (design §8, "The service user is then narrowed"): the
+"""LookupBackend (docs/security.md §5): the
 session manager names the session, profile, owner and pid of the backend
 client of a confirmed session, to the service user only, and nothing else;
 with the real services, another process of the service user gets neither
 the profile (Fetch/FetchJSON), nor the session's log (AssignSession), nor a
 tun device (CreateVirtualInterface). Also the per-user session cap of
-design §8's quotas (8, as netcfg's devices per owner; root exempt)."""
+docs/security.md's quotas (8, as netcfg's devices per owner; root exempt)."""
 
 import pwd
 

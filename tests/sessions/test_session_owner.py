@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Who owns a session (spec §3.2): the caller of NewTunnel; with the
+"""Who owns a session (docs/dbus-api.md §3.2): the caller of NewTunnel; with the
 profile's transfer_owner_session the profile owner, the starter then in
 the acl list and restrict_log_access false. Using another user's profile
 needs manage-others (root always has it)."""

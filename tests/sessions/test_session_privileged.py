@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Profiles with options that touch the host beyond their own tunnel (design
-§4: bind-dev, a device name …) start only for a caller authorised for
+"""Profiles with options that touch the host beyond their own tunnel
+(docs/architecture.md §4: bind-dev, a device name …) start only for a caller authorised for
 net.openvpn.v3.profile.privileged-options; root is authorised without
 asking; a plain `dev tap` is not privileged. Options openvpn cannot honour
-without capabilities (design §3: lport < 1024, mark, lladdr, nice < 0,
+without capabilities (docs/architecture.md §3: lport < 1024, mark, lladdr, nice < 0,
 mlock) are refused whoever asks, with the reason; lport >= 1024 needs
 nothing."""
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""automatic-restart=on-failure (spec §7.4): a crashed backend client is
+"""automatic-restart=on-failure (docs/dbus-api.md §7.4): a crashed backend client is
 replaced for the same session path after the back-off (3 s the first
 time), Ready and Connect run again, no SESS_DESTROYED/SESS_CREATED in
 between; without the override the session ends; Disconnect during the
