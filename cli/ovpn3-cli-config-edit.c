@@ -17,7 +17,7 @@
   "Only the profile's owner can change it (see `ovpn3 config-acl --show`); a sealed profile " \
   "cannot be changed at all"
 
-/* Overrides of boolean type (spec §9.2); every other one is a string. */
+/* Overrides of boolean type (docs/dbus-api.md §9.2); every other one is a string. */
 static const char *const bool_overrides[]
     = { "persist-tun",     "dns-fallback-google",      "dns-setup-disabled",   "dns-sync-lookup",
         "auth-fail-retry", "enable-legacy-algorithms", "proxy-auth-cleartext", NULL };

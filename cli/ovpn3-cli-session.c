@@ -151,7 +151,7 @@ ovpn3_cli_status_text(guint32 major, guint32 minor)
   return "unknown status";
 }
 
-/* ---- questions (spec §6) -------------------------------------------------------------------- */
+/* ---- questions (docs/dbus-api.md §6) ------------------------------------------------------ */
 
 static gboolean
 is_ready_error(const GError *error)

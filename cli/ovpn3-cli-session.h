@@ -1,5 +1,5 @@
 /* ovpn3-cli-session.h — shared parts of the session commands: picking a session, status
- * words, the credentials walk (spec §6) and waiting for the outcome of a connection
+ * words, the credentials walk (docs/dbus-api.md §6) and waiting for the outcome of a connection
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
