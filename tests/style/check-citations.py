@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""No source file cites the design or spec documents by section.
+
+Those documents are not part of the repository, so a section sign after
+"design" or "spec" in a comment points nowhere for a reader of a clone.
+Comments cite the pages in docs/ instead ("docs/security.md" followed by a
+section number). This walks the source tree (not .git, not build directories,
+not docs/ itself) and fails on any such citation, also in the forms
+"design.md", "spec/dbus-api.md" and wrapped across a comment line break.
+
+Usage: check-citations.py SOURCE_ROOT
+"""
+
+import os
+import re
+import sys
+
+CITATION = re.compile(r'\b(design|spec)(\.md|/[\w.-]+\.md)?[\s*#/;,:-]{0,12}\u00a7', re.I)
+SKIP_DIRS = {'.git', 'docs', 'subprojects', '__pycache__'}
+
+
+def skipped_dir(root, rel, name):
+    if name in SKIP_DIRS or (name.startswith('.') and name != '.'):
+        return True
+    # build directories: meson's (build, build-*) and anything meson made
+    if name.startswith('build'):
+        return True
+    return os.path.exists(os.path.join(root, rel, name, 'meson-private'))
+
+
+def main(root):
+    found = []
+    nfiles = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        dirnames[:] = sorted(d for d in dirnames if not skipped_dir(root, rel, d))
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, encoding='utf-8') as f:
+                    text = f.read()
+            except (UnicodeDecodeError, OSError):
+                continue
+            nfiles += 1
+            for m in CITATION.finditer(text):
+                line = text.count('\n', 0, m.start()) + 1
+                found.append('%s:%d: %s' % (os.path.relpath(path, root), line,
+                                            ' '.join(m.group(0).split())))
+    if found:
+        print('\n'.join(found))
+        print('%d citation(s) of documents that are not in the repository; cite docs/ instead'
+              % len(found))
+        return 1
+    print('ok: %d files, no design/spec section citations outside docs/' % nfiles)
+    return 0
+
+
+if __name__ == '__main__':
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    sys.exit(main(sys.argv[1]))
