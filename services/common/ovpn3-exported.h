@@ -22,6 +22,10 @@
 
 G_BEGIN_DECLS
 
+/* A property read answered later (get_property_async): complete it exactly
+ * once with ovpn3_property_reply_return() or ovpn3_property_reply_error(). */
+typedef struct _Ovpn3PropertyReply Ovpn3PropertyReply;
+
 typedef struct
 {
   /* A method of the object's own interface. Must complete the invocation
@@ -32,6 +36,12 @@ typedef struct
    * G_DBUS_ERROR_ACCESS_DENIED to hide a property from this caller. */
   GVariant *(*get_property)(gpointer object, const Ovpn3Caller *caller, const char *name,
                             GError **error);
+  /* Optional: properties read without blocking the main loop (from another
+   * process). Returns FALSE for a property it does not serve (get_property
+   * does), TRUE when it took reply and will complete it. A GetAll starts
+   * every such read at once and answers when the last one completed. */
+  gboolean (*get_property_async)(gpointer object, const Ovpn3Caller *caller, const char *name,
+                                 Ovpn3PropertyReply *reply);
   /* value already has the declared type; the property is readwrite. */
   gboolean (*set_property)(gpointer object, const Ovpn3Caller *caller, const char *name,
                            GVariant *value, GError **error);
@@ -77,6 +87,12 @@ void ovpn3_exporter_unregister(Ovpn3Exporter *exporter, guint registration_id);
 /* Emits PropertiesChanged(iface, {name: value}, []) from path. */
 void ovpn3_exporter_emit_property_changed(Ovpn3Exporter *exporter, const char *path,
                                           const char *interface, const char *name, GVariant *value);
+
+/* Completes a property read of get_property_async: value (floating or full,
+ * taken) of the declared type, or error (G_DBUS_ERROR_ACCESS_DENIED hides
+ * the property from this caller). Frees reply. */
+void ovpn3_property_reply_return(Ovpn3PropertyReply *reply, GVariant *value);
+void ovpn3_property_reply_error(Ovpn3PropertyReply *reply, const GError *error);
 
 /* Convenience for handlers. */
 void ovpn3_invocation_return_unknown_method(GDBusMethodInvocation *invocation);

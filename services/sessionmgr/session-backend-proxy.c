@@ -223,35 +223,63 @@ ovpn3_backend_proxy_set_property(Ovpn3BackendProxy *self, const char *name, GVar
                          on_noreply_done, g_strdup_printf("%s Set %s", self->bus_name, name));
 }
 
-GVariant *
-ovpn3_backend_proxy_get_property(Ovpn3BackendProxy *self, const char *name, GError **error)
+static gboolean
+error_is_timeout(const GError *error)
 {
-  g_autoptr(GVariant) reply = NULL;
-  GVariant *value = NULL;
+  return g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+         || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
+         || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY);
+}
 
-  if (self->gone || self->hung)
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER,
-                          self->gone ? "The backend client has left the bus"
-                                     : "The backend client does not answer");
-      return NULL;
-    }
-  reply = g_dbus_connection_call_sync(
-      self->connection, self->unique_name, OVPN3_BACKEND_SESSION_PATH, DBUS_INTERFACE_PROPS, "Get",
-      g_variant_new("(ss)", OVPN3_BACKENDS_INTERFACE, name), G_VARIANT_TYPE("(v)"),
-      G_DBUS_CALL_FLAGS_NO_AUTO_START, OVPN3_BACKEND_GET_TIMEOUT_MS, NULL, error);
+static void
+on_get_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Ovpn3BackendProxy *self = g_task_get_source_object(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  GVariant *value;
+
   if (reply == NULL)
     {
       /* one wait is enough: later reads of a hung backend fail at once */
-      if (error != NULL && *error != NULL
-          && (g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-              || g_error_matches(*error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
-              || g_error_matches(*error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY)))
+      if (error_is_timeout(error))
         self->hung = TRUE;
-      return NULL;
+      g_task_return_error(task, g_steal_pointer(&error));
+      return;
     }
   g_variant_get(reply, "(v)", &value);
-  return value;
+  g_task_return_pointer(task, value, (GDestroyNotify) g_variant_unref);
+}
+
+void
+ovpn3_backend_proxy_get_property_async(Ovpn3BackendProxy *self, const char *name,
+                                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(self, NULL, callback, user_data);
+
+  g_task_set_source_tag(task, ovpn3_backend_proxy_get_property_async);
+  if (self->gone || self->hung)
+    {
+      g_task_return_new_error(task, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER,
+                              self->gone ? "The backend client has left the bus"
+                                         : "The backend client does not answer");
+      return;
+    }
+  g_dbus_connection_call(self->connection, self->unique_name, OVPN3_BACKEND_SESSION_PATH,
+                         DBUS_INTERFACE_PROPS, "Get",
+                         g_variant_new("(ss)", OVPN3_BACKENDS_INTERFACE, name),
+                         G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                         OVPN3_BACKEND_GET_TIMEOUT_MS, NULL, on_get_done, g_steal_pointer(&task));
+}
+
+GVariant *
+ovpn3_backend_proxy_get_property_finish(Ovpn3BackendProxy *self, GAsyncResult *result,
+                                        GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 gboolean

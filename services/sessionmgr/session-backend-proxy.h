@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE(Ovpn3BackendProxy, ovpn3_backend_proxy, OVPN3, BACKEND_PROX
 /* Seconds a proxied call may take (Disconnect waits up to 5 s for
  * openvpn, then kills it). */
 #define OVPN3_BACKEND_CALL_TIMEOUT_MS 20000
-/* Property reads happen while the caller waits. */
+/* Property reads: the caller waits for them (not the main loop). */
 #define OVPN3_BACKEND_GET_TIMEOUT_MS 5000
 
 /* unique_name: the backend's connection (":1.42"); bus_name: the
@@ -50,9 +50,13 @@ void ovpn3_backend_proxy_call_noreply(Ovpn3BackendProxy *self, const char *metho
                                       GVariant *parameters);
 void ovpn3_backend_proxy_set_property(Ovpn3BackendProxy *self, const char *name, GVariant *value);
 
-/* Reads a property of the backend (blocks up to OVPN3_BACKEND_GET_TIMEOUT_MS). */
-GVariant *ovpn3_backend_proxy_get_property(Ovpn3BackendProxy *self, const char *name,
-                                           GError **error);
+/* Reads a property of the backend without blocking (at most
+ * OVPN3_BACKEND_GET_TIMEOUT_MS; a timeout marks the backend hung). finish
+ * returns the value (full reference) or NULL with error. */
+void ovpn3_backend_proxy_get_property_async(Ovpn3BackendProxy *self, const char *name,
+                                            GAsyncReadyCallback callback, gpointer user_data);
+GVariant *ovpn3_backend_proxy_get_property_finish(Ovpn3BackendProxy *self, GAsyncResult *result,
+                                                  GError **error);
 
 /* TRUE if the error means the backend is dead or hung (no such name, no
  * reply, timeout, disconnected). */

@@ -14,6 +14,7 @@
 #include "session-backend-proxy.h"
 #include "session-lookup.h"
 #include "session-manager.h"
+#include "session-properties.h"
 #include "session-start-policy.h"
 
 #define TEXT_START_FAILED   "Could not start the VPN client"
@@ -949,6 +950,7 @@ typedef struct
   Ovpn3Caller *caller;
   ListKind kind;
   char *value;
+  GPtrArray *found; /* the interface lookups: the sessions asked */
 } ListCall;
 
 static void
@@ -957,6 +959,7 @@ list_call_free(ListCall *call)
   g_object_unref(call->self);
   ovpn3_caller_free(call->caller);
   g_free(call->value);
+  g_clear_pointer(&call->found, g_ptr_array_unref);
   g_free(call);
 }
 
@@ -967,6 +970,44 @@ compare_paths(gconstpointer a, gconstpointer b)
 {
   return g_strcmp0(ovpn3_session_get_path(*(Ovpn3Session *const *) a),
                    ovpn3_session_get_path(*(Ovpn3Session *const *) b));
+}
+
+static void
+on_device_names(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ListCall) call = user_data;
+  g_auto(GStrv) names = ovpn3_sessions_get_device_names_finish(result);
+  const char *match = NULL;
+  guint n = 0;
+  GVariantBuilder b;
+
+  g_variant_builder_init(&b, G_VARIANT_TYPE("as"));
+  for (guint i = 0; i < call->found->len; i++)
+    {
+      if (names[i][0] == '\0')
+        continue;
+      g_variant_builder_add(&b, "s", names[i]);
+      if (call->kind == LOOKUP_INTERFACE && g_str_equal(names[i], call->value))
+        {
+          match = ovpn3_session_get_path(g_ptr_array_index(call->found, i));
+          n++;
+        }
+    }
+  if (call->kind == LIST_INTERFACES)
+    g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(as)", &b));
+  else
+    {
+      g_variant_builder_clear(&b);
+      if (n == 0)
+        g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
+                                                      OVPN3_ERROR_FAILED, "Interface not found");
+      else if (n > 1)
+        g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
+                                                      OVPN3_ERROR_FAILED,
+                                                      "More than one interface found");
+      else
+        g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(o)", match));
+    }
 }
 
 static void
@@ -1006,42 +1047,11 @@ on_list_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
         g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(ao)", &b));
         return;
       case LIST_INTERFACES:
-        g_variant_builder_init(&b, G_VARIANT_TYPE("as"));
-        for (guint i = 0; i < found->len; i++)
-          {
-            g_autofree char *dev = ovpn3_session_get_device_name(g_ptr_array_index(found, i));
-
-            if (*dev != '\0')
-              g_variant_builder_add(&b, "s", dev);
-          }
-        g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(as)", &b));
-        return;
       case LOOKUP_INTERFACE:
-        {
-          const char *match = NULL;
-          guint n = 0;
-
-          for (guint i = 0; i < found->len; i++)
-            {
-              g_autofree char *dev = ovpn3_session_get_device_name(g_ptr_array_index(found, i));
-
-              if (*dev != '\0' && g_str_equal(dev, call->value))
-                {
-                  match = ovpn3_session_get_path(g_ptr_array_index(found, i));
-                  n++;
-                }
-            }
-          if (n == 0)
-            g_dbus_method_invocation_return_error_literal(
-                call->invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED, "Interface not found");
-          else if (n > 1)
-            g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
-                                                          OVPN3_ERROR_FAILED,
-                                                          "More than one interface found");
-          else
-            g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(o)", match));
-          return;
-        }
+        /* every session's backend at once, none blocking the others */
+        call->found = g_steal_pointer(&found);
+        ovpn3_sessions_get_device_names_async(call->found, on_device_names, g_steal_pointer(&call));
+        return;
     }
 }
 

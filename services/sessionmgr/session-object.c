@@ -8,6 +8,7 @@
 #include "ovpn3-names.h"
 #include "session-manager.h"
 #include "session-object.h"
+#include "session-properties.h"
 
 /* upstream's openvpn2 and openvpn3-autoload look for TEXT_BACKEND_DIED and
  * TEXT_NOT_READY (tests/compat/README.md) */
@@ -15,7 +16,6 @@
 #define TEXT_NO_BACKEND      "Backend VPN process did not respond"
 #define TEXT_BACKEND_DIED    "Backend VPN process has died"
 #define TEXT_NOT_READY       "Backend VPN process is not ready: it is being restarted"
-#define TEXT_STOPPED         "VPN session is stopped"
 #define TEXT_DCO_UNSUPPORTED "DCO mode is not available: ovpn3 runs OpenVPN 2 on a tun device"
 #define TEXT_DCO_LOCKED      "DCO mode cannot be changed now"
 #define MAX_ACL              64
@@ -629,6 +629,19 @@ is_proxied(const char *method)
 }
 
 static void
+on_log_level(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3Session) self = user_data;
+  g_autoptr(GVariant) level
+      = ovpn3_backend_proxy_get_property_finish(OVPN3_BACKEND_PROXY(source), result, NULL);
+
+  if (level != NULL && self->backend == OVPN3_BACKEND_PROXY(source)
+      && g_variant_is_of_type(level, G_VARIANT_TYPE_UINT32)
+      && g_variant_get_uint32(level) <= OVPN3_LOG_LEVEL_MAX)
+    self->log_verbosity = g_variant_get_uint32(level);
+}
+
+static void
 forward(Ovpn3Session *self, const char *method, GVariant *parameters,
         GDBusMethodInvocation *invocation)
 {
@@ -667,14 +680,11 @@ forward(Ovpn3Session *self, const char *method, GVariant *parameters,
     }
   if (g_str_equal(method, "Connect"))
     {
-      g_autoptr(GVariant) level = NULL;
-
       self->connect_started = TRUE; /* locks dco */
-      /* the backend's verbosity (profile verb) becomes the session's (docs/dbus-api.md §3.2) */
-      level = ovpn3_backend_proxy_get_property(self->backend, "log_level", NULL);
-      if (level != NULL && g_variant_is_of_type(level, G_VARIANT_TYPE_UINT32)
-          && g_variant_get_uint32(level) <= OVPN3_LOG_LEVEL_MAX)
-        self->log_verbosity = g_variant_get_uint32(level);
+      /* the backend's verbosity (profile verb) becomes the session's
+       * (docs/dbus-api.md §3.2); asked before Connect is sent, so the backend answers it first */
+      ovpn3_backend_proxy_get_property_async(self->backend, "log_level", on_log_level,
+                                             g_object_ref(self));
     }
   if (g_str_equal(method, "Pause") || g_str_equal(method, "Resume")
       || g_str_equal(method, "Restart") || g_str_equal(method, "Disconnect")
@@ -918,37 +928,23 @@ floating_copy(GVariant *value)
   return g_variant_new_from_bytes(g_variant_get_type(value), bytes, FALSE);
 }
 
-static GVariant *
-backend_property(Ovpn3Session *self, const char *name, GError **error)
+Ovpn3BackendProxy *
+ovpn3_session_get_readable_backend(Ovpn3Session *self)
 {
-  g_autoptr(GError) local = NULL;
-  GVariant *value;
-
-  if (self->backend == NULL || self->state == STATE_CLOSED || self->state == STATE_RESTARTING)
-    {
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_STOPPED);
-      return NULL;
-    }
-  value = ovpn3_backend_proxy_get_property(self->backend, name, &local);
-  if (value == NULL)
-    {
-      if (ovpn3_backend_error_is_gone(local) && !may_auto_restart(self))
-        schedule_close(self);
-      else
-        g_debug("%s: backend %s: %s", self->path, name, local->message);
-      g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_STOPPED);
-    }
-  return value;
+  if (self->state == STATE_CLOSED || self->state == STATE_RESTARTING)
+    return NULL;
+  return self->backend;
 }
 
-char *
-ovpn3_session_get_device_name(Ovpn3Session *self)
+void
+ovpn3_session_backend_read_failed(Ovpn3Session *self, Ovpn3BackendProxy *backend, const char *name,
+                                  const GError *error)
 {
-  g_autoptr(GVariant) value = backend_property(self, "device_name", NULL);
-
-  if (value == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-    return g_strdup("");
-  return g_variant_dup_string(value, NULL);
+  /* only the backend the session still has (not one automatic-restart replaced) */
+  if (backend == self->backend && ovpn3_backend_error_is_gone(error) && !may_auto_restart(self))
+    schedule_close(self);
+  else
+    g_debug("%s: backend %s: %s", self->path, name, error->message);
 }
 
 static GVariant *
@@ -967,8 +963,8 @@ static GVariant *
 get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
 {
   Ovpn3Session *self = object;
-  g_autoptr(GVariant) value = NULL;
 
+  /* the backend-backed properties: ovpn3_session_get_property_async */
   if (g_str_equal(name, "owner"))
     return g_variant_new_uint32(self->acl.owner);
   if (g_str_equal(name, "acl"))
@@ -996,46 +992,6 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
     return log_forwards_variant(self);
   if (g_str_equal(name, "log_verbosity"))
     return g_variant_new_uint32(self->log_verbosity);
-
-  if (g_str_equal(name, "statistics"))
-    {
-      value = backend_property(self, "statistics", error);
-      if (value == NULL)
-        return NULL;
-      if (!g_variant_is_of_type(value, G_VARIANT_TYPE("a{sx}")))
-        return g_variant_new_array(G_VARIANT_TYPE("{sx}"), NULL, 0);
-      return floating_copy(value);
-    }
-  if (g_str_equal(name, "device_path"))
-    {
-      value = backend_property(self, "device_path", error);
-      if (value == NULL)
-        return NULL;
-      if (!g_variant_is_of_type(value, G_VARIANT_TYPE_OBJECT_PATH))
-        return g_variant_new_object_path("/");
-      return floating_copy(value);
-    }
-  if (g_str_equal(name, "device_name") || g_str_equal(name, "session_name"))
-    {
-      value = backend_property(self, name, error);
-      if (value == NULL)
-        return NULL;
-      if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-        return g_variant_new_string("");
-      return floating_copy(value);
-    }
-  if (g_str_equal(name, "connected_to"))
-    {
-      const char *proto = "", *host = "", *address = "";
-      guint32 port = 0;
-
-      value = backend_property(self, "connection", error);
-      if (value == NULL)
-        return NULL;
-      if (g_variant_is_of_type(value, G_VARIANT_TYPE("(sssu)")))
-        g_variant_get(value, "(&s&s&su)", &proto, &host, &address, &port);
-      return g_variant_new("(ssu)", proto, address, port);
-    }
 
   g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "No such property “%s”", name);
   return NULL;
@@ -1089,6 +1045,7 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
 static const Ovpn3ExportedVTable vtable = {
   .method_call = method_call,
   .get_property = get_property,
+  .get_property_async = ovpn3_session_get_property_async,
   .set_property = set_property,
   .access = &ovpn3_session_access,
   .access_check = access_check,

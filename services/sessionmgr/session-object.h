@@ -55,8 +55,13 @@ gboolean ovpn3_session_is_visible_to(Ovpn3Session *self, guint32 uid);
 /* owner or acl list (the duplicate-profile check). */
 gboolean ovpn3_session_is_shared_with(Ovpn3Session *self, guint32 uid);
 void ovpn3_session_get_status(Ovpn3Session *self, guint32 *major, guint32 *minor);
-/* The backend's device_name, "" if none or unreadable. */
-char *ovpn3_session_get_device_name(Ovpn3Session *self);
+/* The backend whose properties may be read now: NULL while the session
+ * restarts or after it closed. */
+Ovpn3BackendProxy *ovpn3_session_get_readable_backend(Ovpn3Session *self);
+/* A property read of backend failed: a backend that is gone or hung
+ * (and not about to be restarted) closes the session. */
+void ovpn3_session_backend_read_failed(Ovpn3Session *self, Ovpn3BackendProxy *backend,
+                                       const char *name, const GError *error);
 
 /* The profile's automatic-restart=on-failure override. */
 void ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable);

@@ -1,13 +1,21 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""A backend that stops answering: a property read gives up after 5 s with
-"VPN session is stopped", the session is force-closed (SESS_DESTROYED,
-ForceShutdown) and the other sessions are unaffected."""
+"""A backend that stops answering: a property read gives up (after 5 s, by
+design) with "VPN session is stopped", the session is force-closed
+(SESS_DESTROYED, ForceShutdown) and the other sessions are unaffected.
+Latencies are printed; the only limits are the generous ceilings."""
 
 import time
 
 import ovpn3test as t
 import sesstest as s
+
+
+def timed(what, fn):
+    started = time.monotonic()
+    result = fn()
+    print('%-45s %6.3f s' % (what, time.monotonic() - started))
+    return result
 
 
 def test():
@@ -17,22 +25,22 @@ def test():
     good = s.start_session(a, s.import_profile(a, 'autologin-good'))
     hung = s.start_session(a, s.import_profile(a, 'autologin-hang'))
 
-    started = time.monotonic()
-    e = s.expect_error(lambda: s.session_get(a, hung, 'statistics'), s.FAILED,
-                       'VPN session is stopped')
-    took = time.monotonic() - started
-    assert 4 <= took < 9, took
-    events.wait_for(hung, s.SESS_DESTROYED)
+    timed('hung: Get statistics (gives up)',
+          lambda: s.expect_error(lambda: s.session_get(a, hung, 'statistics'), s.FAILED,
+                                 'VPN session is stopped'))
+    timed('hung: closed (SESS_DESTROYED)', lambda: events.wait_for(hung, s.SESS_DESTROYED))
     assert s.object_gone(bus, hung)
     # the other session answers as before
-    started = time.monotonic()
-    assert s.session_get(a, good, 'statistics') == {}
-    assert time.monotonic() - started < 2
-    assert s.session_call(a, t.SESSIONS_PATH, 'FetchAvailableSessions') == [good]
+    stats = timed('other: Get statistics', lambda: s.session_get(a, good, 'statistics'))
+    assert stats == {}, stats
+    sessions = timed('manager: FetchAvailableSessions',
+                     lambda: s.session_call(a, t.SESSIONS_PATH, 'FetchAvailableSessions'))
+    assert sessions == [good], sessions
     s.session_call(a, good, 'Disconnect')
     events.wait_for(good, s.SESS_DESTROYED)
     # the hung client got ForceShutdown once it woke up
-    t.wait_until(lambda: s.backend_processes() == [], 30, 'the hung client to exit')
+    timed('hung client exited', lambda: t.wait_until(lambda: s.backend_processes() == [],
+                                                      what='the hung client to exit'))
 
 
 if __name__ == '__main__':
