@@ -5,7 +5,8 @@
 Those documents are not part of the repository, so a section sign after
 "design" or "spec" in a comment points nowhere for a reader of a clone.
 Comments cite the pages in docs/ instead ("docs/security.md" followed by a
-section number). This walks the source tree (not .git, not build directories,
+section number), and each such citation must name a page and a section heading
+that exist. This walks the source tree (not .git, not build directories,
 not docs/ itself) and fails on any such citation, also in the forms
 "design.md", "spec/dbus-api.md" and wrapped across a comment line break.
 
@@ -17,6 +18,7 @@ import re
 import sys
 
 CITATION = re.compile(r'\b(design|spec)(\.md|/[\w.-]+\.md)?[\s*#/;,:-]{0,12}\u00a7', re.I)
+DOCS_CITATION = re.compile(r'docs/([a-z-]+\.md)((?: \u00a7[0-9.]+(?:, ?\u00a7[0-9.]+)*)?)')
 SKIP_DIRS = {'.git', 'docs', 'subprojects', '__pycache__'}
 
 
@@ -27,6 +29,22 @@ def skipped_dir(root, rel, name):
     if name.startswith('build'):
         return True
     return os.path.exists(os.path.join(root, rel, name, 'meson-private'))
+
+
+def has_section(root, page, number, cache={}):
+    """docs/<page> exists and, with a number, has a heading "## N." / "### N "."""
+    if page not in cache:
+        try:
+            with open(os.path.join(root, 'docs', page), encoding='utf-8') as f:
+                cache[page] = f.read()
+        except OSError:
+            cache[page] = None
+    text = cache[page]
+    if text is None:
+        return False
+    if number is None:
+        return True
+    return re.search(r'(?m)^#{2,4} ' + re.escape(number) + r'[. ]', text) is not None
 
 
 def main(root):
@@ -47,10 +65,17 @@ def main(root):
                 line = text.count('\n', 0, m.start()) + 1
                 found.append('%s:%d: %s' % (os.path.relpath(path, root), line,
                                             ' '.join(m.group(0).split())))
+            for m in DOCS_CITATION.finditer(text):
+                numbers = [n.rstrip('.') for n in re.findall(r'\u00a7([0-9.]+)', m.group(2))]
+                for number in numbers or [None]:
+                    if not has_section(root, m.group(1), number):
+                        line = text.count('\n', 0, m.start()) + 1
+                        found.append('%s:%d: %s: no such page or section in docs/'
+                                     % (os.path.relpath(path, root), line, m.group(0)))
     if found:
         print('\n'.join(found))
-        print('%d citation(s) of documents that are not in the repository; cite docs/ instead'
-              % len(found))
+        print('%d citation(s) of documents that are not in the repository or of docs/ sections '
+              'that do not exist' % len(found))
         return 1
     print('ok: %d files, no design/spec section citations outside docs/' % nfiles)
     return 0
