@@ -2,8 +2,8 @@
  *
  * Each domain has a single code, OVPN3_ERROR_FAILED, and is registered so
  * that the D-Bus error name equals the domain name of docs/dbus-api.md §4 ('-' becomes
- * '_', docs/compatibility.md). The message is the spec's text alone.
- * ACL refusals use G_DBUS_ERROR_ACCESS_DENIED, bad arguments the spec does
+ * '_', docs/compatibility.md). The message is upstream's text alone.
+ * ACL refusals use G_DBUS_ERROR_ACCESS_DENIED, bad arguments upstream does
  * not cover G_DBUS_ERROR_INVALID_ARGS.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* Checks name, type and value. Errors use the spec's texts:
+/* Checks name, type and value. Errors use upstream's texts:
  * "Invalid override key 'k'",
  * "(SetOverride) Invalid override data type for 'k': t",
  * and InvalidArgs for a value outside the allowed set. */

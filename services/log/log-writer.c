@@ -43,7 +43,7 @@ struct _Ovpn3LogWriter
   Ovpn3LogSettings settings;
 
   /* Repeats of the last record within OVPN3_LOG_REPEAT_WINDOW seconds are
-   * counted, not written; a summary follows (user-needs: stay well under
+   * counted, not written; a summary follows (stays well under
    * journald's rate limit, e.g. a reconnect loop). */
   gboolean have_last;
   StoredEvent last;

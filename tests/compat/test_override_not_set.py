@@ -4,7 +4,7 @@
 `openvpn3 config-manage --unset-override KEY` on a profile where KEY is not
 set. The CLI looks for 'net.openvpn.v3.error.OverrideNotSet' in GDBus++'s
 what() and then says "Override 'KEY' not set" instead of failing. The text
-is the spec's; the error's D-Bus name is that name too."""
+is upstream's; the error's D-Bus name is that name too."""
 
 import os
 

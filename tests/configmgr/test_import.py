@@ -24,7 +24,7 @@ t.call(bus, BUS, MGR, 'org.freedesktop.DBus.Peer', 'Ping')
 events = t.Signals(bus, signal_name='ConfigurationManagerEvent', dbus_interface=IFACE,
                    path=MGR)
 
-# Import (persistent) → object, event, state file 0600 with the spec's keys
+# Import (persistent) → object, event, state file 0600 with upstream's keys (docs/dbus-api.md §9.1)
 path = import_profile(bus, 'basic', persistent=True)
 assert path.startswith('/net/openvpn/v3/configuration/'), path
 ev = events.wait(1)[0]
@@ -55,7 +55,7 @@ assert obj_call(bus, again, 'FetchJSON') == obj_call(bus, path, 'FetchJSON')
 fj = json.loads(obj_call(bus, path, 'FetchJSON'))
 assert fj['dev'] == ['tun'] and fj['client'] == [] and fj['ca'].startswith('-----BEGIN')
 
-# Validate: ok, and the spec's text for an incomplete profile
+# Validate: ok, and upstream's text for an incomplete profile
 obj_call(bus, path, 'Validate')
 partial = import_profile(bus, 'partial', 'dev tun\n')
 assert get(bus, partial, 'valid') is False
@@ -113,7 +113,7 @@ e = expect_error(lambda: get(bus, path, 'name'))
 assert 'UnknownMethod' in e.name or 'UnknownObject' in e.name or 'does not exist' in e.message, e
 assert path not in mgr_call(bus, 'FetchAvailableConfigs')
 
-# gdbus introspect shows the spec's interface on the manager
+# gdbus introspect shows upstream's interface on the manager
 out = subprocess.run(['gdbus', 'introspect', '--system', '--dest', BUS, '--object-path', MGR],
                      check=True, capture_output=True, text=True).stdout
 for member in ('Import(', 'FetchAvailableConfigs(', 'LookupConfigName(', 'SearchByTag(',

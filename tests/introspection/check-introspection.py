@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Compare introspection/*.xml with the hand transcription of the spec tables.
+"""Compare introspection/*.xml with the hand transcription of upstream's tables.
 
 Usage: check-introspection.py SPEC_TABLES XML_DIR
 

@@ -112,7 +112,7 @@ def unused_uid():
 
 
 def scaled(seconds):
-    """The ceiling for a deadline the design promises (10x)."""
+    """The ceiling for a deadline the docs promise (10x)."""
     return seconds * 10
 
 

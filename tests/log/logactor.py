@@ -264,7 +264,7 @@ def manager_prop(bus, prop):
 
 
 def session_path():
-    """A made-up session path in the spec's id format."""
+    """A made-up session path in upstream's id format (docs/dbus-api.md §1)."""
     import uuid
     return '/net/openvpn/v3/sessions/' + str(uuid.uuid4()).replace('-', 's')
 

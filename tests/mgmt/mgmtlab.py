@@ -175,7 +175,7 @@ def stop_proc(proc, timeout=5):
 
 
 class Client:
-    """openvpn 2.6 client with the design's enforced management flags."""
+    """openvpn 2.6 client with the enforced management flags (docs/architecture.md §3)."""
 
     def __init__(self, tmp, pki, name, extra=(), key="client.key",
                  auth_user_pass=True, persist_tun=True, management_client=False):

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """NotificationSubscribe / NetworkChange: unicast signals to matching
-subscribers with the spec's details keys; SubscriberList (root only);
+subscribers with upstream's details keys; SubscriberList (root only);
 Unsubscribe; manager properties."""
 
 import dbus
