@@ -1,6 +1,6 @@
 #define G_LOG_DOMAIN "ovpn3-client-host-wide"
 
-/* client-host-wide.c — a session whose owner may not reroute the host (docs/security.md).
+/* client-host-wide.c — a session whose owner may not reroute the host (docs/security.md §6).
  *
  * The session manager asks polkit net.openvpn.v3.session.start-host-wide at NewTunnel and
  * sets the backend's `host_wide` property before RegistrationConfirmation (FALSE until then).

@@ -928,7 +928,7 @@ ovpn3_client_netcfg_create_async(Ovpn3ClientNetcfg *self, const char *prefix, gu
   c->on_reply = on_create_reply;
   chain_add(c, OVPN3_NETCFG_PATH, OVPN3_NETCFG_INTERFACE, "CreateVirtualInterface",
             g_variant_new("(s)", prefix), G_VARIANT_TYPE("(o)"));
-  /* the tun belongs to the session's engine (docs/security.md) */
+  /* the tun belongs to the session's engine (docs/security.md §3) */
   if (engine_uid != G_MAXUINT32)
     chain_set_prop(c, "engine_uid", g_variant_new_uint32(engine_uid));
   chain_set_prop(c, "layer", g_variant_new_uint32(layer));

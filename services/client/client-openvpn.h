@@ -7,7 +7,7 @@
  * accepts only the peer whose SO_PEERCRED uid and pid are openvpn's, spawns
  * openvpn with the enforced flags of docs/architecture.md §3 under the session's engine
  * uid and gid (no capabilities, NO_NEW_PRIVS, killed when we die, minimal
- * environment; docs/security.md) and forwards every management notification and
+ * environment; docs/security.md §3) and forwards every management notification and
  * every line of openvpn's output. Signals go through the management socket
  * or from a short-lived child switched to the engine uid (we hold no
  * CAP_KILL). Once openvpn has connected the socket and the directory are
@@ -38,7 +38,7 @@ typedef struct
   /* from profile overrides: after --config, before the enforced flags (which win) */
   const char *const *extra_args;
   gboolean query_remote; /* --management-query-remote (server/port/proto overrides) */
-  guint32 engine_uid;    /* openvpn's own uid = gid (docs/security.md); G_MAXUINT32: ours */
+  guint32 engine_uid;    /* openvpn's own uid = gid (docs/security.md §3); G_MAXUINT32: ours */
   gboolean bind_local;   /* the profile sets lport, bind or local: no --nobind
                             (docs/architecture.md §3) */
 } Ovpn3ClientOpenvpnConfig;

@@ -14,7 +14,7 @@
 
 static char *client_bus_name;
 static gint client_token_fd = -1;
-/* the session's engine uid (docs/security.md), taken before any thread exists */
+/* the session's engine uid (docs/security.md §3), taken before any thread exists */
 static Ovpn3EngineId client_engine = OVPN3_ENGINE_ID_INIT;
 static GError *client_engine_error;
 

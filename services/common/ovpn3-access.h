@@ -1,4 +1,4 @@
-/* ovpn3-access.h — who may call what (docs/security.md, docs/dbus-api.md §3): one table per
+/* ovpn3-access.h — who may call what (docs/security.md §4, docs/dbus-api.md §3): one table per
  * object type, next to its handlers, deny by default. The exporter
  * (ovpn3-exported.h) looks the member up before any handler runs; a member
  * without a row is refused, a caller no bit of the row's rule admits is

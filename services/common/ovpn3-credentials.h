@@ -24,7 +24,7 @@ typedef struct
   /* Set by the exporter for a caller of the service user when the
    * member's access rule needs it (SESSION_MANAGER, BACKEND): the session
    * manager, the backend client of a confirmed session (then `backend`
-   * says which), or neither (docs/security.md). */
+   * says which), or neither (docs/security.md §5). */
   Ovpn3PeerRole role;
   Ovpn3BackendInfo *backend; /* owned; NULL unless role is OVPN3_PEER_ROLE_BACKEND */
 } Ovpn3Caller;

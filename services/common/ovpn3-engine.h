@@ -1,4 +1,4 @@
-/* ovpn3-engine.h — the engine trust domain (docs/security.md): every session's
+/* ovpn3-engine.h — the engine trust domain (docs/security.md §3): every session's
  * openvpn runs under a uid and gid of its own, taken from a build-time range
  * (meson options engine_uid_min/engine_uid_max; gid = uid).
  *

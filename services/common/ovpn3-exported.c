@@ -657,7 +657,7 @@ on_caller_known(GObject *source, GAsyncResult *result, gpointer user_data)
       g_free(pending);
       return;
     }
-  /* which process of the service user (docs/security.md), when the rule asks */
+  /* which process of the service user (docs/security.md §5), when the rule asks */
   if (reg->alive && ovpn3_uid_is_service_user(pending->caller->uid) && needs_role(reg, invocation))
     {
       ovpn3_peer_roles_lookup_async(ovpn3_exporter_get_peer_roles(reg->exporter),

@@ -112,7 +112,7 @@
  * (ovpn3-quota.h has the real ones). */
 #define OVPN3_ENV_TEST_CONFIG_QUOTA "OVPN3_TEST_CONFIG_QUOTA"
 
-/* ---- Engine uids (docs/security.md) -------------------------------------------- */
+/* ---- Engine uids (docs/security.md §3) -------------------------------------------- */
 
 /* One flock()ed file per engine uid in use, held by its backend client. */
 #define OVPN3_ENGINE_LOCK_DIR OVPN3_RUNTIMEDIR "/engines"

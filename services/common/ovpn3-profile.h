@@ -220,7 +220,7 @@ gboolean ovpn3_profile_needs_privileged_options(Ovpn3Profile *self, char ***reas
 gboolean ovpn3_profile_binds_locally(Ovpn3Profile *self);
 
 /* TRUE if the profile itself configures `redirect-gateway` (the host's default route: a
- * host-wide session, polkit net.openvpn.v3.session.start-host-wide, docs/security.md). */
+ * host-wide session, polkit net.openvpn.v3.session.start-host-wide, docs/security.md §6). */
 gboolean ovpn3_profile_redirects_gateway(Ovpn3Profile *self);
 
 G_END_DECLS

@@ -1,6 +1,6 @@
 /* ovpn3-seccomp.h — the syscall filter of the processes that may switch to
  * an engine uid (backendstart, backend clients) and of everything they start
- * (docs/security.md): set*id calls only with ids inside the engine range (never -1),
+ * (docs/security.md §3): set*id calls only with ids inside the engine range (never -1),
  * setgroups only to an empty list, no user namespaces (CLONE_NEWUSER in
  * unshare/clone refused, clone3 reported as missing so that libc falls back
  * to clone, setns refused), native architecture only.

@@ -133,7 +133,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   };
 
   /* secrets live in our memory: no core dumps, no ptrace or /proc/PID/mem
-   * for other processes of the service user (docs/security.md) */
+   * for other processes of the service user (docs/security.md §1) */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     g_warning("PR_SET_DUMPABLE: %s", g_strerror(errno));
   if (desc->engine_filter && !ovpn3_seccomp_install_engine_filter(&error))

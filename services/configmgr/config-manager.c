@@ -482,7 +482,7 @@ handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind
       return;
     }
   /* other users' profiles only for callers who already hold manage-others;
-   * never prompt for a listing (docs/security.md) */
+   * never prompt for a listing (docs/security.md §6) */
   ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
                            on_list_authorized, call);
 }

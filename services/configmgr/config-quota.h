@@ -1,4 +1,4 @@
-/* config-quota.h — stored bytes per profile owner and in all (docs/security.md,
+/* config-quota.h — stored bytes per profile owner and in all (docs/security.md §7,
  * "Per-user quotas"; the limits are in services/common/ovpn3-quota.h): what
  * configmgr keeps of a profile in memory, counted as the rendered profile
  * (what Fetch returns) plus its name, tags and overrides (names and

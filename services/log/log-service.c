@@ -420,7 +420,7 @@ method_detach(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parame
 }
 
 /* Only the backend client the session manager confirmed for that session
- * (docs/security.md): the exporter asked it (LookupBackend) before this runs. */
+ * (docs/security.md §5): the exporter asked it (LookupBackend) before this runs. */
 static void
 method_assign_session(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parameters,
                       GDBusMethodInvocation *invocation)
@@ -681,7 +681,7 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
 }
 
 /* Logging clients are root and the services; AssignSession only for a
- * backend client the session manager confirmed (docs/security.md), ProxyLogEvents
+ * backend client the session manager confirmed (docs/security.md §5), ProxyLogEvents
  * only for the session manager. */
 #define PRIVILEGED (OVPN3_ACCESS_ROOT | OVPN3_ACCESS_SERVICE_USER)
 

@@ -65,7 +65,7 @@ is_creator(NetcfgDevice *device, const Ovpn3Caller *caller)
 /* Everything but Destroy: the process that created the device, while the
  * session manager confirms it as the backend client of a live session
  * (BACKEND of this device); undoing is always allowed to the creator
- * (CUSTOM, docs/security.md). Reads: the creator, root and the service user. */
+ * (CUSTOM, docs/security.md §5). Reads: the creator, root and the service user. */
 #define CREATOR_BACKEND OVPN3_ACCESS_BACKEND, NETCFG_TEXT_NOT_BACKEND
 #define READERS         OVPN3_ACCESS_CUSTOM | OVPN3_ACCESS_ROOT | OVPN3_ACCESS_SERVICE_USER
 

@@ -370,7 +370,7 @@ attach_backend(StartCall *call)
       return;
     }
   /* before RegistrationConfirmation, on the same connection: the backend has it before it
-   * can connect (docs/security.md, host-wide sessions) */
+   * can connect (docs/security.md §6) */
   host_wide = ovpn3_session_get_host_wide(call->session);
   ovpn3_backend_proxy_set_property(backend, "host_wide", g_variant_new_boolean(host_wide));
   ovpn3_backend_proxy_call(
@@ -381,7 +381,7 @@ attach_backend(StartCall *call)
 
 /* A RegistrationRequest being checked. Anyone can send one (it is a signal);
  * only the process StartClient started, as the service user, owning the
- * bus name it claims, is accepted (docs/security.md). */
+ * bus name it claims, is accepted (docs/security.md §5). */
 typedef struct
 {
   StartCall *call; /* owned reference */
@@ -724,7 +724,7 @@ start_backend(StartCall *call)
                                                     OVPN3_ERROR_FAILED, TEXT_DUPLICATE);
       return;
     }
-  /* docs/security.md quotas: as many sessions per owner as netcfg gives devices */
+  /* docs/security.md §7: as many sessions per owner as netcfg gives devices */
   owner = call->transfer_owner ? call->config_owner : uid;
   if (owner != 0 && count_owned(self, owner) >= OVPN3_QUOTA_SESSIONS_PER_USER)
     {
@@ -1068,7 +1068,7 @@ handle_list(Ovpn3SessionManager *self, const Ovpn3Caller *caller, ListKind kind,
   if (kind == LOOKUP_CONFIG_NAME || kind == LOOKUP_INTERFACE)
     g_variant_get(parameters, "(s)", &call->value);
   /* other users' sessions only for callers who already hold
-   * manage-others; a listing never prompts (docs/security.md) */
+   * manage-others; a listing never prompts (docs/security.md §6) */
   ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
                            on_list_authorized, call);
 }
@@ -1104,7 +1104,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
 /* Everyone may start and list; NewTunnel then decides on the profile it
  * names (its ACL, then manage-others with the caller's interactive flag),
  * the lists show what each caller may see (manage-others without
- * interaction). LookupBackend is for the services (docs/security.md). */
+ * interaction). LookupBackend is for the services (docs/security.md §5). */
 static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_METHOD, "NewTunnel", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "FetchAvailableSessions", OVPN3_ACCESS_ANYONE },

@@ -80,7 +80,7 @@ def test_filters_and_visibility():
 
     def names(*args, user=None):
         return [p['name'] for p in c.list_json(*args, user=user)]
-    # root is an administrator: it sees everybody's profiles (docs/security.md)
+    # root is an administrator: it sees everybody's profiles (docs/security.md §6)
     assert names() == ['alpha', 'alpha2', 'beta', 'delta', 'gamma'], names()
     # users see only their own
     assert names(user=c.USER_A) == ['delta', 'gamma']

@@ -326,7 +326,7 @@ class FakeSessionManager:
 
     def register(self, be, config_path, token=None, host_wide=True):
         """host_wide: the start-host-wide answer, set first as the session
-        manager does (docs/security.md); without it pushed redirect-gateway and
+        manager does (docs/security.md §6); without it pushed redirect-gateway and
         global DNS are ignored."""
         t.set_property(self.bus, be.bus_name, BACKEND_PATH, BACKEND_IFACE, 'host_wide',
                        dbus.Boolean(host_wide))

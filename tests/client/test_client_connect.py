@@ -113,7 +113,7 @@ def run(lab):
     assert PUSHED_NET in sh('ip', 'route', 'show', 'dev', dev), sh('ip', 'route', 'show')
     assert lab.ping_server(3), 'no traffic through the tunnel'
 
-    # openvpn: an engine uid and gid of its own (docs/security.md), no capabilities,
+    # openvpn: an engine uid and gid of its own (docs/security.md §3), no capabilities,
     # NO_NEW_PRIVS, the profile as a sealed memfd, no secret
     pids = be.openvpn_pids()
     assert len(pids) == 1, pids

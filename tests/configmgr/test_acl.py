@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Access rules with two non-root users, the session manager and another
-process of the service user (docs/dbus-api.md §3.1, docs/security.md), and the polkit action
+process of the service user (docs/dbus-api.md §3.1, docs/security.md §5), and the polkit action
 net.openvpn.v3.manage-others (allowed / denied)."""
 import dbus
 
@@ -57,7 +57,7 @@ assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'acl', signature='ss') == []
 assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'public_access', signature='ss') is False
 expect_error(lambda: sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'single_use', signature='ss'),
              ACCESS_DENIED)
-# any other process of the service user is a stranger (docs/security.md): no
+# any other process of the service user is a stranger (docs/security.md §5): no
 # Fetch/FetchJSON, nothing beyond 'owner'
 svc = t.service_user()
 for method in ('Fetch', 'FetchJSON'):

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Authorization is decided once, from the profile's access table (docs/security.md):
+"""Authorization is decided once, from the profile's access table (docs/security.md §4):
 polkit net.openvpn.v3.manage-others is asked only for a caller the profile's
 own rule does not admit. An acl-list member reading, fetching and validating
 a shared profile, and writing the properties the acl list may write, causes

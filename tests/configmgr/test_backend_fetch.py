@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Of the service user, only the session manager and the backend client of a
-session that uses the profile may Fetch/FetchJSON it (docs/security.md); the
+session that uses the profile may Fetch/FetchJSON it (docs/security.md §5); the
 session manager's own read is no use, the backend's Fetch counts as a use and
 removes a single-use profile. A stand-in session manager
 (tests/lib/ovpn3sessions.py) says which process is which session's backend,

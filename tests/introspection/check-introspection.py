@@ -16,7 +16,7 @@ ovpn3 decisions of docs/compatibility.md, coded in expected_members():
   * every manager object has an extra read-only `implementation` (s);
   * the netcfg device has an extra `engine_uid` (u, readwrite): the backend
     client names its session's engine uid, which owns the tun device
-    (docs/security.md trust domains; see services/netcfg/README.md);
+    (docs/security.md §2; see services/netcfg/README.md);
   * the session manager has an extra method `LookupBackend` (unique_name:s
     -> session_path:o, config_path:o, owner:u, backend_pid:u), callable by
     the service user only: configmgr, the log service and netcfg ask it which
@@ -24,7 +24,7 @@ ovpn3 decisions of docs/compatibility.md, coded in expected_members():
     narrowed"; see services/sessionmgr/README.md);
   * the backend client has an extra `host_wide` (b, readwrite): the session
     manager hands over its polkit answer for
-    net.openvpn.v3.session.start-host-wide (docs/security.md, host-wide sessions).
+    net.openvpn.v3.session.start-host-wide (docs/security.md §6).
 
 It also checks what dbus-python and GDBus need to be happy: each file parses
 with Gio.DBusNodeInfo, has exactly one interface and no child nodes, every
@@ -52,7 +52,7 @@ XML_DIR = None
 IMPLEMENTATION_PROP = ("property", "implementation", ("s", "read"))
 # The engine's uid, set by the backend client before `layer` (trust domains).
 ENGINE_UID_PROP = ("property", "engine_uid", ("u", "readwrite"))
-# Which session a backend client serves, for ovpn3's services (docs/security.md).
+# Which session a backend client serves, for ovpn3's services (docs/security.md §5).
 LOOKUP_BACKEND_METHOD = ("method", "LookupBackend", (
     (("unique_name", "s"),),
     (("session_path", "o"), ("config_path", "o"), ("owner", "u"), ("backend_pid", "u"))))

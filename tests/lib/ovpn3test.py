@@ -83,7 +83,7 @@ def service_user():
 
 
 def engine_uid_range():
-    """(first, last) engine uid of this build (docs/security.md, meson options)."""
+    """(first, last) engine uid of this build (docs/security.md §3, meson options)."""
     cfg = _devbus_config()
     return (cfg.getint('devbus', 'engine_uid_min'), cfg.getint('devbus', 'engine_uid_max'))
 

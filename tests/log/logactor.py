@@ -219,7 +219,7 @@ class FakeBackend(Actor):
 
 class FakeSessionManager(Actor):
     """The service user owning net.openvpn.v3.sessions; answers LookupBackend
-    for the backends it confirmed (docs/security.md)."""
+    for the backends it confirmed (docs/security.md §5)."""
 
     def __init__(self):
         super().__init__(t.service_user())

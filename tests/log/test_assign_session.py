@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""AssignSession (docs/dbus-api.md §3.3, docs/security.md): only for the session the session
+"""AssignSession (docs/dbus-api.md §3.3, docs/security.md §5): only for the session the session
 manager confirmed for that backend client (its LookupBackend names the
 caller's session), and only for an Attached interface; every other process
 of the service user, the backend of another session and ordinary users are

@@ -5,7 +5,7 @@
   bus connection, like the backend client that netcfg serves; netcfg
   watches its unique name, so it can be killed to test the cleanup. netcfg
   serves only the backend client of a live session, as the session manager
-  says (LookupBackend, docs/security.md): sessions() is a stand-in session manager
+  says (LookupBackend, docs/security.md §5): sessions() is a stand-in session manager
   (tests/lib/ovpn3sessions.py) that confirms each Backend as the backend of
   a session of its own (owner root unless told), and ends it on request.
 - TunOpener: a process as the service user with no capabilities that opens

@@ -4,7 +4,7 @@ signature (sbo). netcfg checks it (exactly one fd, a valid address, a
 device of the caller's) and records the remote like SetRemoteAddress, so
 that Establish with redirect-gateway adds the host route to the server
 through the previous gateway; the socket itself is left alone. Only the
-backend client of a live session may call it (docs/security.md)."""
+backend client of a live session may call it (docs/security.md §5)."""
 
 import os
 import socket

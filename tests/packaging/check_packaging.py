@@ -43,7 +43,7 @@ EXPOSURE_BUDGET = {
     'ovpn3-configmgr.service': 1.0,
     'ovpn3-sessionmgr.service': 1.0,
     # CAP_SETUID/CAP_SETGID (ambient) and the set*id calls: each session's
-    # openvpn runs under an engine uid of its own (docs/security.md)
+    # openvpn runs under an engine uid of its own (docs/security.md §3)
     'ovpn3-backendstart.service': 2.5,
     'ovpn3-netcfg.service': 3.0,
 }
@@ -199,7 +199,7 @@ def polkit_rules(path, user):
 
 # System calls each service (and, for backendstart, the backend clients and
 # the engine children it forks) is known to make beyond the usual ones: a
-# unit's SystemCallFilter= must allow every one (docs/security.md; ~@privileged
+# unit's SystemCallFilter= must allow every one (docs/security.md §3; ~@privileged
 # would forbid the switch to an engine uid).
 NEEDED_SYSCALLS = {
     'ovpn3-log.service': {'prctl'},

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Session ACL (docs/dbus-api.md §3.2, docs/security.md): another user can neither see,
+"""Session ACL (docs/dbus-api.md §3.2, docs/security.md §4): another user can neither see,
 control nor read a session; AccessGrant lets them, AccessRevoke stops
 them; owner-only members stay owner-only; public_access opens methods but
 not property reads; root and manage-others holders see everything; a

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Issue 12, item 6: who may reroute the host (docs/security.md, host-wide
+"""Issue 12, item 6: who may reroute the host (docs/security.md §6, host-wide
 sessions), with the stand-in backend client.
 
 - A profile that configures redirect-gateway, or whose dns-scope override is

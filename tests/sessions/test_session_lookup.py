@@ -6,7 +6,7 @@ client of a confirmed session, to the service user only, and nothing else;
 with the real services, another process of the service user gets neither
 the profile (Fetch/FetchJSON), nor the session's log (AssignSession), nor a
 tun device (CreateVirtualInterface). Also the per-user session cap of
-docs/security.md's quotas (8, as netcfg's devices per owner; root exempt)."""
+docs/security.md §7 quotas (8, as netcfg's devices per owner; root exempt)."""
 
 import pwd
 

@@ -14,7 +14,7 @@
 #include "session-manager.h"
 #include "session-object.h"
 
-/* docs/security.md: authorization is decided from one table per object (member →
+/* docs/security.md §4: authorization is decided from one table per object (member →
  * rule), deny by default. Every method and every property (read; write too
  * for readwrite ones) of every introspection XML in introspection/ has
  * exactly one row in its object's table, and no row names a member the XML

@@ -7,7 +7,7 @@
 #include "ovpn3-names.h"
 
 /* The exporter decides from the object's access table before any handler
- * runs (docs/security.md), against a real private dbus-daemon (GTestDBus): a
+ * runs (docs/security.md §4), against a real private dbus-daemon (GTestDBus): a
  * member without a row is refused (deny by default), a caller the rule
  * refuses gets AccessDenied with the row's or the table's text and the
  * handler never runs, GetAll leaves out what the caller may not read, and
