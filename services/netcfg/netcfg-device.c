@@ -653,6 +653,21 @@ uses_ipv6(NetcfgDevice *self)
   return FALSE;
 }
 
+static void establish(NetcfgDevice *self, GDBusMethodInvocation *invocation);
+
+static void
+on_resolved_known(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(NetcfgDevice) self = user_data;
+  GDBusMethodInvocation *invocation = g_steal_pointer(&self->pending_establish);
+
+  netcfg_manager_resolved_query_finish(NETCFG_MANAGER(source), result, NULL);
+  g_clear_object(&self->dns_cancel);
+  if (invocation == NULL)
+    return; /* torn down meanwhile; that answered the call */
+  establish(self, invocation);
+}
+
 /* Answers the invocation now, or when systemd-resolved has answered. */
 static void
 establish(NetcfgDevice *self, GDBusMethodInvocation *invocation)
@@ -665,6 +680,16 @@ establish(NetcfgDevice *self, GDBusMethodInvocation *invocation)
       g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_NETCFG_DEVICE,
                                                     OVPN3_ERROR_FAILED,
                                                     "Establish is already in progress");
+      return;
+    }
+  if ((self->dns_servers->len > 0 || self->dns_domains->len > 0)
+      && !netcfg_manager_resolved_known(self->manager))
+    {
+      /* where DNS goes is not known yet: find out first, without blocking */
+      self->pending_establish = invocation;
+      self->dns_cancel = g_cancellable_new();
+      netcfg_manager_resolved_query_async(self->manager, self->dns_cancel, on_resolved_known,
+                                          g_object_ref(self));
       return;
     }
   if (self->ifindex <= 0)

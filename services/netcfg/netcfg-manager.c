@@ -240,18 +240,63 @@ on_resolved_vanished(GDBusConnection *connection, const char *name, gpointer use
 gboolean
 netcfg_manager_resolved_present(NetcfgManager *self)
 {
+  return self->resolved_present;
+}
+
+gboolean
+netcfg_manager_resolved_known(NetcfgManager *self)
+{
+  return self->resolved_known;
+}
+
+static void
+on_resolved_has_owner(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NetcfgManager *self = g_task_get_source_object(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error(task, g_steal_pointer(&error));
+      return;
+    }
+  /* the watch may have reported meanwhile: it is the newer word */
   if (!self->resolved_known)
     {
-      /* the watch has not reported yet: ask the bus once */
-      g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
-          self->ctx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-          "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", RESOLVED_BUS_NAME),
-          G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
-
+      self->resolved_known = TRUE;
+      self->resolved_present = FALSE;
       if (reply != NULL)
         g_variant_get(reply, "(b)", &self->resolved_present);
     }
-  return self->resolved_present;
+  g_task_return_boolean(task, TRUE);
+}
+
+void
+netcfg_manager_resolved_query_async(NetcfgManager *self, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+  if (self->resolved_known)
+    {
+      g_task_return_boolean(task, TRUE);
+      return;
+    }
+  /* the watch has not reported yet: ask the bus once (not waiting for it) */
+  g_dbus_connection_call(self->ctx->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                         "org.freedesktop.DBus", "NameHasOwner",
+                         g_variant_new("(s)", RESOLVED_BUS_NAME), G_VARIANT_TYPE("(b)"),
+                         G_DBUS_CALL_FLAGS_NONE, 5000, cancellable, on_resolved_has_owner,
+                         g_steal_pointer(&task));
+}
+
+gboolean
+netcfg_manager_resolved_query_finish(NetcfgManager *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean(G_TASK(result), error);
 }
 
 void

@@ -51,6 +51,14 @@ gboolean netcfg_manager_uplink_route_is_ours(NetcfgManager *self, const NetcfgRo
 
 /* TRUE while org.freedesktop.resolve1 has an owner on the bus. */
 gboolean netcfg_manager_resolved_present(NetcfgManager *self);
+/* Whether the watch on systemd-resolved has reported (else present is
+ * FALSE for now); the query finds out without blocking (NameHasOwner, at
+ * most 5 s; no answer counts as absent). */
+gboolean netcfg_manager_resolved_known(NetcfgManager *self);
+void netcfg_manager_resolved_query_async(NetcfgManager *self, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean netcfg_manager_resolved_query_finish(NetcfgManager *self, GAsyncResult *result,
+                                              GError **error);
 
 /* Writes the state file (what is applied now). */
 void netcfg_manager_save_state(NetcfgManager *self);
