@@ -811,21 +811,41 @@ ovpn3_client_backend_register(Ovpn3ClientBackend *self)
                          on_sessions_owner, g_object_ref(self));
 }
 
+static void
+on_shutdown_destroyed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  gboolean *answered = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+  if (reply == NULL)
+    g_debug("netcfg Destroy on shutdown: %s", error->message);
+  *answered = TRUE;
+}
+
 void
 ovpn3_client_backend_shutdown(Ovpn3ClientBackend *self)
 {
   if (self->ovpn != NULL && ovpn3_client_openvpn_is_running(self->ovpn))
     ovpn3_client_openvpn_stop(self->ovpn, 1);
-  if (self->netcfg != NULL && !self->finishing)
+  /* best effort; netcfg also cleans up when our name goes away */
+  if (self->netcfg != NULL && !self->finishing
+      && g_strcmp0(ovpn3_client_netcfg_get_device_path(self->netcfg), "/") != 0)
     {
-      g_autoptr(GVariant) reply = NULL;
+      gboolean answered = FALSE;
 
-      /* best effort; netcfg also cleans up when our name goes away */
-      if (g_strcmp0(ovpn3_client_netcfg_get_device_path(self->netcfg), "/") != 0)
-        reply = g_dbus_connection_call_sync(self->connection, OVPN3_NETCFG_BUS_NAME,
-                                            ovpn3_client_netcfg_get_device_path(self->netcfg),
-                                            OVPN3_NETCFG_INTERFACE, "Destroy", NULL, NULL,
-                                            G_DBUS_CALL_FLAGS_NONE, 3000, NULL, NULL);
+      /* the main loop has ended (ovpn3_service_quit): the process waits
+       * here, still dispatching, until netcfg answered or 3 s passed, so
+       * that it does not exit before the call was sent; nothing else
+       * finishes the session meanwhile (openvpn exiting) */
+      self->finishing = TRUE;
+      g_dbus_connection_call(self->connection, OVPN3_NETCFG_BUS_NAME,
+                             ovpn3_client_netcfg_get_device_path(self->netcfg),
+                             OVPN3_NETCFG_INTERFACE, "Destroy", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                             3000, NULL, on_shutdown_destroyed, &answered);
+      while (!answered)
+        g_main_context_iteration(NULL, TRUE);
     }
 }
 

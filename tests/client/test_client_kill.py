@@ -93,6 +93,18 @@ def bad_profile(lab):
     assert be.wait_exit(20) == 0
 
 
+def backend_terminated(lab):
+    """SIGTERM: the client stops openvpn, asks netcfg to Destroy its device
+    without blocking and exits once netcfg answered (or after 3 s); nothing
+    of the session is left."""
+    be = connect(lab)
+    started = time.monotonic()
+    be.proc.send_signal(signal.SIGTERM)
+    assert be.wait_exit(30) == 0
+    print('client exited %.3f s after SIGTERM' % (time.monotonic() - started))
+    lab.assert_clean(be)
+
+
 def sessionmgr_gone(lab):
     """The session manager leaves the bus: the session is stopped, the client exits."""
     be = connect(lab)
@@ -106,6 +118,7 @@ def main():
     try:
         openvpn_killed(lab)
         backend_killed(lab)
+        backend_terminated(lab)
         cannot_start(lab)
         bad_profile(lab)
         unconfirmed(lab)
