@@ -12,7 +12,11 @@ from cfgtest import BUS, IFACE, MGR, PROFILE, mgr_call
 t.require_devbus()
 bus = t.system_bus()
 mgr_call(bus, 'FetchAvailableConfigs')   # activate
-N = 100   # the bus allows 128 pending replies per connection
+# the bus allows 128 pending replies per connection: several connections, so
+# that the burst outlasts the 20 replies the kill waits for even when the
+# service is fast (a warm, idle machine answered 100 before the kill came)
+CONNECTIONS, PER_CONNECTION = 4, 100
+N = CONNECTIONS * PER_CONNECTION
 returned, failed = [], []
 pid = t.name_pid(bus, BUS)
 
@@ -25,10 +29,12 @@ def err(e):
     failed.append(e)
 
 
-proxy = bus.get_object(BUS, MGR, introspect=False)
-for i in range(N):
-    proxy.Import('burst-%d' % i, PROFILE, False, True, dbus_interface=IFACE, signature='ssbb',
-                 reply_handler=ok, error_handler=err, timeout=t.CEILING)
+proxies = [dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
+           .get_object(BUS, MGR, introspect=False) for _ in range(CONNECTIONS)]
+for i in range(PER_CONNECTION):
+    for c, proxy in enumerate(proxies):
+        proxy.Import('burst-%d-%d' % (c, i), PROFILE, False, True, dbus_interface=IFACE,
+                     signature='ssbb', reply_handler=ok, error_handler=err, timeout=t.CEILING)
 
 t.wait_until(lambda: len(returned) >= 20, what='20 imports to return')
 os.kill(pid, signal.SIGKILL)
