@@ -43,6 +43,8 @@ on_check_done(GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_boolean(task, polkit_authorization_result_get_is_authorized(res));
 }
 
+static PolkitAuthority *kept_authority;
+
 static void
 on_authority(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -59,6 +61,11 @@ on_authority(GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error(task, g_steal_pointer(&error));
       return;
     }
+  /* libpolkit keeps a singleton that a later polkit_authority_get_async()
+   * may ref while the last unref is finalizing it (a thread initialises it):
+   * hold it for the life of the process, so that it is never finalized */
+  if (g_once_init_enter(&kept_authority))
+    g_once_init_leave(&kept_authority, g_object_ref(authority));
   subject = polkit_system_bus_name_new(data->sender);
   cancellable = g_task_get_cancellable(task); /* before the task is handed on */
   polkit_authority_check_authorization(authority, subject, data->action_id, NULL,
