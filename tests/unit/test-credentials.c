@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "ovpn3-credentials.h"
+#include "unit-bus.h"
 
 /* Ovpn3Credentials against a real private dbus-daemon (GTestDBus): the
  * caller's uid/pid come from the bus, are cached per unique name, and the
@@ -33,20 +34,6 @@ on_lookup_fails(GObject *source, GAsyncResult *result, gpointer user_data)
   *failed = TRUE;
 }
 
-static GDBusConnection *
-connect_to(GTestDBus *bus)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *c
-      = g_dbus_connection_new_for_address_sync(g_test_dbus_get_bus_address(bus),
-                                               G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                   | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                               NULL, NULL, &error);
-
-  g_assert_no_error(error);
-  return c;
-}
-
 static void
 test_cache_and_drop(void)
 {
@@ -60,8 +47,8 @@ test_cache_and_drop(void)
   gboolean failed = FALSE;
 
   g_test_dbus_up(bus);
-  service = connect_to(bus);
-  client = connect_to(bus);
+  service = unit_bus_connect(bus);
+  client = unit_bus_connect(bus);
   client_name = g_strdup(g_dbus_connection_get_unique_name(client));
   creds = ovpn3_credentials_new(service);
 

@@ -5,6 +5,7 @@
 #include "ovpn3-access.h"
 #include "ovpn3-exported.h"
 #include "ovpn3-names.h"
+#include "unit-bus.h"
 
 /* The exporter decides from the object's access table before any handler
  * runs (docs/security.md §4), against a real private dbus-daemon (GTestDBus): a
@@ -74,20 +75,6 @@ static const Ovpn3ExportedVTable vtable = {
   .access_check = predicate,
 };
 
-static GDBusConnection *
-connect_to(GTestDBus *bus)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *c
-      = g_dbus_connection_new_for_address_sync(g_test_dbus_get_bus_address(bus),
-                                               G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                   | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                               NULL, NULL, &error);
-
-  g_assert_no_error(error);
-  return c;
-}
-
 typedef struct
 {
   gboolean done;
@@ -149,8 +136,8 @@ test_table(void)
   guint id;
 
   g_test_dbus_up(bus);
-  service = connect_to(bus);
-  client = connect_to(bus);
+  service = unit_bus_connect(bus);
+  client = unit_bus_connect(bus);
   name = g_dbus_connection_get_unique_name(service);
   creds = ovpn3_credentials_new(service);
   exporter = ovpn3_exporter_new(service, creds, NULL);

@@ -5,6 +5,7 @@
 #include "ovpn3-access.h"
 #include "ovpn3-exported.h"
 #include "ovpn3-names.h"
+#include "unit-bus.h"
 
 /* Asynchronous property getters (get_property_async), against a real
  * private dbus-daemon (GTestDBus): a GetAll starts every asynchronous read
@@ -54,20 +55,6 @@ static const Ovpn3ExportedVTable vtable = {
   .get_property_async = get_property_async,
   .access = &table,
 };
-
-static GDBusConnection *
-connect_to(GTestDBus *bus)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *c
-      = g_dbus_connection_new_for_address_sync(g_test_dbus_get_bus_address(bus),
-                                               G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                   | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                               NULL, NULL, &error);
-
-  g_assert_no_error(error);
-  return c;
-}
 
 typedef struct
 {
@@ -147,8 +134,8 @@ test_async(void)
   guint id;
 
   g_test_dbus_up(bus);
-  service = connect_to(bus);
-  client = connect_to(bus);
+  service = unit_bus_connect(bus);
+  client = unit_bus_connect(bus);
   name = g_dbus_connection_get_unique_name(service);
   creds = ovpn3_credentials_new(service);
   exporter = ovpn3_exporter_new(service, creds, NULL);
