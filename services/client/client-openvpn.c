@@ -674,12 +674,7 @@ ovpn3_client_openvpn_stop(Ovpn3ClientOpenvpn *self, guint timeout_s)
   if (self->process == NULL || self->child_done)
     return;
   if (mgmt != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      Ovpn3MgmtCommand *cmd = ovpn3_mgmt_command_signal("SIGTERM", &error);
-
-      ovpn3_client_openvpn_send(self, cmd);
-    }
+    ovpn3_client_openvpn_send(self, ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGTERM));
   else
     signal_openvpn(self, SIGTERM);
   if (self->kill_timeout_id == 0)

@@ -108,10 +108,10 @@ on_hold(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
   if (!self->first_hold_done)
     {
       self->first_hold_done = TRUE;
-      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_state("on", &error));
+      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ON));
       /* >LOG on the socket too: the PUSH_REPLY line (redirect-gateway) then comes in
        * order with >UPDOWN, which stdout cannot promise */
-      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_log("on", &error));
+      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_log(OVPN3_MGMT_REALTIME_ON));
       /* >BYTECOUNT every second out of a hold (openvpn's timer: 1 s plus up to 0.26 s
        * jitter), so `statistics` lags openvpn's link counters by about a second at most */
       ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_bytecount(1));
@@ -1037,7 +1037,7 @@ client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
     /* a signal now would be ignored (hold) or fatal (prompt) */
     client_conn_status(self, OVPN3_STATUS_MINOR_CONN_PAUSED, "");
   else
-    ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_signal("SIGUSR1", &error));
+    ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR1));
 }
 
 void
@@ -1083,7 +1083,7 @@ client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocatio
     {
       self->restart_requested = TRUE;
       self->connected = FALSE;
-      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_signal("SIGUSR1", &error));
+      ovpn3_client_openvpn_send(self->ovpn, ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR1));
     }
 }
 

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "ovpn3-mgmt-command.h"
+#include "ovpn3-mgmt-command-private.h"
 
 GQuark
 ovpn3_mgmt_error_quark(void)
@@ -237,12 +237,10 @@ ovpn3_mgmt_command_describe(const Ovpn3MgmtCommand *cmd)
 
 /* ---- Helpers ---------------------------------------------------------------- */
 
-#define SINGLE OVPN3_MGMT_RESPONSE_SINGLE
-
 /* A NULL argument would end the vararg list early and silently drop the
  * arguments after it: refuse it explicitly. */
-static gboolean
-require(GError **error, const char *a, const char *b)
+gboolean
+ovpn3_mgmt_command_require(GError **error, const char *a, const char *b)
 {
   if (a == NULL || b == NULL)
     {
@@ -256,7 +254,7 @@ require(GError **error, const char *a, const char *b)
 Ovpn3MgmtCommand *
 ovpn3_mgmt_command_username(const char *type, const char *username, GError **error)
 {
-  if (!require(error, type, username))
+  if (!ovpn3_mgmt_command_require(error, type, username))
     return NULL;
   return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "username", type, username, NULL);
 }
@@ -264,7 +262,7 @@ ovpn3_mgmt_command_username(const char *type, const char *username, GError **err
 Ovpn3MgmtCommand *
 ovpn3_mgmt_command_password(const char *type, const char *password, GError **error)
 {
-  if (!require(error, type, password))
+  if (!ovpn3_mgmt_command_require(error, type, password))
     return NULL;
   return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "password", type, password, NULL);
 }
@@ -356,197 +354,6 @@ ovpn3_mgmt_command_cr_response(const char *response, GError **error)
 }
 
 Ovpn3MgmtCommand *
-ovpn3_mgmt_command_hold(Ovpn3MgmtHoldAction action)
-{
-  static const char *const args[] = { NULL, "on", "off", "release" };
-
-  g_return_val_if_fail(action <= OVPN3_MGMT_HOLD_RELEASE, NULL);
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "hold", args[action], NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_signal(const char *signame, GError **error)
-{
-  static const char *const known[] = { "SIGHUP", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGINT" };
-  gsize i;
-
-  for (i = 0; signame != NULL && i < G_N_ELEMENTS(known); i++)
-    if (strcmp(signame, known[i]) == 0)
-      return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "signal", signame, NULL);
-  g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT, "Unknown signal");
-  return NULL;
-}
-
-/* state|log|echo with one of: NULL, on, off, all, on all, <n>. */
-static Ovpn3MgmtCommand *
-history_command(const char *verb, const char *arg, gboolean allow_empty, GError **error)
-{
-  guint64 n;
-
-  if (arg == NULL)
-    {
-      if (!allow_empty)
-        {
-          g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
-                      "'%s' needs an argument", verb);
-          return NULL;
-        }
-      return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, error, verb, NULL);
-    }
-  if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
-    return ovpn3_mgmt_command_new(SINGLE, FALSE, error, verb, arg, NULL);
-  if (strcmp(arg, "all") == 0)
-    return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, error, verb, arg, NULL);
-  if (strcmp(arg, "on all") == 0)
-    return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_SUCCESS_MULTI, FALSE, error, verb, "on",
-                                  "all", NULL);
-  if (g_ascii_string_to_unsigned(arg, 10, 0, G_MAXINT, &n, NULL))
-    return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, error, verb, arg, NULL);
-  g_set_error(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT, "Invalid '%s' argument",
-              verb);
-  return NULL;
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_state(const char *arg, GError **error)
-{
-  return history_command("state", arg, TRUE, error);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_log(const char *arg, GError **error)
-{
-  return history_command("log", arg, FALSE, error);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_echo(const char *arg, GError **error)
-{
-  return history_command("echo", arg, FALSE, error);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_bytecount(guint interval)
-{
-  g_autofree gchar *n = g_strdup_printf("%u", interval);
-
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "bytecount", n, NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_status(void)
-{
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, NULL, "status", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_needok(const char *type, gboolean ok, GError **error)
-{
-  if (!require(error, type, ""))
-    return NULL;
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "needok", type, ok ? "ok" : "cancel", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_needstr(const char *type, const char *value, GError **error)
-{
-  if (!require(error, type, value))
-    return NULL;
-  return ovpn3_mgmt_command_new(SINGLE, TRUE, error, "needstr", type, value, NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_remote_accept(void)
-{
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "remote", "ACCEPT", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_remote_skip(guint n)
-{
-  g_autofree gchar *s = g_strdup_printf("%u", n);
-
-  if (n == 0)
-    return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "remote", "SKIP", NULL);
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "remote", "SKIP", s, NULL);
-}
-
-static gboolean
-check_port(guint port, GError **error)
-{
-  if (port == 0 || port > 65535)
-    {
-      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
-                          "Invalid port");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_remote_mod(const char *host, guint port, GError **error)
-{
-  g_autofree gchar *p = g_strdup_printf("%u", port);
-
-  if (!require(error, host, "") || !check_port(port, error))
-    return NULL;
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "remote", "MOD", host, p, NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_proxy_none(void)
-{
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "proxy", "NONE", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_proxy_http(const char *host, guint port, gboolean nct, GError **error)
-{
-  g_autofree gchar *p = g_strdup_printf("%u", port);
-
-  if (!require(error, host, "") || !check_port(port, error))
-    return NULL;
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "proxy", "HTTP", host, p, nct ? "nct" : NULL,
-                                NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_proxy_socks(const char *host, guint port, GError **error)
-{
-  g_autofree gchar *p = g_strdup_printf("%u", port);
-
-  if (!require(error, host, "") || !check_port(port, error))
-    return NULL;
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "proxy", "SOCKS", host, p, NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_version(guint n)
-{
-  g_autofree gchar *s = g_strdup_printf("%u", n);
-
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_NONE, FALSE, NULL, "version", s, NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_pid(void)
-{
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "pid", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_forget_passwords(void)
-{
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, NULL, "forget-passwords", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_exit(void)
-{
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_NONE, FALSE, NULL, "exit", NULL);
-}
-
-Ovpn3MgmtCommand *
 ovpn3_mgmt_command_login_password(const char *password, GError **error)
 {
   GString *line;
@@ -563,46 +370,6 @@ ovpn3_mgmt_command_login_password(const char *password, GError **error)
   g_string_append(line, password);
   return command_take(line, OVPN3_MGMT_RESPONSE_PW_LOGIN, TRUE, g_strdup("(login password)"),
                       error);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_pkcs11_id_count(void)
-{
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_PKCS11, FALSE, NULL, "pkcs11-id-count", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_pkcs11_id_get(guint index)
-{
-  g_autofree gchar *i = g_strdup_printf("%u", index);
-
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_PKCS11, FALSE, NULL, "pkcs11-id-get", i, NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_remote_entry_count(void)
-{
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, NULL, "remote-entry-count", NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_remote_entry_get_all(void)
-{
-  return ovpn3_mgmt_command_new(OVPN3_MGMT_RESPONSE_MULTI, FALSE, NULL, "remote-entry-get", "all",
-                                NULL);
-}
-
-Ovpn3MgmtCommand *
-ovpn3_mgmt_command_auth_retry(const char *mode, GError **error)
-{
-  if (g_strcmp0(mode, "none") != 0 && g_strcmp0(mode, "nointeract") != 0
-      && g_strcmp0(mode, "interact") != 0)
-    {
-      g_set_error_literal(error, OVPN3_MGMT_ERROR, OVPN3_MGMT_ERROR_INVALID_ARGUMENT,
-                          "Invalid auth-retry mode");
-      return NULL;
-    }
-  return ovpn3_mgmt_command_new(SINGLE, FALSE, error, "auth-retry", mode, NULL);
 }
 
 /* "<verb>\n" + lines + "END\n"; lines already validated. */
@@ -657,7 +424,7 @@ ovpn3_mgmt_command_pk_sig(const char *base64, GError **error)
   gsize len;
   gsize off;
 
-  if (!require(error, base64, ""))
+  if (!ovpn3_mgmt_command_require(error, base64, ""))
     return NULL;
   len = strlen(base64);
   if (len == 0)
@@ -685,7 +452,7 @@ ovpn3_mgmt_command_certificate(const char *pem, GError **error)
   g_autoptr(GPtrArray) kept = g_ptr_array_new();
   guint i;
 
-  if (!require(error, pem, ""))
+  if (!ovpn3_mgmt_command_require(error, pem, ""))
     return NULL;
   lines = g_strsplit(pem, "\n", -1);
   for (i = 0; lines[i] != NULL; i++)

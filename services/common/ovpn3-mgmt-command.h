@@ -89,14 +89,45 @@ typedef enum
 } Ovpn3MgmtHoldAction;
 Ovpn3MgmtCommand *ovpn3_mgmt_command_hold(Ovpn3MgmtHoldAction action);
 
-/* signal SIGHUP|SIGTERM|SIGUSR1|SIGUSR2|SIGINT; anything else is refused. */
-Ovpn3MgmtCommand *ovpn3_mgmt_command_signal(const char *signame, GError **error);
+/* signal SIGHUP|SIGTERM|SIGUSR1|SIGUSR2|SIGINT: constant commands, they cannot fail. */
+typedef enum
+{
+  OVPN3_MGMT_SIGHUP,
+  OVPN3_MGMT_SIGTERM,
+  OVPN3_MGMT_SIGUSR1,
+  OVPN3_MGMT_SIGUSR2,
+  OVPN3_MGMT_SIGINT,
+} Ovpn3MgmtSignal;
+Ovpn3MgmtCommand *ovpn3_mgmt_command_signal(Ovpn3MgmtSignal sig);
+/* "SIGTERM" -> OVPN3_MGMT_SIGTERM; FALSE for any other name (exact case). */
+gboolean ovpn3_mgmt_signal_from_name(const char *name, Ovpn3MgmtSignal *sig);
 
-/* arg: NULL (= state), "on", "off", "all", "on all" or a number. The shape
- * follows the argument. The same for log and echo. */
-Ovpn3MgmtCommand *ovpn3_mgmt_command_state(const char *arg, GError **error);
-Ovpn3MgmtCommand *ovpn3_mgmt_command_log(const char *arg, GError **error);
-Ovpn3MgmtCommand *ovpn3_mgmt_command_echo(const char *arg, GError **error);
+/* state|log|echo on, off, all, "on all": constant commands, they cannot fail.
+ * The response shape follows the mode (on/off single, all multi, on all
+ * success + multi). */
+typedef enum
+{
+  OVPN3_MGMT_REALTIME_ON,
+  OVPN3_MGMT_REALTIME_OFF,
+  OVPN3_MGMT_REALTIME_ALL,
+  OVPN3_MGMT_REALTIME_ON_ALL,
+} Ovpn3MgmtRealtime;
+typedef enum
+{
+  OVPN3_MGMT_STREAM_STATE,
+  OVPN3_MGMT_STREAM_LOG,
+  OVPN3_MGMT_STREAM_ECHO,
+} Ovpn3MgmtStream;
+Ovpn3MgmtCommand *ovpn3_mgmt_command_realtime(Ovpn3MgmtStream stream, Ovpn3MgmtRealtime mode);
+Ovpn3MgmtCommand *ovpn3_mgmt_command_state(Ovpn3MgmtRealtime mode);
+Ovpn3MgmtCommand *ovpn3_mgmt_command_log(Ovpn3MgmtRealtime mode);
+Ovpn3MgmtCommand *ovpn3_mgmt_command_echo(Ovpn3MgmtRealtime mode);
+/* "<verb> <n>": the last n lines of the history (multi-line). */
+Ovpn3MgmtCommand *ovpn3_mgmt_command_history(Ovpn3MgmtStream stream, guint n);
+/* "state" alone: the current state (multi-line). */
+Ovpn3MgmtCommand *ovpn3_mgmt_command_state_query(void);
+/* "on", "off", "all", "on all" -> the mode; FALSE for anything else. */
+gboolean ovpn3_mgmt_realtime_from_name(const char *name, Ovpn3MgmtRealtime *mode);
 Ovpn3MgmtCommand *ovpn3_mgmt_command_bytecount(guint interval);
 /* status (multi-line; parse the lines with ovpn3_mgmt_parse_status()). */
 Ovpn3MgmtCommand *ovpn3_mgmt_command_status(void);

@@ -135,6 +135,27 @@ rest_args(JsonArray *a, guint i)
   return g_strjoinv(" ", (gchar **) parts->pdata);
 }
 
+/* state|log|echo [on|off|all|on all|<n>] */
+static Ovpn3MgmtCommand *
+build_realtime(const char *op, JsonArray *a, GError **error)
+{
+  Ovpn3MgmtStream stream = op[0] == 's'   ? OVPN3_MGMT_STREAM_STATE
+                           : op[0] == 'l' ? OVPN3_MGMT_STREAM_LOG
+                                          : OVPN3_MGMT_STREAM_ECHO;
+  g_autofree gchar *r = rest_args(a, 1);
+  Ovpn3MgmtRealtime mode;
+  guint64 n;
+
+  if (r == NULL && stream == OVPN3_MGMT_STREAM_STATE)
+    return ovpn3_mgmt_command_state_query();
+  if (ovpn3_mgmt_realtime_from_name(r, &mode))
+    return ovpn3_mgmt_command_realtime(stream, mode);
+  if (r != NULL && g_ascii_string_to_unsigned(r, 10, 0, G_MAXINT, &n, NULL))
+    return ovpn3_mgmt_command_history(stream, (guint) n);
+  g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid %s argument", op);
+  return NULL;
+}
+
 static Ovpn3MgmtCommand *
 build(JsonArray *a, gboolean *is_status, GError **error)
 {
@@ -170,17 +191,16 @@ build(JsonArray *a, gboolean *is_status, GError **error)
   if (strcmp(op, "cr_response") == 0)
     return ovpn3_mgmt_command_cr_response(arg(a, 1), error);
   if (strcmp(op, "signal") == 0)
-    return ovpn3_mgmt_command_signal(arg(a, 1), error);
-  if (strcmp(op, "state") == 0 || strcmp(op, "log") == 0 || strcmp(op, "echo") == 0)
     {
-      g_autofree gchar *r = rest_args(a, 1);
+      Ovpn3MgmtSignal sig;
 
-      if (op[0] == 's')
-        return ovpn3_mgmt_command_state(r, error);
-      if (op[0] == 'l')
-        return ovpn3_mgmt_command_log(r, error);
-      return ovpn3_mgmt_command_echo(r, error);
+      if (ovpn3_mgmt_signal_from_name(arg(a, 1), &sig))
+        return ovpn3_mgmt_command_signal(sig);
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "unknown signal");
+      return NULL;
     }
+  if (strcmp(op, "state") == 0 || strcmp(op, "log") == 0 || strcmp(op, "echo") == 0)
+    return build_realtime(op, a, error);
   if (strcmp(op, "bytecount") == 0)
     return ovpn3_mgmt_command_bytecount(uarg(a, 1));
   if (strcmp(op, "status") == 0)

@@ -214,10 +214,10 @@ test_multi(Fixture *fx, gconstpointer data)
   g_autofree gchar *l3 = NULL;
   g_autofree gchar *l4 = NULL;
 
-  submit(fx, ovpn3_mgmt_command_state("on all", NULL), 0, NULL);
+  submit(fx, ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ON_ALL), 0, NULL);
   submit(fx, ovpn3_mgmt_command_status(), 0, NULL);
-  submit(fx, ovpn3_mgmt_command_state("all", NULL), 0, NULL);
-  submit(fx, ovpn3_mgmt_command_state("on all", NULL), 0, NULL);
+  submit(fx, ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ALL), 0, NULL);
+  submit(fx, ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ON_ALL), 0, NULL);
   l1 = peer_read_line(fx);
   g_assert_cmpstr(l1, ==, "state \"on\" \"all\"");
   peer_write(

@@ -160,29 +160,45 @@ test_helpers(void)
   assert_line(ovpn3_mgmt_command_hold(OVPN3_MGMT_HOLD_RELEASE), "hold \"release\"", S);
   assert_line(ovpn3_mgmt_command_hold(OVPN3_MGMT_HOLD_ON), "hold \"on\"", S);
   assert_line(ovpn3_mgmt_command_hold(OVPN3_MGMT_HOLD_OFF), "hold \"off\"", S);
-  assert_line(ovpn3_mgmt_command_signal("SIGUSR1", &error), "signal \"SIGUSR1\"", S);
-  assert_line(ovpn3_mgmt_command_signal("SIGTERM", &error), "signal \"SIGTERM\"", S);
-  g_assert_no_error(error);
-  REFUSED(ovpn3_mgmt_command_signal("SIGKILL", &error));
-  error = NULL;
-  REFUSED(ovpn3_mgmt_command_signal("sigterm", &error));
-  error = NULL;
+  assert_line(ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR1), "signal \"SIGUSR1\"", S);
+  assert_line(ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGTERM), "signal \"SIGTERM\"", S);
+  assert_line(ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGHUP), "signal \"SIGHUP\"", S);
+  assert_line(ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR2), "signal \"SIGUSR2\"", S);
+  assert_line(ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGINT), "signal \"SIGINT\"", S);
+  {
+    Ovpn3MgmtSignal sig = OVPN3_MGMT_SIGHUP;
 
-  assert_line(ovpn3_mgmt_command_state(NULL, &error), "state", OVPN3_MGMT_RESPONSE_MULTI);
-  assert_line(ovpn3_mgmt_command_state("on", &error), "state \"on\"", S);
-  assert_line(ovpn3_mgmt_command_state("off", &error), "state \"off\"", S);
-  assert_line(ovpn3_mgmt_command_state("all", &error), "state \"all\"", OVPN3_MGMT_RESPONSE_MULTI);
-  assert_line(ovpn3_mgmt_command_state("3", &error), "state \"3\"", OVPN3_MGMT_RESPONSE_MULTI);
-  assert_line(ovpn3_mgmt_command_state("on all", &error), "state \"on\" \"all\"",
+    g_assert_true(ovpn3_mgmt_signal_from_name("SIGTERM", &sig));
+    g_assert_cmpint(sig, ==, OVPN3_MGMT_SIGTERM);
+    g_assert_false(ovpn3_mgmt_signal_from_name("SIGKILL", &sig));
+    g_assert_false(ovpn3_mgmt_signal_from_name("sigterm", &sig));
+    g_assert_false(ovpn3_mgmt_signal_from_name(NULL, &sig));
+    g_assert_cmpint(sig, ==, OVPN3_MGMT_SIGTERM);
+  }
+
+  assert_line(ovpn3_mgmt_command_state_query(), "state", OVPN3_MGMT_RESPONSE_MULTI);
+  assert_line(ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ON), "state \"on\"", S);
+  assert_line(ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_OFF), "state \"off\"", S);
+  assert_line(ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ALL), "state \"all\"",
+              OVPN3_MGMT_RESPONSE_MULTI);
+  assert_line(ovpn3_mgmt_command_history(OVPN3_MGMT_STREAM_STATE, 3), "state \"3\"",
+              OVPN3_MGMT_RESPONSE_MULTI);
+  assert_line(ovpn3_mgmt_command_state(OVPN3_MGMT_REALTIME_ON_ALL), "state \"on\" \"all\"",
               OVPN3_MGMT_RESPONSE_SUCCESS_MULTI);
-  assert_line(ovpn3_mgmt_command_log("on all", &error), "log \"on\" \"all\"",
+  assert_line(ovpn3_mgmt_command_log(OVPN3_MGMT_REALTIME_ON_ALL), "log \"on\" \"all\"",
               OVPN3_MGMT_RESPONSE_SUCCESS_MULTI);
-  assert_line(ovpn3_mgmt_command_echo("on", &error), "echo \"on\"", S);
-  g_assert_no_error(error);
-  REFUSED(ovpn3_mgmt_command_log(NULL, &error));
-  error = NULL;
-  REFUSED(ovpn3_mgmt_command_state("bogus", &error));
-  error = NULL;
+  assert_line(ovpn3_mgmt_command_echo(OVPN3_MGMT_REALTIME_ON), "echo \"on\"", S);
+  assert_line(ovpn3_mgmt_command_history(OVPN3_MGMT_STREAM_LOG, 20), "log \"20\"",
+              OVPN3_MGMT_RESPONSE_MULTI);
+  {
+    Ovpn3MgmtRealtime mode = OVPN3_MGMT_REALTIME_OFF;
+
+    g_assert_true(ovpn3_mgmt_realtime_from_name("on all", &mode));
+    g_assert_cmpint(mode, ==, OVPN3_MGMT_REALTIME_ON_ALL);
+    g_assert_false(ovpn3_mgmt_realtime_from_name("bogus", &mode));
+    g_assert_false(ovpn3_mgmt_realtime_from_name(NULL, &mode));
+    g_assert_cmpint(mode, ==, OVPN3_MGMT_REALTIME_ON_ALL);
+  }
 
   assert_line(ovpn3_mgmt_command_bytecount(5), "bytecount \"5\"", S);
   assert_line(ovpn3_mgmt_command_status(), "status", OVPN3_MGMT_RESPONSE_MULTI);
