@@ -1,4 +1,5 @@
-# Shared bits of the configuration-manager integration tests.
+# Fixtures of the configuration-manager integration tests (the shared helpers
+# -- run_as, expect_error, Signals, the runner -- are in tests/lib/ovpn3test.py).
 import os
 
 import dbus
@@ -35,30 +36,8 @@ def set_(bus, path, prop, value):
     return t.set_property(bus, BUS, path, IFACE, prop, value)
 
 
-def expect_error(fn, name=None, message=None):
-    """Run fn(); it must raise CallError (with that name / message substring)."""
-    try:
-        fn()
-    except t.CallError as e:
-        if name is not None:
-            assert e.name == name, 'expected %s, got %s: %s' % (name, e.name, e.message)
-        if message is not None:
-            assert message in e.message, 'expected %r in %r' % (message, e.message)
-        return e
-    raise AssertionError('expected a D-Bus error (%s %r), the call succeeded' % (name, message))
-
-
-def uid_of(user):
-    import pwd
-    return pwd.getpwnam(user).pw_uid
-
-
 A = 'ovpn3-test-a'
 B = 'ovpn3-test-b'
-
-
-def as_user(user, fn, *args):
-    return t.run_as(user, fn, *args)
 
 
 def boolean(v):

@@ -9,13 +9,21 @@ from cfgtest import BUS, import_profile, mgr_call, obj_call
 
 t.require_devbus()
 bus = t.system_bus()
-persistent = import_profile(bus, 'stays', persistent=True)
-t.wait_name_gone(bus, BUS, timeout=t.scaled(2))
 
-temp = import_profile(bus, 'held', persistent=False)
-time.sleep(5)
-assert t.name_has_owner(bus, BUS), 'exited while a non-persistent profile was held'
-obj_call(bus, temp, 'Remove')
-t.wait_name_gone(bus, BUS, timeout=t.scaled(2))
-assert mgr_call(bus, 'FetchAvailableConfigs') == [persistent]
-print('ok')
+
+def test_exits_when_idle_with_only_persistent_profiles():
+    global persistent
+    persistent = import_profile(bus, 'stays', persistent=True)
+    t.wait_name_gone(bus, BUS, timeout=t.scaled(2))
+
+
+def test_stays_while_non_persistent_held_and_restores_persistent():
+    temp = import_profile(bus, 'held', persistent=False)
+    time.sleep(5)
+    assert t.name_has_owner(bus, BUS), 'exited while a non-persistent profile was held'
+    obj_call(bus, temp, 'Remove')
+    t.wait_name_gone(bus, BUS, timeout=t.scaled(2))
+    assert mgr_call(bus, 'FetchAvailableConfigs') == [persistent]
+
+
+t.main()

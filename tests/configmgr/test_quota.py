@@ -13,7 +13,7 @@ import os
 import dbus
 
 import ovpn3test as t
-from cfgtest import A, B, BUS, IFACE, MGR, PROFILE, expect_error, uid_of
+from cfgtest import A, B, BUS, IFACE, MGR, PROFILE
 
 LIMITS = 'org.freedesktop.DBus.Error.LimitsExceeded'
 PER_USER, TOTAL = (int(x) for x in os.environ['OVPN3_TEST_CONFIG_QUOTA'].split(':'))
@@ -60,86 +60,115 @@ def used(uid=None):
 def refused(fn, words):
     """fn() fails with LimitsExceeded naming the limit; no profile was made."""
     before = len(events.settle(0.1))
-    e = expect_error(fn, LIMITS)
+    e = t.expect_error(fn, LIMITS)
     assert words in e.message, e.message
     assert len(events.settle(0.2)) == before, events.received[before:]
     return e
 
 
 t.polkit_allow('net.openvpn.v3.manage-others')   # root lists everyone's anyway
-uid_a = uid_of(A)
+uid_a = t.uid_of(A)
+
 
 # the rendered size grows by 65 bytes a line
-probe = imp(A, 'p', 10)
-base = size(probe) - 1 - 10 * 65
-probe2 = imp(A, 'p', 20)
-assert size(probe2) - 1 == base + 20 * 65, (size(probe2), base)
-for p in (probe, probe2):
-    t.call_as(A, BUS, p, IFACE, 'Remove')
-assert used(uid_a) == 0
+def test_rendered_size_grows_65_bytes_a_line():
+    global fill, p
+    probe = imp(A, 'p', 10)
+    base = size(probe) - 1 - 10 * 65
+    probe2 = imp(A, 'p', 20)
+    assert size(probe2) - 1 == base + 20 * 65, (size(probe2), base)
+    for p in (probe, probe2):
+        t.call_as(A, BUS, p, IFACE, 'Remove')
+    assert used(uid_a) == 0
 
 
-def fill(user, uid, limit, name_prefix='f'):
-    """Imports profiles as user until uid's usage is exactly limit."""
-    while limit - used(uid) > 2 * base + 300 * 65 + 300:
-        imp(user, name_prefix, 300)
-    left = limit - used(uid)
-    lines = (left - base - 1) // 65
-    name = 'n' * (left - base - lines * 65)
-    assert lines >= 0 and 1 <= len(name) <= 65, (left, lines)
-    path = imp(user, name, lines)
-    assert used(uid) == limit, (used(uid), limit)
-    return path
+    def fill(user, uid, limit, name_prefix='f'):
+        """Imports profiles as user until uid's usage is exactly limit."""
+        while limit - used(uid) > 2 * base + 300 * 65 + 300:
+            imp(user, name_prefix, 300)
+        left = limit - used(uid)
+        lines = (left - base - 1) // 65
+        name = 'n' * (left - base - lines * 65)
+        assert lines >= 0 and 1 <= len(name) <= 65, (left, lines)
+        path = imp(user, name, lines)
+        assert used(uid) == limit, (used(uid), limit)
+        return path
 
 
 # ---- per user -----------------------------------------------------------------
-last = fill(A, uid_a, PER_USER)
-count = len(paths_of(uid_a))
-e = refused(lambda: imp(A, 'x', 0), 'per-user limit')
-assert 'UID %d' % uid_a in e.message and str(PER_USER) in e.message, e.message
-assert len(paths_of(uid_a)) == count
+def test_per_user_limit_refuses_the_next_import():
+    global e, last
+    last = fill(A, uid_a, PER_USER)
+    count = len(paths_of(uid_a))
+    e = refused(lambda: imp(A, 'x', 0), 'per-user limit')
+    assert 'UID %d' % uid_a in e.message and str(PER_USER) in e.message, e.message
+    assert len(paths_of(uid_a)) == count
+
+
 # changes that grow the profile, at the limit
-refused(lambda: t.call_as(A, BUS, last, IFACE, 'AddTag', 't', signature='s'), 'per-user limit')
-refused(lambda: t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host',
-                          dbus.String('h', variant_level=1), signature='sv'), 'per-user limit')
-name = t.get_property(root, BUS, last, IFACE, 'name')
-refused(lambda: t.run_as(A, lambda bus: t.set_property(bus, BUS, last, IFACE, 'name',
-                                                       name + 'x')), 'per-user limit')
-p = t.call(root, BUS, last, t.PROPS, 'GetAll', IFACE, signature='s')
-assert p['name'] == name and p['tags'] == [] and p['overrides'] == {}, p
+def test_growing_changes_refused_at_the_limit():
+    global name, p
+    refused(lambda: t.call_as(A, BUS, last, IFACE, 'AddTag', 't', signature='s'), 'per-user limit')
+    refused(lambda: t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host',
+                              dbus.String('h', variant_level=1), signature='sv'), 'per-user limit')
+    name = t.get_property(root, BUS, last, IFACE, 'name')
+    refused(lambda: t.run_as(A, lambda bus: t.set_property(bus, BUS, last, IFACE, 'name',
+                                                           name + 'x')), 'per-user limit')
+    p = t.call(root, BUS, last, t.PROPS, 'GetAll', IFACE, signature='s')
+    assert p['name'] == name and p['tags'] == [] and p['overrides'] == {}, p
+
+
 # what does not grow it is fine; what it frees can be used again
-t.run_as(A, lambda bus: t.set_property(bus, BUS, last, IFACE, 'name', name[:-14]))
-t.call_as(A, BUS, last, IFACE, 'AddTag', 'abc', signature='s')
-refused(lambda: t.call_as(A, BUS, last, IFACE, 'AddTag', 'd' * 12, signature='s'),
-        'per-user limit')
-t.call_as(A, BUS, last, IFACE, 'RemoveTag', 'abc', signature='s')
-t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host', dbus.String('h', variant_level=1),
-          signature='sv')
-assert used(uid_a) == PER_USER - 3
+def test_shrinking_changes_fine_and_freed_space_reusable():
+    t.run_as(A, lambda bus: t.set_property(bus, BUS, last, IFACE, 'name', name[:-14]))
+    t.call_as(A, BUS, last, IFACE, 'AddTag', 'abc', signature='s')
+    refused(lambda: t.call_as(A, BUS, last, IFACE, 'AddTag', 'd' * 12, signature='s'),
+            'per-user limit')
+    t.call_as(A, BUS, last, IFACE, 'RemoveTag', 'abc', signature='s')
+    t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host', dbus.String('h', variant_level=1),
+              signature='sv')
+    assert used(uid_a) == PER_USER - 3
+
+
 # a longer value counts only what it adds
-t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host', dbus.String('gggg', variant_level=1),
-          signature='sv')
-refused(lambda: t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host',
-                          dbus.String('ggggg', variant_level=1), signature='sv'), 'per-user limit')
-assert t.get_property(root, BUS, last, IFACE, 'overrides') == {'proxy-host': 'gggg'}
-assert used(uid_a) == PER_USER
+def test_longer_value_counts_only_what_it_adds():
+    t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host', dbus.String('gggg', variant_level=1),
+              signature='sv')
+    refused(lambda: t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host',
+                              dbus.String('ggggg', variant_level=1), signature='sv'), 'per-user limit')
+    assert t.get_property(root, BUS, last, IFACE, 'overrides') == {'proxy-host': 'gggg'}
+    assert used(uid_a) == PER_USER
+
+
 # another user is not affected
-imp(B, 'b', 10)
+def test_another_user_is_not_affected():
+    imp(B, 'b', 10)
+
 
 # ---- root: no per-user limit, the total applies to everyone --------------------
-fill(None, 0, PER_USER + 1000, 'r')
-assert used(0) > PER_USER
-fill(None, 0, TOTAL - used() + used(0), 'r')
-assert used() == TOTAL, (used(), TOTAL)
-e = refused(lambda: imp(None, 'x', 0), 'all users together')
-assert str(TOTAL) in e.message, e.message
-refused(lambda: imp(B, 'x', 0), 'all users together')
+def test_root_has_no_per_user_limit_total_applies():
+    global e
+    fill(None, 0, PER_USER + 1000, 'r')
+    assert used(0) > PER_USER
+    fill(None, 0, TOTAL - used() + used(0), 'r')
+    assert used() == TOTAL, (used(), TOTAL)
+    e = refused(lambda: imp(None, 'x', 0), 'all users together')
+    assert str(TOTAL) in e.message, e.message
+    refused(lambda: imp(B, 'x', 0), 'all users together')
+
+
 # TransferOwnership to a user at the limit: refused; the owner stays
-rootp = paths_of(0)[0]
-refused(lambda: t.call(root, BUS, MGR, IFACE, 'TransferOwnership', rootp, dbus.UInt32(uid_a),
-                       signature='ou'), 'per-user limit')
-assert t.get_property(root, BUS, rootp, IFACE, 'owner') == 0
+def test_transfer_to_user_at_limit_refused():
+    rootp = paths_of(0)[0]
+    refused(lambda: t.call(root, BUS, MGR, IFACE, 'TransferOwnership', rootp, dbus.UInt32(uid_a),
+                           signature='ou'), 'per-user limit')
+    assert t.get_property(root, BUS, rootp, IFACE, 'owner') == 0
+
+
 # removing frees it for everyone
-t.call_as(A, BUS, last, IFACE, 'Remove')
-imp(B, 'b2', 0)
-print('ok')
+def test_removing_frees_space_for_everyone():
+    t.call_as(A, BUS, last, IFACE, 'Remove')
+    imp(B, 'b2', 0)
+
+
+t.main()

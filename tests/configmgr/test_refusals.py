@@ -4,7 +4,7 @@
 (empty, or only comments and blank lines), and AccessGrant of (uid_t) -1 or
 of a uid that names no user, each with a clear error naming the problem."""
 import ovpn3test as t
-from cfgtest import (A, GDBUSPP, PROFILE, expect_error, get, import_profile, mgr_call, obj_call)
+from cfgtest import A, GDBUSPP, PROFILE, get, import_profile, mgr_call, obj_call
 
 INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs'
 
@@ -15,26 +15,36 @@ def listed():
     return sorted(t.run_as(A, lambda bus: mgr_call(bus, 'FetchAvailableConfigs')))
 
 
-before = listed()
-for what, text in (('empty', ''), ('blank lines', '\n\n  \n\t\n'),
-                   ('comments only', '# a comment\n; another\n\n   # indented\n')):
-    for persistent in (False, True):
-        e = expect_error(lambda: t.run_as(A, import_profile, 'nothing', text, False, persistent),
-                         GDBUSPP, 'no directive')
-        assert 'Invalid configuration profile' in e.message, e.message
-        print('Import (%s, persistent=%s) refused: %s' % (what, persistent, e.message))
-assert listed() == before, 'a refused Import left a profile: %s' % listed()
+def test_import_without_directives_refused_and_leaves_nothing():
+    global e
+    before = listed()
+    for what, text in (('empty', ''), ('blank lines', '\n\n  \n\t\n'),
+                       ('comments only', '# a comment\n; another\n\n   # indented\n')):
+        for persistent in (False, True):
+            e = t.expect_error(lambda: t.run_as(A, import_profile, 'nothing', text, False, persistent),
+                             GDBUSPP, 'no directive')
+            assert 'Invalid configuration profile' in e.message, e.message
+            print('Import (%s, persistent=%s) refused: %s' % (what, persistent, e.message))
+    assert listed() == before, 'a refused Import left a profile: %s' % listed()
 
-path = t.run_as(A, import_profile, 'grant-refusals', PROFILE)
-unknown = t.unused_uid()
-for uid, needle in ((4294967295, 'UID 4294967295'), (unknown, 'UID %d' % unknown)):
-    e = expect_error(lambda: t.call_as(A, 'net.openvpn.v3.configuration', path,
-                                       'net.openvpn.v3.configuration', 'AccessGrant',
-                                       t.dbus.UInt32(uid), signature='u'), INVALID_ARGS, needle)
-    print('AccessGrant(%d) on a profile refused: %s' % (uid, e.message))
-    assert t.run_as(A, get, path, 'acl') == [], 'the refused grant changed the ACL'
+
+def test_access_grant_of_invalid_or_unknown_uid_refused():
+    global e, path
+    path = t.run_as(A, import_profile, 'grant-refusals', PROFILE)
+    unknown = t.unused_uid()
+    for uid, needle in ((4294967295, 'UID 4294967295'), (unknown, 'UID %d' % unknown)):
+        e = t.expect_error(lambda: t.call_as(A, 'net.openvpn.v3.configuration', path,
+                                           'net.openvpn.v3.configuration', 'AccessGrant',
+                                           t.dbus.UInt32(uid), signature='u'), INVALID_ARGS, needle)
+        print('AccessGrant(%d) on a profile refused: %s' % (uid, e.message))
+        assert t.run_as(A, get, path, 'acl') == [], 'the refused grant changed the ACL'
+
+
 # a real user is still granted, the refusals left no trace
-uid_b = t.pwd.getpwnam(t.USER_B).pw_uid
-t.run_as(A, lambda bus: obj_call(bus, path, 'AccessGrant', t.dbus.UInt32(uid_b), signature='u'))
-assert t.run_as(A, get, path, 'acl') == [uid_b]
-print('ok')
+def test_real_user_still_granted_refusals_left_no_trace():
+    uid_b = t.pwd.getpwnam(t.USER_B).pw_uid
+    t.run_as(A, lambda bus: obj_call(bus, path, 'AccessGrant', t.dbus.UInt32(uid_b), signature='u'))
+    assert t.run_as(A, get, path, 'acl') == [uid_b]
+
+
+t.main()

@@ -22,9 +22,16 @@ Waits take a `timeout` and fail with AssertionError after it; the defaults
 are generous ceilings (CEILING seconds, default 30, override with
 OVPN3_TEST_CEILING); a design deadline of N seconds is tested with
 `scaled(N)` = 10 x N.
+
+A test file is a list of cases run by `main()` (see ovpn3tap.py for the TAP
+runner): `def test_what_it_proves(): ...` and, last, `t.main()`. The shared
+helpers every area uses live here: `run_as` (the one way to act as another
+user), `expect_error` (a call must fail with this D-Bus error), `Signals`
+(collect and wait for signals), `Journal`, the polkit and resolved stand-ins.
 """
 
 import configparser
+import importlib
 import json
 import os
 import pickle
@@ -39,6 +46,8 @@ import traceback
 import dbus
 import dbus.mainloop.glib
 from gi.repository import GLib
+
+from ovpn3tap import Skip, main, skip  # noqa: F401 (the runner, re-exported)
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
@@ -187,20 +196,37 @@ def set_property(bus, dest, path, iface, prop, value):
     return call(bus, dest, path, PROPS, 'Set', iface, prop, value, signature='ssv')
 
 
-def run_as(user, fn, *args, timeout=None):
+def become(user):
+    """Turn this process into `user` for good: uid, gid and supplementary
+    groups (the one privilege drop of the tests; a child process calls it)."""
+    pw = pwd.getpwnam(user)
+    os.initgroups(user, pw.pw_gid)
+    os.setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid)
+    os.setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid)
+
+
+def uid_of(user):
+    return pwd.getpwnam(user).pw_uid
+
+
+def run_as(user, fn, *args, timeout=None, fresh=False):
     """Run fn(bus, *args) in a child process as `user` (uid, gid and
     supplementary groups), with its own bus connection. Returns fn's result
     (made plain and pickled back); a D-Bus error in the child is raised here
-    as CallError, anything else as AssertionError with the child's traceback."""
-    pw = pwd.getpwnam(user)
+    as CallError, anything else as AssertionError with the child's traceback.
+
+    fresh=True runs it in a new interpreter instead of a fork (for a fn that
+    iterates a GLib main loop, which a fork would share with this process):
+    fn must then be a function of an importable helper module, and args and
+    the result must be JSON values."""
+    if fresh:
+        return _run_fresh(user, fn, args, timeout)
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(rfd)
         try:
-            os.initgroups(user, pw.pw_gid)
-            os.setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid)
-            os.setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid)
+            become(user)
             bus = system_bus()
             try:
                 result = ('ok', plain(fn(bus, *args)))
@@ -242,10 +268,63 @@ def run_as(user, fn, *args, timeout=None):
     raise AssertionError('run_as(%s) failed in the child:\n%s' % (user, result[1]))
 
 
+def _run_fresh(user, fn, args, timeout):
+    module = fn.__module__
+    assert module != '__main__', 'run_as(fresh=True) needs a function of a helper module'
+    where = os.path.dirname(os.path.abspath(sys.modules[module].__file__))
+    pw = pwd.getpwnam(user)
+    runner = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ovpn3run.py')
+    r = subprocess.run(['/usr/bin/setpriv', '--reuid=%d' % pw.pw_uid, '--regid=%d' % pw.pw_gid,
+                        '--init-groups', '/usr/bin/python3', runner, where, module, fn.__name__,
+                        json.dumps(list(args))],
+                       stdout=subprocess.PIPE, timeout=timeout or 2 * CEILING, text=True)
+    lines = r.stdout.strip().splitlines()
+    assert r.returncode == 0 and lines, 'run_as(%s, %s) failed (%d): %r' % (
+        user, fn.__name__, r.returncode, r.stdout)
+    out = json.loads(lines[-1])
+    if 'error' in out:
+        raise CallError(*out['error'])
+    return out['ok']
+
+
+def run_fresh_child(where, module, function, args_json):
+    """The child side of run_as(fresh=True) (tests/lib/ovpn3run.py)."""
+    sys.path.insert(0, where)
+    fn = getattr(importlib.import_module(module), function)
+    bus = system_bus()
+    try:
+        out = {'ok': plain(fn(bus, *json.loads(args_json)))}
+    except CallError as e:
+        out = {'error': [e.name, e.message]}
+    except dbus.exceptions.DBusException as e:
+        out = {'error': [e.get_dbus_name(), e.get_dbus_message()]}
+    sys.stdout.write(json.dumps(out) + '\n')
+
+
 def call_as(user, dest, path, iface, method, *args, signature=None):
-    """call() as another user; returns plain values or raises CallError."""
+    """call() as another user (run_as of one call); plain values or CallError."""
     return run_as(user, lambda bus: call(bus, dest, path, iface, method, *args,
                                          signature=signature))
+
+
+def expect_error(fn, name=None, message=None):
+    """fn() must fail with a D-Bus error: named `name` (exactly) if given,
+    with `message` in its text if given. Returns the CallError."""
+    try:
+        result = fn()
+    except CallError as e:
+        error = e
+    except dbus.exceptions.DBusException as e:
+        error = CallError(e.get_dbus_name(), e.get_dbus_message())
+    else:
+        raise AssertionError('expected the D-Bus error %s (%r), the call returned %r'
+                             % (name or '(any)', message, result))
+    if name is not None:
+        assert error.name == name, 'expected %s, got %s: %s' % (name, error.name, error.message)
+    if message is not None:
+        assert message in error.message, 'expected %r in %r (%s)' % (message, error.message,
+                                                                     error.name)
+    return error
 
 
 # ---- polkitd stand-in (python-dbusmock template 'polkitd') ----------------
@@ -383,6 +462,16 @@ class Signals:
         wait_until(lambda: len(self.received) >= count, timeout,
                    '%d signal(s) (%d so far)' % (count, len(self.received)))
         return self.received
+
+    def wait_for(self, match, timeout=None, what=None):
+        """Wait for a signal for which match(signal) is true (match may also
+        be the list of its arguments); returns that signal."""
+        if not callable(match):
+            want = plain(list(match))
+            match = lambda s: s['args'] == want  # noqa: E731
+        found = wait_until(lambda: [s for s in self.received if match(s)], timeout,
+                           what or 'a matching signal (%d received)' % len(self.received))
+        return found[0]
 
     def settle(self, seconds=0.5):
         """Process events for a while (to check that nothing else arrives)."""
