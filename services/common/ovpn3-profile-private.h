@@ -5,6 +5,12 @@
 
 G_BEGIN_DECLS
 
+struct _Ovpn3Profile
+{
+  GObject parent_instance;
+  GPtrArray *directives; /* Ovpn3ProfileDirective, in profile order */
+};
+
 /* One allowlisted directive.  @args never NULL (empty for a block).  A <connection> block has
  * @children (its own directives) and @block NULL; any other inline block has @block (content,
  * every line ending in "\n") and @children NULL. */
@@ -42,6 +48,8 @@ gboolean ovpn3_profile_add_directive(GPtrArray *out, const char *name, const cha
                                      const char *block, gboolean in_connection, guint line,
                                      guint *count, GError **error);
 
+/* Append "name arg…\n" to @out, every argument quoted as the lexer reads it back. */
+void ovpn3_profile_render_directive_line(GString *out, const char *name, char **args);
 /* Append the rendering of @directives to @out. */
 void ovpn3_profile_render_directives(GString *out, GPtrArray *directives,
                                      Ovpn3ProfileRenderFlags flags);
