@@ -7,6 +7,7 @@
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
+#include "ovpn3-seccomp.h"
 
 struct _Ovpn3Backendstart
 {
@@ -143,5 +144,5 @@ const Ovpn3ServiceDesc ovpn3_backendstart_service = {
   .attach_log = TRUE,
   .start = backendstart_start,
   .stop = backendstart_stop,
-  .engine_filter = TRUE,
+  .early_setup = ovpn3_seccomp_install_engine_filter,
 };

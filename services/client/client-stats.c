@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
+#include <net/if.h>
 
 #include "client-backend-private.h"
 #include "client-stats.h"
@@ -39,48 +38,67 @@ ovpn3_client_stats_to_variant(const Ovpn3ClientStats *s)
   return g_variant_builder_end(&b);
 }
 
+/* /proc/net/dev: two header lines, then "name: rx_bytes rx_packets errs drop fifo
+ * frame compressed multicast tx_bytes tx_packets …" (64-bit decimal counters). */
+gboolean
+ovpn3_client_parse_net_dev(const char *contents, const char *name, Ovpn3ClientLinkStats *stats)
+{
+  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *colon = strchr(lines[i], ':');
+      g_auto(GStrv) fields = NULL;
+      guint64 v[10];
+      guint n = 0;
+
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      if (g_strcmp0(g_strstrip(lines[i]), name) != 0)
+        continue;
+      fields = g_strsplit_set(colon + 1, " \t", -1);
+      for (guint f = 0; fields[f] != NULL && n < G_N_ELEMENTS(v); f++)
+        if (*fields[f] != '\0'
+            && !g_ascii_string_to_unsigned(fields[f], 10, 0, G_MAXUINT64, &v[n++], NULL))
+          return FALSE;
+      if (n < G_N_ELEMENTS(v))
+        return FALSE;
+      stats->rx_bytes = v[0];
+      stats->rx_packets = v[1];
+      stats->tx_bytes = v[8];
+      stats->tx_packets = v[9];
+      return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 ovpn3_client_link_stats_read(const char *name, gint *ifindex, Ovpn3ClientLinkStats *stats,
                              GError **error)
 {
-  struct nl_sock *sock;
-  struct rtnl_link *link = NULL;
-  int err;
+  g_autofree char *contents = NULL;
+  unsigned int index;
 
   g_return_val_if_fail(name != NULL && *name != '\0' && ifindex != NULL, FALSE);
-  /* a socket per read: reads are rare (a client asking), and nothing is left open */
-  sock = nl_socket_alloc();
-  if (sock == NULL)
-    {
-      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot allocate a netlink socket");
-      return FALSE;
-    }
-  err = nl_connect(sock, NETLINK_ROUTE);
-  if (err >= 0)
-    err = rtnl_link_get_kernel(sock, MAX(*ifindex, 0), *ifindex > 0 ? NULL : name, &link);
-  nl_socket_free(sock);
-  if (err < 0)
-    {
-      g_set_error(error, G_IO_ERROR,
-                  err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV ? G_IO_ERROR_NOT_FOUND
-                                                                : G_IO_ERROR_FAILED,
-                  "cannot read the counters of %s: %s", name, nl_geterror(err));
-      return FALSE;
-    }
-  if (g_strcmp0(rtnl_link_get_name(link), name) != 0)
+  index = if_nametoindex(name);
+  if (index == 0 || index > G_MAXINT || (*ifindex > 0 && (unsigned int) *ifindex != index))
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                  "device %s (index %d) is gone; that index now names %s", name, *ifindex,
-                  rtnl_link_get_name(link) != NULL ? rtnl_link_get_name(link) : "nothing");
-      rtnl_link_put(link);
+                  "cannot read the counters of %s: the device is gone", name);
       return FALSE;
     }
-  *ifindex = rtnl_link_get_ifindex(link);
-  stats->rx_bytes = rtnl_link_get_stat(link, RTNL_LINK_RX_BYTES);
-  stats->tx_bytes = rtnl_link_get_stat(link, RTNL_LINK_TX_BYTES);
-  stats->rx_packets = rtnl_link_get_stat(link, RTNL_LINK_RX_PACKETS);
-  stats->tx_packets = rtnl_link_get_stat(link, RTNL_LINK_TX_PACKETS);
-  rtnl_link_put(link);
+  /* the counters of this process's network namespace, read when asked for */
+  if (!g_file_get_contents("/proc/self/net/dev", &contents, NULL, error))
+    return FALSE;
+  /* the name must still be that device's after the read */
+  if (!ovpn3_client_parse_net_dev(contents, name, stats) || if_nametoindex(name) != index)
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                  "cannot read the counters of %s: the device is gone", name);
+      return FALSE;
+    }
+  *ifindex = (gint) index;
   return TRUE;
 }
 

@@ -2,8 +2,8 @@
  *
  * BYTES_IN/BYTES_OUT are openvpn's link counters from >BYTECOUNT (asked for
  * every second). The TUN_* counters are the kernel's counters of the
- * session's tun/tap device, read over rtnetlink (libnl-route-3, RTM_GETLINK:
- * no privilege needed) when the property is read. The direction is the
+ * session's tun/tap device, read from /proc/self/net/dev (the process's own
+ * network namespace; no privilege needed) when the property is read. The direction is the
  * OpenVPN 3 core's: TUN_*_IN is what openvpn read from the device (the
  * kernel's tx counters), TUN_*_OUT what it wrote to it (the kernel's rx
  * counters). openvpn 2.6 counts no link packets: PACKETS_IN/PACKETS_OUT are
@@ -41,8 +41,12 @@ gboolean ovpn3_client_parse_load_stats(const char *status, guint64 *bytes_in, gu
 /* Reads the kernel's counters of device `name`. With *ifindex > 0 the device
  * is looked up by that index and must still be called `name` (a device of
  * the same name made later is not ours); otherwise by name, and *ifindex is
- * set. FALSE + error if there is no such device or netlink fails. */
+ * set. FALSE + error if there is no such device. */
 gboolean ovpn3_client_link_stats_read(const char *name, gint *ifindex, Ovpn3ClientLinkStats *stats,
                                       GError **error);
+/* The counters of device `name` in the text of /proc/net/dev; FALSE if it is
+ * not there or its line is malformed. */
+gboolean ovpn3_client_parse_net_dev(const char *contents, const char *name,
+                                    Ovpn3ClientLinkStats *stats);
 
 G_END_DECLS

@@ -6,14 +6,14 @@
 #include "ovpn3-exported.h"
 #include "ovpn3-introspection.h"
 #include "ovpn3-names.h"
-#include "ovpn3-polkit.h"
 
 struct _Ovpn3Exporter
 {
   GDBusConnection *connection;
   Ovpn3Credentials *credentials;
   Ovpn3Idle *idle;
-  Ovpn3PeerRoles *roles; /* made on first use */
+  Ovpn3PeerRoles *roles;              /* made on first use */
+  const Ovpn3AdminCheck *admin_check; /* NULL: ADMIN admits nobody */
 };
 
 /* One registered object; referenced by every call in flight so that an
@@ -87,6 +87,12 @@ ovpn3_exporter_free(Ovpn3Exporter *exporter)
   g_clear_object(&exporter->idle);
   g_clear_object(&exporter->roles);
   g_free(exporter);
+}
+
+void
+ovpn3_exporter_set_admin_check(Ovpn3Exporter *exporter, const Ovpn3AdminCheck *check)
+{
+  exporter->admin_check = check;
 }
 
 GDBusConnection *
@@ -540,9 +546,9 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
   PendingCall *pending = user_data;
   g_autoptr(GError) error = NULL;
 
-  pending->caller->admin = ovpn3_polkit_check_finish(result, &error);
+  pending->caller->admin = pending->reg->exporter->admin_check->check_finish(result, &error);
   if (error != NULL)
-    g_debug("polkit: %s", error->message);
+    g_debug("admin check: %s", error->message);
   if (pending->reg->alive && pending->row != NULL
       && !ovpn3_access_allows(pending->row->rule, pending->caller,
                               pending->reg->vtable->access_check, pending->reg->object,
@@ -558,15 +564,15 @@ on_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
 static gboolean
 may_ask_admin(PendingCall *pending)
 {
-  return !ovpn3_uid_is_service_user(pending->caller->uid);
+  return pending->reg->exporter->admin_check != NULL
+         && !ovpn3_uid_is_service_user(pending->caller->uid);
 }
 
 static void
 ask_admin(PendingCall *pending)
 {
-  ovpn3_polkit_check_async(
-      pending->caller->sender, pending->caller->uid, OVPN3_POLKIT_MANAGE_OTHERS,
-      ovpn3_polkit_invocation_is_interactive(pending->invocation), NULL, on_authorized, pending);
+  pending->reg->exporter->admin_check->check_async(pending->caller->sender, pending->caller->uid,
+                                                   pending->invocation, on_authorized, pending);
 }
 
 /* The table's decision (before any handler runs). */

@@ -65,11 +65,24 @@ typedef struct
 
 typedef struct _Ovpn3Exporter Ovpn3Exporter;
 
+/* Who answers the ADMIN bit of an access rule (polkit manage-others:
+ * ovpn3_polkit_admin_check in ovpn3-polkit.h). Kept behind a pointer so that
+ * only the services with ADMIN rows link polkit (docs/architecture.md §8). */
+typedef struct
+{
+  void (*check_async)(const char *sender, guint32 uid, GDBusMethodInvocation *invocation,
+                      GAsyncReadyCallback callback, gpointer user_data);
+  /* TRUE: admitted; FALSE with or without error: not */
+  gboolean (*check_finish)(GAsyncResult *result, GError **error);
+} Ovpn3AdminCheck;
+
 /* One exporter per connection and service; shares the credential cache and
  * idle timer. */
 Ovpn3Exporter *ovpn3_exporter_new(GDBusConnection *connection, Ovpn3Credentials *credentials,
                                   Ovpn3Idle *idle);
 void ovpn3_exporter_free(Ovpn3Exporter *exporter);
+/* Without a check (the default) the ADMIN bit of a rule admits nobody. */
+void ovpn3_exporter_set_admin_check(Ovpn3Exporter *exporter, const Ovpn3AdminCheck *check);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Ovpn3Exporter, ovpn3_exporter_free)
 
 GDBusConnection *ovpn3_exporter_get_connection(Ovpn3Exporter *exporter);

@@ -261,6 +261,7 @@ lookup_known_owner(GTask *task_)
   Ovpn3PeerRoles *self = g_task_get_source_object(task);
   LookupData *data = g_task_get_task_data(task);
   const Ovpn3BackendInfo *cached;
+  GCancellable *cancellable;
 
   if (self->cache == NULL)
     {
@@ -285,11 +286,13 @@ lookup_known_owner(GTask *task_)
       return;
     }
   data->asked = g_strdup(self->sessions_owner);
+  /* read before the task is handed on: arguments are evaluated in no fixed order */
+  cancellable = g_task_get_cancellable(task);
   g_dbus_connection_call(self->connection, self->sessions_owner, OVPN3_SESSIONS_PATH,
                          OVPN3_SESSIONS_INTERFACE, "LookupBackend",
                          g_variant_new("(s)", data->sender), G_VARIANT_TYPE("(oouu)"),
-                         G_DBUS_CALL_FLAGS_NO_AUTO_START, LOOKUP_TIMEOUT_MS,
-                         g_task_get_cancellable(task), on_lookup_backend, g_steal_pointer(&task));
+                         G_DBUS_CALL_FLAGS_NO_AUTO_START, LOOKUP_TIMEOUT_MS, cancellable,
+                         on_lookup_backend, g_steal_pointer(&task));
 }
 
 static void

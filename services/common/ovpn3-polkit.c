@@ -5,6 +5,7 @@
 #define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
 #include <polkit/polkit.h>
 
+#include "ovpn3-names.h"
 #include "ovpn3-polkit.h"
 
 typedef struct
@@ -111,3 +112,17 @@ ovpn3_polkit_invocation_is_interactive(GDBusMethodInvocation *invocation)
   return (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
          != 0;
 }
+
+static void
+admin_check_async(const char *sender, guint32 uid, GDBusMethodInvocation *invocation,
+                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  ovpn3_polkit_check_async(sender, uid, OVPN3_POLKIT_MANAGE_OTHERS,
+                           ovpn3_polkit_invocation_is_interactive(invocation), NULL, callback,
+                           user_data);
+}
+
+const Ovpn3AdminCheck ovpn3_polkit_admin_check = {
+  .check_async = admin_check_async,
+  .check_finish = ovpn3_polkit_check_finish,
+};

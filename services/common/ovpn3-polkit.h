@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-exported.h"
+
 G_BEGIN_DECLS
 
 /* interactive: pass ovpn3_polkit_invocation_is_interactive() for calls on
@@ -20,5 +22,9 @@ void ovpn3_polkit_check_async(const char *sender, guint32 uid, const char *actio
 gboolean ovpn3_polkit_check_finish(GAsyncResult *result, GError **error);
 
 gboolean ovpn3_polkit_invocation_is_interactive(GDBusMethodInvocation *invocation);
+
+/* The exporter's ADMIN bit as polkit net.openvpn.v3.manage-others, interactive
+ * when the call allows it (ovpn3_exporter_set_admin_check()). */
+extern const Ovpn3AdminCheck ovpn3_polkit_admin_check;
 
 G_END_DECLS

@@ -12,7 +12,6 @@
 
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
-#include "ovpn3-seccomp.h"
 #include "ovpn3-service.h"
 
 typedef struct
@@ -136,7 +135,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
    * for other processes of the service user (docs/security.md §1) */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     g_warning("PR_SET_DUMPABLE: %s", g_strerror(errno));
-  if (desc->engine_filter && !ovpn3_seccomp_install_engine_filter(&error))
+  if (desc->early_setup != NULL && !desc->early_setup(&error))
     {
       g_printerr("%s: %s\n", argv[0], error->message);
       return 1;
@@ -190,6 +189,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   idle = ovpn3_idle_new(idle_exit >= 0 ? (guint) idle_exit
                                        : idle_timeout_from_env(desc->default_idle_exit));
   exporter = ovpn3_exporter_new(connection, credentials, idle);
+  ovpn3_exporter_set_admin_check(exporter, desc->admin_check);
   if (desc->attach_log)
     {
       log = ovpn3_log_client_new(connection, desc->log_group, desc->interface, desc->path,

@@ -46,9 +46,13 @@ typedef struct
   void (*name_acquired)(gpointer service);
   void (*stop)(gpointer service);
   const GOptionEntry *extra_options; /* optional */
-  /* install the engine syscall filter (ovpn3-seccomp.h) before anything
-   * else: the processes that may switch to an engine uid */
-  gboolean engine_filter;
+  /* Optional: run first, before options are parsed (e.g. the engine
+   * syscall filter of ovpn3-seccomp.h in the processes that may switch to
+   * an engine uid); FALSE ends the process with the error. */
+  gboolean (*early_setup)(GError **error);
+  /* Optional: who answers the ADMIN bit of the access tables
+   * (&ovpn3_polkit_admin_check); NULL: ADMIN admits nobody. */
+  const Ovpn3AdminCheck *admin_check;
 } Ovpn3ServiceDesc;
 
 int ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv);

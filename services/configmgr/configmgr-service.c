@@ -5,6 +5,7 @@
 #include "config-manager.h"
 #include "configmgr-service.h"
 #include "ovpn3-names.h"
+#include "ovpn3-polkit.h"
 
 static gpointer
 configmgr_start(Ovpn3ServiceContext *ctx, GError **error)
@@ -30,6 +31,7 @@ const Ovpn3ServiceDesc ovpn3_configmgr_service = {
   .path = OVPN3_CONFIG_PATH,
   .default_idle_exit = 180,
   .attach_log = TRUE,
+  .admin_check = &ovpn3_polkit_admin_check,
   .start = configmgr_start,
   .stop = configmgr_stop,
 };

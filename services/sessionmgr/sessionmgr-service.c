@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ovpn3-names.h"
+#include "ovpn3-polkit.h"
 #include "session-manager.h"
 #include "sessionmgr-service.h"
 
@@ -29,6 +30,7 @@ const Ovpn3ServiceDesc ovpn3_sessionmgr_service = {
   .path = OVPN3_SESSIONS_PATH,
   .default_idle_exit = 180,
   .attach_log = TRUE,
+  .admin_check = &ovpn3_polkit_admin_check,
   .start = sessionmgr_start,
   .stop = sessionmgr_stop,
 };

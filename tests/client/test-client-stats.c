@@ -78,6 +78,34 @@ test_read(void)
 }
 
 static void
+test_net_dev(void)
+{
+  const char *text
+      = "Inter-|   Receive                                                |  Transmit\n"
+        " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
+        "drop fifo colls carrier compressed\n"
+        "    lo:    1234      12    0    0    0     0          0         0     1234      12    0 "
+        "   0    0     0       0          0\n"
+        "ovpn3t0: 18446744073709551615 7 0 0 0 0 0 0 4096 3 0 0 0 0 0 0\n"
+        "  bad0: 1 2 3\n"
+        "  neg0: -1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n";
+  Ovpn3ClientLinkStats st = { 0 };
+
+  g_assert_true(ovpn3_client_parse_net_dev(text, "ovpn3t0", &st));
+  g_assert_cmpuint(st.rx_bytes, ==, G_MAXUINT64);
+  g_assert_cmpuint(st.rx_packets, ==, 7);
+  g_assert_cmpuint(st.tx_bytes, ==, 4096);
+  g_assert_cmpuint(st.tx_packets, ==, 3);
+  g_assert_true(ovpn3_client_parse_net_dev(text, "lo", &st));
+  g_assert_cmpuint(st.tx_bytes, ==, 1234);
+  /* a prefix of a name is not the name; short or negative lines are refused */
+  g_assert_false(ovpn3_client_parse_net_dev(text, "ovpn3", &st));
+  g_assert_false(ovpn3_client_parse_net_dev(text, "bad0", &st));
+  g_assert_false(ovpn3_client_parse_net_dev(text, "neg0", &st));
+  g_assert_false(ovpn3_client_parse_net_dev("", "lo", &st));
+}
+
+static void
 test_load_stats(void)
 {
   guint64 in = 0, out = 0;
@@ -104,5 +132,6 @@ main(int argc, char **argv)
   g_test_add_func("/client/stats/variant", test_variant);
   g_test_add_func("/client/stats/read", test_read);
   g_test_add_func("/client/stats/load-stats", test_load_stats);
+  g_test_add_func("/client/stats/net-dev", test_net_dev);
   return g_test_run();
 }
