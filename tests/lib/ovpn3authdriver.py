@@ -105,8 +105,27 @@ class AuthDriver:
     def approve_last(self):
         self._send('client-auth-nt %s %s' % (self.last_cid, self.clients[self.last_cid]))
 
-    def kill_last(self, how='RESTART'):
-        self._send('client-kill %s %s' % (self.last_cid, how))
+    def kill_last(self, how='RESTART', timeout=10):
+        """client-kill of the last client; waits for the server's answer and
+        retries while it does not know the client yet (raises on failure)."""
+        deadline = time.time() + timeout
+        while True:
+            start = len(self.log)
+            self._send('client-kill %s %s' % (self.last_cid, how))
+            answer = self._wait_answer(start, deadline)
+            if answer.startswith('SUCCESS'):
+                return
+            if time.time() >= deadline:
+                raise AssertionError('client-kill %s %s: %s' % (self.last_cid, how, answer))
+            time.sleep(0.2)
+
+    def _wait_answer(self, start, deadline):
+        while time.time() < deadline:
+            for line in self.log[start:]:
+                if line.startswith(('< SUCCESS: client-kill', '< ERROR: client-kill')):
+                    return line[2:]
+            time.sleep(0.02)
+        return 'no answer'
 
     def _stop_driver(self):
         self._stop = True
