@@ -31,20 +31,19 @@ def test_a_imports_and_owns_a_profile():
 
 # B: cannot list, look up, read, fetch, change or remove A's profile
 def test_b_cannot_list_look_up_read_fetch_change_or_remove_it():
-    global e, method
     assert path not in t.run_as(B, lst)
     assert t.run_as(B, lambda bus: t.call(bus, BUS, MGR, IFACE, 'LookupConfigName', 'a-profile',
-                                          signature='s')) == []
+                                            signature='s')) == []
     for method in ('Fetch', 'FetchJSON', 'Validate', 'Remove', 'Seal'):
         e = t.expect_error(lambda: t.call_as(B, BUS, path, IFACE, method), ACCESS_DENIED)
         assert e.message == 'Access to the configuration profile is denied.', e.message
     t.expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'AddTag', 'x', signature='s'), ACCESS_DENIED)
     t.expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'AccessGrant', uid_b, signature='u'),
-                 ACCESS_DENIED)
+                   ACCESS_DENIED)
     t.expect_error(lambda: t.run_as(B, lambda bus: t.get_property(bus, BUS, path, IFACE, 'name')),
-                 ACCESS_DENIED)
+                   ACCESS_DENIED)
     e = t.expect_error(lambda: t.run_as(B, lambda bus: t.set_property(bus, BUS, path, IFACE, 'name',
-                                                                     'stolen')), ACCESS_DENIED)
+                                                                         'stolen')), ACCESS_DENIED)
     assert e.message == 'Configuration can only be modified by the profile owner', e.message
 
 
@@ -52,7 +51,7 @@ def test_b_cannot_list_look_up_read_fetch_change_or_remove_it():
 def test_owner_is_public_getall_gives_b_nothing_else():
     assert t.run_as(B, lambda bus: t.get_property(bus, BUS, path, IFACE, 'owner')) == uid_a
     assert set(t.run_as(B, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFACE,
-                                              signature='s'))) == {'owner'}
+                                                signature='s'))) == {'owner'}
     assert t.get_property(root, BUS, path, IFACE, 'name') == 'a-profile'
 
 
@@ -67,22 +66,22 @@ def test_session_manager_may_read_and_fetch():
     assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'acl', signature='ss') == []
     assert sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'public_access', signature='ss') is False
     t.expect_error(lambda: sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'single_use', signature='ss'),
-                 ACCESS_DENIED)
+                   ACCESS_DENIED)
 
 
 # any other process of the service user is a stranger (docs/security.md §5): no
 # Fetch/FetchJSON, nothing beyond 'owner'
 def test_other_service_user_process_is_a_stranger():
-    global e, method, svc
+    global svc
     svc = t.service_user()
     for method in ('Fetch', 'FetchJSON'):
         e = t.expect_error(lambda: t.call_as(svc, BUS, path, IFACE, method), ACCESS_DENIED)
         assert e.message == 'Access to the configuration profile is denied.', e.message
     for prop in ('name', 'acl', 'public_access', 'overrides'):
         t.expect_error(lambda: t.run_as(svc, lambda bus: t.get_property(bus, BUS, path, IFACE, prop)),
-                     ACCESS_DENIED)
+                       ACCESS_DENIED)
     assert set(t.run_as(svc, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFACE,
-                                                signature='s'))) == {'owner'}
+                                                  signature='s'))) == {'owner'}
 
 
 # AccessGrant: B may list, read and fetch, not change owner-only things
@@ -122,7 +121,7 @@ def test_manage_others_lets_an_administrator_manage():
     t.polkit_allow('net.openvpn.v3.manage-others')
     assert path in t.run_as(B, lst)
     assert t.run_as(B, lambda bus: t.call(bus, BUS, MGR, IFACE, 'SearchByOwner', A,
-                                          signature='s')) == [path]
+                                            signature='s')) == [path]
     t.call_as(B, BUS, path, IFACE, 'AddTag', 'by-admin', signature='s')
     assert t.get_property(root, BUS, path, IFACE, 'tags') == ['by-admin']
 
@@ -132,13 +131,13 @@ def test_manage_others_denied_refuses_again():
     t.polkit_deny_all()
     assert path not in t.run_as(B, lst)
     t.expect_error(lambda: t.call_as(B, BUS, path, IFACE, 'RemoveTag', 'by-admin', signature='s'),
-                 ACCESS_DENIED)
+                   ACCESS_DENIED)
 
 
 # TransferOwnership is root-only (policy) — A is refused by the bus or the service
 def test_transfer_ownership_is_root_only():
     t.expect_error(lambda: t.call_as(A, BUS, MGR, IFACE, 'TransferOwnership', path, uid_b,
-                                   signature='ou'), ACCESS_DENIED)
+                                     signature='ou'), ACCESS_DENIED)
 
 
 # the owner removes it

@@ -34,33 +34,30 @@ def test_a_imports_shared_and_private_profiles():
 
 # B is on the acl list of `shared`: everything the list may do, no polkit
 def test_acl_member_reads_and_writes_without_polkit():
-    global mark
     mark = polkit.mark()
     t.call_as(B, BUS, shared, IFACE, 'Validate')
     assert 'remote' in t.call_as(B, BUS, shared, IFACE, 'Fetch')
     assert 'remote' in t.call_as(B, BUS, shared, IFACE, 'FetchJSON')
     props = t.run_as(B, lambda bus: t.call(bus, BUS, shared, t.PROPS, 'GetAll', IFACE,
-                                           signature='s'))
+                                             signature='s'))
     assert props['name'] == 'shared' and props['acl'] == [uid_b], props
     assert t.run_as(B, lambda bus: t.get_property(bus, BUS, shared, IFACE, 'single_use')) is False
     t.run_as(B, lambda bus: t.set_property(bus, BUS, shared, IFACE, 'transfer_owner_session',
-                                           dbus.Boolean(True)))
+                                             dbus.Boolean(True)))
     assert polkit.calls(mark) == [], polkit.calls(mark)
 
 
 # what only the owner may do: refused after asking polkit (B is no admin)
 def test_owner_only_actions_ask_polkit_then_refuse():
-    global mark
     mark = polkit.mark()
     e = t.expect_error(lambda: t.call_as(B, BUS, shared, IFACE, 'AddTag', 'x', signature='s'),
-                     ACCESS_DENIED)
+                       ACCESS_DENIED)
     assert e.message == 'Access to the configuration profile is denied.', e.message
     assert [c[0] for c in polkit.calls(mark)] == [MANAGE_OTHERS], polkit.calls(mark)
 
 
 # a stranger to `private`: polkit is asked once per call, then refused
 def test_stranger_is_checked_once_per_call():
-    global mark
     mark = polkit.mark()
     t.expect_error(lambda: t.call_as(B, BUS, private, IFACE, 'Validate'), ACCESS_DENIED)
     assert [c[0] for c in polkit.calls(mark)] == [MANAGE_OTHERS], polkit.calls(mark)
@@ -68,7 +65,6 @@ def test_stranger_is_checked_once_per_call():
 
 # the service user is never sent to polkit (it acts for nobody)
 def test_service_user_is_never_sent_to_polkit():
-    global mark
     sm = ovpn3sessions.SessionsStandIn()
     mark = polkit.mark()
     assert 'remote' in sm.call(BUS, private, IFACE, 'Fetch')

@@ -42,7 +42,6 @@ def test_plain_reads_do_not_count_as_use():
 # refused: a process of the service user with no session, the backend of
 # another profile's session
 def test_strangers_and_other_backends_are_refused():
-    global method
     for method in ('Fetch', 'FetchJSON'):
         t.expect_error(lambda: t.run_as(svc, backend_fetch, path, None, method), ACCESS_DENIED)
         t.expect_error(lambda: t.run_as(svc, backend_fetch, path, other, method), ACCESS_DENIED)

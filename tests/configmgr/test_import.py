@@ -67,7 +67,7 @@ def test_fetch_renders_a_profile_that_imports_back_the_same():
 
 # Validate: ok, and upstream's text for an incomplete profile
 def test_validate_names_the_missing_options():
-    global e, partial
+    global partial
     obj_call(bus, path, 'Validate')
     partial = import_profile(bus, 'partial', 'dev tun\n')
     assert get(bus, partial, 'valid') is False
@@ -78,16 +78,15 @@ def test_validate_names_the_missing_options():
 
 # refused directives: the exact error, nothing created
 def test_refused_directives_give_the_exact_error_and_create_nothing():
-    global e
     before = mgr_call(bus, 'FetchAvailableConfigs')
     e = t.expect_error(lambda: import_profile(bus, 'bad', PROFILE + 'up /bin/sh\n'), GDBUSPP)
     assert e.message.startswith("Invalid configuration profile: line ") and "'up' is not allowed" in e.message, e.message
     t.expect_error(lambda: import_profile(bus, 'bad', 'plugin /x.so\n'), GDBUSPP,
-                 "Invalid configuration profile: line 1: 'plugin' is not allowed (loads code into openvpn)")
+                   "Invalid configuration profile: line 1: 'plugin' is not allowed (loads code into openvpn)")
     t.expect_error(lambda: import_profile(bus, 'bad', 'client\nca /etc/ssl/ca.pem\n'), GDBUSPP,
-                 'Invalid configuration profile: line 2')
+                   'Invalid configuration profile: line 2')
     t.expect_error(lambda: import_profile(bus, 'bad', 'x' * (2 * 1024 * 1024)), GDBUSPP,
-                 'Invalid configuration profile')
+                   'Invalid configuration profile')
     t.expect_error(lambda: import_profile(bus, '', PROFILE), 'org.freedesktop.DBus.Error.InvalidArgs')
     t.expect_error(lambda: import_profile(bus, 'a\nb', PROFILE), 'org.freedesktop.DBus.Error.InvalidArgs')
     assert mgr_call(bus, 'FetchAvailableConfigs') == before
@@ -105,7 +104,7 @@ def test_lookups_and_searches_find_by_name_tag_and_owner():
     assert sorted(mgr_call(bus, 'SearchByOwner', 'root', signature='s')) == sorted(
         [path, again, partial])
     t.expect_error(lambda: mgr_call(bus, 'SearchByOwner', 'no-such-user-xyz', signature='s'),
-                 'org.freedesktop.DBus.Error.InvalidArgs', 'No such user')
+                   'org.freedesktop.DBus.Error.InvalidArgs', 'No such user')
 
 
 # TransferOwnership (root)
@@ -113,7 +112,7 @@ def test_root_transfers_ownership():
     mgr_call(bus, 'TransferOwnership', again, 4242, signature='ou')
     assert get(bus, again, 'owner') == 4242
     t.expect_error(lambda: mgr_call(bus, 'TransferOwnership', MGR + '/nope', 1, signature='ou'),
-                 'org.freedesktop.DBus.Error.InvalidArgs')
+                   'org.freedesktop.DBus.Error.InvalidArgs')
 
 
 # SetOption is accepted and ignored
@@ -130,7 +129,6 @@ def test_single_use_non_persistent_profile_has_no_state_file():
 
 # Remove: object gone, file gone, CFG_DESTROYED
 def test_remove_deletes_object_and_file_and_emits_cfg_destroyed():
-    global e
     obj_call(bus, path, 'Remove')
     events.wait_for([path, 2, 0], what='CFG_DESTROYED for %s' % path)
     assert not os.path.exists(state)

@@ -25,14 +25,14 @@ def overrides(user):
 
 def overrides_by_getall(user):
     props = t.run_as(user, lambda bus: t.call(bus, BUS, path, t.PROPS, 'GetAll', IFACE,
-                                              signature='s'))
+                                                signature='s'))
     return props.get('overrides')
 
 
 def test_owner_imports_with_secret_overrides():
     global full, path, public
     path = t.run_as(A, lambda bus: t.call(bus, BUS, MGR, IFACE, 'Import', 'proxied', PROFILE,
-                                          False, False, signature='ssbb'))
+                                            False, False, signature='ssbb'))
     for key, value in SECRET.items():
         t.call_as(A, BUS, path, IFACE, 'SetOverride', key, dbus.String(value, variant_level=1),
                   signature='sv')
@@ -82,22 +82,22 @@ def test_acl_member_fetches_without_owners_proxy_credentials():
     assert overrides_by_getall(B) == public
     # …and with locked_down, where Fetch refuses B
     t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down',
-                                           dbus.Boolean(True)))
+                                             dbus.Boolean(True)))
     assert overrides(B) == public, overrides(B)
     assert overrides_by_getall(B) == public
     t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'locked_down',
-                                           dbus.Boolean(False)))
+                                             dbus.Boolean(False)))
     t.call_as(A, BUS, path, IFACE, 'AccessRevoke', t.uid_of(B), signature='u')
 
 
 # public_access: B reads the profile's properties, not the credentials
 def test_public_access_reads_properties_not_credentials():
     t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'public_access',
-                                           dbus.Boolean(True)))
+                                             dbus.Boolean(True)))
     assert overrides(B) == public, overrides(B)
     assert overrides_by_getall(B) == public
     t.run_as(A, lambda bus: t.set_property(bus, BUS, path, IFACE, 'public_access',
-                                           dbus.Boolean(False)))
+                                             dbus.Boolean(False)))
 
 
 # an administrator (manage-others) acts as the owner and sees them

@@ -32,7 +32,7 @@ def test_set_up_persistent_sealed_and_temporary_profiles():
 
 # a corrupt file and a file owned by someone else, both with valid names
 def test_write_corrupt_foreign_and_root_owned_state_files():
-    global corrupt, f, foreign, rootfile
+    global corrupt, foreign, rootfile
     svc = t.service_user()
     import pwd
     pw = pwd.getpwnam(svc)
@@ -61,7 +61,6 @@ def test_write_corrupt_foreign_and_root_owned_state_files():
 
 # the next call activates it again and everything persistent is back
 def test_restart_restores_persistent_ignores_bad_files():
-    global f, p
     paths = mgr_call(bus, 'FetchAvailableConfigs')
     assert sorted(paths) == sorted([keep, sealed]), paths
     for p in (keep, sealed):

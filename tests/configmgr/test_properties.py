@@ -35,7 +35,6 @@ def test_every_property_has_upstreams_type():
 
 # writable properties + PropertiesChanged
 def test_writable_properties_emit_properties_changed():
-    global sig
     set_(bus, path, 'name', 'renamed')
     assert get(bus, path, 'name') == 'renamed'
     sig = changed.wait(1)[0]
@@ -46,18 +45,18 @@ def test_writable_properties_emit_properties_changed():
         set_(bus, path, prop, dbus.Boolean(False))
     t.expect_error(lambda: set_(bus, path, 'name', ''), 'org.freedesktop.DBus.Error.InvalidArgs')
     t.expect_error(lambda: set_(bus, path, 'name', dbus.UInt32(3)),
-                 'org.freedesktop.DBus.Error.InvalidArgs')
+                   'org.freedesktop.DBus.Error.InvalidArgs')
 
 
 # read-only properties: refused by GDBus itself, before the service
 def test_read_only_properties_refused_by_gdbus():
     t.expect_error(lambda: set_(bus, path, 'owner', dbus.UInt32(3)),
-                 'org.freedesktop.DBus.Error.InvalidArgs', 'not writable')
+                   'org.freedesktop.DBus.Error.InvalidArgs', 'not writable')
     t.expect_error(lambda: set_(bus, path, 'valid', dbus.Boolean(False)),
-                 'org.freedesktop.DBus.Error.InvalidArgs', 'not writable')
+                   'org.freedesktop.DBus.Error.InvalidArgs', 'not writable')
     t.expect_error(lambda: get(bus, path, 'nosuch'), 'org.freedesktop.DBus.Error.InvalidArgs')
     t.expect_error(lambda: t.get_property(bus, BUS, path, 'net.openvpn.v3.nope', 'name'),
-                 'org.freedesktop.DBus.Error.InvalidArgs', 'No such interface')
+                   'org.freedesktop.DBus.Error.InvalidArgs', 'No such interface')
 
 
 # overrides (docs/dbus-api.md §9.2)
@@ -66,16 +65,16 @@ def test_overrides_set_and_unset():
     obj_call(bus, path, 'SetOverride', 'dns-scope', 'tunnel', signature='sv')
     assert get(bus, path, 'overrides') == {'persist-tun': True, 'dns-scope': 'tunnel'}
     t.expect_error(lambda: obj_call(bus, path, 'SetOverride', 'nope', 'x', signature='sv'), GDBUSPP,
-                 "Invalid override key 'nope'")
+                   "Invalid override key 'nope'")
     t.expect_error(lambda: obj_call(bus, path, 'SetOverride', 'persist-tun', 'yes', signature='sv'),
-                 GDBUSPP, "(SetOverride) Invalid override data type for 'persist-tun': s")
+                   GDBUSPP, "(SetOverride) Invalid override data type for 'persist-tun': s")
     t.expect_error(lambda: obj_call(bus, path, 'SetOverride', 'proto-override', 'icmp', signature='sv'),
-                 'org.freedesktop.DBus.Error.InvalidArgs')
+                   'org.freedesktop.DBus.Error.InvalidArgs')
     obj_call(bus, path, 'UnsetOverride', 'dns-scope', signature='s')
     t.expect_error(lambda: obj_call(bus, path, 'UnsetOverride', 'dns-scope', signature='s'),
-                 'net.openvpn.v3.error.OverrideNotSet',
-                 'GDBus.Error:net.openvpn.v3.error.OverrideNotSet: '
-                 "Override 'dns-scope' has not been set")
+                   'net.openvpn.v3.error.OverrideNotSet',
+                   'GDBus.Error:net.openvpn.v3.error.OverrideNotSet: '
+                   "Override 'dns-scope' has not been set")
     assert get(bus, path, 'overrides') == {'persist-tun': True}
 
 
@@ -84,14 +83,14 @@ def test_tags_add_and_remove():
     obj_call(bus, path, 'AddTag', 'a', signature='s')
     obj_call(bus, path, 'AddTag', 'x' * 128, signature='s')
     t.expect_error(lambda: obj_call(bus, path, 'AddTag', 'a', signature='s'), GDBUSPP,
-                 'Tag already exists')
+                   'Tag already exists')
     t.expect_error(lambda: obj_call(bus, path, 'AddTag', '', signature='s'), GDBUSPP,
-                 'Tag value cannot be empty')
+                   'Tag value cannot be empty')
     t.expect_error(lambda: obj_call(bus, path, 'AddTag', 'x' * 129, signature='s'), GDBUSPP,
-                 'Tag value too long')
+                   'Tag value too long')
     obj_call(bus, path, 'RemoveTag', 'a', signature='s')
     t.expect_error(lambda: obj_call(bus, path, 'RemoveTag', 'a', signature='s'), GDBUSPP,
-                 'Non-existing tag')
+                   'Non-existing tag')
     assert get(bus, path, 'tags') == ['x' * 128]
 
 
@@ -100,19 +99,18 @@ def test_access_grant_and_revoke():
     grantee = t.pwd.getpwnam(t.USER_B).pw_uid
     obj_call(bus, path, 'AccessGrant', grantee, signature='u')
     t.expect_error(lambda: obj_call(bus, path, 'AccessGrant', grantee, signature='u'), GDBUSPP,
-                 'UID already granted access')
+                   'UID already granted access')
     assert get(bus, path, 'acl') == [grantee]
     obj_call(bus, path, 'AccessRevoke', grantee, signature='u')
     t.expect_error(lambda: obj_call(bus, path, 'AccessRevoke', grantee, signature='u'), GDBUSPP,
-                 'UID not granted access')
+                   'UID not granted access')
 
 
 # Seal: read-only afterwards; Remove still allowed
 def test_seal_makes_read_only_and_remove_still_works():
-    global sig
     invalid = import_profile(bus, 'invalid', 'dev tun\n')
     t.expect_error(lambda: obj_call(bus, invalid, 'Seal'), GDBUSPP,
-                 'Configuration is not currently valid')
+                   'Configuration is not currently valid')
     obj_call(bus, path, 'Seal')
     assert get(bus, path, 'readonly') is True
     for method, args, sig in (('AddTag', ('b',), 's'), ('RemoveTag', ('x' * 128,), 's'),
@@ -121,7 +119,7 @@ def test_seal_makes_read_only_and_remove_still_works():
                               ('AccessGrant', (5,), 'u'), ('AccessRevoke', (5,), 'u'),
                               ('SetOption', ('a', 'b'), 'ss')):
         t.expect_error(lambda: obj_call(bus, path, method, *args, signature=sig), GDBUSPP,
-                     'Configuration profile is sealed and read-only')
+                       'Configuration profile is sealed and read-only')
     e = t.expect_error(lambda: set_(bus, path, 'name', 'x'))
     assert 'sealed' in e.message, e.message
     assert get(bus, path, 'name') == 'renamed'

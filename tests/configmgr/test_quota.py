@@ -72,7 +72,7 @@ uid_a = t.uid_of(A)
 
 # the rendered size grows by 65 bytes a line
 def test_rendered_size_grows_65_bytes_a_line():
-    global fill, p
+    global fill
     probe = imp(A, 'p', 10)
     base = size(probe) - 1 - 10 * 65
     probe2 = imp(A, 'p', 20)
@@ -97,7 +97,7 @@ def test_rendered_size_grows_65_bytes_a_line():
 
 # ---- per user -----------------------------------------------------------------
 def test_per_user_limit_refuses_the_next_import():
-    global e, last
+    global last
     last = fill(A, uid_a, PER_USER)
     count = len(paths_of(uid_a))
     e = refused(lambda: imp(A, 'x', 0), 'per-user limit')
@@ -107,13 +107,13 @@ def test_per_user_limit_refuses_the_next_import():
 
 # changes that grow the profile, at the limit
 def test_growing_changes_refused_at_the_limit():
-    global name, p
+    global name
     refused(lambda: t.call_as(A, BUS, last, IFACE, 'AddTag', 't', signature='s'), 'per-user limit')
     refused(lambda: t.call_as(A, BUS, last, IFACE, 'SetOverride', 'proxy-host',
                               dbus.String('h', variant_level=1), signature='sv'), 'per-user limit')
     name = t.get_property(root, BUS, last, IFACE, 'name')
     refused(lambda: t.run_as(A, lambda bus: t.set_property(bus, BUS, last, IFACE, 'name',
-                                                           name + 'x')), 'per-user limit')
+                                                             name + 'x')), 'per-user limit')
     p = t.call(root, BUS, last, t.PROPS, 'GetAll', IFACE, signature='s')
     assert p['name'] == name and p['tags'] == [] and p['overrides'] == {}, p
 
@@ -147,7 +147,6 @@ def test_another_user_is_not_affected():
 
 # ---- root: no per-user limit, the total applies to everyone --------------------
 def test_root_has_no_per_user_limit_total_applies():
-    global e
     fill(None, 0, PER_USER + 1000, 'r')
     assert used(0) > PER_USER
     fill(None, 0, TOTAL - used() + used(0), 'r')

@@ -16,26 +16,25 @@ def listed():
 
 
 def test_import_without_directives_refused_and_leaves_nothing():
-    global e
     before = listed()
     for what, text in (('empty', ''), ('blank lines', '\n\n  \n\t\n'),
                        ('comments only', '# a comment\n; another\n\n   # indented\n')):
         for persistent in (False, True):
             e = t.expect_error(lambda: t.run_as(A, import_profile, 'nothing', text, False, persistent),
-                             GDBUSPP, 'no directive')
+                               GDBUSPP, 'no directive')
             assert 'Invalid configuration profile' in e.message, e.message
             print('Import (%s, persistent=%s) refused: %s' % (what, persistent, e.message))
     assert listed() == before, 'a refused Import left a profile: %s' % listed()
 
 
 def test_access_grant_of_invalid_or_unknown_uid_refused():
-    global e, path
+    global path
     path = t.run_as(A, import_profile, 'grant-refusals', PROFILE)
     unknown = t.unused_uid()
     for uid, needle in ((4294967295, 'UID 4294967295'), (unknown, 'UID %d' % unknown)):
         e = t.expect_error(lambda: t.call_as(A, 'net.openvpn.v3.configuration', path,
-                                           'net.openvpn.v3.configuration', 'AccessGrant',
-                                           t.dbus.UInt32(uid), signature='u'), INVALID_ARGS, needle)
+                                             'net.openvpn.v3.configuration', 'AccessGrant',
+                                             t.dbus.UInt32(uid), signature='u'), INVALID_ARGS, needle)
         print('AccessGrant(%d) on a profile refused: %s' % (uid, e.message))
         assert t.run_as(A, get, path, 'acl') == [], 'the refused grant changed the ACL'
 

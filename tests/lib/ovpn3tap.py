@@ -30,6 +30,9 @@ print goes to stderr):
 
 After a failed case the runner prints `Bail out!` and stops, unless the file
 declared its cases independent, in which case it goes on with the next case.
+`t.cleanup(fn)` registers fn to run after the last case (also after a
+failure or a bail-out), last registered first: what a try/finally around
+the whole script did (close stand-ins, end child processes).
 `t.skip(reason)` ends a case as `ok N - name # SKIP reason`; in this project
 a skipped case is a failure too (docs: no skips), so the exit status is then
 non-zero, as it is after any failure. On failure the tail of the services'
@@ -40,6 +43,29 @@ import os
 import sys
 import time
 import traceback
+
+
+_cleanups = []
+
+
+def cleanup(fn):
+    """Run fn() after the cases (usable as a decorator)."""
+    _cleanups.append(fn)
+    return fn
+
+
+def _run_cleanups(tap):
+    failed = False
+    while _cleanups:
+        fn = _cleanups.pop()
+        try:
+            fn()
+        except Exception:
+            failed = True
+            text = traceback.format_exc()
+            _diagnostics(tap, 'cleanup %s failed:\n%s' % (fn.__name__, text))
+            sys.stderr.write('cleanup %s failed:\n%s' % (fn.__name__, text))
+    return failed
 
 
 class Skip(Exception):
@@ -115,6 +141,8 @@ def main(independent=False):
         if result == 'fail' and not independent and number < len(cases):
             tap.write('Bail out! %s failed; the cases after it depend on it\n' % name)
             break
+    if _run_cleanups(tap):
+        bad += 1
     if bad:
         _service_log_tail()
     if not cases:

@@ -47,7 +47,7 @@ import dbus
 import dbus.mainloop.glib
 from gi.repository import GLib
 
-from ovpn3tap import Skip, main, skip  # noqa: F401 (the runner, re-exported)
+from ovpn3tap import Skip, cleanup, main, skip  # noqa: F401 (the runner, re-exported)
 
 dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 

@@ -234,23 +234,11 @@ class FakeSessionManager(Actor):
         return self.log_call('ProxyLogEvents', target, session_path, signature='so')
 
 
-# ---- small assertion helpers -------------------------------------------------
+# ---- error names and small helpers ---------------------------------------------
 
 LOG_ERROR = 'net.openvpn.v3.log.error'
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
 INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs'
-
-
-def expect_error(fn, name, text=None):
-    """fn() must fail with D-Bus error `name` (and `text` in the message)."""
-    try:
-        result = fn()
-    except t.CallError as e:
-        assert e.name == name, 'expected %s, got %s: %s' % (name, e.name, e.message)
-        if text is not None:
-            assert text in e.message, 'expected %r in %r' % (text, e.message)
-        return e
-    raise AssertionError('expected %s, but the call returned %r' % (name, result))
 
 
 def log_owner(bus):
@@ -267,18 +255,6 @@ def session_path():
     """A made-up session path in upstream's id format (docs/dbus-api.md §1)."""
     import uuid
     return '/net/openvpn/v3/sessions/' + str(uuid.uuid4()).replace('-', 's')
-
-
-def main(test):
-    """Run test() inside devbus; print the service log on failure."""
-    t.require_devbus()
-    try:
-        test()
-    except BaseException:
-        traceback.print_exc()
-        sys.stderr.write('--- service log ---\n%s\n' % t.service_log())
-        sys.exit(1)
-    print('ok')
 
 
 if __name__ == '__main__' and sys.argv[1:] == ['serve']:

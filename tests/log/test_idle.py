@@ -8,43 +8,53 @@ import os
 import time
 
 import ovpn3test as t
-from logactor import Actor, FakeBackend, FakeSessionManager, log_owner, main, session_path
+from logactor import Actor, FakeBackend, FakeSessionManager, log_owner, session_path
 
 IDLE = int(os.environ.get('OVPN3_IDLE_EXIT', '0'))
 
 
-def test():
-    assert IDLE == 2, 'run with OVPN3_IDLE_EXIT=2'
-    bus = t.system_bus()
-    actors = []
-    try:
-        # nothing attached: gone soon after the last call
-        log_owner(bus)
-        start = time.monotonic()
-        t.wait_name_gone(bus, t.LOG_NAME, timeout=t.scaled(IDLE))
-        print('idle exit after %.1f s' % (time.monotonic() - start))
-
-        # attached: stays, however long it is idle
-        session = session_path()
-        sm = FakeSessionManager()
-        actors.append(sm)
-        backend = FakeBackend(session, sm=sm)
-        actors.append(backend)
-        pid = t.name_pid(bus, t.LOG_NAME)
-        time.sleep(IDLE * 3)
-        assert t.name_has_owner(bus, t.LOG_NAME)
-        assert t.name_pid(bus, t.LOG_NAME) == pid
-
-        # a proxy does not count: once the backend detaches, the service goes
-        sub = Actor(t.USER_A)
-        actors.append(sub)
-        sm.proxy_log_events(sub.name, session)
-        backend.log_call('Detach', 'net.openvpn.v3.backends', signature='s')
-        t.wait_name_gone(bus, t.LOG_NAME, timeout=t.scaled(IDLE))
-    finally:
-        for actor in actors:
-            actor.close()
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    main(test)
+def _cleanup():
+    for actor in actors:
+        actor.close()
+
+
+assert IDLE == 2, 'run with OVPN3_IDLE_EXIT=2'
+bus = t.system_bus()
+actors = []
+t.cleanup(_cleanup)
+
+
+def test_exits_when_idle():
+    log_owner(bus)
+    start = time.monotonic()
+    t.wait_name_gone(bus, t.LOG_NAME, timeout=t.scaled(IDLE))
+    print('idle exit after %.1f s' % (time.monotonic() - start))
+
+
+# attached: stays, however long it is idle
+def test_stays_while_a_backend_is_attached():
+    global backend, session, sm
+    session = session_path()
+    sm = FakeSessionManager()
+    actors.append(sm)
+    backend = FakeBackend(session, sm=sm)
+    actors.append(backend)
+    pid = t.name_pid(bus, t.LOG_NAME)
+    time.sleep(IDLE * 3)
+    assert t.name_has_owner(bus, t.LOG_NAME)
+    assert t.name_pid(bus, t.LOG_NAME) == pid
+
+
+# a proxy does not count: once the backend detaches, the service goes
+def test_proxy_does_not_count_exits_after_backend_detaches():
+    sub = Actor(t.USER_A)
+    actors.append(sub)
+    sm.proxy_log_events(sub.name, session)
+    backend.log_call('Detach', 'net.openvpn.v3.backends', signature='s')
+    t.wait_name_gone(bus, t.LOG_NAME, timeout=t.scaled(IDLE))
+
+
+t.main()

@@ -16,7 +16,7 @@ import time
 import dbus
 
 import ovpn3test as t
-from logactor import (LOG_IFACE, FakeBackend, FakeSessionManager, log_owner, main, manager_prop,
+from logactor import (LOG_IFACE, FakeBackend, FakeSessionManager, log_owner, manager_prop,
                       session_path)
 
 WORK = '/run/ovpn3-log-test'
@@ -48,16 +48,21 @@ def wait_line(path, text):
     return [line for line in read(path).splitlines() if text in line][0]
 
 
-def test():
-    bus = t.system_bus()
-    pw = pwd.getpwnam(t.service_user())
-    os.makedirs(WORK, exist_ok=True)
-    os.chown(WORK, pw.pw_uid, pw.pw_gid)
-    # the activated instance must not be running
-    if t.name_has_owner(bus, t.LOG_NAME):
-        t.kill_service(bus, t.LOG_NAME)
+t.require_devbus()
 
-    # bad options
+
+bus = t.system_bus()
+pw = pwd.getpwnam(t.service_user())
+os.makedirs(WORK, exist_ok=True)
+os.chown(WORK, pw.pw_uid, pw.pw_gid)
+# the activated instance must not be running
+if t.name_has_owner(bus, t.LOG_NAME):
+    t.kill_service(bus, t.LOG_NAME)
+
+# bad options
+
+
+def test_bad_options_refused_before_owning_the_name():
     for args in (['--log-method', 'syslog'], ['--log-method', 'file'],
                  ['--log-file', '/nonexistent/dir/x.log']):
         proc = start(*args, stderr=subprocess.PIPE)
@@ -67,6 +72,9 @@ def test():
         assert not t.name_has_owner(bus, t.LOG_NAME)
 
     # --log-file alone means the file method
+
+
+def test_log_file_alone_means_the_file_method():
     logfile = WORK + '/ovpn3.log'
     errfile = WORK + '/stderr-file.txt'
     with open(errfile, 'w') as err:
@@ -117,6 +125,9 @@ def test():
             stop(bus, proc, errfile)
 
     # stderr
+
+
+def test_stderr_method_writes_to_stderr_with_persisted_settings():
     errfile = WORK + '/stderr.txt'
     with open(errfile, 'w') as err:
         proc = start('--log-method', 'stderr', stderr=err)
@@ -136,6 +147,9 @@ def test():
         stop(bus, proc, errfile)
 
     # --log-stderr copies every record to stderr as well
+
+
+def test_log_stderr_copies_every_record_to_stderr():
     logfile = WORK + '/both.log'
     errfile = WORK + '/stderr-both.txt'
     with open(errfile, 'w') as err:
@@ -155,5 +169,4 @@ def test():
         stop(bus, proc, errfile)
 
 
-if __name__ == '__main__':
-    main(test)
+t.main()

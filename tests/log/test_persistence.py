@@ -14,7 +14,7 @@ import stat
 import dbus
 
 import ovpn3test as t
-from logactor import LOG_IFACE, log_owner, main, manager_prop
+from logactor import LOG_IFACE, log_owner, manager_prop
 
 STATE_FILE = '/var/lib/ovpn3/log-service.json'
 RW = ('log_level', 'log_dbus_details', 'log_prefix_logtag', 'timestamp')
@@ -34,13 +34,21 @@ def current(bus):
     return {p: manager_prop(bus, p) for p in RW}
 
 
-def test():
-    bus = t.system_bus()
+t.require_devbus()
+
+
+bus = t.system_bus()
+
+
+def test_defaults_and_no_state_file_until_set():
     log_owner(bus)
     assert manager_prop(bus, 'config_file') == STATE_FILE
     assert current(bus) == DEFAULTS
     assert not os.path.exists(STATE_FILE)   # nothing written until something is set
 
+
+def test_set_values_saved_0600_and_survive_restart_and_kill():
+    global wanted
     wanted = {'log_level': 6, 'log_dbus_details': True, 'log_prefix_logtag': False,
               'timestamp': False}
     t.set_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'log_level', dbus.UInt32(6))
@@ -58,7 +66,9 @@ def test():
     restart(bus, signal.SIGKILL)       # saved at Set time, not at exit
     assert current(bus) == wanted
 
-    # a rejected Set does not touch the file
+
+# a rejected Set does not touch the file
+def test_rejected_set_does_not_touch_the_file():
     try:
         t.set_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'log_level', dbus.UInt32(9))
         raise AssertionError('log_level 9 was accepted')
@@ -67,7 +77,9 @@ def test():
     with open(STATE_FILE) as f:
         assert json.load(f) == wanted
 
-    # corrupt and out-of-range files: defaults, file left alone
+
+# corrupt and out-of-range files: defaults, file left alone
+def test_corrupt_and_out_of_range_files_give_defaults():
     for content in ('{"log_level": 6, "timestamp": fal', '{"log_level": 42}',
                     '{"log_level": 5, "timestamp": "yes"}', '[1, 2, 3]'):
         with open(STATE_FILE, 'w') as f:     # keeps owner and mode
@@ -78,12 +90,13 @@ def test():
             assert f.read() == content
         assert 'Ignoring the log settings' in t.service_log()
 
-    # a partial file sets what it has; unknown keys are ignored
+
+# a partial file sets what it has; unknown keys are ignored
+def test_partial_file_sets_what_it_has_ignores_unknown_keys():
     with open(STATE_FILE, 'w') as f:
         f.write('{"log_level": 1, "future_key": "x"}')
     restart(bus)
     assert current(bus) == dict(DEFAULTS, log_level=1)
 
 
-if __name__ == '__main__':
-    main(test)
+t.main()

@@ -10,8 +10,7 @@ import xml.etree.ElementTree as ET
 import dbus
 
 import ovpn3test as t
-from logactor import (ACCESS_DENIED, INVALID_ARGS, LOG_IFACE, expect_error, log_owner, main,
-                      manager_prop)
+from logactor import ACCESS_DENIED, INVALID_ARGS, LOG_IFACE, log_owner, manager_prop
 
 DEFAULTS = {
     'version': 'v27',
@@ -32,8 +31,13 @@ def set_prop(bus, prop, value):
     return t.set_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, prop, value)
 
 
-def test():
-    bus = t.system_bus()
+t.require_devbus()
+
+
+bus = t.system_bus()
+
+
+def test_everyone_reads_every_property_with_defaults():
     log_owner(bus)
 
     # everyone can read everything
@@ -52,7 +56,9 @@ def test():
         assert t.call_as(t.USER_A, t.LOG_NAME, t.LOG_PATH, t.PROPS, 'Get', LOG_IFACE, prop,
                          signature='ss') == manager_prop(bus, prop)
 
-    # wire types, as declared in the introspection
+
+# wire types, as declared in the introspection
+def test_wire_types_match_the_introspection():
     raw = bus.call_blocking(t.LOG_NAME, t.LOG_PATH, t.PROPS, 'GetAll', 's', (LOG_IFACE,))
     for key, value in raw.items():
         sig = {dbus.String: 's', dbus.UInt32: 'u', dbus.Boolean: 'b'}[type(value)]
@@ -65,7 +71,10 @@ def test():
         'Attach', 'AssignSession', 'Detach', 'GetSubscriberList', 'ProxyLogEvents'}
     t.call_as(t.USER_A, t.LOG_NAME, t.LOG_PATH, 'org.freedesktop.DBus.Peer', 'Ping')
 
-    # root sets; PropertiesChanged is broadcast
+
+# root sets; PropertiesChanged is broadcast
+def test_root_sets_and_properties_changed_is_broadcast():
+    global changed
     changed = t.Signals(bus, signal_name='PropertiesChanged', dbus_interface=t.PROPS,
                         path=t.LOG_PATH)
     set_prop(bus, 'log_level', dbus.UInt32(5))
@@ -78,34 +87,39 @@ def test():
         assert manager_prop(bus, prop) == (not before), prop
     changed.wait(4)
 
-    # the service user may set too
+
+# the service user may set too
+def test_service_user_may_set_too():
     t.run_as(t.service_user(), lambda b: t.set_property(b, t.LOG_NAME, t.LOG_PATH, LOG_IFACE,
-                                                         'log_level', dbus.UInt32(6)))
+                                                           'log_level', dbus.UInt32(6)))
     assert manager_prop(bus, 'log_level') == 6
 
-    # range and type checks change nothing
+
+# range and type checks change nothing
+def test_range_and_type_checks_change_nothing():
     for bad in (7, 100, 2 ** 32 - 1):
-        expect_error(lambda: set_prop(bus, 'log_level', dbus.UInt32(bad)), INVALID_ARGS,
-                     'log level')
-    expect_error(lambda: set_prop(bus, 'log_level', dbus.String('3')), INVALID_ARGS)
-    expect_error(lambda: set_prop(bus, 'timestamp', dbus.UInt32(1)), INVALID_ARGS)
+        t.expect_error(lambda: set_prop(bus, 'log_level', dbus.UInt32(bad)), INVALID_ARGS,
+                       'log level')
+    t.expect_error(lambda: set_prop(bus, 'log_level', dbus.String('3')), INVALID_ARGS)
+    t.expect_error(lambda: set_prop(bus, 'timestamp', dbus.UInt32(1)), INVALID_ARGS)
     assert manager_prop(bus, 'log_level') == 6
     for prop, value in (('version', dbus.String('v1')), ('num_attached', dbus.UInt32(3)),
                         ('log_method', dbus.String('file')),
                         ('config_file', dbus.String('/tmp/x'))):
         # (GDBus checks the access flag before the service sees the call)
-        expect_error(lambda: set_prop(bus, prop, value), INVALID_ARGS, 'not writable')
-    expect_error(lambda: set_prop(bus, 'no_such_property', dbus.UInt32(1)), INVALID_ARGS)
+        t.expect_error(lambda: set_prop(bus, prop, value), INVALID_ARGS, 'not writable')
+    t.expect_error(lambda: set_prop(bus, 'no_such_property', dbus.UInt32(1)), INVALID_ARGS)
     assert manager_prop(bus, 'version') == 'v27'
 
-    # ordinary users may not set anything
+
+# ordinary users may not set anything
+def test_ordinary_users_may_not_set_anything():
     for user in (t.USER_A, t.USER_B):
-        expect_error(lambda: t.run_as(user, lambda b: t.set_property(
+        t.expect_error(lambda: t.run_as(user, lambda b: t.set_property(
             b, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'log_level', dbus.UInt32(1))), ACCESS_DENIED)
     assert manager_prop(bus, 'log_level') == 6
     changed.settle(0.5)
     assert len(changed.received) == 5, changed.received   # only the successful Sets
 
 
-if __name__ == '__main__':
-    main(test)
+t.main()

@@ -8,7 +8,7 @@ import os
 import signal
 
 import ovpn3test as t
-from logactor import LOG_IFACE, log_owner, main
+from logactor import LOG_IFACE, log_owner
 
 
 def configmgr_attached(bus):
@@ -17,13 +17,20 @@ def configmgr_attached(bus):
     return [s for s in subs if s[1] == owner and s[2] == t.CONFIG_NAME]
 
 
-def test():
-    bus = t.system_bus()
+t.require_devbus()
+
+
+bus = t.system_bus()
+
+
+def test_configmgr_attaches_to_the_log_service():
     t.call(bus, t.CONFIG_NAME, t.CONFIG_PATH, 'org.freedesktop.DBus.Peer', 'Ping')
     t.wait_until(lambda: t.name_has_owner(bus, t.LOG_NAME), what='log service activation')
     t.wait_until(lambda: configmgr_attached(bus), what='configmgr to attach')
     assert len(configmgr_attached(bus)) == 1
 
+
+def test_configmgr_attaches_again_after_log_service_restart():
     old = log_owner(bus)
     os.kill(t.name_pid(bus, t.LOG_NAME), signal.SIGTERM)
 
@@ -38,5 +45,4 @@ def test():
     assert len(configmgr_attached(bus)) == 1
 
 
-if __name__ == '__main__':
-    main(test)
+t.main()
