@@ -103,15 +103,117 @@ state_dir_from_env(void)
   return g_strndup(env, strcspn(env, ":"));
 }
 
+typedef struct
+{
+  gint idle_exit;
+  gboolean log_stderr;
+  gboolean version;
+  gint log_level;
+  char *state_dir;
+} ServiceOptions;
+
+/* The common options and the service's own; returns -1 to go on, else the
+ * exit status (--version, a bad option). */
+static int
+parse_options(const Ovpn3ServiceDesc *desc, int *argc, char ***argv, ServiceOptions *opts)
+{
+  g_autoptr(GOptionContext) octx = g_option_context_new(NULL);
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "idle-exit", 0, 0, G_OPTION_ARG_INT, &opts->idle_exit,
+      "Exit after SECONDS without activity (0 = never)", "SECONDS" },
+    { "log-stderr", 0, 0, G_OPTION_ARG_NONE, &opts->log_stderr, "Also log to standard error",
+      NULL },
+    { "log-level", 0, 0, G_OPTION_ARG_INT, &opts->log_level, "Log level 0–6 (default 3)", "LEVEL" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->state_dir, "Directory for persistent state",
+      "DIR" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opts->version, "Print the version and exit", NULL },
+    { NULL },
+  };
+
+  g_option_context_set_summary(octx, desc->summary);
+  g_option_context_add_main_entries(octx, entries, NULL);
+  if (desc->extra_options != NULL)
+    g_option_context_add_main_entries(octx, desc->extra_options, NULL);
+  if (!g_option_context_parse(octx, argc, argv, &error))
+    {
+      g_printerr("%s: %s\n", g_get_prgname(), error->message);
+      return 2;
+    }
+  if (opts->version)
+    {
+      g_print("%s %s (API %s)\n", g_get_prgname(), OVPN3_VERSION, OVPN3_API_VERSION);
+      return 0;
+    }
+  if (opts->log_level < 0 || opts->log_level > OVPN3_LOG_LEVEL_MAX)
+    {
+      g_printerr("%s: --log-level must be 0–%d\n", g_get_prgname(), OVPN3_LOG_LEVEL_MAX);
+      return 2;
+    }
+  if (opts->idle_exit < -1)
+    {
+      g_printerr("%s: --idle-exit must be 0 or more seconds\n", g_get_prgname());
+      return 2;
+    }
+  if (opts->state_dir == NULL)
+    opts->state_dir = state_dir_from_env();
+  return -1;
+}
+
+/* Owns the bus name once the objects are exported, runs the main loop until
+ * a signal, idle exit or a lost name, then stops the service. */
+static int
+run_main_loop(ServiceRun *run)
+{
+  const Ovpn3ServiceDesc *desc = run->desc;
+  guint owner_id, sigterm_id, sigint_id;
+
+  if (run->ctx.log != NULL)
+    ovpn3_log_client_attach(run->ctx.log);
+
+  owner_id = g_bus_own_name_on_connection(run->ctx.connection, desc->bus_name,
+                                          G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, on_name_acquired,
+                                          on_name_lost, run, NULL);
+  sigterm_id = g_unix_signal_add(SIGTERM, on_signal, run);
+  sigint_id = g_unix_signal_add(SIGINT, on_signal, run);
+
+  g_main_loop_run(run->ctx.loop);
+
+  g_source_remove(sigterm_id);
+  g_source_remove(sigint_id);
+  /* clean up first, then give up the name: once the name is gone from the
+   * bus, whatever the service held is released */
+  if (desc->stop != NULL)
+    desc->stop(run->service);
+  g_bus_unown_name(owner_id);
+  g_dbus_connection_flush_sync(run->ctx.connection, NULL, NULL);
+  return run->exit_code;
+}
+
+/* Before anything else: secrets live in our memory, so no core dumps, no
+ * ptrace or /proc/PID/mem for other processes of the service user
+ * (docs/security.md §1); then the service's early setup. */
+static gboolean
+harden(const Ovpn3ServiceDesc *desc, const char *argv0)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    g_warning("PR_SET_DUMPABLE: %s", g_strerror(errno));
+  if (desc->early_setup != NULL && !desc->early_setup(&error))
+    {
+      g_printerr("%s: %s\n", argv0, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
 {
   ServiceRun run = { .desc = desc };
-  gint idle_exit = -1;
-  gboolean log_stderr = FALSE, version = FALSE;
-  gint log_level = OVPN3_LOG_LEVEL_DEFAULT;
+  ServiceOptions opts = { .idle_exit = -1, .log_level = OVPN3_LOG_LEVEL_DEFAULT };
   g_autofree char *state_dir = NULL;
-  g_autoptr(GOptionContext) octx = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
@@ -119,59 +221,18 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
   g_autoptr(Ovpn3Idle) idle = NULL;
   g_autoptr(Ovpn3LogClient) log = NULL;
   Ovpn3Exporter *exporter = NULL;
-  guint owner_id, sigterm_id, sigint_id;
-  const GOptionEntry entries[] = {
-    { "idle-exit", 0, 0, G_OPTION_ARG_INT, &idle_exit,
-      "Exit after SECONDS without activity (0 = never)", "SECONDS" },
-    { "log-stderr", 0, 0, G_OPTION_ARG_NONE, &log_stderr, "Also log to standard error", NULL },
-    { "log-level", 0, 0, G_OPTION_ARG_INT, &log_level, "Log level 0–6 (default 3)", "LEVEL" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Directory for persistent state",
-      "DIR" },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-    { NULL },
-  };
+  int status;
 
-  /* secrets live in our memory: no core dumps, no ptrace or /proc/PID/mem
-   * for other processes of the service user (docs/security.md §1) */
-  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    g_warning("PR_SET_DUMPABLE: %s", g_strerror(errno));
-  if (desc->early_setup != NULL && !desc->early_setup(&error))
-    {
-      g_printerr("%s: %s\n", argv[0], error->message);
-      return 1;
-    }
+  if (!harden(desc, argv[0]))
+    return 1;
   setlocale(LC_ALL, "");
   g_autofree char *prgname = g_path_get_basename(argv[0]);
 
   g_set_prgname(prgname);
-
-  octx = g_option_context_new(NULL);
-  g_option_context_set_summary(octx, desc->summary);
-  g_option_context_add_main_entries(octx, entries, NULL);
-  if (desc->extra_options != NULL)
-    g_option_context_add_main_entries(octx, desc->extra_options, NULL);
-  if (!g_option_context_parse(octx, &argc, &argv, &error))
-    {
-      g_printerr("%s: %s\n", g_get_prgname(), error->message);
-      return 2;
-    }
-  if (version)
-    {
-      g_print("%s %s (API %s)\n", g_get_prgname(), OVPN3_VERSION, OVPN3_API_VERSION);
-      return 0;
-    }
-  if (log_level < 0 || log_level > OVPN3_LOG_LEVEL_MAX)
-    {
-      g_printerr("%s: --log-level must be 0–%d\n", g_get_prgname(), OVPN3_LOG_LEVEL_MAX);
-      return 2;
-    }
-  if (idle_exit < -1)
-    {
-      g_printerr("%s: --idle-exit must be 0 or more seconds\n", g_get_prgname());
-      return 2;
-    }
-  if (state_dir == NULL)
-    state_dir = state_dir_from_env();
+  status = parse_options(desc, &argc, &argv, &opts);
+  state_dir = opts.state_dir;
+  if (status >= 0)
+    return status;
 
   ovpn3_error_register_all();
 
@@ -186,15 +247,15 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
 
   loop = g_main_loop_new(NULL, FALSE);
   credentials = ovpn3_credentials_new(connection);
-  idle = ovpn3_idle_new(idle_exit >= 0 ? (guint) idle_exit
-                                       : idle_timeout_from_env(desc->default_idle_exit));
+  idle = ovpn3_idle_new(opts.idle_exit >= 0 ? (guint) opts.idle_exit
+                                            : idle_timeout_from_env(desc->default_idle_exit));
   exporter = ovpn3_exporter_new(connection, credentials, idle);
   ovpn3_exporter_set_admin_check(exporter, desc->admin_check);
   if (desc->attach_log)
     {
       log = ovpn3_log_client_new(connection, desc->log_group, desc->interface, desc->path,
-                                 log_stderr);
-      ovpn3_log_client_set_level(log, (guint) log_level);
+                                 opts.log_stderr);
+      ovpn3_log_client_set_level(log, (guint) opts.log_level);
     }
 
   run.ctx = (Ovpn3ServiceContext){
@@ -204,8 +265,8 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
     .exporter = exporter,
     .log = log,
     .state_dir = state_dir,
-    .log_stderr = log_stderr,
-    .log_level = (guint) log_level,
+    .log_stderr = opts.log_stderr,
+    .log_level = (guint) opts.log_level,
     .loop = loop,
   };
   g_signal_connect(idle, "idle", G_CALLBACK(on_idle), &run);
@@ -219,25 +280,7 @@ ovpn3_service_run(const Ovpn3ServiceDesc *desc, int argc, char **argv)
       ovpn3_exporter_free(exporter);
       return 1;
     }
-  if (log != NULL)
-    ovpn3_log_client_attach(log);
-
-  owner_id = g_bus_own_name_on_connection(connection, desc->bus_name,
-                                          G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, on_name_acquired,
-                                          on_name_lost, &run, NULL);
-  sigterm_id = g_unix_signal_add(SIGTERM, on_signal, &run);
-  sigint_id = g_unix_signal_add(SIGINT, on_signal, &run);
-
-  g_main_loop_run(loop);
-
-  g_source_remove(sigterm_id);
-  g_source_remove(sigint_id);
-  /* clean up first, then give up the name: once the name is gone from the
-   * bus, whatever the service held is released */
-  if (desc->stop != NULL)
-    desc->stop(run.service);
-  g_bus_unown_name(owner_id);
-  g_dbus_connection_flush_sync(connection, NULL, NULL);
+  status = run_main_loop(&run);
   ovpn3_exporter_free(exporter);
-  return run.exit_code;
+  return status;
 }
