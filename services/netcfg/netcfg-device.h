@@ -33,7 +33,7 @@ const char *netcfg_device_get_creator(NetcfgDevice *self);
 guint32 netcfg_device_get_creator_pid(NetcfgDevice *self);
 
 /* Records the VPN server's address (SetRemoteAddress, ProtectSocket). */
-gboolean netcfg_device_set_remote(NetcfgDevice *self, const NetcfgAddr *addr, GError **error);
+gboolean netcfg_device_set_remote(NetcfgDevice *self, const Ovpn3NetAddr *addr, GError **error);
 
 /* Undoes everything applied (DNS, routes, addresses) and removes the
  * kernel device. Idempotent. */

@@ -93,9 +93,9 @@ netcfg_resolved_apply_async(GDBusConnection *connection, int ifindex, GPtrArray 
   g_variant_builder_init(&dns, G_VARIANT_TYPE("a(iay)"));
   for (guint i = 0; i < servers->len; i++)
     {
-      NetcfgAddr addr;
+      Ovpn3NetAddr addr;
 
-      if (!netcfg_parse_ip_any(servers->pdata[i], &addr, NULL))
+      if (!ovpn3_net_parse_ip_any(servers->pdata[i], &addr, NULL))
         continue; /* validated on arrival; cannot happen */
       g_variant_builder_add(&dns, "(i@ay)", addr.family,
                             g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, addr.bytes,

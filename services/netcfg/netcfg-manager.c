@@ -180,8 +180,8 @@ netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *
 static char *
 route_key(const NetcfgRoute *route)
 {
-  g_autofree char *dst = netcfg_addr_to_string(&route->dst);
-  g_autofree char *gw = route->has_gateway ? netcfg_addr_to_string(&route->gateway) : NULL;
+  g_autofree char *dst = ovpn3_net_addr_to_string(&route->dst);
+  g_autofree char *gw = route->has_gateway ? ovpn3_net_addr_to_string(&route->gateway) : NULL;
 
   return g_strdup_printf("%s/%u %s %d %d", dst, route->prefix, gw ? gw : "-", route->oif,
                          route->metric);
@@ -544,7 +544,7 @@ handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
 {
   const char *remote, *device_path;
   gboolean ipv6;
-  NetcfgAddr addr;
+  Ovpn3NetAddr addr;
   NetcfgDevice *device;
   GUnixFDList *fds
       = g_dbus_message_get_unix_fd_list(g_dbus_method_invocation_get_message(invocation));
@@ -558,7 +558,7 @@ handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
                                                     "ProtectSocket needs exactly one socket fd");
       return;
     }
-  if (!netcfg_parse_ip(remote, ipv6, &addr, &error))
+  if (!ovpn3_net_parse_ip(remote, ipv6, &addr, &error))
     {
       g_dbus_method_invocation_return_gerror(invocation, error);
       return;

@@ -194,7 +194,7 @@ netcfg_netlink_link_set_addr_gen_mode(NetcfgNetlink *self, int ifindex, guint8 m
 }
 
 static struct nl_addr *
-build_addr(const NetcfgAddr *addr, guint prefix)
+build_addr(const Ovpn3NetAddr *addr, guint prefix)
 {
   struct nl_addr *a = nl_addr_build(addr->family, addr->bytes, addr->family == AF_INET6 ? 16 : 4);
 
@@ -203,7 +203,7 @@ build_addr(const NetcfgAddr *addr, guint prefix)
 }
 
 gboolean
-netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex, const NetcfgAddr *addr,
+netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex, const Ovpn3NetAddr *addr,
                        guint prefix, GError **error)
 {
   struct rtnl_addr *ra = rtnl_addr_alloc();
@@ -219,7 +219,7 @@ netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex, const Net
   rtnl_addr_put(ra);
   if (err < 0 && !(!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV || err == -NLE_NOADDR)))
     {
-      g_autofree char *shown = netcfg_addr_to_string(addr);
+      g_autofree char *shown = ovpn3_net_addr_to_string(addr);
 
       return nl_fail(error, err, "cannot %s address %s/%u", add ? "add" : "remove", shown, prefix);
     }
@@ -229,8 +229,8 @@ netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex, const Net
 char *
 netcfg_route_to_string(const NetcfgRoute *route)
 {
-  g_autofree char *dst = netcfg_addr_to_string(&route->dst);
-  g_autofree char *gw = route->has_gateway ? netcfg_addr_to_string(&route->gateway) : NULL;
+  g_autofree char *dst = ovpn3_net_addr_to_string(&route->dst);
+  g_autofree char *gw = route->has_gateway ? ovpn3_net_addr_to_string(&route->gateway) : NULL;
   char ifname[IF_NAMESIZE] = "";
 
   if (if_indextoname((unsigned) route->oif, ifname) == NULL)
@@ -257,7 +257,7 @@ netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route
   rtnl_route_nh_set_ifindex(nh, route->oif);
   if (route->has_gateway)
     {
-      struct nl_addr *gw = build_addr(&route->gateway, netcfg_addr_max_prefix(&route->gateway));
+      struct nl_addr *gw = build_addr(&route->gateway, ovpn3_net_addr_max_prefix(&route->gateway));
 
       rtnl_route_nh_set_gateway(nh, gw);
       nl_addr_put(gw);
@@ -281,7 +281,7 @@ netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRoute *route
 
 typedef struct
 {
-  const NetcfgAddr *dst;
+  const Ovpn3NetAddr *dst;
   int ignore_ifindex;
   gboolean found;
   guint best_prefix;
@@ -297,7 +297,7 @@ consider_route(struct nl_object *obj, void *data)
   struct nl_addr *dst;
   struct rtnl_nexthop *nh;
   struct nl_addr *gw;
-  NetcfgAddr net = { .family = s->dst->family };
+  Ovpn3NetAddr net = { .family = s->dst->family };
   guint prefix;
   guint32 metric;
 
@@ -316,7 +316,7 @@ consider_route(struct nl_object *obj, void *data)
       if (len != (s->dst->family == AF_INET6 ? 16u : 4u))
         return;
       memcpy(net.bytes, nl_addr_get_binary_addr(dst), len);
-      if (!netcfg_addr_in_network(s->dst, &net, prefix))
+      if (!ovpn3_net_addr_in_network(s->dst, &net, prefix))
         return;
     }
   metric = rtnl_route_get_priority(rr);
@@ -338,7 +338,7 @@ consider_route(struct nl_object *obj, void *data)
 }
 
 gboolean
-netcfg_netlink_uplink_for(NetcfgNetlink *self, const NetcfgAddr *dst, int ignore_ifindex,
+netcfg_netlink_uplink_for(NetcfgNetlink *self, const Ovpn3NetAddr *dst, int ignore_ifindex,
                           NetcfgRoute *out, guint *matched_prefix)
 {
   struct nl_cache *cache = NULL;

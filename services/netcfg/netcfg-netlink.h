@@ -15,10 +15,10 @@ typedef struct _NetcfgNetlink NetcfgNetlink;
 
 typedef struct
 {
-  NetcfgAddr dst;
+  Ovpn3NetAddr dst;
   guint prefix;
   gboolean has_gateway;
-  NetcfgAddr gateway;
+  Ovpn3NetAddr gateway;
   int oif;
   gint metric; /* -1 = kernel default */
 } NetcfgRoute;
@@ -59,7 +59,7 @@ gboolean netcfg_netlink_link_set_addr_gen_mode(NetcfgNetlink *self, int ifindex,
                                                GError **error);
 
 gboolean netcfg_netlink_address(NetcfgNetlink *self, gboolean add, int ifindex,
-                                const NetcfgAddr *addr, guint prefix, GError **error);
+                                const Ovpn3NetAddr *addr, guint prefix, GError **error);
 /* Adds next to routes to the same network through other devices (newest
  * first for IPv4); adding the very same route again fails with
  * G_IO_ERROR_EXISTS. Removing a route that is already gone is not an
@@ -71,7 +71,7 @@ gboolean netcfg_netlink_route(NetcfgNetlink *self, gboolean add, const NetcfgRou
  * lowest metric), ignoring routes through ignore_ifindex: fills
  * out->oif, out->gateway/has_gateway and returns the matched prefix in
  * *matched_prefix. FALSE if there is none. */
-gboolean netcfg_netlink_uplink_for(NetcfgNetlink *self, const NetcfgAddr *dst, int ignore_ifindex,
+gboolean netcfg_netlink_uplink_for(NetcfgNetlink *self, const Ovpn3NetAddr *dst, int ignore_ifindex,
                                    NetcfgRoute *out, guint *matched_prefix);
 
 char *netcfg_route_to_string(const NetcfgRoute *route);

@@ -135,9 +135,9 @@ netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute 
   o = json_node_get_object(node);
   dst = member_string(o, "dst");
   gw = member_string(o, "gateway");
-  shown = netcfg_escape(dst != NULL ? dst : "");
-  if (dst == NULL || !netcfg_parse_ip_any(dst, &route.dst, NULL)
-      || !member_int(o, "prefix", TRUE, 0, netcfg_addr_max_prefix(&route.dst), &prefix))
+  shown = ovpn3_net_escape(dst != NULL ? dst : "");
+  if (dst == NULL || !ovpn3_net_parse_ip_any(dst, &route.dst, NULL)
+      || !member_int(o, "prefix", TRUE, 0, ovpn3_net_addr_max_prefix(&route.dst), &prefix))
     {
       *why = g_strdup_printf("'%s': no destination network", shown);
       return FALSE;
@@ -146,15 +146,15 @@ netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute 
   /* the server's host route (SetRemoteAddress refuses what is forbidden)
    * or an excluded network as AddNetworks takes it: never a default route
    * or a half of it, nothing forbidden, no host bits */
-  if (!netcfg_check_route(&route.dst, route.prefix, NULL))
+  if (!ovpn3_net_check_route(&route.dst, route.prefix, NULL))
     {
       *why = g_strdup_printf("%s/%u is not a route netcfg adds outside a tunnel", shown,
                              route.prefix);
       return FALSE;
     }
   if (json_object_has_member(o, "gateway")
-      && (gw == NULL || !netcfg_parse_ip(gw, route.dst.family == AF_INET6, &route.gateway, NULL)
-          || netcfg_addr_is_forbidden(&route.gateway)))
+      && (gw == NULL || !ovpn3_net_parse_ip(gw, route.dst.family == AF_INET6, &route.gateway, NULL)
+          || ovpn3_net_addr_is_forbidden(&route.gateway)))
     {
       *why = g_strdup_printf("%s/%u: the gateway is not an address of its family", shown,
                              route.prefix);
@@ -255,7 +255,7 @@ recover_device(Recovery *r, guint index, JsonNode *node)
     }
   dev = json_node_get_object(node);
   name = member_string(dev, "name");
-  shown = netcfg_escape(name != NULL ? name : "");
+  shown = ovpn3_net_escape(name != NULL ? name : "");
   if (name == NULL || !netcfg_state_device_name_is_ours(name))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
@@ -308,7 +308,7 @@ recover_payload(Recovery *r, GBytes *payload)
 
   if (!json_parser_load_from_data(parser, data, (gssize) size, &error))
     {
-      g_autofree char *why = netcfg_escape(error->message);
+      g_autofree char *why = ovpn3_net_escape(error->message);
 
       netcfg_state_log(r->log, r->user_data, TRUE, "device record: not JSON (%s): ignored", why);
       return;

@@ -39,7 +39,7 @@ G_BEGIN_DECLS
 /* Entries recovery looks at, at most (a record is netcfg's own; these
  * only bound the work if it were not). */
 #define NETCFG_STATE_MAX_DEVICES 1024
-#define NETCFG_STATE_MAX_ROUTES  (NETCFG_MAX_ROUTES + 2)
+#define NETCFG_STATE_MAX_ROUTES  (OVPN3_NET_MAX_ROUTES + 2)
 
 /* devices: JsonNode* objects (netcfg_device_to_state). Without a store
  * (netcfg_store_is_open() FALSE) there is nothing to save: TRUE. */

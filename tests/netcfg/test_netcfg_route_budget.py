@@ -111,12 +111,13 @@ session([('128.0.0.0', 2, True), ('16.0.0.0', 4)], expect=['16.0.0.0/4'], refuse
         check=excluded_outside)
 
 # ---- redirect-gateway: no budget for that family
-# (3000::/4 and 2400::/6 stay clear of the VPN server's 2001:db8:203::10)
-session([('64.0.0.0', 2), ('128.0.0.0', 2), ('3000::', 4)], reroute4=True, remote=True,
-        expect=['0.0.0.0/1', '128.0.0.0/1', '64.0.0.0/2', '128.0.0.0/2'],
+# (3000::/4 and 2400::/6 stay clear of the VPN server's 2001:db8:203::10; no /2 but
+# 128.0.0.0/2 stays clear of loopback, multicast and 0.0.0.0/8, which no route may cover)
+session([('32.0.0.0', 3), ('128.0.0.0', 2), ('3000::', 4)], reroute4=True, remote=True,
+        expect=['0.0.0.0/1', '128.0.0.0/1', '32.0.0.0/3', '128.0.0.0/2'],
         refused=['3000::/4'])
-session([('64.0.0.0', 2), ('3000::', 4), ('2400::', 6)], reroute6=True, remote=True,
-        expect=['::/1', '8000::/1', '3000::/4', '2400::/6'], refused=['64.0.0.0/2'])
+session([('32.0.0.0', 3), ('3000::', 4), ('2400::', 6)], reroute6=True, remote=True,
+        expect=['::/1', '8000::/1', '3000::/4', '2400::/6'], refused=['32.0.0.0/3'])
 
 be.stop()
 assert n.dump() == before, 'the namespace changed'
