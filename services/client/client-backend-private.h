@@ -1,7 +1,10 @@
-/* client-backend-private.h — the backend client's state, shared by
- * client-backend.c (the D-Bus object: registration, methods, properties,
- * signals), client-session.c (the session: openvpn events -> D-Bus,
- * docs/architecture.md §5) and client-stats.c (statistics). Not installed, not used elsewhere.
+/* client-backend-private.h — the backend client's data, shared by the files
+ * of services/client/ (the dependency order is drawn in README.md): the
+ * session's state (one Ovpn3ClientState, changed only by client_set_state()),
+ * the facts that are orthogonal to it, and the outputs the state machine
+ * drives (Ovpn3ClientOutputs: the D-Bus object's in the service, a recorder
+ * in tests/client/test-client-machine.c). Data and prototypes only; not
+ * installed, not used outside the client.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -29,13 +32,19 @@ G_BEGIN_DECLS
 
 #define ERR_NOT_INITIALIZED "Backend service is not initialized"
 
+/* The session, as the client sees it (docs/architecture.md §2, §5). */
 typedef enum
 {
-  RUN_IDLE,     /* registered, nothing started */
-  RUN_STARTING, /* netcfg device being created */
-  RUN_RUNNING,  /* openvpn process exists */
-  RUN_DONE,     /* finished; the process exits */
-} RunState;
+  OVPN3_CLIENT_STATE_IDLE,          /* registered or not yet; nothing started */
+  OVPN3_CLIENT_STATE_STARTING,      /* Connect: netcfg creates the device */
+  OVPN3_CLIENT_STATE_CONNECTING,    /* openvpn runs and works towards a connection */
+  OVPN3_CLIENT_STATE_WAITING_INPUT, /* openvpn or the server waits for the user's input */
+  OVPN3_CLIENT_STATE_CONNECTED,     /* openvpn reported CONNECTED */
+  OVPN3_CLIENT_STATE_RESTARTING,    /* Restart: SIGUSR1 sent, the next hold is released at once */
+  OVPN3_CLIENT_STATE_PAUSED,        /* Pause: openvpn is brought to its hold and kept there */
+  OVPN3_CLIENT_STATE_DISCONNECTING, /* Disconnect/ForceShutdown: waiting for openvpn or netcfg */
+  OVPN3_CLIENT_STATE_DONE,          /* finished: the device is removed, the process exits */
+} Ovpn3ClientState;
 
 typedef enum
 {
@@ -46,9 +55,30 @@ typedef enum
   PROMPT_SOCKS_PROXY,
 } PromptKind;
 
+/* What the state machine does to the world. All are called on the main loop. */
+typedef struct
+{
+  /* a state change (after it was logged); may be NULL */
+  void (*state_changed)(Ovpn3ClientBackend *self, Ovpn3ClientState from, Ovpn3ClientState to,
+                        const char *reason);
+  /* a log line that passed the log level */
+  void (*log)(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *message);
+  /* StatusChange (the status property is already updated) */
+  void (*status)(Ovpn3ClientBackend *self, guint major, guint minor, const char *message);
+  /* AttentionRequired */
+  void (*attention)(Ovpn3ClientBackend *self, guint type, guint group, const char *message);
+  /* a command to openvpn (transfer full; never NULL) */
+  void (*send)(Ovpn3ClientBackend *self, Ovpn3MgmtCommand *cmd);
+  /* asks openvpn to exit: SIGTERM, SIGKILL after timeout_s */
+  void (*stop)(Ovpn3ClientBackend *self, guint timeout_s);
+  /* hands the settings to netcfg; the answer comes in client_network_applied() */
+  void (*apply_network)(Ovpn3ClientBackend *self, const Ovpn3NetSettings *settings);
+} Ovpn3ClientOutputs;
+
 struct _Ovpn3ClientBackend
 {
   GObject parent_instance;
+  const Ovpn3ClientOutputs *out;
   Ovpn3ServiceContext *ctx;
   GDBusConnection *connection;
   guint registration_id;
@@ -62,6 +92,7 @@ struct _Ovpn3ClientBackend
   gboolean registered;  /* RegistrationConfirmation accepted the token */
   gboolean initialized; /* the profile was evaluated successfully */
 
+  /* the profile and the overrides (client-registration.c) */
   char *session_path;
   char *config_path;
   char *config_name;
@@ -92,33 +123,26 @@ struct _Ovpn3ClientBackend
   GVariant *last_log_line;
 
   /* the session */
-  RunState run;
+  Ovpn3ClientState state;
+  Ovpn3ClientState paused_from; /* the state Resume goes back to */
   Ovpn3ClientOpenvpn *ovpn;
   Ovpn3ClientNetcfg *netcfg;
-  gboolean in_hold;
-  gboolean first_hold_done;
-  guint hold_timer_id;
-  gboolean connecting_emitted;
-  gboolean connected;
-  gboolean paused;
-  gboolean restart_requested;
-  gboolean disconnecting;
-  gboolean silent_exit; /* ForceShutdown: CONN_DONE already sent */
-  gboolean waiting_input;
-  PromptKind pending_prompt;
+  gboolean mgmt_ready;         /* the first hold set up the notifications */
+  gboolean in_hold;            /* openvpn waits in its hold */
+  guint hold_timer_id;         /* the back-off openvpn asked for */
+  gboolean connecting_emitted; /* CONN_CONNECTING said for this attempt */
+  gboolean force_stop;         /* ForceShutdown: CONN_DONE already sent */
+  PromptKind pending_prompt;   /* openvpn's >PASSWORD prompt not answered yet */
   gboolean pending_static_challenge;
   char *crv1_state_id; /* dynamic challenge in progress */
   char *crv1_user;
-  gboolean web_auth_pending;
-  gboolean net_applying;
-  gboolean net_applied;
-  char *applied_key; /* tunnel addresses applied */
-  gboolean connected_deferred;
+  gboolean web_auth_pending; /* a web login URL was passed on (Ready says so) */
+  gboolean net_applying;     /* netcfg is applying >UPDOWN:UP's settings */
+  char *applied_key;         /* tunnel addresses applied */
   char *fatal_message;
   char *last_error_line; /* the last line of openvpn's output that reports an error */
   char *exit_reason;
-  gboolean halted;
-  gboolean finishing;
+  gboolean halted; /* the server pushed a halt or remote-exit */
 
   char *conn_proto, *conn_host, *conn_ip;
   guint conn_port;
@@ -131,21 +155,60 @@ struct _Ovpn3ClientBackend
   guint64 n_reconnect, n_pause;
 };
 
-/* client-backend.c */
+/* client-machine.c: the state and the outputs */
+const char *client_state_name(Ovpn3ClientState state);
+/* The one place the state changes: logs "from -> to (reason)" once per change. */
+void client_set_state(Ovpn3ClientBackend *self, Ovpn3ClientState to, const char *reason);
+/* openvpn runs and the session is not being stopped. */
+gboolean client_state_active(Ovpn3ClientBackend *self);
+/* openvpn was started and the session has not finished. */
+gboolean client_state_has_openvpn(Ovpn3ClientBackend *self);
 void client_wipe_free(char **s);
 void client_log(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 void client_set_status(Ovpn3ClientBackend *self, guint major, guint minor, const char *message);
 void client_conn_status(Ovpn3ClientBackend *self, guint minor, const char *message);
 void client_attention(Ovpn3ClientBackend *self, guint type, guint group, const char *message);
-void client_return_error(GDBusMethodInvocation *invocation, GQuark domain, const char *message);
+/* Sends cmd (transfer full); NULL is a bug of the caller, refused with a critical. */
+void client_send(Ovpn3ClientBackend *self, Ovpn3MgmtCommand *cmd);
+/* Ends openvpn with message as the session's failure. */
+void client_fail(Ovpn3ClientBackend *self, const char *message);
 
-/* client-session.c */
+/* client-credentials.c: the user-input queue and openvpn's prompts */
 void client_add_user_pass_slots(Ovpn3ClientBackend *self);
 void client_add_static_challenge_slot(Ovpn3ClientBackend *self);
 void client_require(Ovpn3ClientBackend *self, guint group, const char *text);
 void client_on_queue_provided(Ovpn3ClientQueue *queue, guint type, guint group, guint id,
                               gpointer user_data);
+/* Answers the pending prompt from the queue; FALSE (and slots + attention) when
+ * something is missing: the session then waits for input. */
+gboolean client_answer_prompt(Ovpn3ClientBackend *self);
+/* WAITING_INPUT (or, while paused, after Resume). */
+void client_wait_for_input(Ovpn3ClientBackend *self, const char *reason);
+void client_on_password(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event);
+
+/* client-network.c: >UPDOWN to netcfg */
+void client_network_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event);
+/* netcfg's answer to Ovpn3ClientOutputs.apply_network (error NULL: applied). */
+void client_network_applied(Ovpn3ClientBackend *self, const GError *error);
+
+/* client-events.c: management events -> state, signals and commands (docs/architecture.md §5) */
+void client_events_dispatch(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event);
+void client_hold_release(Ovpn3ClientBackend *self);
+/* The back-off openvpn asked for is over (its timer; tests call it). */
+void client_hold_expired(Ovpn3ClientBackend *self);
+/* StatusChange for openvpn's exit. */
+void client_events_exited(Ovpn3ClientBackend *self, gint wait_status);
+
+/* client-run.c: the netcfg device and the openvpn process */
+/* Connect in IDLE: create the device, then start openvpn. */
+void client_run_start(Ovpn3ClientBackend *self);
+/* The session is over: remove the device, then exit. */
+void client_finish(Ovpn3ClientBackend *self);
+
+/* client-control.c: what the session manager asks (the methods' checks are here) */
+/* Connect without the checks: starts, or goes on after input or a hold. */
+void client_session_connect(Ovpn3ClientBackend *self);
 void client_method_connect(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 void client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
                          GDBusMethodInvocation *invocation);
@@ -154,8 +217,10 @@ void client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invo
 void client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 /* Disconnect (force FALSE) or ForceShutdown (TRUE). */
 void client_stop_session(Ovpn3ClientBackend *self, gboolean force);
-/* The session is over: remove the device, then exit. */
-void client_finish(Ovpn3ClientBackend *self);
+
+/* client-registration.c: RegistrationConfirmation -> the profile (one GTask chain) */
+void client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,
+                                 GDBusMethodInvocation *invocation);
 
 /* client-host-wide.c */
 /* openvpn's "PUSH: Received control message: 'PUSH_REPLY,…'" line: redirect-gateway, honoured

@@ -11,16 +11,6 @@
 
 G_DEFINE_TYPE(Ovpn3ClientBackend, ovpn3_client_backend, G_TYPE_OBJECT)
 
-void
-client_wipe_free(char **s)
-{
-  if (*s != NULL)
-    {
-      explicit_bzero(*s, strlen(*s));
-      g_clear_pointer(s, g_free);
-    }
-}
-
 /* ---- signals out ------------------------------------------------------------- */
 
 static void
@@ -44,18 +34,10 @@ emit_both(Ovpn3ClientBackend *self, const char *member, GVariant *params)
     g_debug("%s to the session manager: %s", member, error->message);
 }
 
-void
-client_log(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *format, ...)
+static void
+out_log(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *message)
 {
-  g_autofree char *message = NULL;
-  va_list args;
   GVariantBuilder b;
-
-  if (!ovpn3_log_level_passes(self->log_level, category))
-    return;
-  va_start(args, format);
-  message = g_strdup_vprintf(format, args);
-  va_end(args);
 
   g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
   g_variant_builder_add(&b, "{sv}", "timestamp", g_variant_new_uint64(g_get_real_time() / 1000000));
@@ -78,28 +60,62 @@ client_log(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *form
     }
 }
 
-void
-client_set_status(Ovpn3ClientBackend *self, guint major, guint minor, const char *message)
+static void
+out_status(Ovpn3ClientBackend *self, guint major, guint minor, const char *message)
 {
-  self->st_major = major;
-  self->st_minor = minor;
-  g_free(self->st_message);
-  self->st_message = g_strdup(message != NULL ? message : "");
-  client_log(self, OVPN3_LOG_CATEGORY_VERB2, "Status: %u/%u %s", major, minor, self->st_message);
-  emit_both(self, "StatusChange", g_variant_new("(uus)", major, minor, self->st_message));
+  emit_both(self, "StatusChange", g_variant_new("(uus)", major, minor, message));
 }
 
-void
-client_conn_status(Ovpn3ClientBackend *self, guint minor, const char *message)
-{
-  client_set_status(self, OVPN3_STATUS_MAJOR_CONNECTION, minor, message);
-}
-
-void
-client_attention(Ovpn3ClientBackend *self, guint type, guint group, const char *message)
+static void
+out_attention(Ovpn3ClientBackend *self, guint type, guint group, const char *message)
 {
   emit_both(self, "AttentionRequired", g_variant_new("(uus)", type, group, message));
 }
+
+static void
+out_send(Ovpn3ClientBackend *self, Ovpn3MgmtCommand *cmd)
+{
+  if (self->ovpn == NULL)
+    {
+      ovpn3_mgmt_command_free(cmd);
+      return;
+    }
+  ovpn3_client_openvpn_send(self->ovpn, cmd);
+}
+
+static void
+out_stop(Ovpn3ClientBackend *self, guint timeout_s)
+{
+  if (self->ovpn != NULL)
+    ovpn3_client_openvpn_stop(self->ovpn, timeout_s);
+}
+
+static void
+on_net_applied(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  ovpn3_client_netcfg_apply_finish(OVPN3_CLIENT_NETCFG(source), result, &error);
+  client_network_applied(self, error);
+}
+
+static void
+out_apply_network(Ovpn3ClientBackend *self, const Ovpn3NetSettings *settings)
+{
+  ovpn3_client_netcfg_apply_async(self->netcfg, settings, on_net_applied, g_object_ref(self));
+}
+
+/* The service's outputs: signals to the log service and the session manager,
+ * commands to this session's openvpn, netcfg for the network. */
+static const Ovpn3ClientOutputs dbus_outputs = {
+  .log = out_log,
+  .status = out_status,
+  .attention = out_attention,
+  .send = out_send,
+  .stop = out_stop,
+  .apply_network = out_apply_network,
+};
 
 /* ---- lifecycle --------------------------------------------------------------- */
 
@@ -173,6 +189,7 @@ ovpn3_client_backend_class_init(Ovpn3ClientBackendClass *klass)
 static void
 ovpn3_client_backend_init(Ovpn3ClientBackend *self)
 {
+  self->out = &dbus_outputs;
   self->st_message = g_strdup("");
   self->log_level = OVPN3_LOG_LEVEL_DEFAULT;
 }
@@ -181,354 +198,6 @@ static gboolean
 is_sessionmgr(Ovpn3ClientBackend *self, const Ovpn3Caller *caller)
 {
   return self->sessionmgr != NULL && g_strcmp0(caller->sender, self->sessionmgr) == 0;
-}
-
-void
-client_return_error(GDBusMethodInvocation *invocation, GQuark domain, const char *message)
-{
-  /* Ready errors go out in upstream's form (ovpn3-error.h) */
-  ovpn3_invocation_return_error(invocation, domain, message);
-}
-
-/* ---- registration ------------------------------------------------------------------- */
-
-typedef struct
-{
-  Ovpn3ClientBackend *self;
-  GDBusMethodInvocation *invocation;
-  GVariant *name;
-  GVariant *dco;
-  GVariant *overrides;
-} RegData;
-
-static void
-reg_data_free(RegData *d)
-{
-  g_object_unref(d->self);
-  g_clear_object(&d->invocation);
-  g_clear_pointer(&d->name, g_variant_unref);
-  g_clear_pointer(&d->dco, g_variant_unref);
-  g_clear_pointer(&d->overrides, g_variant_unref);
-  g_free(d);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(RegData, reg_data_free)
-
-static void
-reg_fail(RegData *d, const char *message)
-{
-  Ovpn3ClientBackend *self = d->self;
-  g_autofree char *status
-      = g_strdup_printf("config_path=%s, eval_message='%s'", self->config_path, message);
-
-  client_log(self, OVPN3_LOG_CATEGORY_ERROR, "Configuration profile: %s", message);
-  client_conn_status(self, OVPN3_STATUS_MINOR_CFG_ERROR, status);
-  client_return_error(d->invocation, OVPN3_ERROR_CLIENT, message);
-}
-
-/* server/port/proto overrides (answered on >REMOTE) and the ones that map onto an
- * openvpn flag; FALSE if key is none of them or the value is not valid. */
-static gboolean
-apply_connection_override(Ovpn3ClientBackend *self, const char *key, GVariant *value,
-                          GStrvBuilder *args)
-{
-  static const char *const compression[] = { "no", "asym", "yes", NULL };
-  static const char *const cert_profiles[] = { "legacy", "preferred", "suiteb", NULL };
-  static const char *const tls_versions[][2]
-      = { { "tls_1_0", "1.0" }, { "tls_1_1", "1.1" }, { "tls_1_2", "1.2" }, { "tls_1_3", "1.3" } };
-  const char *v;
-
-  if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-    return FALSE;
-  v = g_variant_get_string(value, NULL);
-  if (g_str_equal(key, "server-override"))
-    {
-      if (*v == '\0' || strlen(v) > 253 || strpbrk(v, " \t\r\n\"'\\#;") != NULL)
-        return FALSE;
-      g_free(self->server_override);
-      self->server_override = g_strdup(v);
-      return TRUE;
-    }
-  if (g_str_equal(key, "port-override"))
-    {
-      guint64 port;
-
-      if (!g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL))
-        return FALSE;
-      self->port_override = (guint) port;
-      return TRUE;
-    }
-  if (g_str_equal(key, "proto-override"))
-    {
-      if (!g_str_equal(v, "tcp") && !g_str_equal(v, "udp"))
-        return FALSE;
-      g_free(self->proto_override);
-      self->proto_override = g_strdup(v);
-      return TRUE;
-    }
-  if (g_str_equal(key, "allow-compression") && g_strv_contains(compression, v))
-    {
-      g_strv_builder_add_many(args, "--allow-compression", v, NULL);
-      return TRUE;
-    }
-  if (g_str_equal(key, "tls-cert-profile") && g_strv_contains(cert_profiles, v))
-    {
-      g_strv_builder_add_many(args, "--tls-cert-profile", v, NULL);
-      return TRUE;
-    }
-  if (g_str_equal(key, "tls-version-min"))
-    for (gsize i = 0; i < G_N_ELEMENTS(tls_versions); i++)
-      if (g_str_equal(v, tls_versions[i][0]))
-        {
-          g_strv_builder_add_many(args, "--tls-version-min", tls_versions[i][1], NULL);
-          return TRUE;
-        }
-  return FALSE;
-}
-
-static void
-apply_overrides(Ovpn3ClientBackend *self)
-{
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-  gint verb = ovpn3_profile_get_verb(self->profile);
-  g_autoptr(GStrvBuilder) args = g_strv_builder_new();
-
-  if (verb >= 0)
-    self->log_level = (guint) MIN(verb, OVPN3_LOG_LEVEL_MAX);
-  if (self->overrides == NULL)
-    {
-      self->extra_args = g_strv_builder_end(args);
-      return;
-    }
-  g_variant_iter_init(&iter, self->overrides);
-  while (g_variant_iter_next(&iter, "{&sv}", &key, &value))
-    {
-      if (g_str_equal(key, "log-level") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-        {
-          guint64 level;
-
-          if (g_ascii_string_to_unsigned(g_variant_get_string(value, NULL), 10, 0,
-                                         OVPN3_LOG_LEVEL_MAX, &level, NULL))
-            self->log_level = (guint) level;
-        }
-      else if (g_str_equal(key, "dns-setup-disabled")
-               && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
-        self->dns_disabled = g_variant_get_boolean(value);
-      else if (g_str_equal(key, "dns-scope") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-        {
-          const char *scope = g_variant_get_string(value, NULL);
-
-          if (g_str_equal(scope, OVPN3_DNS_SCOPE_GLOBAL)
-              || g_str_equal(scope, OVPN3_DNS_SCOPE_TUNNEL))
-            {
-              g_free(self->dns_scope);
-              self->dns_scope = g_strdup(scope);
-            }
-        }
-      else if (!apply_connection_override(self, key, value, args))
-        client_log(self, OVPN3_LOG_CATEGORY_VERB1, "Override '%s' is not applied by this backend",
-                   key);
-      g_variant_unref(value);
-    }
-  self->extra_args = g_strv_builder_end(args);
-}
-
-static void
-read_pull_filters(Ovpn3ClientBackend *self)
-{
-  g_autoptr(JsonNode) json = ovpn3_profile_to_json(self->profile);
-  JsonObject *obj = json_node_get_object(json);
-  g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-  JsonArray *rules;
-
-  if (obj != NULL && json_object_has_member(obj, "pull-filter"))
-    {
-      rules = json_object_get_array_member(obj, "pull-filter");
-      for (guint i = 0; rules != NULL && i < json_array_get_length(rules); i++)
-        {
-          JsonNode *n = json_array_get_element(rules, i);
-          JsonArray *rule = JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-
-          if (rule != NULL && json_array_get_length(rule) >= 2)
-            {
-              g_autofree char *r = g_strdup_printf("%s\t%s", json_array_get_string_element(rule, 0),
-                                                   json_array_get_string_element(rule, 1));
-              g_strv_builder_add(b, r);
-            }
-        }
-    }
-  self->pull_filters = g_strv_builder_end(b);
-  self->route_nopull = ovpn3_profile_has_option(self->profile, "route-nopull");
-  if (ovpn3_profile_has_option(self->profile, "redirect-gateway"))
-    ovpn3_net_redirect_from_args(ovpn3_profile_get_args(self->profile, "redirect-gateway"),
-                                 &self->redirect);
-}
-
-static void
-evaluate(RegData *d, const char *text)
-{
-  Ovpn3ClientBackend *self = d->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *status = NULL;
-  gboolean need_up, need_pk;
-
-  self->profile = ovpn3_profile_new_from_text(text, -1, &error);
-  if (self->profile == NULL || !ovpn3_profile_validate(self->profile, &error))
-    {
-      reg_fail(d, error->message);
-      return;
-    }
-  if (d->name != NULL && g_variant_is_of_type(d->name, G_VARIANT_TYPE_STRING))
-    self->config_name = g_variant_dup_string(d->name, NULL);
-  else
-    self->config_name = g_strdup("");
-  if (d->overrides != NULL && g_variant_is_of_type(d->overrides, G_VARIANT_TYPE("a{sv}")))
-    self->overrides = g_variant_ref(d->overrides);
-  if (d->dco != NULL && g_variant_is_of_type(d->dco, G_VARIANT_TYPE_BOOLEAN)
-      && g_variant_get_boolean(d->dco))
-    client_log(self, OVPN3_LOG_CATEGORY_WARN, "Data channel offload is not supported; not used");
-  apply_overrides(self);
-  read_pull_filters(self);
-  ovpn3_profile_get_inline_user_pass(self->profile, &self->inline_user, &self->inline_pass);
-
-  need_up = ovpn3_profile_has_option(self->profile, "auth-user-pass")
-            && (self->inline_user == NULL || self->inline_pass == NULL);
-  need_pk = ovpn3_profile_has_encrypted_key(self->profile);
-  self->initialized = TRUE;
-
-  status = g_strdup_printf("config_path=%s", self->config_path);
-  client_conn_status(self, OVPN3_STATUS_MINOR_CFG_OK, status);
-  if (need_up)
-    {
-      client_add_user_pass_slots(self);
-      client_add_static_challenge_slot(self);
-      client_require(self, OVPN3_ATTENTION_GROUP_USER_PASSWORD, TEXT_NEED_USERPASS);
-    }
-  if (need_pk)
-    {
-      ovpn3_client_queue_add(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_PK_PASSPHRASE,
-                             "pk_passphrase", "Private key passphrase", TRUE);
-      client_require(self, OVPN3_ATTENTION_GROUP_PK_PASSPHRASE, TEXT_NEED_PK);
-    }
-  client_log(self, OVPN3_LOG_CATEGORY_INFO, "Session %s registered, profile '%s'",
-             self->session_path, self->config_name);
-  g_dbus_method_invocation_return_value(d->invocation, g_variant_new("(s)", self->config_name));
-}
-
-static void reg_step(RegData *d, guint step);
-
-static void
-on_reg_reply(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  RegData *d = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  guint step;
-
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  step = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(d->invocation), "reg-step"));
-  switch (step)
-    {
-      case 0: /* AssignSession: not fatal */
-        if (reply == NULL)
-          client_log(d->self, OVPN3_LOG_CATEGORY_WARN, "Log service AssignSession: %s",
-                     error->message);
-        break;
-      case 1:
-      case 2:
-      case 3:
-        if (reply != NULL)
-          {
-            GVariant **slot = step == 1 ? &d->name : step == 2 ? &d->dco : &d->overrides;
-
-            g_variant_get(reply, "(v)", slot);
-          }
-        else
-          g_debug("config property %u: %s", step, error->message);
-        break;
-      case 4:
-        {
-          const char *text;
-
-          if (reply == NULL)
-            {
-              g_autofree char *msg = NULL;
-
-              g_dbus_error_strip_remote_error(error);
-              msg = g_strdup_printf("Could not fetch the configuration profile: %s",
-                                    error->message);
-              reg_fail(d, msg);
-              reg_data_free(d);
-              return;
-            }
-          g_variant_get(reply, "(&s)", &text);
-          evaluate(d, text);
-          reg_data_free(d);
-          return;
-        }
-    }
-  reg_step(d, step + 1);
-}
-
-static void
-reg_step(RegData *d, guint step)
-{
-  Ovpn3ClientBackend *self = d->self;
-  const char *props[] = { NULL, "name", "dco", "overrides" };
-
-  g_object_set_data(G_OBJECT(d->invocation), "reg-step", GUINT_TO_POINTER(step));
-  if (step == 0)
-    g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH,
-                           OVPN3_LOG_INTERFACE, "AssignSession",
-                           g_variant_new("(os)", self->session_path, OVPN3_BACKENDS_INTERFACE),
-                           NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_reg_reply, d);
-  else if (step <= 3)
-    g_dbus_connection_call(
-        self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path, DBUS_INTERFACE_PROPS, "Get",
-        g_variant_new("(ss)", OVPN3_CONFIG_INTERFACE, props[step]), G_VARIANT_TYPE("(v)"),
-        G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_reg_reply, d);
-  else
-    g_dbus_connection_call(self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path,
-                           OVPN3_CONFIG_INTERFACE, "Fetch", NULL, G_VARIANT_TYPE("(s)"),
-                           G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_reg_reply, d);
-}
-
-static void
-method_registration_confirmation(Ovpn3ClientBackend *self, GVariant *parameters,
-                                 GDBusMethodInvocation *invocation)
-{
-  const char *token, *session_path, *config_path;
-  RegData *d;
-
-  g_variant_get(parameters, "(&s&o&o)", &token, &session_path, &config_path);
-  if (self->registered)
-    {
-      client_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION,
-                          "Backend service is already registered");
-      return;
-    }
-  if (strlen(token) != strlen(self->token) || memcmp(token, self->token, strlen(token)) != 0)
-    {
-      client_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION, "Invalid registration token");
-      return;
-    }
-  if (self->engine_error != NULL)
-    {
-      /* nothing to serve this session with: say why, then go */
-      client_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION, self->engine_error);
-      ovpn3_service_quit(self->ctx);
-      return;
-    }
-  self->registered = TRUE;
-  g_clear_handle_id(&self->registration_timeout_id, g_source_remove);
-  self->session_path = g_strdup(session_path);
-  self->config_path = g_strdup(config_path);
-
-  d = g_new0(RegData, 1);
-  d->self = g_object_ref(self);
-  d->invocation = g_object_ref(invocation);
-  reg_step(d, 0);
 }
 
 /* ---- dispatch ----------------------------------------------------------------------- */
@@ -542,7 +211,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
   guint type, group, id;
 
   if (g_str_equal(method, "RegistrationConfirmation"))
-    method_registration_confirmation(self, parameters, invocation);
+    client_registration_confirm(self, parameters, invocation);
   else if (g_str_equal(method, "Ping"))
     g_dbus_method_invocation_return_value(invocation, g_variant_new("(b)", TRUE));
   else if (g_str_equal(method, "Ready"))
@@ -615,7 +284,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
     return g_variant_new("(uus)", self->st_major, self->st_minor, self->st_message);
   if (g_str_equal(name, "connection"))
     {
-      if (!self->connected)
+      if (self->state != OVPN3_CLIENT_STATE_CONNECTED)
         return g_variant_new("(sssu)", "", "", "", 0);
       return g_variant_new("(sssu)", self->conn_proto, self->conn_host, self->conn_ip,
                            self->conn_port);
@@ -764,10 +433,10 @@ on_sessionmgr_vanished(GDBusConnection *connection, const char *name, gpointer u
 
   g_printerr("%s: the session manager %s left the bus; stopping\n", g_get_prgname(),
              self->sessionmgr != NULL ? self->sessionmgr : name);
-  if (self->run == RUN_RUNNING || self->run == RUN_STARTING)
-    client_stop_session(self, FALSE);
-  else
+  if (self->state == OVPN3_CLIENT_STATE_IDLE)
     client_finish(self);
+  else
+    client_stop_session(self, FALSE);
 }
 
 static void
@@ -830,7 +499,7 @@ ovpn3_client_backend_shutdown(Ovpn3ClientBackend *self)
   if (self->ovpn != NULL && ovpn3_client_openvpn_is_running(self->ovpn))
     ovpn3_client_openvpn_stop(self->ovpn, 1);
   /* best effort; netcfg also cleans up when our name goes away */
-  if (self->netcfg != NULL && !self->finishing
+  if (self->netcfg != NULL && self->state != OVPN3_CLIENT_STATE_DONE
       && g_strcmp0(ovpn3_client_netcfg_get_device_path(self->netcfg), "/") != 0)
     {
       gboolean answered = FALSE;
@@ -839,7 +508,7 @@ ovpn3_client_backend_shutdown(Ovpn3ClientBackend *self)
        * here, still dispatching, until netcfg answered or 3 s passed, so
        * that it does not exit before the call was sent; nothing else
        * finishes the session meanwhile (openvpn exiting) */
-      self->finishing = TRUE;
+      client_set_state(self, OVPN3_CLIENT_STATE_DONE, "shutdown");
       g_dbus_connection_call(self->connection, OVPN3_NETCFG_BUS_NAME,
                              ovpn3_client_netcfg_get_device_path(self->netcfg),
                              OVPN3_NETCFG_INTERFACE, "Destroy", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,

@@ -180,7 +180,7 @@ update_tun(Ovpn3ClientBackend *self)
   Ovpn3ClientLinkStats tun = { 0 };
   const char *dev;
 
-  if (self->netcfg == NULL || self->run != RUN_RUNNING || self->finishing)
+  if (self->netcfg == NULL || self->ovpn == NULL || self->state == OVPN3_CLIENT_STATE_DONE)
     return;
   dev = ovpn3_client_netcfg_get_device_name(self->netcfg);
   if (*dev == '\0')

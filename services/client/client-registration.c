@@ -1,0 +1,365 @@
+/* client-registration.c — RegistrationConfirmation: the token is checked,
+ * then one GTask chain — the log service's AssignSession (not fatal), one
+ * GetAll of the configuration profile's properties (name, dco, overrides),
+ * the profile's text (Fetch) — and the profile is evaluated: overrides, pull
+ * filters, inline credentials and the slots the user must fill before Connect
+ * (docs/architecture.md §2).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "ovpn3-client-registration"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "client-backend-private.h"
+#include "ovpn3-error.h"
+
+/* What the chain fetched. */
+typedef struct
+{
+  GVariant *name;
+  GVariant *dco;
+  GVariant *overrides;
+  char *text; /* the profile */
+} RegData;
+
+static void
+reg_data_free(RegData *d)
+{
+  g_clear_pointer(&d->name, g_variant_unref);
+  g_clear_pointer(&d->dco, g_variant_unref);
+  g_clear_pointer(&d->overrides, g_variant_unref);
+  g_free(d->text);
+  g_free(d);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RegData, reg_data_free)
+
+static void
+reg_fail(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation, const char *message)
+{
+  g_autofree char *status
+      = g_strdup_printf("config_path=%s, eval_message='%s'", self->config_path, message);
+
+  client_log(self, OVPN3_LOG_CATEGORY_ERROR, "Configuration profile: %s", message);
+  client_conn_status(self, OVPN3_STATUS_MINOR_CFG_ERROR, status);
+  ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, message);
+}
+
+/* server/port/proto overrides (answered on >REMOTE) and the ones that map onto an
+ * openvpn flag; FALSE if key is none of them or the value is not valid. */
+static gboolean
+apply_connection_override(Ovpn3ClientBackend *self, const char *key, GVariant *value,
+                          GStrvBuilder *args)
+{
+  static const char *const compression[] = { "no", "asym", "yes", NULL };
+  static const char *const cert_profiles[] = { "legacy", "preferred", "suiteb", NULL };
+  static const char *const tls_versions[][2]
+      = { { "tls_1_0", "1.0" }, { "tls_1_1", "1.1" }, { "tls_1_2", "1.2" }, { "tls_1_3", "1.3" } };
+  const char *v;
+
+  if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+    return FALSE;
+  v = g_variant_get_string(value, NULL);
+  if (g_str_equal(key, "server-override"))
+    {
+      if (*v == '\0' || strlen(v) > 253 || strpbrk(v, " \t\r\n\"'\\#;") != NULL)
+        return FALSE;
+      g_free(self->server_override);
+      self->server_override = g_strdup(v);
+      return TRUE;
+    }
+  if (g_str_equal(key, "port-override"))
+    {
+      guint64 port;
+
+      if (!g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL))
+        return FALSE;
+      self->port_override = (guint) port;
+      return TRUE;
+    }
+  if (g_str_equal(key, "proto-override"))
+    {
+      if (!g_str_equal(v, "tcp") && !g_str_equal(v, "udp"))
+        return FALSE;
+      g_free(self->proto_override);
+      self->proto_override = g_strdup(v);
+      return TRUE;
+    }
+  if (g_str_equal(key, "allow-compression") && g_strv_contains(compression, v))
+    {
+      g_strv_builder_add_many(args, "--allow-compression", v, NULL);
+      return TRUE;
+    }
+  if (g_str_equal(key, "tls-cert-profile") && g_strv_contains(cert_profiles, v))
+    {
+      g_strv_builder_add_many(args, "--tls-cert-profile", v, NULL);
+      return TRUE;
+    }
+  if (g_str_equal(key, "tls-version-min"))
+    for (gsize i = 0; i < G_N_ELEMENTS(tls_versions); i++)
+      if (g_str_equal(v, tls_versions[i][0]))
+        {
+          g_strv_builder_add_many(args, "--tls-version-min", tls_versions[i][1], NULL);
+          return TRUE;
+        }
+  return FALSE;
+}
+
+static void
+apply_overrides(Ovpn3ClientBackend *self)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gint verb = ovpn3_profile_get_verb(self->profile);
+  g_autoptr(GStrvBuilder) args = g_strv_builder_new();
+
+  if (verb >= 0)
+    self->log_level = (guint) MIN(verb, OVPN3_LOG_LEVEL_MAX);
+  if (self->overrides == NULL)
+    {
+      self->extra_args = g_strv_builder_end(args);
+      return;
+    }
+  g_variant_iter_init(&iter, self->overrides);
+  while (g_variant_iter_next(&iter, "{&sv}", &key, &value))
+    {
+      if (g_str_equal(key, "log-level") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+        {
+          guint64 level;
+
+          if (g_ascii_string_to_unsigned(g_variant_get_string(value, NULL), 10, 0,
+                                         OVPN3_LOG_LEVEL_MAX, &level, NULL))
+            self->log_level = (guint) level;
+        }
+      else if (g_str_equal(key, "dns-setup-disabled")
+               && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
+        self->dns_disabled = g_variant_get_boolean(value);
+      else if (g_str_equal(key, "dns-scope") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+        {
+          const char *scope = g_variant_get_string(value, NULL);
+
+          if (g_str_equal(scope, OVPN3_DNS_SCOPE_GLOBAL)
+              || g_str_equal(scope, OVPN3_DNS_SCOPE_TUNNEL))
+            {
+              g_free(self->dns_scope);
+              self->dns_scope = g_strdup(scope);
+            }
+        }
+      else if (!apply_connection_override(self, key, value, args))
+        client_log(self, OVPN3_LOG_CATEGORY_VERB1, "Override '%s' is not applied by this backend",
+                   key);
+      g_variant_unref(value);
+    }
+  self->extra_args = g_strv_builder_end(args);
+}
+
+static void
+read_pull_filters(Ovpn3ClientBackend *self)
+{
+  g_autoptr(JsonNode) json = ovpn3_profile_to_json(self->profile);
+  JsonObject *obj = json_node_get_object(json);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+  JsonArray *rules;
+
+  if (obj != NULL && json_object_has_member(obj, "pull-filter"))
+    {
+      rules = json_object_get_array_member(obj, "pull-filter");
+      for (guint i = 0; rules != NULL && i < json_array_get_length(rules); i++)
+        {
+          JsonNode *n = json_array_get_element(rules, i);
+          JsonArray *rule = JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+
+          if (rule != NULL && json_array_get_length(rule) >= 2)
+            {
+              g_autofree char *r = g_strdup_printf("%s\t%s", json_array_get_string_element(rule, 0),
+                                                   json_array_get_string_element(rule, 1));
+              g_strv_builder_add(b, r);
+            }
+        }
+    }
+  self->pull_filters = g_strv_builder_end(b);
+  self->route_nopull = ovpn3_profile_has_option(self->profile, "route-nopull");
+  if (ovpn3_profile_has_option(self->profile, "redirect-gateway"))
+    ovpn3_net_redirect_from_args(ovpn3_profile_get_args(self->profile, "redirect-gateway"),
+                                 &self->redirect);
+}
+
+static void
+evaluate(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation, RegData *d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  gboolean need_up, need_pk;
+
+  self->profile = ovpn3_profile_new_from_text(d->text, -1, &error);
+  if (self->profile == NULL || !ovpn3_profile_validate(self->profile, &error))
+    {
+      reg_fail(self, invocation, error->message);
+      return;
+    }
+  if (d->name != NULL && g_variant_is_of_type(d->name, G_VARIANT_TYPE_STRING))
+    self->config_name = g_variant_dup_string(d->name, NULL);
+  else
+    self->config_name = g_strdup("");
+  if (d->overrides != NULL && g_variant_is_of_type(d->overrides, G_VARIANT_TYPE("a{sv}")))
+    self->overrides = g_variant_ref(d->overrides);
+  if (d->dco != NULL && g_variant_is_of_type(d->dco, G_VARIANT_TYPE_BOOLEAN)
+      && g_variant_get_boolean(d->dco))
+    client_log(self, OVPN3_LOG_CATEGORY_WARN, "Data channel offload is not supported; not used");
+  apply_overrides(self);
+  read_pull_filters(self);
+  ovpn3_profile_get_inline_user_pass(self->profile, &self->inline_user, &self->inline_pass);
+
+  need_up = ovpn3_profile_has_option(self->profile, "auth-user-pass")
+            && (self->inline_user == NULL || self->inline_pass == NULL);
+  need_pk = ovpn3_profile_has_encrypted_key(self->profile);
+  self->initialized = TRUE;
+
+  status = g_strdup_printf("config_path=%s", self->config_path);
+  client_conn_status(self, OVPN3_STATUS_MINOR_CFG_OK, status);
+  if (need_up)
+    {
+      client_add_user_pass_slots(self);
+      client_add_static_challenge_slot(self);
+      client_require(self, OVPN3_ATTENTION_GROUP_USER_PASSWORD, TEXT_NEED_USERPASS);
+    }
+  if (need_pk)
+    {
+      ovpn3_client_queue_add(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_PK_PASSPHRASE,
+                             "pk_passphrase", "Private key passphrase", TRUE);
+      client_require(self, OVPN3_ATTENTION_GROUP_PK_PASSPHRASE, TEXT_NEED_PK);
+    }
+  client_log(self, OVPN3_LOG_CATEGORY_INFO, "Session %s registered, profile '%s'",
+             self->session_path, self->config_name);
+  g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", self->config_name));
+}
+
+/* ---- the chain ---------------------------------------------------------------------- */
+
+static void
+on_fetched(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RegData *d = g_task_get_task_data(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error(error);
+      g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                              "Could not fetch the configuration profile: %s", error->message);
+      return;
+    }
+  g_variant_get(reply, "(s)", &d->text);
+  g_task_return_boolean(task, TRUE);
+}
+
+/* GetAll: name, dco and overrides; a missing one is left unset. */
+static void
+on_properties(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Ovpn3ClientBackend *self = g_task_get_source_object(task);
+  RegData *d = g_task_get_task_data(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  g_autoptr(GVariant) props = NULL;
+
+  if (reply == NULL)
+    g_debug("config properties: %s", error->message);
+  else
+    {
+      props = g_variant_get_child_value(reply, 0);
+      d->name = g_variant_lookup_value(props, "name", NULL);
+      d->dco = g_variant_lookup_value(props, "dco", NULL);
+      d->overrides = g_variant_lookup_value(props, "overrides", NULL);
+    }
+  g_dbus_connection_call(self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path,
+                         OVPN3_CONFIG_INTERFACE, "Fetch", NULL, G_VARIANT_TYPE("(s)"),
+                         G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_fetched, g_steal_pointer(&task));
+}
+
+static void
+on_assigned(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Ovpn3ClientBackend *self = g_task_get_source_object(task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+  if (reply == NULL)
+    client_log(self, OVPN3_LOG_CATEGORY_WARN, "Log service AssignSession: %s", error->message);
+  g_dbus_connection_call(
+      self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path, DBUS_INTERFACE_PROPS, "GetAll",
+      g_variant_new("(s)", OVPN3_CONFIG_INTERFACE), G_VARIANT_TYPE("(a{sv})"),
+      G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_properties, g_steal_pointer(&task));
+}
+
+/* AssignSession, GetAll, Fetch; the result holds the RegData. */
+static void
+registration_fetch_async(Ovpn3ClientBackend *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new(self, NULL, callback, user_data);
+
+  g_task_set_source_tag(task, registration_fetch_async);
+  g_task_set_task_data(task, g_new0(RegData, 1), (GDestroyNotify) reg_data_free);
+  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
+                         "AssignSession",
+                         g_variant_new("(os)", self->session_path, OVPN3_BACKENDS_INTERFACE), NULL,
+                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_assigned, task);
+}
+
+static void
+on_registration_fetched(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Ovpn3ClientBackend *self = OVPN3_CLIENT_BACKEND(source);
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean(G_TASK(result), &error))
+    {
+      reg_fail(self, invocation, error->message);
+      return;
+    }
+  evaluate(self, invocation, g_task_get_task_data(G_TASK(result)));
+}
+
+void
+client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,
+                            GDBusMethodInvocation *invocation)
+{
+  const char *token, *session_path, *config_path;
+
+  g_variant_get(parameters, "(&s&o&o)", &token, &session_path, &config_path);
+  if (self->registered)
+    {
+      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION,
+                                    "Backend service is already registered");
+      return;
+    }
+  if (strlen(token) != strlen(self->token) || memcmp(token, self->token, strlen(token)) != 0)
+    {
+      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION,
+                                    "Invalid registration token");
+      return;
+    }
+  if (self->engine_error != NULL)
+    {
+      /* nothing to serve this session with: say why, then go */
+      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION, self->engine_error);
+      ovpn3_service_quit(self->ctx);
+      return;
+    }
+  self->registered = TRUE;
+  g_clear_handle_id(&self->registration_timeout_id, g_source_remove);
+  self->session_path = g_strdup(session_path);
+  self->config_path = g_strdup(config_path);
+  registration_fetch_async(self, on_registration_fetched, g_object_ref(invocation));
+}

@@ -1,0 +1,208 @@
+/* client-run.c — the session's resources: the netcfg device, the openvpn
+ * process (client-openvpn.h) started on it with the flags of
+ * docs/architecture.md §3, what openvpn prints (forwarded as log lines, the
+ * last error kept for the exit status, auth tokens never passed on), its
+ * exit, and the end of the session (the device removed, then the process exits).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define G_LOG_DOMAIN "ovpn3-client-run"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "client-backend-private.h"
+
+/* ---- openvpn ------------------------------------------------------------------------ */
+
+static void
+on_event(Ovpn3ClientOpenvpn *ovpn, gpointer event_ptr, gpointer user_data)
+{
+  client_events_dispatch(user_data, event_ptr);
+}
+
+static void
+on_output(Ovpn3ClientOpenvpn *ovpn, const char *line, gpointer user_data)
+{
+  Ovpn3ClientBackend *self = user_data;
+  const char *token;
+
+  if (strstr(line, "rror") != NULL || strstr(line, "ERROR") != NULL)
+    {
+      /* without the "YYYY-MM-DD HH:MM:SS [us=N] " prefix */
+      const char *text = line;
+
+      if (g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ", line, 0, 0))
+        text = line + 20;
+      if (g_str_has_prefix(text, "us="))
+        text = strchr(text, ' ') != NULL ? strchr(text, ' ') + 1 : text;
+      g_free(self->last_error_line);
+      self->last_error_line = g_strdup(text);
+    }
+  /* never pass on a token, even if openvpn printed one */
+  token = strstr(line, "auth-token");
+  if (token != NULL)
+    {
+      g_autofree char *cut = g_strndup(line, token - line);
+
+      client_log(self, OVPN3_LOG_CATEGORY_VERB1, "openvpn: %sauth-token [redacted]", cut);
+      return;
+    }
+  client_log(self, OVPN3_LOG_CATEGORY_VERB1, "openvpn: %s", line);
+}
+
+static void
+on_exited(Ovpn3ClientOpenvpn *ovpn, gint wait_status, gpointer user_data)
+{
+  Ovpn3ClientBackend *self = user_data;
+
+  client_events_exited(self, wait_status);
+  client_finish(self);
+}
+
+static guint
+openvpn_verb(Ovpn3ClientBackend *self)
+{
+  gint verb = ovpn3_profile_get_verb(self->profile);
+
+  /* >= 3 for the PUSH_REPLY line (redirect-gateway), <= 4: no packet dumps */
+  return (guint) CLAMP(verb, 3, 4);
+}
+
+/* The engine binary; tests may put another program in openvpn's place
+ * (the hostile-engine test), only in builds with -Dtest_switches=true. */
+static const char *
+client_openvpn_binary(void)
+{
+#if OVPN3_TEST_SWITCHES
+  const char *env = g_getenv(OVPN3_ENV_TEST_OPENVPN_BINARY);
+
+  if (env != NULL && g_path_is_absolute(env))
+    return env;
+#endif
+  return OVPN3_OPENVPN_BINARY;
+}
+
+/* Could not start: say why (unless stopped meanwhile), then end. */
+static void
+fail_start(Ovpn3ClientBackend *self, const char *message)
+{
+  gboolean stopping = self->state == OVPN3_CLIENT_STATE_DISCONNECTING;
+
+  client_log(self, OVPN3_LOG_CATEGORY_ERROR, "%s", message);
+  if (!self->force_stop)
+    client_conn_status(self,
+                       stopping ? OVPN3_STATUS_MINOR_CONN_DONE : OVPN3_STATUS_MINOR_PROC_KILLED,
+                       stopping ? "" : message);
+  client_finish(self);
+}
+
+static void
+start_openvpn(Ovpn3ClientBackend *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text
+      = ovpn3_profile_render(self->profile, OVPN3_PROFILE_RENDER_STRIP_CREDENTIALS);
+  Ovpn3ClientOpenvpnConfig cfg = {
+    .binary = client_openvpn_binary(),
+    .runtime_base = OVPN3_RUNTIMEDIR,
+    .profile_text = text,
+    .dev_name = ovpn3_client_netcfg_get_device_name(self->netcfg),
+    .tap = ovpn3_profile_get_dev_type(self->profile) == OVPN3_PROFILE_DEV_TAP,
+    .verb = openvpn_verb(self),
+    .extra_args = (const char *const *) self->extra_args,
+    .query_remote
+    = self->server_override != NULL || self->port_override != 0 || self->proto_override != NULL,
+    .engine_uid = self->engine.uid,
+    .bind_local = ovpn3_profile_binds_locally(self->profile),
+  };
+
+  self->ovpn = ovpn3_client_openvpn_new();
+  g_signal_connect(self->ovpn, "event", G_CALLBACK(on_event), self);
+  g_signal_connect(self->ovpn, "output", G_CALLBACK(on_output), self);
+  g_signal_connect(self->ovpn, "exited", G_CALLBACK(on_exited), self);
+  client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "openvpn starting");
+  if (!ovpn3_client_openvpn_start(self->ovpn, &cfg, &error))
+    {
+      g_autofree char *msg = g_strdup_printf("Could not start openvpn: %s", error->message);
+
+      g_signal_handlers_disconnect_by_data(self->ovpn, self);
+      g_clear_object(&self->ovpn);
+      fail_start(self, msg);
+      return;
+    }
+  client_log(self, OVPN3_LOG_CATEGORY_INFO, "openvpn started on %s (runtime directory %s)",
+             cfg.dev_name, ovpn3_client_openvpn_get_dir(self->ovpn));
+}
+
+/* ---- the device --------------------------------------------------------------------- */
+
+static void
+on_device_created(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ovpn3_client_netcfg_create_finish(OVPN3_CLIENT_NETCFG(source), result, &error))
+    {
+      g_autofree char *msg
+          = g_strdup_printf("Could not create the tunnel device: %s", error->message);
+
+      fail_start(self, msg);
+      return;
+    }
+  if (self->state == OVPN3_CLIENT_STATE_DONE)
+    return; /* the process is exiting */
+  if (self->state == OVPN3_CLIENT_STATE_DISCONNECTING)
+    {
+      /* stopped while netcfg was at work: nothing to start */
+      if (!self->force_stop)
+        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_DONE, "");
+      client_finish(self);
+      return;
+    }
+  start_openvpn(self);
+}
+
+void
+client_run_start(Ovpn3ClientBackend *self)
+{
+  client_set_state(self, OVPN3_CLIENT_STATE_STARTING, "Connect");
+  self->connecting_emitted = TRUE;
+  client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
+  self->netcfg = ovpn3_client_netcfg_new(self->connection);
+  ovpn3_client_netcfg_create_async(
+      self->netcfg, "ovpn3t",
+      ovpn3_profile_get_dev_type(self->profile) == OVPN3_PROFILE_DEV_TAP ? 2 : 3, self->engine.uid,
+      self->dns_scope, on_device_created, g_object_ref(self));
+}
+
+/* ---- the end ------------------------------------------------------------------------ */
+
+static void
+on_destroyed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ovpn3_client_netcfg_destroy_finish(OVPN3_CLIENT_NETCFG(source), result, &error))
+    client_log(self, OVPN3_LOG_CATEGORY_WARN, "netcfg Destroy: %s", error->message);
+  ovpn3_service_quit(self->ctx);
+}
+
+void
+client_finish(Ovpn3ClientBackend *self)
+{
+  /* while netcfg still creates the device there is nothing to destroy yet */
+  gboolean creating = self->state == OVPN3_CLIENT_STATE_STARTING;
+
+  if (self->state == OVPN3_CLIENT_STATE_DONE)
+    return;
+  client_stats_final(self);
+  client_set_state(self, OVPN3_CLIENT_STATE_DONE, "session over");
+  if (self->netcfg != NULL && !creating)
+    ovpn3_client_netcfg_destroy_async(self->netcfg, on_destroyed, g_object_ref(self));
+  else
+    ovpn3_service_quit(self->ctx);
+}
