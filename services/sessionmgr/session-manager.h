@@ -1,7 +1,7 @@
 /* session-manager.h — net.openvpn.v3.sessions manager object
- * (/net/openvpn/v3/sessions): NewTunnel (profile access check, backend
- * start, registration, SESS_CREATED before the reply), listing and
- * lookup, and the removal of sessions (SESS_DESTROYED).
+ * (/net/openvpn/v3/sessions): its methods (NewTunnel in session-new-tunnel.c, the lists in
+ * session-list.c, LookupBackend in session-lookup.c), the table of sessions, their removal
+ * (SESS_DESTROYED) and the starts under way (a NewTunnel's or an automatic restart's).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,7 +9,9 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-names.h"
 #include "ovpn3-service.h"
+#include "session-backend-start.h"
 #include "session-object.h"
 
 G_BEGIN_DECLS
@@ -36,9 +38,31 @@ void ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *sessio
  * nothing of a session outlives the manager that can control it). */
 void ovpn3_session_manager_close_all(Ovpn3SessionManager *self, const char *reason);
 
-/* automatic-restart=on-failure: the session's backend crashed; start a
- * new one for the same session path after a back-off (3·2^(n−1) s, at most
- * 768 s, at most 10 times), then re-run Ready and Connect. */
-void ovpn3_session_manager_restart(Ovpn3SessionManager *self, Ovpn3Session *session);
+/* ---- for NewTunnel (session-new-tunnel.c) and automatic restart (session-restart.c) ---- */
+
+Ovpn3BackendStarter *ovpn3_session_manager_get_starter(Ovpn3SessionManager *self);
+/* path → Ovpn3Session, starting and restarting ones included; not to be changed. */
+GHashTable *ovpn3_session_manager_get_sessions(Ovpn3SessionManager *self);
+/* To the log service (or stderr without it). */
+void ovpn3_session_manager_log(Ovpn3SessionManager *self, guint category, const char *format, ...)
+    G_GNUC_PRINTF(3, 4);
+void ovpn3_session_manager_emit_event(Ovpn3SessionManager *self, const char *path,
+                                      Ovpn3SessionEventType type, guint32 owner);
+/* A new session into the table (it holds off the idle exit until removed). */
+void ovpn3_session_manager_add(Ovpn3SessionManager *self, Ovpn3Session *session);
+/* Out of the table: session shutdown, SESS_DESTROYED if it had been exported. */
+void ovpn3_session_manager_remove(Ovpn3SessionManager *self, Ovpn3Session *session,
+                                  gboolean shutdown_backend, const char *reason);
+
+/* A start is under way for session (NewTunnel's or an automatic restart's): if the session
+ * is closed meanwhile, ovpn3_session_manager_close() calls abort(start, shutdown_backend,
+ * reason) instead of removing it, and abort ends the start and removes the session.
+ * The manager holds start (freed with destroy) until end_start or the abort. */
+typedef void (*Ovpn3SessionStartAbort)(gpointer start, gboolean shutdown_backend,
+                                       const char *reason);
+void ovpn3_session_manager_begin_start(Ovpn3SessionManager *self, Ovpn3Session *session,
+                                       Ovpn3SessionStartAbort abort, gpointer start,
+                                       GDestroyNotify destroy);
+void ovpn3_session_manager_end_start(Ovpn3SessionManager *self, Ovpn3Session *session);
 
 G_END_DECLS

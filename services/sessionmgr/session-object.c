@@ -2,84 +2,18 @@
 
 #include "config.h"
 
-#include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-log-client.h"
 #include "ovpn3-names.h"
 #include "session-manager.h"
-#include "session-object.h"
+#include "session-object-private.h"
 #include "session-properties.h"
+#include "session-restart.h"
 
-/* upstream's openvpn2 and openvpn3-autoload look for TEXT_BACKEND_DIED and
- * TEXT_NOT_READY (tests/compat/README.md) */
-#define TEXT_ACCESS_DENIED   "Access denied"
-#define TEXT_NO_BACKEND      "Backend VPN process did not respond"
-#define TEXT_BACKEND_DIED    "Backend VPN process has died"
-#define TEXT_NOT_READY       "Backend VPN process is not ready: it is being restarted"
 #define TEXT_DCO_UNSUPPORTED "DCO mode is not available: ovpn3 runs OpenVPN 2 on a tun device"
 #define TEXT_DCO_LOCKED      "DCO mode cannot be changed now"
-#define MAX_ACL              64
-#define MAX_LOG_FORWARDS     64
-
-typedef enum
-{
-  STATE_STARTING,
-  STATE_LIVE,
-  STATE_RESTARTING, /* automatic-restart: waiting for a new backend */
-  STATE_CLOSED,
-} SessionState;
-
-/* One LogForward subscriber: its unique name and the log proxy path. */
-typedef struct
-{
-  char *target;
-  char *proxy_path;
-  guint watch_id;
-  Ovpn3Session *session; /* not owned */
-} LogForward;
-
-struct _Ovpn3Session
-{
-  GObject parent_instance;
-
-  Ovpn3SessionManager *manager; /* not owned */
-  Ovpn3Exporter *exporter;      /* not owned */
-  GDBusConnection *connection;
-  guint registration_id;
-  SessionState state;
-
-  char *path;
-  char *config_path;
-  char *config_name;
-  Ovpn3Acl acl;
-  gboolean restrict_log_access;
-  guint64 created;
-  guint32 status_major;
-  guint32 status_minor;
-  char *status_message;
-  GVariant *last_log; /* a{sv} */
-  guint32 log_verbosity;
-  gboolean connect_started;
-
-  Ovpn3BackendProxy *backend;
-  gboolean auto_restart;
-  gboolean host_wide; /* start-host-wide, asked at NewTunnel, for every backend */
-  guint restarts;
-  GPtrArray *log_forwards; /* LogForward */
-  guint close_idle_id;
-};
 
 G_DEFINE_TYPE(Ovpn3Session, ovpn3_session, G_TYPE_OBJECT)
-
-static void
-log_forward_free(LogForward *fwd)
-{
-  if (fwd->watch_id != 0)
-    g_bus_unwatch_name(fwd->watch_id);
-  g_free(fwd->target);
-  g_free(fwd->proxy_path);
-  g_free(fwd);
-}
 
 static void
 ovpn3_session_dispose(GObject *object)
@@ -130,7 +64,7 @@ ovpn3_session_init(Ovpn3Session *self)
   self->status_message = g_strdup("");
   self->log_verbosity = OVPN3_LOG_LEVEL_DEFAULT;
   self->last_log = g_variant_ref_sink(g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
-  self->log_forwards = g_ptr_array_new_with_free_func((GDestroyNotify) log_forward_free);
+  self->log_forwards = g_ptr_array_new_with_free_func((GDestroyNotify) ovpn3_log_forward_free);
 }
 
 Ovpn3Session *
@@ -339,8 +273,8 @@ close_later(gpointer user_data)
 }
 
 /* Closing from inside a signal or property handler happens from an idle. */
-static void
-schedule_close(Ovpn3Session *self)
+void
+ovpn3_session_schedule_close(Ovpn3Session *self)
 {
   if (self->close_idle_id == 0 && self->state != STATE_CLOSED && self->state != STATE_RESTARTING)
     self->close_idle_id
@@ -359,7 +293,7 @@ on_status_change(Ovpn3BackendProxy *backend, guint major, guint minor, const cha
   self->status_message = g_strdup(message);
   /* during the start the manager decides (it fails the NewTunnel) */
   if (self->state == STATE_LIVE && ovpn3_status_is_terminal(major, minor))
-    schedule_close(self);
+    ovpn3_session_schedule_close(self);
 }
 
 static void
@@ -389,10 +323,10 @@ on_vanished(Ovpn3BackendProxy *backend, gpointer user_data)
   if (self->auto_restart && self->state == STATE_LIVE && self->connect_started
       && !ovpn3_status_is_terminal(self->status_major, self->status_minor))
     {
-      ovpn3_session_manager_restart(self->manager, self);
+      ovpn3_session_restart(self->manager, self);
       return;
     }
-  schedule_close(self);
+  ovpn3_session_schedule_close(self);
 }
 
 static void
@@ -417,14 +351,6 @@ ovpn3_session_attach_backend(Ovpn3Session *self, Ovpn3BackendProxy *backend)
 
 /* ---- shutdown ------------------------------------------------------------ */
 
-static void
-remove_log_proxy(Ovpn3Session *self, const char *proxy_path)
-{
-  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, proxy_path, OVPN3_LOG_INTERFACE,
-                         "Remove", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL,
-                         NULL);
-}
-
 void
 ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char *reason)
 {
@@ -434,7 +360,8 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
   g_clear_handle_id(&self->close_idle_id, g_source_remove);
 
   for (guint i = 0; i < self->log_forwards->len; i++)
-    remove_log_proxy(self, ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
+    ovpn3_session_remove_log_proxy(
+        self, ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
   g_ptr_array_set_size(self->log_forwards, 0);
 
   if (self->backend != NULL)
@@ -456,420 +383,7 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
   self->registration_id = 0;
 }
 
-/* ---- access rules (docs/dbus-api.md §3.2) --------------------------------------------- */
-
-#define OWNER_OR_ADMIN (OVPN3_ACCESS_OWNER | OVPN3_ACCESS_ADMIN)
-/* methods: owner, acl list or public_access */
-#define CONTROL (OVPN3_ACCESS_ACL | OVPN3_ACCESS_PUBLIC_READ | OVPN3_ACCESS_ADMIN)
-/* property reads: root, owner, service user, acl list (public ignored) */
-#define READ (OVPN3_ACCESS_ROOT | OVPN3_ACCESS_SERVICE_USER | OVPN3_ACCESS_ACL | OVPN3_ACCESS_ADMIN)
-/* property writes other than the owner-only ones: owner or acl list */
-#define WRITE (OVPN3_ACCESS_ACL | OVPN3_ACCESS_ADMIN)
-
-static const Ovpn3AccessRow access_rows[] = {
-  { OVPN3_ACCESS_METHOD, "Ready", CONTROL },
-  { OVPN3_ACCESS_METHOD, "Connect", CONTROL },
-  { OVPN3_ACCESS_METHOD, "Pause", CONTROL },
-  { OVPN3_ACCESS_METHOD, "Resume", CONTROL },
-  { OVPN3_ACCESS_METHOD, "Restart", CONTROL },
-  { OVPN3_ACCESS_METHOD, "Disconnect", CONTROL },
-  { OVPN3_ACCESS_METHOD, "AccessGrant", OWNER_OR_ADMIN },
-  { OVPN3_ACCESS_METHOD, "AccessRevoke", OWNER_OR_ADMIN },
-  /* owner; with restrict_log_access off also the acl list and public (CUSTOM) */
-  { OVPN3_ACCESS_METHOD, "LogForward", OWNER_OR_ADMIN | OVPN3_ACCESS_CUSTOM },
-  { OVPN3_ACCESS_METHOD, "UserInputQueueGetTypeGroup", CONTROL },
-  { OVPN3_ACCESS_METHOD, "UserInputQueueCheck", CONTROL },
-  { OVPN3_ACCESS_METHOD, "UserInputQueueFetch", CONTROL },
-  { OVPN3_ACCESS_METHOD, "UserInputProvide", CONTROL },
-  { OVPN3_ACCESS_READ, "owner", READ },
-  { OVPN3_ACCESS_READ, "acl", READ },
-  { OVPN3_ACCESS_READ, "public_access", READ },
-  { OVPN3_ACCESS_WRITE, "public_access", OWNER_OR_ADMIN },
-  { OVPN3_ACCESS_READ, "restrict_log_access", READ },
-  { OVPN3_ACCESS_WRITE, "restrict_log_access", OWNER_OR_ADMIN },
-  { OVPN3_ACCESS_READ, "session_created", READ },
-  { OVPN3_ACCESS_READ, "config_path", READ },
-  { OVPN3_ACCESS_READ, "config_name", READ },
-  { OVPN3_ACCESS_READ, "backend_pid", READ },
-  { OVPN3_ACCESS_READ, "status", READ },
-  { OVPN3_ACCESS_READ, "last_log", READ },
-  { OVPN3_ACCESS_READ, "statistics", READ },
-  { OVPN3_ACCESS_READ, "device_path", READ },
-  { OVPN3_ACCESS_READ, "device_name", READ },
-  { OVPN3_ACCESS_READ, "session_name", READ },
-  { OVPN3_ACCESS_READ, "connected_to", READ },
-  { OVPN3_ACCESS_READ, "dco", READ },
-  { OVPN3_ACCESS_WRITE, "dco", WRITE },
-  { OVPN3_ACCESS_READ, "log_forwards", READ },
-  { OVPN3_ACCESS_READ, "log_verbosity", READ },
-  { OVPN3_ACCESS_WRITE, "log_verbosity", WRITE },
-};
-
-const Ovpn3AccessTable ovpn3_session_access
-    = OVPN3_ACCESS_TABLE(OVPN3_XML_SESSION_OBJECT, TEXT_ACCESS_DENIED, access_rows);
-
-static gboolean
-access_check(gpointer object, const Ovpn3Caller *caller, Ovpn3AccessRule bit, const char *member)
-{
-  Ovpn3Session *self = object;
-
-  if (bit == OVPN3_ACCESS_CUSTOM) /* LogForward */
-    return !self->restrict_log_access && ovpn3_session_is_visible_to(self, caller->uid);
-  return ovpn3_access_acl_says(&self->acl, caller, bit);
-}
-
-/* ---- proxied methods ------------------------------------------------------ */
-
-typedef struct
-{
-  Ovpn3Session *self;
-  GDBusMethodInvocation *invocation;
-  char *method;
-} Forward;
-
-static void
-forward_free(Forward *fwd)
-{
-  g_object_unref(fwd->self);
-  g_free(fwd->method);
-  g_free(fwd);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Forward, forward_free)
-
-/* TRUE while a crash of the backend would be answered with an automatic
- * restart (the vanish watcher decides then, not a failed call). */
-static gboolean
-may_auto_restart(Ovpn3Session *self)
-{
-  return self->auto_restart && self->state == STATE_LIVE && self->connect_started
-         && !ovpn3_status_is_terminal(self->status_major, self->status_minor)
-         && !(self->backend != NULL && ovpn3_backend_proxy_is_hung(self->backend));
-}
-
-/* A call failed because the backend is gone or hung (error: the failed
- * forward, or NULL). Died: it left the bus (NoReply within our call timeout
- * means it went away with the call unanswered); hung: it did not answer in
- * time. A crash that automatic-restart answers is "not ready" for now. */
-static void
-return_backend_gone(Ovpn3Session *self, GDBusMethodInvocation *invocation, const GError *error)
-{
-  gboolean gone = self->backend == NULL || ovpn3_backend_proxy_is_gone(self->backend);
-  gboolean timed_out = (self->backend != NULL && ovpn3_backend_proxy_is_hung(self->backend))
-                       || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-                       || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
-                       || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT);
-  const char *text = TEXT_BACKEND_DIED;
-
-  if (self->state == STATE_RESTARTING || may_auto_restart(self))
-    text = TEXT_NOT_READY;
-  else if (timed_out && !gone)
-    text = TEXT_NO_BACKEND;
-  g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
-                                                text);
-  if (!may_auto_restart(self))
-    schedule_close(self);
-}
-
-static void
-on_forward_done(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(Forward) fwd = user_data;
-  Ovpn3Session *self = fwd->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (g_str_equal(fwd->method, "Disconnect"))
-    {
-      /* whatever the backend said, the session ends here */
-      if (reply == NULL && !ovpn3_backend_error_is_gone(error))
-        ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "Backend Disconnect failed: %s",
-                          error->message);
-      ovpn3_session_manager_close(self->manager, self, reply == NULL, "Session closed");
-      g_dbus_method_invocation_return_value(fwd->invocation, NULL);
-      return;
-    }
-  if (reply != NULL)
-    g_dbus_method_invocation_return_value(fwd->invocation, reply);
-  else if (ovpn3_backend_error_is_gone(error))
-    return_backend_gone(self, fwd->invocation, error);
-  else
-    ovpn3_backend_return_error(fwd->invocation, error);
-}
-
-static const GVariantType *
-reply_type_of(const char *method)
-{
-  if (g_str_equal(method, "UserInputQueueGetTypeGroup"))
-    return G_VARIANT_TYPE("(a(uu))");
-  if (g_str_equal(method, "UserInputQueueCheck"))
-    return G_VARIANT_TYPE("(au)");
-  if (g_str_equal(method, "UserInputQueueFetch"))
-    return G_VARIANT_TYPE("(uuussb)");
-  return G_VARIANT_TYPE_UNIT;
-}
-
-static gboolean
-is_proxied(const char *method)
-{
-  static const char *const proxied[] = { "Ready",
-                                         "Connect",
-                                         "Pause",
-                                         "Resume",
-                                         "Restart",
-                                         "Disconnect",
-                                         "UserInputQueueGetTypeGroup",
-                                         "UserInputQueueCheck",
-                                         "UserInputQueueFetch",
-                                         "UserInputProvide",
-                                         NULL };
-
-  return g_strv_contains(proxied, method);
-}
-
-static void
-on_log_level(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(Ovpn3Session) self = user_data;
-  g_autoptr(GVariant) level
-      = ovpn3_backend_proxy_get_property_finish(OVPN3_BACKEND_PROXY(source), result, NULL);
-
-  if (level != NULL && self->backend == OVPN3_BACKEND_PROXY(source)
-      && g_variant_is_of_type(level, G_VARIANT_TYPE_UINT32)
-      && g_variant_get_uint32(level) <= OVPN3_LOG_LEVEL_MAX)
-    self->log_verbosity = g_variant_get_uint32(level);
-}
-
-static void
-forward(Ovpn3Session *self, const char *method, GVariant *parameters,
-        GDBusMethodInvocation *invocation)
-{
-  Forward *fwd;
-
-  if (self->state == STATE_RESTARTING)
-    {
-      if (g_str_equal(method, "Disconnect"))
-        {
-          ovpn3_session_manager_close(self->manager, self, TRUE, "Session closed");
-          g_dbus_method_invocation_return_value(invocation, NULL);
-        }
-      else
-        g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
-                                                      OVPN3_ERROR_FAILED, TEXT_NOT_READY);
-      return;
-    }
-  if (self->backend == NULL || self->state == STATE_CLOSED)
-    {
-      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
-                                                    OVPN3_ERROR_FAILED,
-                                                    "Access denied: Session no longer valid");
-      return;
-    }
-  if (ovpn3_backend_proxy_is_gone(self->backend) || ovpn3_backend_proxy_is_hung(self->backend))
-    {
-      if (g_str_equal(method, "Disconnect"))
-        {
-          /* nothing left to stop: the session just ends */
-          ovpn3_session_manager_close(self->manager, self, TRUE, "Session closed");
-          g_dbus_method_invocation_return_value(invocation, NULL);
-        }
-      else
-        return_backend_gone(self, invocation, NULL);
-      return;
-    }
-  if (g_str_equal(method, "Connect"))
-    {
-      self->connect_started = TRUE; /* locks dco */
-      /* the backend's verbosity (profile verb) becomes the session's
-       * (docs/dbus-api.md §3.2); asked before Connect is sent, so the backend answers it first */
-      ovpn3_backend_proxy_get_property_async(self->backend, "log_level", on_log_level,
-                                             g_object_ref(self));
-    }
-  if (g_str_equal(method, "Pause") || g_str_equal(method, "Resume")
-      || g_str_equal(method, "Restart") || g_str_equal(method, "Disconnect")
-      || g_str_equal(method, "Connect"))
-    ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "%s requested", method);
-
-  fwd = g_new0(Forward, 1);
-  fwd->self = g_object_ref(self);
-  fwd->invocation = invocation;
-  fwd->method = g_strdup(method);
-  ovpn3_backend_proxy_call(self->backend, method, parameters, reply_type_of(method), NULL,
-                           on_forward_done, fwd);
-}
-
-/* ---- LogForward ------------------------------------------------------------ */
-
-typedef struct
-{
-  Ovpn3Session *self;
-  GDBusMethodInvocation *invocation;
-  char *target;
-} LogForwardCall;
-
-static void
-log_forward_call_free(LogForwardCall *call)
-{
-  g_object_unref(call->self);
-  g_free(call->target);
-  g_free(call);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LogForwardCall, log_forward_call_free)
-
-static LogForward *
-find_log_forward(Ovpn3Session *self, const char *target, guint *index)
-{
-  for (guint i = 0; i < self->log_forwards->len; i++)
-    {
-      LogForward *fwd = g_ptr_array_index(self->log_forwards, i);
-
-      if (g_str_equal(fwd->target, target))
-        {
-          if (index != NULL)
-            *index = i;
-          return fwd;
-        }
-    }
-  return NULL;
-}
-
-static void
-log_target_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
-{
-  LogForward *fwd = user_data;
-  Ovpn3Session *self = fwd->session;
-  guint index;
-
-  /* the log service drops its proxy itself when the target leaves */
-  if (find_log_forward(self, name, &index) == fwd)
-    g_ptr_array_remove_index(self->log_forwards, index);
-}
-
-static void
-on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(LogForwardCall) call = user_data;
-  Ovpn3Session *self = call->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  const char *proxy_path;
-  LogForward *fwd;
-
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (reply == NULL)
-    {
-      ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "LogForward for %s failed: %s", call->target,
-                        error->message);
-      ovpn3_backend_return_error(call->invocation, error);
-      return;
-    }
-  g_variant_get(reply, "(&o)", &proxy_path);
-  if (self->state == STATE_CLOSED)
-    {
-      remove_log_proxy(self, proxy_path);
-      g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
-                                                    OVPN3_ERROR_FAILED,
-                                                    "Access denied: Session no longer valid");
-      return;
-    }
-  fwd = find_log_forward(self, call->target, NULL);
-  if (fwd == NULL)
-    {
-      fwd = g_new0(LogForward, 1);
-      fwd->session = self;
-      fwd->target = g_strdup(call->target);
-      fwd->watch_id = g_bus_watch_name_on_connection(self->connection, call->target,
-                                                     G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                                     log_target_vanished, fwd, NULL);
-      g_ptr_array_add(self->log_forwards, fwd);
-    }
-  g_free(fwd->proxy_path);
-  fwd->proxy_path = g_strdup(proxy_path);
-  ovpn3_session_log(self, OVPN3_LOG_CATEGORY_VERB1, "Log forwarding to %s enabled (%s)",
-                    call->target, proxy_path);
-  g_dbus_method_invocation_return_value(call->invocation, NULL);
-}
-
-static void
-handle_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVariant *parameters,
-                   GDBusMethodInvocation *invocation)
-{
-  gboolean enable;
-  LogForwardCall *call;
-  guint index;
-
-  g_variant_get(parameters, "(b)", &enable);
-  if (!enable)
-    {
-      LogForward *fwd = find_log_forward(self, caller->sender, &index);
-
-      if (fwd != NULL)
-        {
-          remove_log_proxy(self, fwd->proxy_path);
-          ovpn3_session_log(self, OVPN3_LOG_CATEGORY_VERB1, "Log forwarding to %s disabled",
-                            caller->sender);
-          g_ptr_array_remove_index(self->log_forwards, index);
-        }
-      g_dbus_method_invocation_return_value(invocation, NULL);
-      return;
-    }
-  if (find_log_forward(self, caller->sender, NULL) == NULL
-      && self->log_forwards->len >= MAX_LOG_FORWARDS)
-    {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-                                            "A session forwards its log to at most %d receivers",
-                                            MAX_LOG_FORWARDS);
-      return;
-    }
-  call = g_new0(LogForwardCall, 1);
-  call->self = g_object_ref(self);
-  call->invocation = invocation;
-  call->target = g_strdup(caller->sender);
-  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
-                         "ProxyLogEvents", g_variant_new("(so)", caller->sender, self->path),
-                         G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                         on_proxy_log_events, call);
-}
-
 /* ---- methods ----------------------------------------------------------------- */
-
-typedef struct
-{
-  Ovpn3Session *self;
-  GDBusMethodInvocation *invocation; /* owned until answered */
-  guint32 uid;
-} AccessGrantCall;
-
-static void
-on_grant_user_checked(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  AccessGrantCall *call = user_data;
-  g_autoptr(Ovpn3Session) self = call->self;
-  GDBusMethodInvocation *invocation = call->invocation;
-  guint32 uid = call->uid;
-  g_autoptr(GError) error = NULL;
-
-  g_free(call);
-  if (!ovpn3_acl_check_user_finish(result, &error))
-    g_dbus_method_invocation_return_gerror(invocation, error);
-  else if (self->registration_id == 0)
-    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
-                                          "The session %s has ended", self->path);
-  else if (ovpn3_acl_contains(&self->acl, uid))
-    g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
-                                                  OVPN3_ERROR_FAILED, "UID already granted access");
-  else if (self->acl.acl->len >= MAX_ACL)
-    g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-                                          "A session can be shared with at most %d users", MAX_ACL);
-  else
-    {
-      ovpn3_acl_grant(&self->acl, uid);
-      ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access granted to UID %u", uid);
-      g_dbus_method_invocation_return_value(invocation, NULL);
-    }
-}
 
 static void
 method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
@@ -878,42 +392,13 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
   Ovpn3Session *self = object;
 
   if (g_str_equal(method, "AccessGrant") || g_str_equal(method, "AccessRevoke"))
-    {
-      guint32 uid;
-      gboolean grant = g_str_equal(method, "AccessGrant");
-
-      g_variant_get(parameters, "(u)", &uid);
-      if (grant)
-        {
-          /* the uid must name a user: looked up off the main loop */
-          AccessGrantCall *call = g_new0(AccessGrantCall, 1);
-
-          call->self = g_object_ref(self);
-          call->invocation = invocation;
-          call->uid = uid;
-          ovpn3_acl_check_user_async(uid, NULL, on_grant_user_checked, call);
-        }
-      else if (!ovpn3_acl_revoke(&self->acl, uid))
-        g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
-                                                      OVPN3_ERROR_FAILED, "UID not granted access");
-      else
-        {
-          ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access revoked from UID %u", uid);
-          g_dbus_method_invocation_return_value(invocation, NULL);
-        }
-      return;
-    }
-  if (g_str_equal(method, "LogForward"))
-    {
-      handle_log_forward(self, caller, parameters, invocation);
-      return;
-    }
-  if (!is_proxied(method))
-    {
-      ovpn3_invocation_return_unknown_method(invocation);
-      return;
-    }
-  forward(self, method, parameters, invocation);
+    ovpn3_session_change_access(self, method, parameters, invocation);
+  else if (g_str_equal(method, "LogForward"))
+    ovpn3_session_log_forward(self, caller, parameters, invocation);
+  else if (ovpn3_session_is_proxied(method))
+    ovpn3_session_forward(self, method, parameters, invocation);
+  else
+    ovpn3_invocation_return_unknown_method(invocation);
 }
 
 /* ---- properties ---------------------------------------------------------------- */
@@ -941,22 +426,11 @@ ovpn3_session_backend_read_failed(Ovpn3Session *self, Ovpn3BackendProxy *backend
                                   const GError *error)
 {
   /* only the backend the session still has (not one automatic-restart replaced) */
-  if (backend == self->backend && ovpn3_backend_error_is_gone(error) && !may_auto_restart(self))
-    schedule_close(self);
+  if (backend == self->backend && ovpn3_backend_error_is_gone(error)
+      && !ovpn3_session_may_auto_restart(self))
+    ovpn3_session_schedule_close(self);
   else
     g_debug("%s: backend %s: %s", self->path, name, error->message);
-}
-
-static GVariant *
-log_forwards_variant(Ovpn3Session *self)
-{
-  GVariantBuilder b;
-
-  g_variant_builder_init(&b, G_VARIANT_TYPE("ao"));
-  for (guint i = 0; i < self->log_forwards->len; i++)
-    g_variant_builder_add(&b, "o",
-                          ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
-  return g_variant_builder_end(&b);
 }
 
 static GVariant *
@@ -989,7 +463,7 @@ get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GErro
   if (g_str_equal(name, "dco"))
     return g_variant_new_boolean(FALSE);
   if (g_str_equal(name, "log_forwards"))
-    return log_forwards_variant(self);
+    return ovpn3_session_log_forwards_variant(self);
   if (g_str_equal(name, "log_verbosity"))
     return g_variant_new_uint32(self->log_verbosity);
 
@@ -1048,7 +522,7 @@ static const Ovpn3ExportedVTable vtable = {
   .get_property_async = ovpn3_session_get_property_async,
   .set_property = set_property,
   .access = &ovpn3_session_access,
-  .access_check = access_check,
+  .access_check = ovpn3_session_access_check,
 };
 
 gboolean
