@@ -15,16 +15,11 @@
 #include "netcfg-manager.h"
 #include "netcfg-state.h"
 #include "netcfg-store.h"
+#include "netcfg-subscribers.h"
 #include "netcfg-validate.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-quota.h"
-
-typedef struct
-{
-  guint32 filter;
-  guint watch_id;
-} Subscriber;
 
 /* A process that created devices: the watch on its name, and the owner of
  * its session (LookupBackend), whose devices count against one quota. */
@@ -41,9 +36,9 @@ struct _NetcfgManager
   NetcfgNetlink *nl;
   char *state_dir;
   guint registration_id;
-  GHashTable *devices;       /* path → NetcfgDevice */
-  GHashTable *creators;      /* unique name → Creator */
-  GHashTable *subscribers;   /* unique name → Subscriber */
+  GHashTable *devices;  /* path → NetcfgDevice */
+  GHashTable *creators; /* unique name → Creator */
+  NetcfgSubscribers *subscribers;
   GHashTable *uplink_routes; /* route key → count */
   guint resolved_watch;
   gboolean resolved_known;
@@ -51,16 +46,6 @@ struct _NetcfgManager
 };
 
 G_DEFINE_TYPE(NetcfgManager, netcfg_manager, G_TYPE_OBJECT)
-
-static void
-subscriber_free(gpointer data)
-{
-  Subscriber *s = data;
-
-  if (s->watch_id != 0)
-    g_bus_unwatch_name(s->watch_id);
-  g_free(s);
-}
 
 static void
 creator_free(gpointer data)
@@ -98,7 +83,7 @@ netcfg_manager_finalize(GObject *object)
     g_bus_unwatch_name(self->resolved_watch);
   g_hash_table_unref(self->devices);
   g_hash_table_unref(self->creators);
-  g_hash_table_unref(self->subscribers);
+  netcfg_subscribers_free(self->subscribers);
   g_hash_table_unref(self->uplink_routes);
   netcfg_netlink_free(self->nl);
   g_free(self->state_dir);
@@ -117,7 +102,6 @@ netcfg_manager_init(NetcfgManager *self)
 {
   self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
   self->creators = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, creator_free);
-  self->subscribers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, subscriber_free);
   self->uplink_routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -158,23 +142,10 @@ void
 netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *device_name,
                       Ovpn3NetcfgChangeType type, GVariant *details)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-  g_autoptr(GVariant) args
-      = g_variant_ref_sink(g_variant_new("(us@a{ss})", (guint32) type, device_name, details));
-
-  g_hash_table_iter_init(&iter, self->subscribers);
-  while (g_hash_table_iter_next(&iter, &key, &value))
-    {
-      Subscriber *s = value;
-      g_autoptr(GError) error = NULL;
-
-      if ((s->filter & type) == 0)
-        continue;
-      if (!g_dbus_connection_emit_signal(self->ctx->connection, key, device_path,
-                                         OVPN3_NETCFG_INTERFACE, "NetworkChange", args, &error))
-        g_warning("NetworkChange to %s: %s", (const char *) key, error->message);
-    }
+  if (self->subscribers != NULL)
+    netcfg_subscribers_emit(self->subscribers, device_path, device_name, type, details);
+  else
+    g_variant_unref(g_variant_ref_sink(details));
 }
 
 static char *
@@ -585,81 +556,6 @@ handle_protect(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
 }
 
 static void
-subscriber_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
-{
-  NetcfgManager *self = user_data;
-
-  g_hash_table_remove(self->subscribers, name);
-}
-
-static void
-handle_subscribe(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
-                 GDBusMethodInvocation *invocation)
-{
-  guint32 filter;
-  Subscriber *s;
-
-  g_variant_get(params, "(u)", &filter);
-  if (filter == 0 || filter > OVPN3_NETCFG_CHANGE_ALL)
-    {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                            "Invalid filter %u (1–%u)", filter,
-                                            OVPN3_NETCFG_CHANGE_ALL);
-      return;
-    }
-  s = g_hash_table_lookup(self->subscribers, caller->sender);
-  if (s == NULL)
-    {
-      s = g_new0(Subscriber, 1);
-      s->watch_id = g_bus_watch_name_on_connection(self->ctx->connection, caller->sender,
-                                                   G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                                   subscriber_vanished, self, NULL);
-      g_hash_table_insert(self->subscribers, g_strdup(caller->sender), s);
-    }
-  s->filter = filter;
-  g_dbus_method_invocation_return_value(invocation, NULL);
-}
-
-static void
-handle_unsubscribe(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
-                   GDBusMethodInvocation *invocation)
-{
-  const char *who;
-
-  g_variant_get(params, "(&s)", &who);
-  if (*who == '\0')
-    who = caller->sender;
-  /* another process's subscription: root only (depends on the argument) */
-  else if (caller->uid != 0 && !g_str_equal(who, caller->sender))
-    {
-      ovpn3_invocation_return_access_denied(invocation, "Access denied");
-      return;
-    }
-  if (!g_hash_table_remove(self->subscribers, who))
-    {
-      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
-                                            "Subscription not found");
-      return;
-    }
-  g_dbus_method_invocation_return_value(invocation, NULL);
-}
-
-static void
-handle_subscriber_list(NetcfgManager *self, const Ovpn3Caller *caller,
-                       GDBusMethodInvocation *invocation)
-{
-  GVariantBuilder b;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_variant_builder_init(&b, G_VARIANT_TYPE("a(su)"));
-  g_hash_table_iter_init(&iter, self->subscribers);
-  while (g_hash_table_iter_next(&iter, &key, &value))
-    g_variant_builder_add(&b, "(su)", (const char *) key, ((Subscriber *) value)->filter);
-  g_dbus_method_invocation_return_value(invocation, g_variant_new("(a(su))", &b));
-}
-
-static void
 manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *method,
                     GVariant *params, GDBusMethodInvocation *invocation)
 {
@@ -683,11 +579,11 @@ manager_method_call(gpointer object, const Ovpn3Caller *caller, const char *meth
       g_dbus_method_invocation_return_value(invocation, NULL);
     }
   else if (g_str_equal(method, "NotificationSubscribe"))
-    handle_subscribe(self, caller, params, invocation);
+    netcfg_subscribers_subscribe(self->subscribers, caller, params, invocation);
   else if (g_str_equal(method, "NotificationUnsubscribe"))
-    handle_unsubscribe(self, caller, params, invocation);
+    netcfg_subscribers_unsubscribe(self->subscribers, caller, params, invocation);
   else if (g_str_equal(method, "NotificationSubscriberList"))
-    handle_subscriber_list(self, caller, invocation);
+    netcfg_subscribers_list(self->subscribers, invocation);
   else
     ovpn3_invocation_return_unknown_method(invocation);
 }
@@ -766,6 +662,7 @@ netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **err
   g_autoptr(NetcfgManager) self = g_object_new(NETCFG_TYPE_MANAGER, NULL);
 
   self->ctx = ctx;
+  self->subscribers = netcfg_subscribers_new(ctx->connection);
   self->state_dir = g_strdup(state_dir);
   self->nl = netcfg_netlink_new(error);
   if (self->nl == NULL)
