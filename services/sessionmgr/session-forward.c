@@ -36,7 +36,8 @@ forward_free(Forward *fwd)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Forward, forward_free)
 
-/* the vanish watcher decides then, not a failed call */
+/* A crash of the backend would now be answered with an automatic restart: the vanish
+ * watcher decides then, not a failed call. */
 gboolean
 ovpn3_session_may_auto_restart(Ovpn3Session *self)
 {

@@ -1,6 +1,8 @@
 /* session-object.h — one VPN session object (/net/openvpn/v3/sessions/<id>):
  * the methods, properties and signals of docs/dbus-api.md §3.2, their access rules,
- * and the proxying of it all to the session's backend client.
+ * and the proxying of it all to the session's backend client. Implemented in
+ * session-object.c, session-access.c, session-forward.c and session-log-forward.c
+ * (session-object-private.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
