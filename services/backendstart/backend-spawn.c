@@ -176,6 +176,69 @@ token_pipe(const char *token, GError **error)
   return high;
 }
 
+/* The report pipe, both ends above TOKEN_FD where possible (close-on-exec). */
+static gboolean
+report_pipe(int fds[2], GError **error)
+{
+  if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+    return FALSE;
+  for (int i = 0; i < 2; i++)
+    {
+      int high = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+
+      if (high >= 0)
+        {
+          close(fds[i]);
+          fds[i] = high;
+        }
+    }
+  return TRUE;
+}
+
+/* The intermediate child: a new session, the client forked off it, its pid
+ * reported; it exits at once so the client is nobody's child here. */
+G_GNUC_NORETURN static void
+run_intermediate(int report_fd, int token_fd, const char *binary, char **argv, char **envp)
+{
+  pid_t grandchild;
+
+  setsid();
+  grandchild = fork();
+  if (grandchild < 0)
+    {
+      write_report(report_fd, REPORT_FORK_FAILED, errno);
+      _exit(1);
+    }
+  if (grandchild == 0)
+    run_grandchild(report_fd, token_fd, binary, argv, envp);
+  write_report(report_fd, REPORT_PID, grandchild);
+  _exit(0);
+}
+
+/* Reads until both children closed their end: the intermediate by exiting,
+ * the client by exec() (close-on-exec) or by exiting. */
+static void
+read_reports(int fd, GPid *pid, gint *saved_errno, gboolean *exec_failed)
+{
+  for (;;)
+    {
+      Report r;
+      ssize_t n = read(fd, &r, sizeof r);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n != (ssize_t) sizeof r)
+        break;
+      if (r.kind == REPORT_PID)
+        *pid = r.value;
+      else
+        {
+          *saved_errno = r.value;
+          *exec_failed = r.kind == REPORT_EXEC_FAILED;
+        }
+    }
+}
+
 GPid
 ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError **error)
 {
@@ -193,20 +256,10 @@ ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError *
   token_fd = token_pipe(token, error);
   if (token_fd < 0)
     return 0;
-  if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+  if (!report_pipe(fds, error))
     {
       close(token_fd);
       return 0;
-    }
-  for (int i = 0; i < 2; i++)
-    {
-      int high = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
-
-      if (high >= 0)
-        {
-          close(fds[i]);
-          fds[i] = high;
-        }
     }
 
   child = fork();
@@ -221,45 +274,15 @@ ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError *
     }
   if (child == 0)
     {
-      pid_t grandchild;
-
       close(fds[0]);
-      setsid();
-      grandchild = fork();
-      if (grandchild < 0)
-        {
-          write_report(fds[1], REPORT_FORK_FAILED, errno);
-          _exit(1);
-        }
-      if (grandchild == 0)
-        run_grandchild(fds[1], token_fd, binary, argv, envp);
-      write_report(fds[1], REPORT_PID, grandchild);
-      _exit(0);
+      run_intermediate(fds[1], token_fd, binary, argv, envp);
     }
 
   close(fds[1]);
   close(token_fd);
   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
     ;
-  /* reads until both children closed their end: the intermediate by
-   * exiting, the client by exec() (close-on-exec) or by exiting */
-  for (;;)
-    {
-      Report r;
-      ssize_t n = read(fds[0], &r, sizeof r);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n != (ssize_t) sizeof r)
-        break;
-      if (r.kind == REPORT_PID)
-        result = r.value;
-      else
-        {
-          saved_errno = r.value;
-          exec_failed = r.kind == REPORT_EXEC_FAILED;
-        }
-    }
+  read_reports(fds[0], &result, &saved_errno, &exec_failed);
   close(fds[0]);
 
   if (saved_errno != 0 || result <= 0)
