@@ -4,7 +4,8 @@
  * user's sessions (netcfg) have the same limit, so a user who may start a
  * session always gets a device for it. Per-user limits count per session
  * or profile owner and do not apply to root; the global caps apply to
- * everyone.
+ * everyone. The caps on what a VPN server may push (routes, DNS servers,
+ * addresses…) are in ovpn3-net-limits.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
