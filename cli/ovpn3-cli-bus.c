@@ -327,12 +327,11 @@ ovpn3_cli_get_all_batch(Ovpn3CliGetAll *items, guint n)
     g_main_context_iteration(NULL, TRUE);
 }
 
-GPtrArray *
-ovpn3_cli_get_all_many(const char *dest, const char *const *paths, const char *iface)
+Ovpn3CliGetAll *
+ovpn3_cli_get_all_paths(const char *dest, const char *const *paths, const char *iface, guint *n_out)
 {
   guint n = paths != NULL ? g_strv_length((char **) paths) : 0;
-  g_autofree Ovpn3CliGetAll *items = g_new0(Ovpn3CliGetAll, MAX(n, 1));
-  GPtrArray *results = g_ptr_array_new_full(n, (GDestroyNotify) g_variant_unref);
+  Ovpn3CliGetAll *items = g_new0(Ovpn3CliGetAll, MAX(n, 1));
 
   for (guint i = 0; i < n; i++)
     {
@@ -341,6 +340,28 @@ ovpn3_cli_get_all_many(const char *dest, const char *const *paths, const char *i
       items[i].iface = iface;
     }
   ovpn3_cli_get_all_batch(items, n);
+  *n_out = n;
+  return items;
+}
+
+void
+ovpn3_cli_get_all_items_free(Ovpn3CliGetAll *items, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_pointer(&items[i].props, g_variant_unref);
+      g_clear_error(&items[i].error);
+    }
+  g_free(items);
+}
+
+GPtrArray *
+ovpn3_cli_get_all_many(const char *dest, const char *const *paths, const char *iface)
+{
+  guint n;
+  g_autofree Ovpn3CliGetAll *items = ovpn3_cli_get_all_paths(dest, paths, iface, &n);
+  GPtrArray *results = g_ptr_array_new_full(n, (GDestroyNotify) g_variant_unref);
+
   for (guint i = 0; i < n; i++)
     {
       if (items[i].error != NULL)

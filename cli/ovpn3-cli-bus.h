@@ -62,6 +62,12 @@ typedef struct
 
 /* GetAll (or Get) on every item at once (each may go to another service), waiting for all. */
 void ovpn3_cli_get_all_batch(Ovpn3CliGetAll *items, guint n);
+/* One GetAll item of @iface at @dest per path of @paths (NULL-terminated), run with
+ * ovpn3_cli_get_all_batch(); *n_out = how many.  The items point into @paths.  Free them with
+ * ovpn3_cli_get_all_items_free(). */
+Ovpn3CliGetAll *ovpn3_cli_get_all_paths(const char *dest, const char *const *paths,
+                                        const char *iface, guint *n_out);
+void ovpn3_cli_get_all_items_free(Ovpn3CliGetAll *items, guint n);
 
 Ovpn3CliErrorKind ovpn3_cli_error_kind(const GError *error);
 

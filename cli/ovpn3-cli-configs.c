@@ -83,37 +83,81 @@ check_tags(Ovpn3Cli *cli, char **tags, int *code)
   return TRUE;
 }
 
-int
-ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
+/* The name to import under, once the arguments are checked; NULL (*code set) if they are not. */
+static char *
+import_name(Ovpn3Cli *cli, int *code)
 {
-  int code;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Ovpn3Inlined) inlined = NULL;
-  g_autoptr(GVariant) reply = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *invalid = NULL;
 
-  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-import"),
-                       ovpn3_cmd_config_import_entries(), &argc, &argv, &code))
-    return code;
   if (imp.file == NULL)
-    return ovpn3_cli_usage_error(cli, "say which file to import: --config FILE");
-  if (!check_tags(cli, imp.tags, &code))
-    return code;
+    {
+      *code = ovpn3_cli_usage_error(cli, "say which file to import: --config FILE");
+      return NULL;
+    }
+  if (!check_tags(cli, imp.tags, code))
+    return NULL;
   name = imp.name != NULL ? g_strdup(imp.name) : default_name(imp.file);
   if (*name == '\0')
-    return ovpn3_cli_usage_error(cli, "the name cannot be empty");
+    {
+      *code = ovpn3_cli_usage_error(cli, "the name cannot be empty");
+      return NULL;
+    }
+  return g_steal_pointer(&name);
+}
 
-  inlined = ovpn3_cli_inline_profile(imp.file, imp.allow_outside, &error);
+/* The profile with its files inlined, read as the calling user. */
+static Ovpn3Inlined *
+read_profile(Ovpn3Cli *cli, int *code)
+{
+  g_autoptr(GError) error = NULL;
+  Ovpn3Inlined *inlined = ovpn3_cli_inline_profile(imp.file, imp.allow_outside, &error);
+
   if (inlined == NULL)
-    return ovpn3_cli_report(cli, error, NULL,
-                            error->code == OVPN3_EXIT_ACCESS_DENIED
-                                ? "ovpn3 reads the profile and its files as you: make them "
-                                  "readable by your user (no sudo needed)"
-                                : NULL);
+    {
+      *code = ovpn3_cli_report(cli, error, NULL,
+                               error->code == OVPN3_EXIT_ACCESS_DENIED
+                                   ? "ovpn3 reads the profile and its files as you: make them "
+                                     "readable by your user (no sudo needed)"
+                                   : NULL);
+      return NULL;
+    }
   /* what goes to the service (and later the server), always; stdout stays for --json */
   ovpn3_inlined_print_files(inlined);
+  return inlined;
+}
+
+/* Import refused: a refused profile is explained line by line, anything else reported. */
+static int
+report_import_error(Ovpn3Cli *cli, const GError *error, Ovpn3Inlined *inlined)
+{
+  g_autoptr(GError) copy = g_error_copy(error);
+  g_autofree char *text = NULL;
+  int code;
+
+  ovpn3_cli_strip_remote_error(copy);
+  if (ovpn3_cli_error_kind(error) != OVPN3_CLI_ERROR_KIND_OTHER
+      || !g_str_has_prefix(copy->message, "Invalid configuration profile"))
+    return ovpn3_cli_report(cli, error, "cannot import the profile", NULL);
+  text = ovpn3_inlined_explain(inlined, copy->message);
+  code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
+                        "Fix the profile and import it again; see ovpn3(1) for the "
+                        "options ovpn3 accepts",
+                        "the profile was refused: %s", text);
+  if (cli->verbose)
+    {
+      g_autofree char *raw = g_dbus_error_get_remote_error(error);
+      fprintf(stderr, "D-Bus error: %s: %s\n", raw != NULL ? raw : "?", copy->message);
+    }
+  return code;
+}
+
+/* Import: the new profile's path, or NULL (*code set). */
+static char *
+import_profile(Ovpn3Cli *cli, const char *name, Ovpn3Inlined *inlined, int *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  char *path = NULL;
 
   reply = ovpn3_cli_call(
       OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, "Import",
@@ -121,32 +165,20 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
       G_VARIANT_TYPE("(o)"), &error);
   if (reply == NULL)
     {
-      g_autoptr(GError) copy = g_error_copy(error);
-
-      ovpn3_cli_strip_remote_error(copy);
-      if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER
-          && g_str_has_prefix(copy->message, "Invalid configuration profile"))
-        {
-          g_autofree char *text = NULL;
-
-          text = ovpn3_inlined_explain(inlined, copy->message);
-          code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
-                                "Fix the profile and import it again; see ovpn3(1) for the "
-                                "options ovpn3 accepts",
-                                "the profile was refused: %s", text);
-          if (cli->verbose)
-            {
-              g_autofree char *raw = g_dbus_error_get_remote_error(error);
-              fprintf(stderr, "D-Bus error: %s: %s\n", raw != NULL ? raw : "?", copy->message);
-            }
-          return code;
-        }
-      return ovpn3_cli_report(cli, error, "cannot import the profile", NULL);
+      *code = report_import_error(cli, error, inlined);
+      return NULL;
     }
   g_variant_get(reply, "(o)", &path);
+  return path;
+}
 
+/* AddTag for every --tag; all or nothing: a failure takes the half-made profile away again. */
+static int
+add_tags(Ovpn3Cli *cli, const char *path)
+{
   for (guint i = 0; imp.tags != NULL && imp.tags[i] != NULL; i++)
     {
+      g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) r
           = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, "AddTag",
                            g_variant_new("(s)", imp.tags[i]), NULL, &error);
@@ -154,67 +186,94 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
         {
           g_autofree char *what = g_strdup_printf("cannot add the tag '%s'", imp.tags[i]);
           g_autoptr(GVariant) rm = NULL;
+          int code = ovpn3_cli_report(cli, error, what, "Nothing was imported; try again");
 
-          code = ovpn3_cli_report(cli, error, what, "Nothing was imported; try again");
-          /* all or nothing: take the half-made profile away again */
           rm = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, "Remove", NULL,
                               NULL, NULL);
           return code;
         }
     }
+  return OVPN3_EXIT_OK;
+}
 
-  {
-    g_autoptr(GVariant) r = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE,
-                                           "Validate", NULL, NULL, &error);
-    if (r == NULL)
-      {
-        ovpn3_cli_strip_remote_error(error);
-        invalid = g_strdup(error->message);
-        g_clear_error(&error);
-      }
-  }
+/* Validate: NULL when the profile can be used, else why not. */
+static char *
+validation_message(const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE,
+                                         "Validate", NULL, NULL, &error);
 
+  if (r != NULL)
+    return NULL;
+  ovpn3_cli_strip_remote_error(error);
+  return g_strdup(error->message);
+}
+
+static void
+print_import_json(const char *name, const char *path, Ovpn3Inlined *inlined, const char *invalid)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+
+  json_builder_begin_object(b);
+  ovpn3_json_member_string(b, "path", path);
+  ovpn3_json_member_string(b, "name", name);
+  ovpn3_json_member_boolean(b, "persistent", imp.persistent);
+  json_builder_set_member_name(b, "tags");
+  json_builder_begin_array(b);
+  for (guint i = 0; imp.tags != NULL && imp.tags[i] != NULL; i++)
+    json_builder_add_string_value(b, imp.tags[i]);
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "inlined_files");
+  json_builder_add_int_value(b, ovpn3_inlined_count(inlined));
+  ovpn3_json_member_boolean(b, "valid", invalid == NULL);
+  ovpn3_json_member_string(b, "validation_message", invalid);
+  json_builder_end_object(b);
+  ovpn3_cli_print_json_builder(b);
+}
+
+static void
+print_import_text(const char *name, const char *path, Ovpn3Inlined *inlined)
+{
+  guint n = ovpn3_inlined_count(inlined);
+
+  printf("Imported '%s'%s: %s\n", name, imp.persistent ? " (persistent)" : "", path);
+  if (n > 0)
+    printf("%u referenced file%s inlined.\n", n, n == 1 ? "" : "s");
+  if (!imp.persistent)
+    printf("Not persistent: it is forgotten when the configuration service restarts "
+           "(use --persistent to keep it).\n");
+}
+
+int
+ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_autoptr(Ovpn3Inlined) inlined = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *invalid = NULL;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-import"),
+                       ovpn3_cmd_config_import_entries(), &argc, &argv, &code))
+    return code;
+  name = import_name(cli, &code);
+  if (name == NULL)
+    return code;
+  inlined = read_profile(cli, &code);
+  if (inlined == NULL)
+    return code;
+  path = import_profile(cli, name, inlined, &code);
+  if (path == NULL)
+    return code;
+  code = add_tags(cli, path);
+  if (code != OVPN3_EXIT_OK)
+    return code;
+  invalid = validation_message(path);
   if (imp.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object(b);
-      json_builder_set_member_name(b, "path");
-      json_builder_add_string_value(b, path);
-      json_builder_set_member_name(b, "name");
-      json_builder_add_string_value(b, name);
-      json_builder_set_member_name(b, "persistent");
-      json_builder_add_boolean_value(b, imp.persistent);
-      json_builder_set_member_name(b, "tags");
-      json_builder_begin_array(b);
-      for (guint i = 0; imp.tags != NULL && imp.tags[i] != NULL; i++)
-        json_builder_add_string_value(b, imp.tags[i]);
-      json_builder_end_array(b);
-      json_builder_set_member_name(b, "inlined_files");
-      json_builder_add_int_value(b, ovpn3_inlined_count(inlined));
-      json_builder_set_member_name(b, "valid");
-      json_builder_add_boolean_value(b, invalid == NULL);
-      json_builder_set_member_name(b, "validation_message");
-      if (invalid != NULL)
-        json_builder_add_string_value(b, invalid);
-      else
-        json_builder_add_null_value(b);
-      json_builder_end_object(b);
-      root = json_builder_get_root(b);
-      ovpn3_cli_print_json(root);
-    }
+    print_import_json(name, path, inlined, invalid);
   else
-    {
-      guint n = ovpn3_inlined_count(inlined);
-
-      printf("Imported '%s'%s: %s\n", name, imp.persistent ? " (persistent)" : "", path);
-      if (n > 0)
-        printf("%u referenced file%s inlined.\n", n, n == 1 ? "" : "s");
-      if (!imp.persistent)
-        printf("Not persistent: it is forgotten when the configuration service restarts "
-               "(use --persistent to keep it).\n");
-    }
+    print_import_text(name, path, inlined);
   if (invalid != NULL)
     fprintf(stderr, "warning: the profile cannot be used to connect yet: %s\n", invalid);
   return OVPN3_EXIT_OK;
@@ -297,60 +356,64 @@ row_matches(GVariant *props, guint32 owner_uid)
   return TRUE;
 }
 
-int
-ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
+/* The most selective search the service offers (the rest is filtered here); *args for it. */
+static const char *
+search_method(guint32 owner_uid, GVariant **args)
 {
-  int code;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree const char **paths = NULL;
-  g_autofree Ovpn3CliGetAll *items = NULL;
-  g_autoptr(GError) first_error = NULL;
-  guint n, unreadable = 0;
-  g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(Row));
-  guint32 owner_uid = 0;
-  const char *method = "FetchAvailableConfigs";
-  GVariant *args = NULL;
-
-  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("configs-list"),
-                       ovpn3_cmd_configs_list_entries(), &argc, &argv, &code))
-    return code;
-  if (lst.filter_owner != NULL && !ovpn3_cli_parse_user(lst.filter_owner, &owner_uid))
-    return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, NULL, "there is no user '%s'",
-                          lst.filter_owner);
-
-  /* the most selective search the service offers; the rest is filtered here */
+  *args = NULL;
   if (lst.filter_name != NULL && !has_wildcard(lst.filter_name))
-    method = "LookupConfigName", args = g_variant_new("(s)", lst.filter_name);
-  else if (lst.filter_tag != NULL)
-    method = "SearchByTag", args = g_variant_new("(s)", lst.filter_tag);
-  else if (lst.filter_owner != NULL)
+    {
+      *args = g_variant_new("(s)", lst.filter_name);
+      return "LookupConfigName";
+    }
+  if (lst.filter_tag != NULL)
+    {
+      *args = g_variant_new("(s)", lst.filter_tag);
+      return "SearchByTag";
+    }
+  if (lst.filter_owner != NULL)
     {
       g_autofree char *uid_text = g_strdup_printf("%u", owner_uid);
-      method = "SearchByOwner";
-      args = g_variant_new("(s)", uid_text);
+      *args = g_variant_new("(s)", uid_text);
+      return "SearchByOwner";
     }
+  return "FetchAvailableConfigs";
+}
+
+/* The paths the service's search returns; NULL (*code set) on failure. */
+static char **
+find_profiles(Ovpn3Cli *cli, guint32 owner_uid, int *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *args;
+  const char *method = search_method(owner_uid, &args);
+  char **paths = NULL;
+
   reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, method,
                          args, G_VARIANT_TYPE("(ao)"), &error);
   if (reply == NULL)
-    return ovpn3_cli_report(cli, error, "cannot list the profiles", NULL);
-  g_variant_get(reply, "(^a&o)", &paths);
-
-  /* one GetAll per profile, pipelined */
-  n = g_strv_length((char **) paths);
-  items = g_new0(Ovpn3CliGetAll, MAX(n, 1));
-  for (guint i = 0; i < n; i++)
     {
-      items[i].dest = OVPN3_CONFIG_BUS_NAME;
-      items[i].path = paths[i];
-      items[i].iface = OVPN3_CONFIG_INTERFACE;
+      *code = ovpn3_cli_report(cli, error, "cannot list the profiles", NULL);
+      return NULL;
     }
-  ovpn3_cli_get_all_batch(items, n);
+  g_variant_get(reply, "(^ao)", &paths);
+  return paths;
+}
+
+/* The rows that match the filters into @rows; an unreadable profile is reported (the exit code),
+ * one removed meanwhile is simply not listed. */
+static int
+collect_rows(Ovpn3Cli *cli, Ovpn3CliGetAll *items, guint n, guint32 owner_uid, GArray *rows)
+{
+  g_autoptr(GError) first_error = NULL;
+  g_autofree char *what = NULL;
+  guint unreadable = 0;
+
   for (guint i = 0; i < n; i++)
     {
-      Row row = { paths[i], items[i].props };
+      Row row = { items[i].path, items[i].props };
 
-      /* a profile removed meanwhile is simply not listed; anything else is said */
       if (items[i].error != NULL
           && ovpn3_cli_error_kind(items[i].error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
         {
@@ -362,86 +425,111 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
       if (row_matches(row.props, owner_uid))
         g_array_append_val(rows, row);
     }
-  if (unreadable > 0)
+  if (unreadable == 0)
+    return OVPN3_EXIT_OK;
+  what = g_strdup_printf("%u of %u profiles could not be read", unreadable, n);
+  return ovpn3_cli_report(cli, first_error, what, NULL);
+}
+
+static void
+print_rows_json(GArray *rows)
+{
+  g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
+  JsonArray *arr = json_array_new();
+
+  for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *what = g_strdup_printf("%u of %u profiles could not be read", unreadable, n);
-      code = ovpn3_cli_report(cli, first_error, what, NULL);
+      Row *r = &g_array_index(rows, Row, i);
+      json_array_add_object_element(arr, ovpn3_profile_info_json(r->path, r->props));
     }
-  else
-    code = OVPN3_EXIT_OK;
+  json_node_take_array(root, arr);
+  ovpn3_cli_print_json(root);
+}
+
+static void
+print_no_rows(int code)
+{
+  gboolean filtered = lst.filter_name || lst.filter_tag || lst.filter_owner;
+
+  printf("%s\n", filtered ? "No profile matches." : "No profiles.");
+  if (!filtered && code == OVPN3_EXIT_OK)
+    printf("Import one with `ovpn3 config-import --config FILE`.\n");
+}
+
+/* The cells of one profile's line in the table. */
+static char **
+row_cells(const Row *r)
+{
+  g_autoptr(GStrvBuilder) cb = g_strv_builder_new();
+  guint32 owner = 0, used = 0;
+  guint64 t = 0;
+  g_autofree char *owner_s = NULL, *imported = NULL, *last = NULL, *uses = NULL;
+  g_autofree char *flags = NULL, *tags = NULL;
+
+  owner_s = ovpn3_vardict_u32(r->props, "owner", &owner) ? ovpn3_cli_user_name(owner) : NULL;
+  imported
+      = ovpn3_vardict_u64(r->props, "import_timestamp", &t) ? ovpn3_cli_format_time(t, "-") : NULL;
+  t = 0;
+  last = ovpn3_vardict_u64(r->props, "last_used_timestamp", &t) ? ovpn3_cli_format_time(t, "never")
+                                                                : NULL;
+  uses = ovpn3_vardict_u32(r->props, "used_count", &used) ? g_strdup_printf("%u", used) : NULL;
+  flags = ovpn3_profile_info_flags(r->props);
+  tags = ovpn3_profile_info_tags(r->props);
+  g_strv_builder_add(cb, ovpn3_vardict_str(r->props, "name") ?: "");
+  g_strv_builder_add(cb, owner_s ?: "");
+  g_strv_builder_add(cb, imported ?: "");
+  g_strv_builder_add(cb, last ?: "");
+  g_strv_builder_add(cb, uses ?: "");
+  g_strv_builder_add(cb, flags ?: "");
+  g_strv_builder_add(cb, tags ?: "");
+  if (lst.paths)
+    g_strv_builder_add(cb, r->path);
+  return g_strv_builder_end(cb);
+}
+
+static void
+print_rows_table(Ovpn3Cli *cli, GArray *rows)
+{
+  static const char *const headers[]
+      = { "NAME", "OWNER", "IMPORTED", "LAST USED", "USES", "FLAGS", "TAGS", "PATH", NULL };
+  g_autoptr(Ovpn3Table) table = ovpn3_table_new_without(headers, lst.paths ? NULL : "PATH");
+
+  for (guint i = 0; i < rows->len; i++)
+    ovpn3_table_add_row_take(table, row_cells(&g_array_index(rows, Row, i)));
+  ovpn3_table_print(table, stdout, cli->color_out);
+}
+
+int
+ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
+{
+  int code;
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(Row));
+  Ovpn3CliGetAll *items;
+  guint n;
+  guint32 owner_uid = 0;
+
+  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("configs-list"),
+                       ovpn3_cmd_configs_list_entries(), &argc, &argv, &code))
+    return code;
+  if (lst.filter_owner != NULL && !ovpn3_cli_parse_user(lst.filter_owner, &owner_uid))
+    return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, NULL, "there is no user '%s'",
+                          lst.filter_owner);
+  paths = find_profiles(cli, owner_uid, &code);
+  if (paths == NULL)
+    return code;
+  /* one GetAll per profile, pipelined */
+  items = ovpn3_cli_get_all_paths(OVPN3_CONFIG_BUS_NAME, (const char *const *) paths,
+                                  OVPN3_CONFIG_INTERFACE, &n);
+  code = collect_rows(cli, items, n, owner_uid, rows);
   g_array_sort(rows, row_cmp);
-
   if (lst.json)
-    {
-      g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
-      JsonArray *arr = json_array_new();
-
-      for (guint i = 0; i < rows->len; i++)
-        {
-          Row *r = &g_array_index(rows, Row, i);
-          json_array_add_object_element(arr, ovpn3_profile_info_json(r->path, r->props));
-        }
-      json_node_take_array(root, arr);
-      ovpn3_cli_print_json(root);
-      goto out;
-    }
-  if (rows->len == 0)
-    {
-      gboolean filtered = lst.filter_name || lst.filter_tag || lst.filter_owner;
-      printf("%s\n", filtered ? "No profile matches." : "No profiles.");
-      if (!filtered && code == OVPN3_EXIT_OK)
-        printf("Import one with `ovpn3 config-import --config FILE`.\n");
-      goto out;
-    }
-  {
-    static const char *const headers[]
-        = { "NAME", "OWNER", "IMPORTED", "LAST USED", "USES", "FLAGS", "TAGS", "PATH", NULL };
-    g_autoptr(GStrvBuilder) hb = g_strv_builder_new();
-    g_auto(GStrv) hdr = NULL;
-    g_autoptr(Ovpn3Table) table = NULL;
-
-    for (guint i = 0; headers[i] != NULL; i++)
-      if (lst.paths || !g_str_equal(headers[i], "PATH"))
-        g_strv_builder_add(hb, headers[i]);
-    hdr = g_strv_builder_end(hb);
-    table = ovpn3_table_new((const char *const *) hdr);
-    for (guint i = 0; i < rows->len; i++)
-      {
-        Row *r = &g_array_index(rows, Row, i);
-        g_autoptr(GStrvBuilder) cb = g_strv_builder_new();
-        guint32 owner = 0, used = 0;
-        guint64 t = 0;
-        g_autofree char *owner_s = NULL, *imported = NULL, *last = NULL, *uses = NULL;
-        g_autofree char *flags = NULL, *tags = NULL;
-
-        owner_s = ovpn3_vardict_u32(r->props, "owner", &owner) ? ovpn3_cli_user_name(owner) : NULL;
-        imported = ovpn3_vardict_u64(r->props, "import_timestamp", &t)
-                       ? ovpn3_cli_format_time(t, "-")
-                       : NULL;
-        t = 0;
-        last = ovpn3_vardict_u64(r->props, "last_used_timestamp", &t)
-                   ? ovpn3_cli_format_time(t, "never")
-                   : NULL;
-        uses
-            = ovpn3_vardict_u32(r->props, "used_count", &used) ? g_strdup_printf("%u", used) : NULL;
-        flags = ovpn3_profile_info_flags(r->props);
-        tags = ovpn3_profile_info_tags(r->props);
-        g_strv_builder_add(cb, ovpn3_vardict_str(r->props, "name") ?: "");
-        g_strv_builder_add(cb, owner_s ?: "");
-        g_strv_builder_add(cb, imported ?: "");
-        g_strv_builder_add(cb, last ?: "");
-        g_strv_builder_add(cb, uses ?: "");
-        g_strv_builder_add(cb, flags ?: "");
-        g_strv_builder_add(cb, tags ?: "");
-        if (lst.paths)
-          g_strv_builder_add(cb, r->path);
-        ovpn3_table_add_row_take(table, g_strv_builder_end(cb));
-      }
-    ovpn3_table_print(table, stdout, cli->color_out);
-  }
-out:
-  for (guint i = 0; i < n; i++)
-    g_clear_pointer(&items[i].props, g_variant_unref);
+    print_rows_json(rows);
+  else if (rows->len == 0)
+    print_no_rows(code);
+  else
+    print_rows_table(cli, rows);
+  ovpn3_cli_get_all_items_free(items, n);
   return code;
 }
 

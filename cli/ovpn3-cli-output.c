@@ -43,6 +43,19 @@ ovpn3_table_new(const char *const *headers)
   return t;
 }
 
+Ovpn3Table *
+ovpn3_table_new_without(const char *const *headers, const char *omit)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+  g_auto(GStrv) kept = NULL;
+
+  for (guint i = 0; headers[i] != NULL; i++)
+    if (omit == NULL || !g_str_equal(headers[i], omit))
+      g_strv_builder_add(builder, headers[i]);
+  kept = g_strv_builder_end(builder);
+  return ovpn3_table_new((const char *const *) kept);
+}
+
 void
 ovpn3_table_add_row_take(Ovpn3Table *table, char **cells)
 {
@@ -268,6 +281,31 @@ ovpn3_cli_print_json(JsonNode *node)
   fputc('\n', stdout);
 }
 
+void
+ovpn3_cli_print_json_builder(JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root(builder);
+
+  ovpn3_cli_print_json(root);
+}
+
+void
+ovpn3_json_member_string(JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name(builder, name);
+  if (value != NULL)
+    json_builder_add_string_value(builder, value);
+  else
+    json_builder_add_null_value(builder);
+}
+
+void
+ovpn3_json_member_boolean(JsonBuilder *builder, const char *name, gboolean value)
+{
+  json_builder_set_member_name(builder, name);
+  json_builder_add_boolean_value(builder, value);
+}
+
 gboolean
 ovpn3_cli_confirm(const char *question)
 {
@@ -309,50 +347,47 @@ ovpn3_vardict_u64(GVariant *dict, const char *key, guint64 *value)
   return dict != NULL && g_variant_lookup(dict, key, "t", value);
 }
 
-JsonNode *
-ovpn3_variant_to_json(GVariant *value)
+static JsonNode *
+vardict_to_json(GVariant *value)
 {
-  JsonNode *node;
+  JsonObject *obj = json_object_new();
+  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  GVariantIter iter;
+  const char *key;
+  GVariant *v;
 
-  if (value == NULL)
-    return json_node_new(JSON_NODE_NULL);
-  if (g_variant_is_of_type(value, G_VARIANT_TYPE_VARIANT))
+  g_variant_iter_init(&iter, value);
+  while (g_variant_iter_next(&iter, "{&sv}", &key, &v))
     {
-      g_autoptr(GVariant) inner = g_variant_get_variant(value);
-      return ovpn3_variant_to_json(inner);
+      json_object_set_member(obj, key, ovpn3_variant_to_json(v));
+      g_variant_unref(v);
     }
-  if (g_variant_is_of_type(value, G_VARIANT_TYPE_VARDICT))
-    {
-      JsonObject *obj = json_object_new();
-      GVariantIter iter;
-      const char *key;
-      GVariant *v;
+  json_node_take_object(node, obj);
+  return node;
+}
 
-      g_variant_iter_init(&iter, value);
-      while (g_variant_iter_next(&iter, "{&sv}", &key, &v))
-        {
-          json_object_set_member(obj, key, ovpn3_variant_to_json(v));
-          g_variant_unref(v);
-        }
-      node = json_node_new(JSON_NODE_OBJECT);
-      json_node_take_object(node, obj);
-      return node;
-    }
-  if (g_variant_is_container(value))
-    {
-      JsonArray *arr = json_array_new();
-      gsize n = g_variant_n_children(value);
+static JsonNode *
+container_to_json(GVariant *value)
+{
+  JsonArray *arr = json_array_new();
+  JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+  gsize n = g_variant_n_children(value);
 
-      for (gsize i = 0; i < n; i++)
-        {
-          g_autoptr(GVariant) child = g_variant_get_child_value(value, i);
-          json_array_add_element(arr, ovpn3_variant_to_json(child));
-        }
-      node = json_node_new(JSON_NODE_ARRAY);
-      json_node_take_array(node, arr);
-      return node;
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value(value, i);
+      json_array_add_element(arr, ovpn3_variant_to_json(child));
     }
-  node = json_node_new(JSON_NODE_VALUE);
+  json_node_take_array(node, arr);
+  return node;
+}
+
+/* A basic (non-container) value; null for a type JSON has no word for. */
+static JsonNode *
+basic_to_json(GVariant *value)
+{
+  JsonNode *node = json_node_new(JSON_NODE_VALUE);
+
   switch (g_variant_classify(value))
     {
       case G_VARIANT_CLASS_BOOLEAN:
@@ -392,6 +427,23 @@ ovpn3_variant_to_json(GVariant *value)
         break;
     }
   return node;
+}
+
+JsonNode *
+ovpn3_variant_to_json(GVariant *value)
+{
+  if (value == NULL)
+    return json_node_new(JSON_NODE_NULL);
+  if (g_variant_is_of_type(value, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_variant(value);
+      return ovpn3_variant_to_json(inner);
+    }
+  if (g_variant_is_of_type(value, G_VARIANT_TYPE_VARDICT))
+    return vardict_to_json(value);
+  if (g_variant_is_container(value))
+    return container_to_json(value);
+  return basic_to_json(value);
 }
 
 static struct termios saved_termios;

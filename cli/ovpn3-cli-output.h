@@ -25,6 +25,8 @@ typedef struct _Ovpn3Table Ovpn3Table;
 
 /* A table with a header row; every cell is a string (NULL prints as "-"). */
 Ovpn3Table *ovpn3_table_new(const char *const *headers);
+/* The same without the column @omit (NULL: keep every column), e.g. PATH unless --paths. */
+Ovpn3Table *ovpn3_table_new_without(const char *const *headers, const char *omit);
 /* Add a row: exactly as many cells as headers; the table takes the strings. */
 void ovpn3_table_add_row_take(Ovpn3Table *table, char **cells);
 void ovpn3_table_print(Ovpn3Table *table, FILE *out, gboolean color);
@@ -52,6 +54,11 @@ gboolean ovpn3_cli_parse_bool(const char *text, gboolean *value);
 
 /* Print @node as pretty JSON on stdout, followed by a newline. */
 void ovpn3_cli_print_json(JsonNode *node);
+/* The same for what @builder built. */
+void ovpn3_cli_print_json_builder(JsonBuilder *builder);
+/* Member @name of the object @builder is in: the string @value (null when NULL) / a boolean. */
+void ovpn3_json_member_string(JsonBuilder *builder, const char *name, const char *value);
+void ovpn3_json_member_boolean(JsonBuilder *builder, const char *name, gboolean value);
 
 /* Ask "@question [y/N] " on the terminal; TRUE only for y/yes. */
 gboolean ovpn3_cli_confirm(const char *question);

@@ -77,6 +77,79 @@ query(Service *services, guint n)
     }
 }
 
+static void
+print_services_json(JsonBuilder *b, const Service *services, guint n)
+{
+  json_builder_set_member_name(b, "services");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < n; i++)
+    {
+      json_builder_set_member_name(b, services[i].bus_name);
+      json_builder_begin_object(b);
+      ovpn3_json_member_boolean(b, "available", services[i].version != NULL);
+      ovpn3_json_member_string(b, "version", services[i].version);
+      ovpn3_json_member_string(b, "implementation", services[i].implementation);
+      json_builder_end_object(b);
+    }
+  json_builder_end_object(b);
+}
+
+static void
+print_json(const Service *services, guint n)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+
+  json_builder_begin_object(b);
+  ovpn3_json_member_string(b, "version", OVPN3_VERSION);
+  ovpn3_json_member_string(b, "api_version", OVPN3_API_VERSION);
+  if (ver.services)
+    print_services_json(b, services, n);
+  json_builder_end_object(b);
+  ovpn3_cli_print_json_builder(b);
+}
+
+static void
+print_services_table(Ovpn3Cli *cli, const Service *services, guint n)
+{
+  static const char *const headers[] = { "SERVICE", "BUS NAME", "VERSION", "IMPLEMENTATION", NULL };
+  g_autoptr(Ovpn3Table) table = ovpn3_table_new(headers);
+
+  printf("\n");
+  for (guint i = 0; i < n; i++)
+    {
+      char **row = g_new0(char *, 5);
+      row[0] = g_strdup(services[i].label);
+      row[1] = g_strdup(services[i].bus_name);
+      row[2]
+          = services[i].version != NULL ? g_strdup(services[i].version) : g_strdup("not available");
+      row[3] = g_strdup(services[i].implementation);
+      ovpn3_table_add_row_take(table, row);
+    }
+  ovpn3_table_print(table, stdout, cli->color_out);
+  for (guint i = 0; i < n; i++)
+    if (services[i].version == NULL && cli->verbose && services[i].error != NULL)
+      fprintf(stderr, "%s: %s\n", services[i].bus_name, services[i].error);
+}
+
+static void
+print_text(Ovpn3Cli *cli, const Service *services, guint n)
+{
+  printf("ovpn3 %s (D-Bus API %s)\n", OVPN3_VERSION, OVPN3_API_VERSION);
+  if (ver.services)
+    print_services_table(cli, services, n);
+}
+
+static void
+services_clear(Service *services, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_free(services[i].version);
+      g_free(services[i].implementation);
+      g_free(services[i].error);
+    }
+}
+
 int
 ovpn3_cmd_version(Ovpn3Cli *cli, int argc, char **argv)
 {
@@ -100,77 +173,11 @@ ovpn3_cmd_version(Ovpn3Cli *cli, int argc, char **argv)
       for (guint i = 0; i < n; i++)
         all = all && services[i].version != NULL;
     }
-
   if (ver.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object(b);
-      json_builder_set_member_name(b, "version");
-      json_builder_add_string_value(b, OVPN3_VERSION);
-      json_builder_set_member_name(b, "api_version");
-      json_builder_add_string_value(b, OVPN3_API_VERSION);
-      if (ver.services)
-        {
-          json_builder_set_member_name(b, "services");
-          json_builder_begin_object(b);
-          for (guint i = 0; i < n; i++)
-            {
-              json_builder_set_member_name(b, services[i].bus_name);
-              json_builder_begin_object(b);
-              json_builder_set_member_name(b, "available");
-              json_builder_add_boolean_value(b, services[i].version != NULL);
-              json_builder_set_member_name(b, "version");
-              if (services[i].version != NULL)
-                json_builder_add_string_value(b, services[i].version);
-              else
-                json_builder_add_null_value(b);
-              json_builder_set_member_name(b, "implementation");
-              if (services[i].implementation != NULL)
-                json_builder_add_string_value(b, services[i].implementation);
-              else
-                json_builder_add_null_value(b);
-              json_builder_end_object(b);
-            }
-          json_builder_end_object(b);
-        }
-      json_builder_end_object(b);
-      root = json_builder_get_root(b);
-      ovpn3_cli_print_json(root);
-    }
+    print_json(services, n);
   else
-    {
-      printf("ovpn3 %s (D-Bus API %s)\n", OVPN3_VERSION, OVPN3_API_VERSION);
-      if (ver.services)
-        {
-          static const char *const headers[]
-              = { "SERVICE", "BUS NAME", "VERSION", "IMPLEMENTATION", NULL };
-          g_autoptr(Ovpn3Table) table = ovpn3_table_new(headers);
-
-          printf("\n");
-          for (guint i = 0; i < n; i++)
-            {
-              char **row = g_new0(char *, 5);
-              row[0] = g_strdup(services[i].label);
-              row[1] = g_strdup(services[i].bus_name);
-              row[2] = services[i].version != NULL ? g_strdup(services[i].version)
-                                                   : g_strdup("not available");
-              row[3] = g_strdup(services[i].implementation);
-              ovpn3_table_add_row_take(table, row);
-            }
-          ovpn3_table_print(table, stdout, cli->color_out);
-          for (guint i = 0; i < n; i++)
-            if (services[i].version == NULL && cli->verbose && services[i].error != NULL)
-              fprintf(stderr, "%s: %s\n", services[i].bus_name, services[i].error);
-        }
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_free(services[i].version);
-      g_free(services[i].implementation);
-      g_free(services[i].error);
-    }
+    print_text(cli, services, n);
+  services_clear(services, n);
   if (!all)
     return ovpn3_cli_fail(cli, OVPN3_EXIT_UNAVAILABLE,
                           "Run with --verbose for the reasons; the services are started on "
