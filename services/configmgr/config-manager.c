@@ -275,6 +275,31 @@ ovpn3_config_manager_count_bytes(Ovpn3ConfigManager *self, guint32 owner, guint6
     }
 }
 
+/* The parsed profile of an Import, or NULL when it was refused (answered). */
+static Ovpn3Profile *
+import_profile(const char *text, GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Ovpn3Profile) profile
+      = ovpn3_profile_new_from_text(text, (gssize) strlen(text), &error);
+
+  if (profile == NULL)
+    {
+      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
+                                                    OVPN3_ERROR_FAILED, error->message);
+      return NULL;
+    }
+  if (ovpn3_profile_get_n_directives(profile) == 0)
+    {
+      g_dbus_method_invocation_return_error_literal(
+          invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
+          "Invalid configuration profile: it has no directive at all (it is empty, or only "
+          "comments and blank lines); import the .ovpn file your VPN provider gave you");
+      return NULL;
+    }
+  return g_steal_pointer(&profile);
+}
+
 static void
 handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *parameters,
               GDBusMethodInvocation *invocation)
@@ -285,24 +310,13 @@ handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *par
   g_autoptr(Ovpn3Profile) profile = NULL;
   g_autoptr(Ovpn3ConfigObject) object = NULL;
   g_autofree char *path = NULL;
-  gsize len;
 
   g_variant_get(parameters, "(&s&sbb)", &name, &text, &single_use, &persistent);
-  if (*name == '\0' || strlen(name) > 256)
+  if (!ovpn3_config_name_is_valid(name, &error))
     {
-      g_dbus_method_invocation_return_error_literal(invocation, G_DBUS_ERROR,
-                                                    G_DBUS_ERROR_INVALID_ARGS,
-                                                    "A profile name must be 1–256 bytes long");
+      g_dbus_method_invocation_return_gerror(invocation, error);
       return;
     }
-  for (const char *p = name; *p != '\0'; p++)
-    if (g_ascii_iscntrl(*p))
-      {
-        g_dbus_method_invocation_return_error_literal(
-            invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-            "A profile name cannot contain control characters");
-        return;
-      }
   if (count_owned(self, caller->uid) >= MAX_PROFILES_PER_USER)
     {
       g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
@@ -310,22 +324,9 @@ handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *par
                                             MAX_PROFILES_PER_USER);
       return;
     }
-  len = strlen(text);
-  profile = ovpn3_profile_new_from_text(text, (gssize) len, &error);
+  profile = import_profile(text, invocation);
   if (profile == NULL)
-    {
-      g_dbus_method_invocation_return_error_literal(invocation, OVPN3_ERROR_GDBUSPP,
-                                                    OVPN3_ERROR_FAILED, error->message);
-      return;
-    }
-  if (ovpn3_profile_get_n_directives(profile) == 0)
-    {
-      g_dbus_method_invocation_return_error_literal(
-          invocation, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
-          "Invalid configuration profile: it has no directive at all (it is empty, or only "
-          "comments and blank lines); import the .ovpn file your VPN provider gave you");
-      return;
-    }
+    return;
 
   path = ovpn3_object_path_new(OVPN3_CONFIG_PATH_PREFIX, OVPN3_ID_SEP_CONFIG);
   object = ovpn3_config_object_new(self, path, name, caller->uid, profile, single_use, persistent);

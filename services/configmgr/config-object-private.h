@@ -52,7 +52,6 @@ guint64 ovpn3_config_object_now(void);
 /* Takes a reference on profile; measures it for the quotas. */
 void ovpn3_config_object_set_profile(Ovpn3ConfigObject *self, Ovpn3Profile *profile);
 gboolean ovpn3_config_tag_is_valid(const char *tag, GError **error);
-gboolean ovpn3_config_name_is_valid(const char *name, GError **error);
 /* A change from old_bytes to new_bytes within the owner's quota (config-quota.h). */
 gboolean ovpn3_config_object_check_growth(Ovpn3ConfigObject *self, guint64 new_bytes,
                                           guint64 old_bytes, GError **error);

@@ -42,6 +42,9 @@ gboolean ovpn3_config_object_get_persistent(Ovpn3ConfigObject *self);
 /* What the profile takes for the quotas (config-quota.h). */
 guint64 ovpn3_config_object_get_stored_bytes(Ovpn3ConfigObject *self);
 gboolean ovpn3_config_object_has_tag(Ovpn3ConfigObject *self, const char *tag);
+/* A profile name: 1–256 bytes, no control character (Import and the name
+ * property); InvalidArgs otherwise. */
+gboolean ovpn3_config_name_is_valid(const char *name, GError **error);
 /* owner, acl list or public_access (the listing filter of docs/dbus-api.md §3.1). */
 gboolean ovpn3_config_object_is_visible_to(Ovpn3ConfigObject *self, guint32 uid);
 
