@@ -1,16 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Helpers for the session manager tests (tests/sessions), on top of
-tests/lib/ovpn3test.py. The backend client is tests/sessions/fake_client.py
-(OVPN3_CLIENT_BINARY) unless a test says otherwise."""
+"""Fixtures of the session manager tests (tests/sessions), on top of
+tests/lib/ovpn3test.py (run_as, expect_error, Signals, the runner). The
+backend client is tests/sessions/fake_client.py (OVPN3_CLIENT_BINARY) unless
+a test says otherwise."""
 
-import json
 import os
-import pwd
-import subprocess
-import sys
-import traceback
 
-import dbus
 from gi.repository import GLib
 
 import ovpn3test as t
@@ -42,27 +37,6 @@ MIIBszCCAVmgAwIBAgIUfakeCAcertificateForTests0wCgYIKoZIzj0EAwIw
 """
 
 
-def uid_of(user):
-    return pwd.getpwnam(user).pw_uid
-
-
-def run_fresh(user, func, *args, timeout=None):
-    """Runs sesstest.func(bus, *args) in a new process as user (not a fork:
-    it may iterate a main loop). Returns its result or raises CallError."""
-    pw = pwd.getpwnam(user)
-    runner = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'runner.py')
-    r = subprocess.run(['/usr/bin/setpriv', '--reuid=%d' % pw.pw_uid, '--regid=%d' % pw.pw_gid,
-                        '--init-groups', '/usr/bin/python3', runner, func, json.dumps(args)],
-                       stdout=subprocess.PIPE, timeout=timeout or 2 * t.CEILING, text=True)
-    lines = r.stdout.strip().splitlines()
-    assert r.returncode == 0 and lines, 'runner %s failed (%d): %r' % (func, r.returncode,
-                                                                      r.stdout)
-    out = json.loads(lines[-1])
-    if 'error' in out:
-        raise t.CallError(*out['error'])
-    return out['ok']
-
-
 def import_profile(user, name, text=PROFILE):
     return t.call_as(user, t.CONFIG_NAME, t.CONFIG_PATH, CONFIG_IFACE, 'Import',
                      name, text, False, False, signature='ssbb')
@@ -76,17 +50,6 @@ def session_call(user, path, method, *args, signature=None):
 def session_get(user, path, prop):
     return t.run_as(user, lambda bus: t.get_property(bus, t.SESSIONS_NAME, path,
                                                      SESSIONS_IFACE, prop))
-
-
-def expect_error(fn, name, text=None):
-    try:
-        fn()
-    except t.CallError as e:
-        assert e.name == name, 'expected %s, got %s: %s' % (name, e.name, e.message)
-        if text is not None:
-            assert text in e.message, 'expected %r in %r' % (text, e.message)
-        return e
-    raise AssertionError('expected %s, the call succeeded' % name)
 
 
 def new_tunnel_ordered(bus, config_path):
@@ -135,7 +98,7 @@ def new_tunnel_flags(bus, config_path, interactive):
 
 def start_session(user, config_path):
     """NewTunnel as user; asserts SESS_CREATED arrived before the reply."""
-    path, events = run_fresh(user, 'new_tunnel_ordered', config_path)
+    path, events = t.run_as(user, new_tunnel_ordered, config_path, fresh=True)
     kinds = [e[0] for e in events]
     assert kinds[-1] == 'reply', events
     created = [e for e in events if e[0] == 'event' and e[1] == path]
@@ -216,17 +179,6 @@ def backend_processes(token=None):
                for a in argv):
             out.append(int(pid))
     return out
-
-
-def main(test):
-    t.require_devbus()
-    try:
-        test()
-    except Exception:
-        traceback.print_exc()
-        sys.stderr.write('---- service log ----\n%s\n' % t.service_log()[-8000:])
-        sys.exit(1)
-    print('ok')
 
 
 def log_forward_flow(bus, path, method='Connect', need_log=True):

@@ -36,24 +36,35 @@ def sid_of(pid):
         return int(f.read().rsplit(')', 1)[1].split()[3])
 
 
-def test():
-    bus = t.system_bus()
-    svc = t.service_user()
+t.require_devbus()
 
+
+bus = t.system_bus()
+svc = t.service_user()
+
+
+def test_backendstart_reports_upstreams_version():
+    global backendstart_pid, start
     assert t.get_property(bus, t.BACKENDS_NAME, t.BACKENDS_PATH, s.BACKENDS_IFACE,
                           'version') == 'v27'
     start = time.monotonic()
     backendstart_pid = t.name_pid(bus, t.BACKENDS_NAME)
-    # the bus policy and the service refuse everybody but the service user
+
+
+# the bus policy and the service refuse everybody but the service user
+def test_only_the_service_user_with_a_valid_token_starts_a_client():
     for user in (None, t.USER_A):
         fn = (lambda: start_client(bus, TOKEN)) if user is None else \
             (lambda: t.run_as(user, start_client, TOKEN))
-        s.expect_error(fn, s.ACCESS_DENIED)
+        t.expect_error(fn, s.ACCESS_DENIED)
     for bad in ('', 'x', '../../bin/sh', TOKEN.replace('t', 's'), TOKEN + 'a'):
-        s.expect_error(lambda: t.run_as(svc, start_client, bad),
+        t.expect_error(lambda: t.run_as(svc, start_client, bad),
                        'org.freedesktop.DBus.Error.InvalidArgs', 'Invalid session token')
     assert s.backend_processes() == []
 
+
+def test_client_gets_the_token_on_fd_3_never_in_argv_or_environ():
+    global env, pid
     pid = t.run_as(svc, start_client, TOKEN)
     assert pid > 0
     t.wait_for_name(bus, 'net.openvpn.v3.backends.be%d' % pid)
@@ -69,14 +80,19 @@ def test():
         assert key in ALLOWED_ENV or key.startswith(ALLOWED_ENV_PREFIXES), (key, sorted(env))
     assert not any(TOKEN in v for v in env.values()), 'the token is in the environment'
 
+
+def test_client_runs_as_service_user_detached_from_backendstart():
     assert env['PATH'] == '/usr/sbin:/usr/bin:/sbin:/bin', env['PATH']
     assert 'DBUS_SYSTEM_BUS_ADDRESS' in env
-    uid = str(s.uid_of(svc))
+    uid = str(t.uid_of(svc))
     assert proc_status(pid, 'Uid') == [uid] * 4, proc_status(pid, 'Uid')
     assert int(proc_status(pid, 'PPid')[0]) != backendstart_pid
     assert sid_of(pid) != sid_of(backendstart_pid)
     assert os.readlink('/proc/%d/fd/0' % pid) == '/dev/null'
-    # nothing of backendstart's is inherited: its bus socket is not there
+
+
+# nothing of backendstart's is inherited: its bus socket is not there
+def test_nothing_of_backendstarts_is_inherited():
     bs_sockets = {os.readlink('/proc/%d/fd/%s' % (backendstart_pid, fd))
                   for fd in os.listdir('/proc/%d/fd' % backendstart_pid)
                   if os.readlink('/proc/%d/fd/%s' % (backendstart_pid, fd)).startswith('socket:')}
@@ -84,7 +100,9 @@ def test():
         target = os.readlink('/proc/%d/fd/%s' % (pid, fd))
         assert target not in bs_sockets, (fd, target)
 
-    # 30 s idle exit; the client lives on
+
+# 30 s idle exit; the client lives on
+def test_backendstart_idle_exits_and_the_client_lives_on():
     t.wait_name_gone(bus, t.BACKENDS_NAME, timeout=60)
     took = time.monotonic() - start
     assert took >= 25, took
@@ -94,5 +112,4 @@ def test():
     t.wait_until(lambda: pid not in s.backend_processes(), what='the client to go')
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()

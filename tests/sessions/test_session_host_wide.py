@@ -33,7 +33,7 @@ def backend_host_wide(bus, path):
 
 
 def new_tunnel(user, cfg, interactive):
-    return s.run_fresh(user, 'new_tunnel_flags', cfg, interactive)
+    return t.run_as(user, s.new_tunnel_flags, cfg, interactive, fresh=True)
 
 
 def stop(user, events, path):
@@ -41,13 +41,18 @@ def stop(user, events, path):
     events.wait_for(path, s.SESS_DESTROYED)
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    polkit = s.PolkitCalls()
-    a = t.USER_A
-    t.polkit_deny_all()
+t.require_devbus()
 
+
+bus = t.system_bus()
+events = s.Events(bus)
+polkit = s.PolkitCalls()
+a = t.USER_A
+t.polkit_deny_all()
+
+
+def test_import_profiles_needing_and_not_needing_host_wide():
+    global dns, plain, rg, tunnel
     rg = s.import_profile(a, 'autologin-rg', s.PROFILE + 'redirect-gateway def1\n')
     dns = s.import_profile(a, 'autologin-dns')
     t.call_as(a, t.CONFIG_NAME, dns, s.CONFIG_IFACE, 'SetOverride', 'dns-scope',
@@ -59,13 +64,15 @@ def test():
     t.call_as(a, t.CONFIG_NAME, tunnel, s.CONFIG_IFACE, 'SetOverride', 'dns-scope',
               t.dbus.String('tunnel'), signature='sv')
 
-    # (a) configured: refused with what and why; the interactive flag passes through
+
+# (a) configured: refused with what and why; the interactive flag passes through
+def test_configured_host_wide_refused_with_what_and_why():
     before = t.call(bus, t.SESSIONS_NAME, t.SESSIONS_PATH, s.SESSIONS_IFACE,
                     'FetchAvailableSessions')
     for cfg, what in ((rg, 'redirect-gateway'), (dns, 'dns-scope global')):
         for interactive in (True, False):
             mark = polkit.mark()
-            e = s.expect_error(lambda: new_tunnel(a, cfg, interactive), s.ACCESS_DENIED, ACTION)
+            e = t.expect_error(lambda: new_tunnel(a, cfg, interactive), s.ACCESS_DENIED, ACTION)
             assert what in e.message and 'whole host' in e.message, e.message
             flags = INTERACTIVE if interactive else 0
             assert polkit.calls(mark) == [(ACTION, flags)], polkit.calls(mark)
@@ -74,7 +81,9 @@ def test():
                   'FetchAvailableSessions') == before
     assert not s.backend_processes(), 'a backend was started for a refused profile'
 
-    # allowed: it starts, and the backend may reroute
+
+# allowed: it starts, and the backend may reroute
+def test_allowed_host_wide_starts_and_may_reroute():
     t.polkit_allow(ACTION)
     mark = polkit.mark()
     path = new_tunnel(a, rg, True)
@@ -82,7 +91,10 @@ def test():
     assert backend_host_wide(bus, path) is True
     stop(a, events, path)
 
-    # other profiles: asked without interaction, never refused, the answer kept
+
+# other profiles: asked without interaction, never refused, the answer kept
+def test_other_profiles_asked_without_interaction_never_refused():
+    global kept
     for allowed in (False, True):
         t.polkit_allow(ACTION) if allowed else t.polkit_deny_all()
         for cfg in (plain, tunnel):
@@ -95,7 +107,9 @@ def test():
             else:
                 stop(a, events, path)
 
-    # automatic restart: the new backend gets the answer of NewTunnel, polkit is not asked
+
+# automatic restart: the new backend gets the answer of NewTunnel, polkit is not asked
+def test_automatic_restart_reuses_the_answer_without_polkit():
     t.polkit_deny_all()
     s.session_call(a, kept, 'Connect')
     s.wait_status(a, kept, 2, 7)
@@ -109,7 +123,9 @@ def test():
     assert polkit.calls(mark) == [], polkit.calls(mark)
     stop(a, events, kept)
 
-    # root: authorised without asking
+
+# root: authorised without asking
+def test_root_authorised_without_asking():
     mark = polkit.mark()
     path = s.new_tunnel_flags(bus, rg, True)
     events.wait_for(path, s.SESS_CREATED)
@@ -120,5 +136,4 @@ def test():
     polkit.stop()
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()

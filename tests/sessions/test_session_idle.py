@@ -12,22 +12,33 @@ import sesstest as s
 IDLE = 3
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
+t.require_devbus()
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+
+
+def test_session_starts():
+    global path, pid
     cfg = s.import_profile(a, 'autologin-idle')
     path = s.start_session(a, cfg)
     pid = t.name_pid(bus, t.SESSIONS_NAME)
     s.session_call(a, path, 'Connect')
     s.wait_status(a, path, 2, 7)
 
-    # nobody calls for 3 idle periods: the session keeps it alive
+
+# nobody calls for 3 idle periods: the session keeps it alive
+def test_live_session_keeps_the_manager_through_3_idle_periods():
     end = time.monotonic() + 3 * IDLE
     t.wait_until(lambda: time.monotonic() > end, 5 * IDLE, 'three idle periods')
     assert t.name_has_owner(bus, t.SESSIONS_NAME)
     assert t.name_pid(bus, t.SESSIONS_NAME) == pid
-    # backendstart has no session to keep: it went long ago, the client did not
+
+
+# backendstart has no session to keep: it went long ago, the client did not
+def test_backendstart_exited_the_client_did_not():
     assert not t.name_has_owner(bus, t.BACKENDS_NAME)
     assert tuple(s.session_get(a, path, 'status'))[:2] == (2, 7)
 
@@ -39,5 +50,4 @@ def test():
     assert took >= IDLE - 0.5, took
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()

@@ -43,50 +43,61 @@ def socket_inodes(pid):
     return out
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
-    tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-lport-')
-    server = None
-    try:
-        pki = tmp + '/pki'
-        os.mkdir(pki)
-        lab.make_pki(pki)
-        resolv_before = lab.read('/etc/resolv.conf')
-        server = lab.Server(tmp, pki)
-        text = lab.profile_text(pki).replace('nobind\n', 'lport %d\n' % PORT)
-        assert 'nobind' not in text and 'lport %d' % PORT in text
-
-        low = s.import_profile(a, 'low-port', text.replace('lport %d' % PORT, 'lport 80'))
-        e = s.expect_error(lambda: s.start_session(a, low), NOT_SUPPORTED,
-                           'lport 80 (binding a local port below 1024 needs a capability)')
-        print('lport 80:', e.message)
-
-        assert not udp_sockets(PORT), 'port %d is already in use' % PORT
-        path, _, _, info = s.run_fresh(a, 'cli_session_start', 'lport', text, lab.USERNAME,
-                                       lab.PASSWORD, timeout=120)
-        pid = openvpn_of(info['backend_pid'])
-        assert pid is not None, 'no openvpn for the session'
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            argv = [x.decode() for x in f.read().split(b'\0')]
-        assert '--nobind' not in argv, argv
-        with open('/proc/%d/status' % pid) as f:
-            uid = int([x for x in f if x.startswith('Uid:')][0].split()[1])
-        bound = udp_sockets(PORT)
-        print('openvpn pid %d uid %d; UDP sockets on port %d: %s' % (pid, uid, PORT, bound))
-        assert len(bound) == 1 and bound[0][0] == uid, bound
-        assert bound[0][1] in socket_inodes(pid), 'the socket on port %d is not openvpn\'s' % PORT
-        assert ping(info['device_name']), 'no traffic through the tunnel'
-        s.session_call(a, path, 'Disconnect')
-        events.wait_for(path, s.SESS_DESTROYED)
-        assert_clean(resolv_before)
-        assert not udp_sockets(PORT), udp_sockets(PORT)
-    finally:
-        if server is not None:
-            server.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    s.main(test)
+def _cleanup():
+    if server is not None:
+        server.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-lport-')
+server = None
+t.cleanup(_cleanup)
+
+
+def test_server_lab_is_up():
+    global resolv_before, server, text
+    pki = tmp + '/pki'
+    os.mkdir(pki)
+    lab.make_pki(pki)
+    resolv_before = lab.read('/etc/resolv.conf')
+    server = lab.Server(tmp, pki)
+    text = lab.profile_text(pki).replace('nobind\n', 'lport %d\n' % PORT)
+    assert 'nobind' not in text and 'lport %d' % PORT in text
+
+
+def test_lport_below_1024_refused_with_the_reason():
+    low = s.import_profile(a, 'low-port', text.replace('lport %d' % PORT, 'lport 80'))
+    e = t.expect_error(lambda: s.start_session(a, low), NOT_SUPPORTED,
+                       'lport 80 (binding a local port below 1024 needs a capability)')
+    print('lport 80:', e.message)
+
+
+def test_lport_40000_binds_that_port_as_the_engine_and_passes_traffic():
+    assert not udp_sockets(PORT), 'port %d is already in use' % PORT
+    path, _, _, info = t.run_as(a, s.cli_session_start, 'lport', text, lab.USERNAME,
+                                lab.PASSWORD, timeout=120, fresh=True)
+    pid = openvpn_of(info['backend_pid'])
+    assert pid is not None, 'no openvpn for the session'
+    with open('/proc/%d/cmdline' % pid, 'rb') as f:
+        argv = [x.decode() for x in f.read().split(b'\0')]
+    assert '--nobind' not in argv, argv
+    with open('/proc/%d/status' % pid) as f:
+        uid = int([x for x in f if x.startswith('Uid:')][0].split()[1])
+    bound = udp_sockets(PORT)
+    print('openvpn pid %d uid %d; UDP sockets on port %d: %s' % (pid, uid, PORT, bound))
+    assert len(bound) == 1 and bound[0][0] == uid, bound
+    assert bound[0][1] in socket_inodes(pid), 'the socket on port %d is not openvpn\'s' % PORT
+    assert ping(info['device_name']), 'no traffic through the tunnel'
+    s.session_call(a, path, 'Disconnect')
+    events.wait_for(path, s.SESS_DESTROYED)
+    assert_clean(resolv_before)
+    assert not udp_sockets(PORT), udp_sockets(PORT)
+
+
+t.main()

@@ -9,12 +9,17 @@ import ovpn3test as t
 import sesstest as s
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
+t.require_devbus()
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+
+
+def test_parallel_new_tunnels_one_session_per_profile():
     cfgs = [s.import_profile(a, 'autologin-par%d' % i) for i in range(4)]
-    replies, seen = s.run_fresh(a, 'parallel_new_tunnels', cfgs + [cfgs[0]])
+    replies, seen = t.run_as(a, s.parallel_new_tunnels, cfgs + [cfgs[0]], fresh=True)
     paths = [r for r in replies if isinstance(r, str)]
     errors = [r for r in replies if not isinstance(r, str)]
     assert len(paths) == 4 and len(set(paths)) == 4, replies
@@ -39,5 +44,4 @@ def test():
     t.wait_until(lambda: s.backend_processes() == [], what='every backend to exit')
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()

@@ -19,10 +19,16 @@ def set_override(user, cfg, name, value):
               signature='sv')
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
+t.require_devbus()
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+
+
+def test_crashed_backend_restarted_after_back_off():
+    global path, pid2
     cfg = s.import_profile(a, 'autologin-restart')
     set_override(a, cfg, 'automatic-restart', t.dbus.String('on-failure'))
     path = s.start_session(a, cfg)
@@ -42,7 +48,9 @@ def test():
     assert events.of(path) == [s.SESS_CREATED], events.of(path)
     assert s.session_call(a, t.SESSIONS_PATH, 'FetchAvailableSessions') == [path]
 
-    # crash again, Disconnect during the back-off: the session ends, no restart
+
+# crash again, Disconnect during the back-off: the session ends, no restart
+def test_disconnect_during_back_off_ends_the_session():
     os.kill(pid2, signal.SIGKILL)
     t.wait_until(lambda: pid2 not in s.backend_processes(), what='the backend to die')
     def restarting():
@@ -60,7 +68,9 @@ def test():
     t.wait_until(lambda: time.monotonic() > end, 20, 'a would-be restart')
     assert s.backend_processes() == [], s.backend_processes()
 
-    # without the override a crash ends the session (also test_session_backend_gone)
+
+# without the override a crash ends the session (also test_session_backend_gone)
+def test_without_override_a_crash_ends_the_session():
     cfg2 = s.import_profile(a, 'autologin-norestart')
     set_override(a, cfg2, 'automatic-restart', t.dbus.String('no'))
     path2 = s.start_session(a, cfg2)
@@ -70,5 +80,4 @@ def test():
     events.wait_for(path2, s.SESS_DESTROYED)
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()

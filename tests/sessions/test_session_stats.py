@@ -85,96 +85,112 @@ def kernel_counters(dev):
     return out[0]['stats64']
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
-    tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-stats-')
-    server = None
-    try:
-        pki = tmp + '/pki'
-        os.mkdir(pki)
-        lab.make_pki(pki)
-        resolv_before = lab.read('/etc/resolv.conf')
-        server = lab.Server(tmp, pki)
-        text = lab.profile_text(pki)
-        path, elapsed, seen, info = s.run_fresh(a, 'cli_session_start', 'stats', text,
-                                                lab.USERNAME, lab.PASSWORD, timeout=120)
-        dev = info['device_name']
-        assert dev.startswith('ovpn3t'), info
-        # the client asks openvpn for its link counters when it connects
-        # (load-stats), so they are normally there before CONN_CONNECTED is
-        # seen; printed, not asserted: it is an order, not a promise
-        print('first read after CONN_CONNECTED: %r' % t.run_as(a, get_stats, path))
+t.require_devbus()
 
-        latencies = []
-        for rnd in range(ROUNDS):
-            base = t.run_as(a, get_stats, path)
-            replies, last_reply = ping_round(dev)
-            assert replies >= N - 1, 'lost pings: %d of %d' % (replies, N)
-            need = {'TUN_BYTES_OUT': replies * IP_BYTES, 'TUN_PACKETS_OUT': replies,
-                    'TUN_BYTES_IN': N * IP_BYTES, 'TUN_PACKETS_IN': N,
-                    'BYTES_IN': replies * IP_BYTES, 'BYTES_OUT': N * IP_BYTES}
-            st, first, reads = t.run_as(a, poll, path, base, need, timeout=t.CEILING + 30)
-            missing = [k for k in need if k not in first]
-            assert not missing, ('counters did not grow', missing, base, st)
-            lat = {k: first[k] - last_reply for k in need}
-            latencies.append(max(lat.values()))
-            print('round %d: %d pings; last reply -> statistics showing the growth: '
-                  'TUN_* %.0f ms, BYTES_IN %.0f ms, BYTES_OUT %.0f ms (all: %.0f ms, %d reads)'
-                  % (rnd + 1, replies, 1000 * max(lat[k] for k in need if k.startswith('TUN_')),
-                     1000 * lat['BYTES_IN'], 1000 * lat['BYTES_OUT'], 1000 * latencies[-1],
-                     reads))
-            print('  statistics: %r' % st)
-            # the round's pings took about N * 20 ms: spread the rounds over
-            # the phases of the 1 s >BYTECOUNT timer
-            time.sleep(0.37)
 
-        print('latency over %d rounds: min %.0f ms, max %.0f ms, mean %.0f ms'
-              % (ROUNDS, 1000 * min(latencies), 1000 * max(latencies),
-                 1000 * sum(latencies) / len(latencies)))
+def _cleanup():
+    if server is not None:
+        server.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 
-        # the keys: no link packet counters, nothing zero
-        st = t.run_as(a, get_stats, path)
-        assert 'PACKETS_IN' not in st and 'PACKETS_OUT' not in st, st
-        assert all(v > 0 for v in st.values()), st
-        for key in ('BYTES_IN', 'BYTES_OUT', 'TUN_BYTES_IN', 'TUN_BYTES_OUT',
-                    'TUN_PACKETS_IN', 'TUN_PACKETS_OUT'):
-            assert key in st, (key, st)
 
-        # direction: datagrams out, only small ICMP errors (if any) back
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-stats-')
+server = None
+t.cleanup(_cleanup)
+
+
+def test_server_lab_and_session_are_up():
+    global dev, path, resolv_before, server
+    pki = tmp + '/pki'
+    os.mkdir(pki)
+    lab.make_pki(pki)
+    resolv_before = lab.read('/etc/resolv.conf')
+    server = lab.Server(tmp, pki)
+    text = lab.profile_text(pki)
+    path, elapsed, seen, info = t.run_as(a, s.cli_session_start, 'stats', text,
+                                         lab.USERNAME, lab.PASSWORD, timeout=120, fresh=True)
+    dev = info['device_name']
+    assert dev.startswith('ovpn3t'), info
+
+
+# the client asks openvpn for its link counters when it connects
+# (load-stats), so they are normally there before CONN_CONNECTED is
+# seen; printed, not asserted: it is an order, not a promise
+def test_statistics_polled_in_rounds():
+    print('first read after CONN_CONNECTED: %r' % t.run_as(a, get_stats, path))
+
+    latencies = []
+    for rnd in range(ROUNDS):
         base = t.run_as(a, get_stats, path)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
-        for _ in range(UDP_COUNT):
-            sock.sendto(b'\xa5' * UDP_SIZE, (lab.SERVER_TUN_IP, 9))
-            time.sleep(0.01)
-        sock.close()
-        st, first, _ = t.run_as(a, poll, path, base,
-                                {'TUN_BYTES_IN': UDP_COUNT * UDP_IP_BYTES,
-                                 'TUN_PACKETS_IN': UDP_COUNT}, timeout=t.CEILING + 30)
-        d_in = st['TUN_BYTES_IN'] - base.get('TUN_BYTES_IN', 0)
-        d_out = st['TUN_BYTES_OUT'] - base.get('TUN_BYTES_OUT', 0)
-        print('UDP out: TUN_BYTES_IN +%d, TUN_BYTES_OUT +%d' % (d_in, d_out))
-        assert d_in >= UDP_COUNT * UDP_IP_BYTES and d_out < d_in / 2, (base, st)
+        replies, last_reply = ping_round(dev)
+        assert replies >= N - 1, 'lost pings: %d of %d' % (replies, N)
+        need = {'TUN_BYTES_OUT': replies * IP_BYTES, 'TUN_PACKETS_OUT': replies,
+                'TUN_BYTES_IN': N * IP_BYTES, 'TUN_PACKETS_IN': N,
+                'BYTES_IN': replies * IP_BYTES, 'BYTES_OUT': N * IP_BYTES}
+        st, first, reads = t.run_as(a, poll, path, base, need, timeout=t.CEILING + 30)
+        missing = [k for k in need if k not in first]
+        assert not missing, ('counters did not grow', missing, base, st)
+        lat = {k: first[k] - last_reply for k in need}
+        latencies.append(max(lat.values()))
+        print('round %d: %d pings; last reply -> statistics showing the growth: '
+              'TUN_* %.0f ms, BYTES_IN %.0f ms, BYTES_OUT %.0f ms (all: %.0f ms, %d reads)'
+              % (rnd + 1, replies, 1000 * max(lat[k] for k in need if k.startswith('TUN_')),
+                 1000 * lat['BYTES_IN'], 1000 * lat['BYTES_OUT'], 1000 * latencies[-1],
+                 reads))
+        print('  statistics: %r' % st)
+        # the round's pings took about N * 20 ms: spread the rounds over
+        # the phases of the 1 s >BYTECOUNT timer
+        time.sleep(0.37)
 
-        # the same numbers as the kernel's, tx = IN, rx = OUT
-        st = t.run_as(a, get_stats, path)
-        k = kernel_counters(dev)
-        print('kernel: %r' % k)
-        assert 0 <= k['tx']['bytes'] - st['TUN_BYTES_IN'] < 1000, (k, st)
-        assert 0 <= k['rx']['bytes'] - st['TUN_BYTES_OUT'] < 1000, (k, st)
-        assert 0 <= k['tx']['packets'] - st['TUN_PACKETS_IN'] < 5, (k, st)
-        assert 0 <= k['rx']['packets'] - st['TUN_PACKETS_OUT'] < 5, (k, st)
-
-        s.session_call(a, path, 'Disconnect')
-        events.wait_for(path, s.SESS_DESTROYED)
-        assert_clean(resolv_before)
-    finally:
-        if server is not None:
-            server.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+    print('latency over %d rounds: min %.0f ms, max %.0f ms, mean %.0f ms'
+          % (ROUNDS, 1000 * min(latencies), 1000 * max(latencies),
+             1000 * sum(latencies) / len(latencies)))
 
 
-if __name__ == '__main__':
-    s.main(test)
+# the keys: no link packet counters, nothing zero
+def test_keys_without_link_packet_counters_none_zero():
+    st = t.run_as(a, get_stats, path)
+    assert 'PACKETS_IN' not in st and 'PACKETS_OUT' not in st, st
+    assert all(v > 0 for v in st.values()), st
+    for key in ('BYTES_IN', 'BYTES_OUT', 'TUN_BYTES_IN', 'TUN_BYTES_OUT',
+                'TUN_PACKETS_IN', 'TUN_PACKETS_OUT'):
+        assert key in st, (key, st)
+
+
+# direction: datagrams out, only small ICMP errors (if any) back
+def test_direction_datagrams_out_small_icmp_back():
+    base = t.run_as(a, get_stats, path)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
+    for _ in range(UDP_COUNT):
+        sock.sendto(b'\xa5' * UDP_SIZE, (lab.SERVER_TUN_IP, 9))
+        time.sleep(0.01)
+    sock.close()
+    st, first, _ = t.run_as(a, poll, path, base,
+                            {'TUN_BYTES_IN': UDP_COUNT * UDP_IP_BYTES,
+                             'TUN_PACKETS_IN': UDP_COUNT}, timeout=t.CEILING + 30)
+    d_in = st['TUN_BYTES_IN'] - base.get('TUN_BYTES_IN', 0)
+    d_out = st['TUN_BYTES_OUT'] - base.get('TUN_BYTES_OUT', 0)
+    print('UDP out: TUN_BYTES_IN +%d, TUN_BYTES_OUT +%d' % (d_in, d_out))
+    assert d_in >= UDP_COUNT * UDP_IP_BYTES and d_out < d_in / 2, (base, st)
+
+
+# the same numbers as the kernel's, tx = IN, rx = OUT
+def test_same_numbers_as_the_kernel():
+    st = t.run_as(a, get_stats, path)
+    k = kernel_counters(dev)
+    print('kernel: %r' % k)
+    assert 0 <= k['tx']['bytes'] - st['TUN_BYTES_IN'] < 1000, (k, st)
+    assert 0 <= k['rx']['bytes'] - st['TUN_BYTES_OUT'] < 1000, (k, st)
+    assert 0 <= k['tx']['packets'] - st['TUN_PACKETS_IN'] < 5, (k, st)
+    assert 0 <= k['rx']['packets'] - st['TUN_PACKETS_OUT'] < 5, (k, st)
+
+    s.session_call(a, path, 'Disconnect')
+    events.wait_for(path, s.SESS_DESTROYED)
+    assert_clean(resolv_before)
+
+
+t.main()

@@ -11,10 +11,15 @@ import ovpn3test as t
 import sesstest as s
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
+t.require_devbus()
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+
+
+def test_sigterm_closes_every_session_and_stops_backends():
     paths = [s.start_session(a, s.import_profile(a, 'autologin-stop%d' % i)) for i in range(2)]
     for p in paths:
         s.session_call(a, p, 'Connect')
@@ -26,10 +31,11 @@ def test():
         events.wait_for(p, s.SESS_DESTROYED)
     t.wait_until(lambda: s.backend_processes() == [], what='the backends to shut down')
 
+
+def test_next_new_tunnel_activates_a_working_manager():
     path = s.start_session(a, s.import_profile(a, 'autologin-after'))
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()

@@ -61,10 +61,16 @@ def manager(bus, method, *args, signature=''):
                    signature=signature)
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    a = t.USER_A
+t.require_devbus()
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+a = t.USER_A
+
+
+def test_two_sessions_start():
+    global device, good, path, stopped
     good = s.start_session(a, s.import_profile(a, 'autologin-good'))
     stopped = s.start_session(a, s.import_profile(a, 'autologin-stopped'))
     for path in (good, stopped):
@@ -72,6 +78,9 @@ def test():
         s.wait_status(a, path, 2, 7)
     device = s.session_get(a, good, 'device_name')
     assert device.startswith('tunfake'), device
+
+
+def test_stopped_backend_holds_up_nobody_else():
     pid = s.session_get(a, stopped, 'backend_pid')
 
     os.kill(pid, signal.SIGSTOP)
@@ -127,9 +136,11 @@ def test():
     assert s.session_call(a, t.SESSIONS_PATH, 'FetchAvailableSessions') == [good]
     s.session_call(a, good, 'Disconnect')
     events.wait_for(good, s.SESS_DESTROYED)
-    # the stopped client got ForceShutdown once it ran again
+
+
+# the stopped client got ForceShutdown once it ran again
+def test_stopped_client_got_force_shutdown_once_it_ran():
     t.wait_until(lambda: s.backend_processes() == [], what='the backend clients to exit')
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()
