@@ -1,4 +1,5 @@
-/* ovpn3-cli-select.h — pick one profile by --config NAME or --path PATH
+/* ovpn3-cli-select.h — pick one profile (--config NAME, --path PATH) or one session (--path,
+ * --config, --interface)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,6 +20,26 @@ char *ovpn3_cli_select_config(Ovpn3Cli *cli, const char *name, const char *path,
   {                                                                                             \
     "path", 'o', 0, G_OPTION_ARG_STRING, &(path_var), "The profile at this D-Bus object path",  \
         "PATH"                                                                                  \
+  }
+
+/* A session chosen by --path, --config (sessions' LookupConfigName) or --interface
+ * (LookupInterface).  On failure prints a plain error and returns NULL with *exit_code set. */
+char *ovpn3_cli_select_session(Ovpn3Cli *cli, const char *config, const char *path,
+                               const char *interface, int *exit_code);
+
+#define OVPN3_CLI_SESSION_SELECT_ENTRIES(config_var, path_var, iface_var)                          \
+  { "config",                                                                                      \
+    'c',                                                                                           \
+    0,                                                                                             \
+    G_OPTION_ARG_STRING,                                                                           \
+    &(config_var),                                                                                 \
+    "The session started from the profile with this name",                                         \
+    "NAME" },                                                                                      \
+      { "path", 'o', 0, G_OPTION_ARG_STRING, &(path_var), "The session at this D-Bus object path", \
+        "PATH" },                                                                                  \
+  {                                                                                                \
+    "interface", 'I', 0, G_OPTION_ARG_STRING, &(iface_var),                                        \
+        "The session using this network interface (e.g. tun0)", "DEV"                              \
   }
 
 G_END_DECLS

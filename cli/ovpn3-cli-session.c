@@ -17,95 +17,6 @@
 #define ERROR_READY   "net.openvpn.v3.error.ready"
 #define FRONTEND_HINT "ovpn3 session-manage --path %s --disconnect"
 
-/* ---- selection ------------------------------------------------------------------------------ */
-
-static gboolean
-is_session_path(const char *text)
-{
-  return g_variant_is_object_path(text) && g_str_has_prefix(text, OVPN3_SESSIONS_PATH_PREFIX)
-         && strlen(text) > strlen(OVPN3_SESSIONS_PATH_PREFIX);
-}
-
-char *
-ovpn3_cli_select_session(Ovpn3Cli *cli, const char *config, const char *path, const char *interface,
-                         int *exit_code)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autofree const char **paths = NULL;
-  g_autoptr(GString) list = NULL;
-  guint n, given = (config != NULL) + (path != NULL) + (interface != NULL);
-
-  if (given == 0)
-    {
-      *exit_code = ovpn3_cli_usage_error(
-          cli, "say which session: --path PATH, --config NAME or --interface DEV");
-      return NULL;
-    }
-  if (given > 1)
-    {
-      *exit_code = ovpn3_cli_usage_error(cli, "give only one of --path, --config, --interface");
-      return NULL;
-    }
-  if (path != NULL)
-    {
-      if (!is_session_path(path))
-        {
-          *exit_code
-              = ovpn3_cli_usage_error(cli, "'%s' is not a session path (they look like %s<id>)",
-                                      path, OVPN3_SESSIONS_PATH_PREFIX);
-          return NULL;
-        }
-      return g_strdup(path);
-    }
-  if (interface != NULL)
-    {
-      const char *found;
-
-      reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
-                             "LookupInterface", g_variant_new("(s)", interface),
-                             G_VARIANT_TYPE("(o)"), &error);
-      if (reply == NULL)
-        {
-          if (ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_OTHER
-              && strstr(error->message, "Interface not found") != NULL)
-            *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND,
-                                        "`ovpn3 sessions-list` shows your sessions",
-                                        "no session of yours uses the interface '%s'", interface);
-          else
-            *exit_code = ovpn3_cli_report(cli, error, "cannot look up the interface", NULL);
-          return NULL;
-        }
-      g_variant_get(reply, "(&o)", &found);
-      return g_strdup(found);
-    }
-  reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
-                         "LookupConfigName", g_variant_new("(s)", config), G_VARIANT_TYPE("(ao)"),
-                         &error);
-  if (reply == NULL)
-    {
-      *exit_code = ovpn3_cli_report(cli, error, "cannot look up the session", NULL);
-      return NULL;
-    }
-  g_variant_get(reply, "(^a&o)", &paths);
-  n = g_strv_length((char **) paths);
-  if (n == 1)
-    return g_strdup(paths[0]);
-  if (n == 0)
-    {
-      *exit_code
-          = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, "`ovpn3 sessions-list` shows your sessions",
-                           "no session of yours was started from a profile named '%s'", config);
-      return NULL;
-    }
-  list = g_string_new(NULL);
-  for (guint i = 0; i < n; i++)
-    g_string_append_printf(list, "\n  %s", paths[i]);
-  *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, "Choose one with --path PATH",
-                              "%u sessions were started from '%s':%s", n, config, list->str);
-  return NULL;
-}
-
 /* ---- status words --------------------------------------------------------------------------- */
 
 const char *
@@ -519,93 +430,130 @@ connect_again(Ovpn3Cli *cli, const char *path)
   return OVPN3_EXIT_OK;
 }
 
+/* The session is gone while followed: its last status says why, if it can. */
 static int
-follow(Follow *f, GQueue *signals, guint timeout)
+session_gone(Follow *f, const GError *error)
+{
+  clear_line(f);
+  if (ovpn3_cli_error_kind(error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
+    return ovpn3_cli_report(f->cli, error, "cannot follow the session", NULL);
+  if (take_status(f, f->last_major, f->last_minor, f->last_message) == OUTCOME_FAILED)
+    return report_failure(f);
+  return ovpn3_cli_fail(f->cli, OVPN3_EXIT_ERROR, "`ovpn3 log` and the journal have the details",
+                        "the session ended (last status: %s)",
+                        f->seen ? ovpn3_cli_status_text(f->last_major, f->last_minor) : "none");
+}
+
+/* First what was forwarded, in order; then the current status.  FALSE (*code set) when the
+ * status cannot be read any more. */
+static gboolean
+next_outcome(Follow *f, GQueue *signals, Outcome *outcome, int *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  guint32 major, minor;
+  Status *st;
+
+  *outcome = OUTCOME_WAIT;
+  while (*outcome == OUTCOME_WAIT && (st = g_queue_pop_head(signals)) != NULL)
+    {
+      *outcome = take_status(f, st->major, st->minor, st->message);
+      status_free(st);
+    }
+  if (*outcome != OUTCOME_WAIT)
+    return TRUE;
+  if (!get_status(f->path, &major, &minor, &message, &error))
+    {
+      *code = session_gone(f, error);
+      return FALSE;
+    }
+  *outcome = take_status(f, major, minor, message);
+  return TRUE;
+}
+
+/* Acts on @outcome; TRUE (*code set) when the waiting is over. */
+static gboolean
+act_on(Follow *f, Outcome outcome, int *code)
+{
+  gboolean web = FALSE;
+
+  switch (outcome)
+    {
+      case OUTCOME_CONNECTED:
+        clear_line(f);
+        show_connected(f->cli, f->path);
+        *code = OVPN3_EXIT_OK;
+        return TRUE;
+      case OUTCOME_FAILED:
+        *code = report_failure(f);
+        return TRUE;
+      case OUTCOME_QUESTIONS:
+        /* a dynamic or pending challenge: answer it, then connect again */
+        clear_line(f);
+        *code = answer_questions(f->cli, f->path, &web);
+        if (*code == OVPN3_EXIT_OK && !web)
+          *code = connect_again(f->cli, f->path);
+        return *code != OVPN3_EXIT_OK;
+      case OUTCOME_WAIT:
+      default:
+        return FALSE;
+    }
+}
+
+/* Ctrl-C or the --timeout: TRUE (*code set) when it is time to stop waiting. */
+static gboolean
+give_up(Follow *f, gint64 deadline, guint timeout, int *code)
+{
+  if (interrupted)
+    {
+      clear_line(f);
+      *code = ovpn3_cli_fail(
+          f->cli, OVPN3_EXIT_ERROR, NULL,
+          "stopped waiting; the session keeps going. End it with: " FRONTEND_HINT, f->path);
+      return TRUE;
+    }
+  if (deadline != 0 && g_get_monotonic_time() > deadline)
+    {
+      clear_line(f);
+      *code = ovpn3_cli_fail(f->cli, OVPN3_EXIT_ERROR,
+                             "The session keeps trying; see `ovpn3 sessions-list`, or end it "
+                             "with `ovpn3 session-manage --disconnect`",
+                             "not connected after %u seconds (last status: %s)", timeout,
+                             ovpn3_cli_status_text(f->last_major, f->last_minor));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+show_spinner(Follow *f, guint tick)
 {
   static const char *const spin_utf8[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏" };
   static const char *const spin_ascii[] = { "-", "\\", "|", "/" };
   gboolean utf8 = g_get_charset(NULL);
+
+  if (!f->tty)
+    return;
+  fprintf(stderr, "\r\033[K%s %s…", utf8 ? spin_utf8[tick % 10] : spin_ascii[tick % 4],
+          ovpn3_cli_status_text(f->last_major, f->last_minor));
+  fflush(stderr);
+}
+
+static int
+follow(Follow *f, GQueue *signals, guint timeout)
+{
   gint64 deadline
       = timeout > 0 ? g_get_monotonic_time() + (gint64) timeout * G_TIME_SPAN_SECOND : 0;
+  int code = OVPN3_EXIT_OK;
 
   for (guint tick = 0;; tick++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *message = NULL;
-      guint32 major, minor;
-      Outcome outcome = OUTCOME_WAIT;
-      Status *st;
+      Outcome outcome;
 
-      /* first what was forwarded, in order; then the current status */
-      while (outcome == OUTCOME_WAIT && (st = g_queue_pop_head(signals)) != NULL)
-        {
-          outcome = take_status(f, st->major, st->minor, st->message);
-          status_free(st);
-        }
-      if (outcome == OUTCOME_WAIT)
-        {
-          if (!get_status(f->path, &major, &minor, &message, &error))
-            {
-              clear_line(f);
-              if (ovpn3_cli_error_kind(error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
-                return ovpn3_cli_report(f->cli, error, "cannot follow the session", NULL);
-              if (take_status(f, f->last_major, f->last_minor, f->last_message) == OUTCOME_FAILED)
-                return report_failure(f);
-              return ovpn3_cli_fail(
-                  f->cli, OVPN3_EXIT_ERROR, "`ovpn3 log` and the journal have the details",
-                  "the session ended (last status: %s)",
-                  f->seen ? ovpn3_cli_status_text(f->last_major, f->last_minor) : "none");
-            }
-          outcome = take_status(f, major, minor, message);
-        }
-      switch (outcome)
-        {
-          case OUTCOME_CONNECTED:
-            clear_line(f);
-            show_connected(f->cli, f->path);
-            return OVPN3_EXIT_OK;
-          case OUTCOME_FAILED:
-            return report_failure(f);
-          case OUTCOME_QUESTIONS:
-            {
-              /* a dynamic or pending challenge: answer it, then connect again */
-              gboolean web = FALSE;
-              int code;
-
-              clear_line(f);
-              code = answer_questions(f->cli, f->path, &web);
-              if (code == OVPN3_EXIT_OK && !web)
-                code = connect_again(f->cli, f->path);
-              if (code != OVPN3_EXIT_OK)
-                return code;
-              break;
-            }
-          case OUTCOME_WAIT:
-          default:
-            break;
-        }
-      if (interrupted)
-        {
-          clear_line(f);
-          return ovpn3_cli_fail(
-              f->cli, OVPN3_EXIT_ERROR, NULL,
-              "stopped waiting; the session keeps going. End it with: " FRONTEND_HINT, f->path);
-        }
-      if (deadline != 0 && g_get_monotonic_time() > deadline)
-        {
-          clear_line(f);
-          return ovpn3_cli_fail(f->cli, OVPN3_EXIT_ERROR,
-                                "The session keeps trying; see `ovpn3 sessions-list`, or end it "
-                                "with `ovpn3 session-manage --disconnect`",
-                                "not connected after %u seconds (last status: %s)", timeout,
-                                ovpn3_cli_status_text(f->last_major, f->last_minor));
-        }
-      if (f->tty)
-        {
-          fprintf(stderr, "\r\033[K%s %s…", utf8 ? spin_utf8[tick % 10] : spin_ascii[tick % 4],
-                  ovpn3_cli_status_text(f->last_major, f->last_minor));
-          fflush(stderr);
-        }
+      if (!next_outcome(f, signals, &outcome, &code) || act_on(f, outcome, &code)
+          || give_up(f, deadline, timeout, &code))
+        return code;
+      show_spinner(f, tick);
       wait_a_little();
     }
 }
