@@ -33,6 +33,7 @@ def sessions():
 
 
 def test_connect_with_the_cli():
+    c.remove_all()
     tmp = tempfile.mkdtemp(prefix='ovpn3-cli-e2e-')
     server = None
     try:
@@ -116,5 +117,5 @@ def test_connect_with_the_cli():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-if __name__ == '__main__':
-    c.main(test_connect_with_the_cli)
+t.require_devbus()
+t.main(independent=True)

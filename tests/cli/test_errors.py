@@ -114,6 +114,5 @@ def test_no_system_bus():
     assert 'cannot connect to the system D-Bus' in r.err and 'dbus service' in r.err, r
 
 
-if __name__ == '__main__':
-    c.main(test_service_not_activatable, test_retry_until_the_service_can_start,
-           test_no_retry_after_dispatch, test_no_system_bus, clean=False)
+t.require_devbus()
+t.main(independent=True)

@@ -11,6 +11,7 @@ import os
 import re
 
 import clitest as c
+import ovpn3test as t
 
 
 def dump(path, user=None):
@@ -24,6 +25,7 @@ def block(text, tag):
 
 
 def test_inlines_every_kind_of_file():
+    c.remove_all()
     with c.ProfileDir() as d:
         d.write('keys/ca.crt', c.PEM_CERT % 'ca')
         d.write('keys/extra.crt', c.PEM_CERT % 'extra')
@@ -83,6 +85,7 @@ def test_inlines_every_kind_of_file():
 
 
 def test_name_persistent_tags_json():
+    c.remove_all()
     with c.ProfileDir() as d:
         profile = d.basic('office.conf')
         j = c.ok('config-import', '--config', profile, '--json').json()
@@ -103,6 +106,7 @@ def test_name_persistent_tags_json():
 
 
 def test_incomplete_profile_imports_with_a_warning():
+    c.remove_all()
     with c.ProfileDir() as d:
         profile = d.write('partial.ovpn', 'client\ndev tun\n')
         r = c.ok('config-import', '--config', profile)
@@ -113,6 +117,7 @@ def test_incomplete_profile_imports_with_a_warning():
 
 
 def test_unreadable_file_is_named_and_nothing_is_imported():
+    c.remove_all()
     with c.ProfileDir() as d:
         profile = d.basic()        # client.key is 0600 root: user A cannot read it
         key = os.path.join(d.path, 'client.key')
@@ -133,6 +138,7 @@ def test_unreadable_file_is_named_and_nothing_is_imported():
 
 
 def test_missing_files():
+    c.remove_all()
     with c.ProfileDir() as d:
         r = c.fails(c.EXIT_NOT_FOUND, 'config-import', '--config', d.path + '/none.ovpn')
         assert 'none.ovpn' in r.err and 'No such file' in r.err, r
@@ -145,6 +151,7 @@ def test_missing_files():
 
 
 def test_refusals_name_the_users_line():
+    c.remove_all()
     with c.ProfileDir() as d:
         d.basic()
         # line 5 expands into a 4-line block; the service's line number must be mapped back
@@ -179,6 +186,7 @@ def test_files_outside_the_profile_folder():
     (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS); the rest is refused naming the file, the
     line and the reason, unless --allow-outside-files. Every inlined file is listed on stderr,
     one line each, also with --json (whose stdout stays JSON)."""
+    c.remove_all()
     with c.ProfileDir() as d:
         # <d>/secret and <d>/elsewhere/ are outside the profile's folder <d>/vpn/
         d.write('secret', 'alice\ngit-credential-4711\n')
@@ -249,8 +257,5 @@ def test_files_outside_the_profile_folder():
         assert block(text, 'extra-certs') == c.PEM_CERT % 'outside'
 
 
-if __name__ == '__main__':
-    c.main(test_inlines_every_kind_of_file, test_name_persistent_tags_json,
-           test_incomplete_profile_imports_with_a_warning,
-           test_unreadable_file_is_named_and_nothing_is_imported, test_missing_files,
-           test_refusals_name_the_users_line, test_files_outside_the_profile_folder)
+t.require_devbus()
+t.main(independent=True)

@@ -29,6 +29,7 @@ def columns(line, headers):
 
 
 def test_table_and_paths():
+    c.remove_all()
     r = c.ok('configs-list')
     assert r.out.startswith('No profiles.'), r
     with c.ProfileDir() as d:
@@ -55,6 +56,7 @@ def test_table_and_paths():
 
 
 def test_json_schema():
+    c.remove_all()
     assert c.list_json() == []
     with c.ProfileDir() as d:
         path = c.import_profile(d.inline_profile(), '--name', 'j', '--tag', 't')
@@ -70,6 +72,7 @@ def test_json_schema():
 
 
 def test_filters_and_visibility():
+    c.remove_all()
     with c.ProfileDir() as d:
         prof = d.inline_profile()
         c.import_profile(prof, '--name', 'alpha', '--tag', 'x')
@@ -109,6 +112,7 @@ def test_filters_and_visibility():
 
 
 def test_colour_only_on_a_terminal():
+    c.remove_all()
     with c.ProfileDir() as d:
         c.import_profile(d.inline_profile(), '--name', 'coloured')
     rc, out = c.run_pty('configs-list')
@@ -125,12 +129,8 @@ def test_colour_only_on_a_terminal():
     assert '\033[' not in r.err and 'error:' in r.err
 
 
-def count(calls, member, prefix='/net/openvpn/v3/configuration/'):
-    return sum(1 for line in calls
-               if 'member=%s' % member in line and 'path=%s' % prefix in line)
-
-
 def test_one_getall_per_profile_with_200_profiles():
+    c.remove_all()
     names = ['profile-%03d' % i for i in range(200)]
     paths = t.run_as(c.USER_A, bus_import, names, timeout=120)
     assert len(paths) == 200
@@ -159,6 +159,10 @@ def test_one_getall_per_profile_with_200_profiles():
     assert len(c.list_json(user=c.USER_A)) == 200
 
 
-if __name__ == '__main__':
-    c.main(test_table_and_paths, test_json_schema, test_filters_and_visibility,
-           test_colour_only_on_a_terminal, test_one_getall_per_profile_with_200_profiles)
+def count(calls, member, prefix='/net/openvpn/v3/configuration/'):
+    return sum(1 for line in calls
+               if 'member=%s' % member in line and 'path=%s' % prefix in line)
+
+
+t.require_devbus()
+t.main(independent=True)

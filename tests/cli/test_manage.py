@@ -5,6 +5,7 @@ name (not found, ambiguous) and path, every change option, access denied for oth
 (with the hint), locked-down and sealed profiles, the confirmation on a terminal."""
 
 import clitest as c
+import ovpn3test as t
 
 DUMP_KEYS = {'path', 'name', 'owner', 'owner_name', 'tags', 'import_timestamp',
              'last_used_timestamp', 'used_count', 'persistent', 'single_use', 'sealed',
@@ -22,6 +23,7 @@ def info(path, user=None):
 
 
 def test_dump():
+    c.remove_all()
     path = new_profile('dumpme', '--tag', 'x')
     text = c.ok('config-dump', '--config', 'dumpme').out
     assert text.startswith('client\n') and '<ca>\n-----BEGIN CERTIFICATE-----' in text, text
@@ -39,6 +41,7 @@ def test_dump():
 
 
 def test_selection_errors():
+    c.remove_all()
     r = c.fails(c.EXIT_NOT_FOUND, 'config-dump', '--config', 'nope')
     assert "no profile named 'nope'" in r.err and 'configs-list' in r.err, r
     a = new_profile('twin')
@@ -57,6 +60,7 @@ def test_selection_errors():
 
 
 def test_manage():
+    c.remove_all()
     path = new_profile('mine', '--tag', 'old')
     r = c.ok('config-manage', '--path', path)           # no change: show
     assert 'Name:' in r.out and 'mine' in r.out and 'Tags:' in r.out and 'old' in r.out, r
@@ -87,6 +91,7 @@ def test_manage():
 
 
 def test_proxy_password_never_on_the_command_line():
+    c.remove_all()
     path = new_profile('proxy')
     r = c.fails(c.EXIT_USAGE, 'config-manage', '--path', path, '--set-override',
                 'proxy-password=hunter2')
@@ -113,6 +118,7 @@ def test_proxy_password_never_on_the_command_line():
 
 
 def test_acl():
+    c.remove_all()
     path = new_profile('shared', user=c.USER_A)
     r = c.ok('config-acl', '--path', path, user=c.USER_A)
     assert 'Owner:' in r.out and c.USER_A in r.out and 'nobody else' in r.out, r
@@ -153,6 +159,7 @@ def test_acl():
 
 
 def test_seal():
+    c.remove_all()
     path = new_profile('sealme')
     # on a terminal it asks; "no" keeps it open
     rc, out = c.run_pty('config-acl', '--path', path, '--seal', answers=[('[y/N]', 'n')])
@@ -172,6 +179,7 @@ def test_seal():
 
 
 def test_remove():
+    c.remove_all()
     path = new_profile('gone')
     rc, out = c.run_pty('config-remove', '--config', 'gone', answers=[('[y/N]', 'no')])
     assert rc == c.EXIT_ERROR and "Remove the profile 'gone'" in out and 'Nothing removed' in out
@@ -190,6 +198,5 @@ def test_remove():
     assert c.list_json() == []
 
 
-if __name__ == '__main__':
-    c.main(test_dump, test_selection_errors, test_manage,
-           test_proxy_password_never_on_the_command_line, test_acl, test_seal, test_remove)
+t.require_devbus()
+t.main(independent=True)

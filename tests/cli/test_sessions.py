@@ -37,7 +37,29 @@ def end_all():
     t.wait_until(lambda: sessions() == [], what='all sessions gone')
 
 
+def test_session_errors():
+    c.remove_all()
+    for args in (('--config', 'none'), ('--interface', 'tun99'),
+                 ('--path', '/net/openvpn/v3/sessions/nonexistent')):
+        r = c.fails(c.EXIT_NOT_FOUND, 'session-stats', *args)
+        assert 'error:' in r.err and 'GDBus' not in r.err, r
+        assert 'sessions-list' in r.err, r
+    for args in ((), ('--config', 'x'), ('--config', 'x', '--pause', '--resume'),
+                 ('--config', 'x', '--log-level', '9'), ('--path', '/x', '--pause'),
+                 ('--config', 'x', '--path', '/net/openvpn/v3/sessions/y', '--pause')):
+        r = c.fails(c.EXIT_USAGE, 'session-manage', *args)
+        assert 'Usage: ovpn3 session-manage' in r.err, r
+    c.fails(c.EXIT_USAGE, 'session-start')
+    c.fails(c.EXIT_USAGE, 'session-start', '--config', 'a', '--config-path', '/x')
+    c.fails(c.EXIT_USAGE, 'session-start', '--config', 'a', '--dco', 'maybe')
+    c.fails(c.EXIT_USAGE, 'session-acl', '--config', 'a', '--public-access', 'x')
+    c.fails(c.EXIT_USAGE, 'log')
+    assert c.ok('sessions-list').out.startswith('No sessions.')
+    assert c.ok('sessions-list', '--json').json() == []
+
+
 def test_start_on_a_terminal():
+    c.remove_all()
     profile('term')
     rc, out = c.run_pty('session-start', '--config', 'term', '--timeout', '20', answers=USERPASS)
     assert rc == 0, out
@@ -57,6 +79,7 @@ def test_start_on_a_terminal():
 
 
 def test_start_from_a_pipe_and_a_file():
+    c.remove_all()
     profile('piped', user=c.USER_A)
     r = c.run('session-start', '--config', 'piped', '--timeout', '20', user=c.USER_A,
               stdin='alice\nsecret\n')
@@ -77,6 +100,7 @@ def test_start_from_a_pipe_and_a_file():
 
 
 def test_background_auth_and_failures():
+    c.remove_all()
     profile('later')
     # nothing to read the answers from: a clear error, the session stays waiting
     r = c.run('session-start', '--config', 'later', '--timeout', '20', stdin='')
@@ -112,6 +136,7 @@ def test_background_auth_and_failures():
 
 
 def test_manage_stats_acl_log():
+    c.remove_all()
     path_cfg = profile('autologin-m', user=c.USER_A)
     r = c.ok('session-start', '--config', 'autologin-m', '--timeout', '20', user=c.USER_A)
     [s] = sessions(user=c.USER_A)
@@ -164,28 +189,5 @@ def test_manage_stats_acl_log():
     assert '0 stale sessions ended' in r.out, r
 
 
-def test_session_errors():
-    for args in (('--config', 'none'), ('--interface', 'tun99'),
-                 ('--path', '/net/openvpn/v3/sessions/nonexistent')):
-        r = c.fails(c.EXIT_NOT_FOUND, 'session-stats', *args)
-        assert 'error:' in r.err and 'GDBus' not in r.err, r
-        assert 'sessions-list' in r.err, r
-    for args in ((), ('--config', 'x'), ('--config', 'x', '--pause', '--resume'),
-                 ('--config', 'x', '--log-level', '9'), ('--path', '/x', '--pause'),
-                 ('--config', 'x', '--path', '/net/openvpn/v3/sessions/y', '--pause')):
-        r = c.fails(c.EXIT_USAGE, 'session-manage', *args)
-        assert 'Usage: ovpn3 session-manage' in r.err, r
-    c.fails(c.EXIT_USAGE, 'session-start')
-    c.fails(c.EXIT_USAGE, 'session-start', '--config', 'a', '--config-path', '/x')
-    c.fails(c.EXIT_USAGE, 'session-start', '--config', 'a', '--dco', 'maybe')
-    c.fails(c.EXIT_USAGE, 'session-acl', '--config', 'a', '--public-access', 'x')
-    c.fails(c.EXIT_USAGE, 'log')
-    assert c.ok('sessions-list').out.startswith('No sessions.')
-    assert c.ok('sessions-list', '--json').json() == []
-
-
-if __name__ == '__main__':
-    if not os.environ.get('OVPN3_CLIENT_BINARY'):
-        raise SystemExit('OVPN3_CLIENT_BINARY must name tests/sessions/fake_client.py')
-    c.main(test_session_errors, test_start_on_a_terminal, test_start_from_a_pipe_and_a_file,
-           test_background_auth_and_failures, test_manage_stats_acl_log)
+t.require_devbus()
+t.main(independent=True)

@@ -4,10 +4,21 @@
 usage on stderr and exits 2, without calling any service."""
 
 import clitest as c
+import ovpn3test as t
 
 COMMANDS = ['config-import', 'configs-list', 'config-dump', 'config-manage', 'config-acl',
             'config-remove', 'session-start', 'sessions-list', 'session-manage', 'session-stats',
             'session-auth', 'session-acl', 'log', 'version', 'help']
+
+
+def test_no_service_calls_for_usage_errors():
+    """A usage error must not start (or even call) a service."""
+    bus = t.system_bus()
+    assert not t.name_has_owner(bus, t.CONFIG_NAME)
+    usage('config-dump')
+    usage('config-import')
+    c.ok('help')
+    assert not t.name_has_owner(bus, t.CONFIG_NAME)
 
 
 def test_help():
@@ -36,27 +47,9 @@ def test_help_command():
         assert opt in acl, (opt, acl)
 
 
-def test_completion_helpers():
-    cmds = c.ok('__complete', 'commands').out.split()
-    assert cmds == COMMANDS, cmds
-    opts = c.ok('__complete', 'options', 'config-acl').out.split()
-    assert '--grant' in opts and '--seal' in opts and '--help' in opts, opts
-    c.fails(c.EXIT_USAGE, '__complete', 'options', 'nope')
-
-
 def test_version_flag():
     r = c.ok('--version')
     assert r.out.startswith('ovpn3 ') and '(D-Bus API v27)' in r.out, r.out
-
-
-def usage(*args, message=None, user=None):
-    r = c.fails(c.EXIT_USAGE, *args, user=user)
-    assert r.out == '', r
-    assert 'Usage: ovpn3' in r.err, r
-    assert 'error:' in r.err, r
-    if message is not None:
-        assert message in r.err, (message, r)
-    return r
 
 
 def test_bad_arguments():
@@ -90,17 +83,23 @@ def test_bad_arguments():
     usage('configs-list', '--bogus', user=c.USER_A)
 
 
-def test_no_service_calls_for_usage_errors():
-    """A usage error must not start (or even call) a service."""
-    import ovpn3test as t
-    bus = t.system_bus()
-    assert not t.name_has_owner(bus, t.CONFIG_NAME)
-    usage('config-dump')
-    usage('config-import')
-    c.ok('help')
-    assert not t.name_has_owner(bus, t.CONFIG_NAME)
+def test_completion_helpers():
+    cmds = c.ok('__complete', 'commands').out.split()
+    assert cmds == COMMANDS, cmds
+    opts = c.ok('__complete', 'options', 'config-acl').out.split()
+    assert '--grant' in opts and '--seal' in opts and '--help' in opts, opts
+    c.fails(c.EXIT_USAGE, '__complete', 'options', 'nope')
 
 
-if __name__ == '__main__':
-    c.main(test_no_service_calls_for_usage_errors, test_help, test_help_command,
-           test_version_flag, test_bad_arguments, test_completion_helpers, clean=False)
+def usage(*args, message=None, user=None):
+    r = c.fails(c.EXIT_USAGE, *args, user=user)
+    assert r.out == '', r
+    assert 'Usage: ovpn3' in r.err, r
+    assert 'error:' in r.err, r
+    if message is not None:
+        assert message in r.err, (message, r)
+    return r
+
+
+t.require_devbus()
+t.main(independent=True)

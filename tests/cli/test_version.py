@@ -4,6 +4,7 @@
 each service's `version`/`implementation`; a service that is not there is shown, not hidden."""
 
 import clitest as c
+import ovpn3test as t
 
 SERVICES = ['net.openvpn.v3.configuration', 'net.openvpn.v3.sessions', 'net.openvpn.v3.log',
             'net.openvpn.v3.backends', 'net.openvpn.v3.netcfg']
@@ -44,5 +45,5 @@ def test_services():
         assert 'net.openvpn.v3.' in v.err and ': ' in v.err, v
 
 
-if __name__ == '__main__':
-    c.main(test_version, test_services, clean=False)
+t.require_devbus()
+t.main(independent=True)

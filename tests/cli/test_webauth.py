@@ -19,6 +19,7 @@ URL = 'https://login.example.test/saml?session=4711'
 
 
 def test_web_login():
+    c.remove_all()
     d = tempfile.mkdtemp(prefix='ovpn3-cli-web-')
     try:
         os.chmod(d, 0o777)
@@ -85,5 +86,5 @@ def test_web_login():
         shutil.rmtree(d, ignore_errors=True)
 
 
-if __name__ == '__main__':
-    c.main(test_web_login)
+t.require_devbus()
+t.main(independent=True)
