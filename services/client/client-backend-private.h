@@ -73,6 +73,8 @@ typedef struct
   void (*stop)(Ovpn3ClientBackend *self, guint timeout_s);
   /* hands the settings to netcfg; the answer comes in client_network_applied() */
   void (*apply_network)(Ovpn3ClientBackend *self, const Ovpn3NetSettings *settings);
+  /* the session is over: removes the device (if remove_device), then ends the process */
+  void (*finish)(Ovpn3ClientBackend *self, gboolean remove_device);
 } Ovpn3ClientOutputs;
 
 struct _Ovpn3ClientBackend
@@ -213,6 +215,8 @@ void client_method_connect(Ovpn3ClientBackend *self, GDBusMethodInvocation *invo
 void client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
                          GDBusMethodInvocation *invocation);
 void client_method_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
+/* Restart without the checks (SIGUSR1, or the hold released). */
+void client_session_restart(Ovpn3ClientBackend *self);
 void client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 void client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 /* Disconnect (force FALSE) or ForceShutdown (TRUE). */

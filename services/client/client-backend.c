@@ -106,6 +106,26 @@ out_apply_network(Ovpn3ClientBackend *self, const Ovpn3NetSettings *settings)
   ovpn3_client_netcfg_apply_async(self->netcfg, settings, on_net_applied, g_object_ref(self));
 }
 
+static void
+on_destroyed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ovpn3_client_netcfg_destroy_finish(OVPN3_CLIENT_NETCFG(source), result, &error))
+    client_log(self, OVPN3_LOG_CATEGORY_WARN, "netcfg Destroy: %s", error->message);
+  ovpn3_service_quit(self->ctx);
+}
+
+static void
+out_finish(Ovpn3ClientBackend *self, gboolean remove_device)
+{
+  if (remove_device)
+    ovpn3_client_netcfg_destroy_async(self->netcfg, on_destroyed, g_object_ref(self));
+  else
+    ovpn3_service_quit(self->ctx);
+}
+
 /* The service's outputs: signals to the log service and the session manager,
  * commands to this session's openvpn, netcfg for the network. */
 static const Ovpn3ClientOutputs dbus_outputs = {
@@ -115,6 +135,7 @@ static const Ovpn3ClientOutputs dbus_outputs = {
   .send = out_send,
   .stop = out_stop,
   .apply_network = out_apply_network,
+  .finish = out_finish,
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */

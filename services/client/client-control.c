@@ -137,16 +137,11 @@ client_method_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation
 }
 
 void
-client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation)
+client_session_restart(Ovpn3ClientBackend *self)
 {
-  Ovpn3ClientState base;
+  Ovpn3ClientState base
+      = self->state == OVPN3_CLIENT_STATE_PAUSED ? self->paused_from : self->state;
 
-  if (!running(self))
-    {
-      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, ERR_NOT_INITIALIZED);
-      return;
-    }
-  base = self->state == OVPN3_CLIENT_STATE_PAUSED ? self->paused_from : self->state;
   if (base == OVPN3_CLIENT_STATE_WAITING_INPUT || self->pending_prompt != PROMPT_NONE)
     client_set_state(self, OVPN3_CLIENT_STATE_WAITING_INPUT, "Restart: input still missing");
   else if (self->in_hold)
@@ -154,7 +149,6 @@ client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocatio
   else
     client_set_state(self, OVPN3_CLIENT_STATE_RESTARTING, "Restart");
   client_conn_status(self, OVPN3_STATUS_MINOR_CONN_RECONNECTING, "");
-  g_dbus_method_invocation_return_value(invocation, NULL);
   if (self->in_hold)
     {
       if (self->state != OVPN3_CLIENT_STATE_WAITING_INPUT)
@@ -162,6 +156,18 @@ client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocatio
     }
   else if (self->pending_prompt == PROMPT_NONE)
     client_send(self, ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR1));
+}
+
+void
+client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation)
+{
+  if (!running(self))
+    {
+      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, ERR_NOT_INITIALIZED);
+      return;
+    }
+  client_session_restart(self);
+  g_dbus_method_invocation_return_value(invocation, NULL);
 }
 
 void

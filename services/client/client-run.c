@@ -2,7 +2,7 @@
  * process (client-openvpn.h) started on it with the flags of
  * docs/architecture.md §3, what openvpn prints (forwarded as log lines, the
  * last error kept for the exit status, auth tokens never passed on), its
- * exit, and the end of the session (the device removed, then the process exits).
+ * exit, and the end of the session.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -180,17 +180,6 @@ client_run_start(Ovpn3ClientBackend *self)
 
 /* ---- the end ------------------------------------------------------------------------ */
 
-static void
-on_destroyed(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(Ovpn3ClientBackend) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ovpn3_client_netcfg_destroy_finish(OVPN3_CLIENT_NETCFG(source), result, &error))
-    client_log(self, OVPN3_LOG_CATEGORY_WARN, "netcfg Destroy: %s", error->message);
-  ovpn3_service_quit(self->ctx);
-}
-
 void
 client_finish(Ovpn3ClientBackend *self)
 {
@@ -201,8 +190,5 @@ client_finish(Ovpn3ClientBackend *self)
     return;
   client_stats_final(self);
   client_set_state(self, OVPN3_CLIENT_STATE_DONE, "session over");
-  if (self->netcfg != NULL && !creating)
-    ovpn3_client_netcfg_destroy_async(self->netcfg, on_destroyed, g_object_ref(self));
-  else
-    ovpn3_service_quit(self->ctx);
+  self->out->finish(self, self->netcfg != NULL && !creating);
 }
