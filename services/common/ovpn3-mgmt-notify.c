@@ -430,53 +430,37 @@ parse_pk_sign(Ovpn3MgmtEvent *ev, const char *payload)
   return ev->data[0] != '\0';
 }
 
-Ovpn3MgmtEvent *
-ovpn3_mgmt_event_parse_line(const char *line)
+static const struct
+{
+  const char *prefix;
+  Ovpn3MgmtEventType type;
+} notification_prefixes[] = {
+  { ">INFO:", OVPN3_MGMT_EVENT_INFO },
+  { ">HOLD:", OVPN3_MGMT_EVENT_HOLD },
+  { ">STATE:", OVPN3_MGMT_EVENT_STATE },
+  { ">PASSWORD:", OVPN3_MGMT_EVENT_PASSWORD },
+  { ">NEED-OK:", OVPN3_MGMT_EVENT_NEED_OK },
+  { ">NEED-STR:", OVPN3_MGMT_EVENT_NEED_STR },
+  { ">INFOMSG:", OVPN3_MGMT_EVENT_INFOMSG },
+  { ">NOTIFY:", OVPN3_MGMT_EVENT_NOTIFY },
+  { ">FATAL:", OVPN3_MGMT_EVENT_FATAL },
+  { ">BYTECOUNT:", OVPN3_MGMT_EVENT_BYTECOUNT },
+  { ">LOG:", OVPN3_MGMT_EVENT_LOG },
+  { ">ECHO:", OVPN3_MGMT_EVENT_ECHO },
+  { ">REMOTE:", OVPN3_MGMT_EVENT_REMOTE },
+  { ">PROXY:", OVPN3_MGMT_EVENT_PROXY },
+  { ">PK_SIGN:", OVPN3_MGMT_EVENT_PK_SIGN },
+  { ">RSA_SIGN:", OVPN3_MGMT_EVENT_PK_SIGN },
+  { ">NEED-CERTIFICATE:", OVPN3_MGMT_EVENT_NEED_CERTIFICATE },
+};
+
+/* The fields of ev from the text after the prefix; FALSE if it does not parse. */
+static gboolean
+parse_payload(Ovpn3MgmtEvent *ev, const char *line, const char *payload)
 {
   static const char *const ok_words[] = { "confirmation", NULL };
   static const char *const str_words[] = { "string", "input", NULL };
-  static const struct
-  {
-    const char *prefix;
-    Ovpn3MgmtEventType type;
-  } table[] = {
-    { ">INFO:", OVPN3_MGMT_EVENT_INFO },
-    { ">HOLD:", OVPN3_MGMT_EVENT_HOLD },
-    { ">STATE:", OVPN3_MGMT_EVENT_STATE },
-    { ">PASSWORD:", OVPN3_MGMT_EVENT_PASSWORD },
-    { ">NEED-OK:", OVPN3_MGMT_EVENT_NEED_OK },
-    { ">NEED-STR:", OVPN3_MGMT_EVENT_NEED_STR },
-    { ">INFOMSG:", OVPN3_MGMT_EVENT_INFOMSG },
-    { ">NOTIFY:", OVPN3_MGMT_EVENT_NOTIFY },
-    { ">FATAL:", OVPN3_MGMT_EVENT_FATAL },
-    { ">BYTECOUNT:", OVPN3_MGMT_EVENT_BYTECOUNT },
-    { ">LOG:", OVPN3_MGMT_EVENT_LOG },
-    { ">ECHO:", OVPN3_MGMT_EVENT_ECHO },
-    { ">REMOTE:", OVPN3_MGMT_EVENT_REMOTE },
-    { ">PROXY:", OVPN3_MGMT_EVENT_PROXY },
-    { ">PK_SIGN:", OVPN3_MGMT_EVENT_PK_SIGN },
-    { ">RSA_SIGN:", OVPN3_MGMT_EVENT_PK_SIGN },
-    { ">NEED-CERTIFICATE:", OVPN3_MGMT_EVENT_NEED_CERTIFICATE },
-  };
-  g_autoptr(Ovpn3MgmtEvent) ev = NULL;
-  const char *payload = NULL;
   gboolean ok = FALSE;
-  gsize i;
-
-  g_return_val_if_fail(line != NULL, NULL);
-
-  if (strcmp(line, OVPN3_MGMT_PW_PROMPT) == 0)
-    return ovpn3_mgmt_event_new(OVPN3_MGMT_EVENT_PW_PROMPT, line);
-
-  for (i = 0; i < G_N_ELEMENTS(table); i++)
-    if (g_str_has_prefix(line, table[i].prefix))
-      {
-        ev = ovpn3_mgmt_event_new(table[i].type, line);
-        payload = line + strlen(table[i].prefix);
-        break;
-      }
-  if (ev == NULL)
-    goto unknown;
 
   switch (ev->type)
     {
@@ -532,10 +516,29 @@ ovpn3_mgmt_event_parse_line(const char *line)
         break;
     }
 
-  if (ok)
-    return g_steal_pointer(&ev);
+  return ok;
+}
 
-unknown:
+Ovpn3MgmtEvent *
+ovpn3_mgmt_event_parse_line(const char *line)
+{
+  g_autoptr(Ovpn3MgmtEvent) ev = NULL;
+
+  g_return_val_if_fail(line != NULL, NULL);
+
+  if (strcmp(line, OVPN3_MGMT_PW_PROMPT) == 0)
+    return ovpn3_mgmt_event_new(OVPN3_MGMT_EVENT_PW_PROMPT, line);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(notification_prefixes); i++)
+    if (g_str_has_prefix(line, notification_prefixes[i].prefix))
+      {
+        ev = ovpn3_mgmt_event_new(notification_prefixes[i].type, line);
+        if (parse_payload(ev, line, line + strlen(notification_prefixes[i].prefix)))
+          return g_steal_pointer(&ev);
+        break;
+      }
+
+  /* not a notification this parser knows, or one it cannot read */
   g_clear_pointer(&ev, ovpn3_mgmt_event_unref);
   ev = ovpn3_mgmt_event_new(OVPN3_MGMT_EVENT_UNKNOWN, line);
   ev->text = g_strdup(line);
