@@ -21,7 +21,7 @@ import fcntl
 import json
 import os
 import pickle
-import pwd
+import pwd  # noqa: F401 (n.pwd in the tests)
 import select
 import signal
 import socket
@@ -55,13 +55,6 @@ UPLINK_V6 = '2001:db8:100::2'
 UPLINK_GW6 = '2001:db8:100::1'
 SERVER_V4 = '203.0.113.10'
 SERVER_V6 = '2001:db8:203::10'
-
-
-def drop_to(user):
-    pw = pwd.getpwnam(user)
-    os.initgroups(user, pw.pw_gid)
-    os.setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid)
-    os.setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid)
 
 
 def _send(fd, obj):
@@ -100,7 +93,7 @@ class _Child:
             os.close(from_r)
             code = 0
             try:
-                drop_to(user)
+                t.become(user)
                 serve(to_r, from_w)
             except BaseException:   # noqa: B902
                 import traceback
@@ -448,15 +441,3 @@ class Resolved:
             self.proc.terminate()
             self.proc.wait(10)
         t.wait_name_gone(self.bus, RESOLVED_NAME)
-
-
-def expect_error(fn, *args, name=None, contains=None, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except t.CallError as e:
-        if name is not None:
-            assert e.name == name, 'expected %s, got %s' % (name, e)
-        if contains is not None:
-            assert contains in e.message, 'expected %r in %r' % (contains, e.message)
-        return e
-    raise AssertionError('call did not fail: %r %r' % (fn, args))

@@ -40,73 +40,86 @@ def setup(be, scope):
 
 be = n.Backend()
 
+
 # ---- full tunnel
-resolved.clear()
-path = setup(be, 'global')
-be.call(path, 'SetDNSSEC', 'optional', signature='s')
-be.call(path, 'SetDNSTransport', 'dot', signature='s')
-assert be.get(path, 'dnssec_mode') == 'optional'
-be.call(path, 'Establish')
-name = be.get(path, 'device_name')
-ifindex = n.ipj('link', 'show', name)[0]['ifindex']
-calls = resolved.calls()
-assert calls == [
-    ('SetLinkDNS', [ifindex, [dns_tuple('10.8.0.53'), dns_tuple('fd00:8::53')]]),
-    ('SetLinkDomains', [ifindex, [('corp.example.com', False), ('lab.example.org', False),
-                                  ('.', True)]]),
-    ('SetLinkDefaultRoute', [ifindex, True]),
-    ('SetLinkDNSSEC', [ifindex, 'allow-downgrade']),
-    ('SetLinkDNSOverTLS', [ifindex, 'yes']),
-], calls
-assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_servers') == \
-    ['10.8.0.53', 'fd00:8::53']
-assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_search') == \
-    ['corp.example.com', 'lab.example.org']
-with open('/etc/resolv.conf', 'rb') as f:
-    assert f.read() == resolv_before
-resolved.clear()
-be.call(path, 'Destroy')
-t.wait_until(lambda: resolved.calls() == [('RevertLink', [ifindex])], what='RevertLink')
-t.wait_until(lambda: not n.link_exists(name), what='device removed')
+def test_full_tunnel_dns_through_resolved():
+    global ifindex, name
+    resolved.clear()
+    path = setup(be, 'global')
+    be.call(path, 'SetDNSSEC', 'optional', signature='s')
+    be.call(path, 'SetDNSTransport', 'dot', signature='s')
+    assert be.get(path, 'dnssec_mode') == 'optional'
+    be.call(path, 'Establish')
+    name = be.get(path, 'device_name')
+    ifindex = n.ipj('link', 'show', name)[0]['ifindex']
+    calls = resolved.calls()
+    assert calls == [
+        ('SetLinkDNS', [ifindex, [dns_tuple('10.8.0.53'), dns_tuple('fd00:8::53')]]),
+        ('SetLinkDomains', [ifindex, [('corp.example.com', False), ('lab.example.org', False),
+                                      ('.', True)]]),
+        ('SetLinkDefaultRoute', [ifindex, True]),
+        ('SetLinkDNSSEC', [ifindex, 'allow-downgrade']),
+        ('SetLinkDNSOverTLS', [ifindex, 'yes']),
+    ], calls
+    assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_servers') == \
+        ['10.8.0.53', 'fd00:8::53']
+    assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_search') == \
+        ['corp.example.com', 'lab.example.org']
+    with open('/etc/resolv.conf', 'rb') as f:
+        assert f.read() == resolv_before
+    resolved.clear()
+    be.call(path, 'Destroy')
+    t.wait_until(lambda: resolved.calls() == [('RevertLink', [ifindex])], what='RevertLink')
+    t.wait_until(lambda: not n.link_exists(name), what='device removed')
+
 
 # ---- split DNS
-resolved.clear()
-path = setup(be, 'tunnel')
-be.call(path, 'Establish')
-name = be.get(path, 'device_name')
-ifindex = n.ipj('link', 'show', name)[0]['ifindex']
-calls = resolved.calls()
-assert calls == [
-    ('SetLinkDNS', [ifindex, [dns_tuple('10.8.0.53'), dns_tuple('fd00:8::53')]]),
-    ('SetLinkDomains', [ifindex, [('corp.example.com', True), ('lab.example.org', True)]]),
-    ('SetLinkDefaultRoute', [ifindex, False]),
-], calls
-assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_servers') == []
+def test_split_dns_through_resolved():
+    global ifindex, name
+    resolved.clear()
+    path = setup(be, 'tunnel')
+    be.call(path, 'Establish')
+    name = be.get(path, 'device_name')
+    ifindex = n.ipj('link', 'show', name)[0]['ifindex']
+    calls = resolved.calls()
+    assert calls == [
+        ('SetLinkDNS', [ifindex, [dns_tuple('10.8.0.53'), dns_tuple('fd00:8::53')]]),
+        ('SetLinkDomains', [ifindex, [('corp.example.com', True), ('lab.example.org', True)]]),
+        ('SetLinkDefaultRoute', [ifindex, False]),
+    ], calls
+    assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_servers') == []
+
 
 # ---- the creator goes away: RevertLink too
-resolved.clear()
-be.kill()
-t.wait_until(lambda: resolved.calls() == [('RevertLink', [ifindex])], timeout=t.scaled(1),
-             what='RevertLink after the creator vanished')
-t.wait_until(lambda: not n.link_exists(name), what='device removed')
-with open('/etc/resolv.conf', 'rb') as f:
-    assert f.read() == resolv_before
-resolved.close()
+def test_creator_gone_reverts_the_link():
+    resolved.clear()
+    be.kill()
+    t.wait_until(lambda: resolved.calls() == [('RevertLink', [ifindex])], timeout=t.scaled(1),
+                 what='RevertLink after the creator vanished')
+    t.wait_until(lambda: not n.link_exists(name), what='device removed')
+    with open('/etc/resolv.conf', 'rb') as f:
+        assert f.read() == resolv_before
+    resolved.close()
+
 
 # ---- a slow resolved never blocks netcfg: others are served meanwhile
-resolved = n.Resolved(bus, delay=3)
-be = n.Backend()
-path = setup(be, 'global')
-be.call_start(path, 'Establish')
-time.sleep(0.3)
-start = time.monotonic()
-assert t.call(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'FetchInterfaceList') == [path]
-assert time.monotonic() - start < 1, 'netcfg blocked while waiting for resolved'
-be.call_finish(timeout=t.CEILING)
-assert [c[0] for c in resolved.calls()][:3] == ['SetLinkDNS', 'SetLinkDomains',
-                                                 'SetLinkDefaultRoute']
-be.call(path, 'Destroy')
-be.stop()
-resolved.close()
-uplink.close()
-print('ok')
+def test_slow_resolved_never_blocks_netcfg():
+    global be, resolved
+    resolved = n.Resolved(bus, delay=3)
+    be = n.Backend()
+    path = setup(be, 'global')
+    be.call_start(path, 'Establish')
+    time.sleep(0.3)
+    start = time.monotonic()
+    assert t.call(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'FetchInterfaceList') == [path]
+    assert time.monotonic() - start < 1, 'netcfg blocked while waiting for resolved'
+    be.call_finish(timeout=t.CEILING)
+    assert [c[0] for c in resolved.calls()][:3] == ['SetLinkDNS', 'SetLinkDomains',
+                                                     'SetLinkDefaultRoute']
+    be.call(path, 'Destroy')
+    be.stop()
+    resolved.close()
+    uplink.close()
+
+
+t.main()

@@ -179,25 +179,37 @@ t.require_devbus()
 bus = t.system_bus()
 before = n.dump()
 be = n.Backend()
-problems = []
-for layer in (3, 2):
-    problems += check(be, layer, ipv6=False)
-    problems += check(be, layer, ipv6=True)
-problems += check(be, 3, ipv6=False, previous=(False, 1000))
-problems += check(be, 3, ipv6=True, previous=(False, 1500))
-problems += check(be, 2, ipv6=False, previous=(True, 1500))
+
+
+def test_ipv6_autoconf_and_mtu_for_tun_and_tap_and_previous_states():
+    global problems
+    problems = []
+    for layer in (3, 2):
+        problems += check(be, layer, ipv6=False)
+        problems += check(be, layer, ipv6=True)
+    problems += check(be, 3, ipv6=False, previous=(False, 1000))
+    problems += check(be, 3, ipv6=True, previous=(False, 1500))
+    problems += check(be, 2, ipv6=False, previous=(True, 1500))
+
+
 # all of it done by netcfg as the service user with only CAP_NET_ADMIN
-with open('/proc/%d/status' % n.netcfg_pid(bus)) as f:
-    status = dict(line.split(':', 1) for line in f if ':' in line)
-assert int(status['Uid'].split()[0]) == n.pwd.getpwnam(t.service_user()).pw_uid, status['Uid']
-assert int(status['CapEff'], 16) == 1 << 12, status['CapEff']   # CAP_NET_ADMIN
-be.stop()
-assert n.dump() == before, 'the namespace changed'
+def test_done_as_service_user_with_only_cap_net_admin():
+    with open('/proc/%d/status' % n.netcfg_pid(bus)) as f:
+        status = dict(line.split(':', 1) for line in f if ':' in line)
+    assert int(status['Uid'].split()[0]) == n.pwd.getpwnam(t.service_user()).pw_uid, status['Uid']
+    assert int(status['CapEff'], 16) == 1 << 12, status['CapEff']   # CAP_NET_ADMIN
+    be.stop()
+    assert n.dump() == before, 'the namespace changed'
+
+
 # the installed unit lets it write there, and nowhere else in /proc/sys
-with open(os.path.join(os.environ['OVPN3_BUILDDIR'], 'systemd', 'ovpn3-netcfg.service')) as f:
-    unit = [line.strip() for line in f]
-assert 'ProtectKernelTunables=yes' in unit, unit
-assert [x for x in unit if x.startswith('ReadWritePaths=') and '/proc' in x] == \
-    ['ReadWritePaths=-/proc/sys/net/ipv6/conf'], unit
-assert not problems, '\n'.join(problems)
-print('ok')
+def test_unit_allows_only_ipv6_conf_in_proc_sys_and_no_problem_found():
+    with open(os.path.join(os.environ['OVPN3_BUILDDIR'], 'systemd', 'ovpn3-netcfg.service')) as f:
+        unit = [line.strip() for line in f]
+    assert 'ProtectKernelTunables=yes' in unit, unit
+    assert [x for x in unit if x.startswith('ReadWritePaths=') and '/proc' in x] == \
+        ['ReadWritePaths=-/proc/sys/net/ipv6/conf'], unit
+    assert not problems, '\n'.join(problems)
+
+
+t.main()

@@ -4,7 +4,6 @@ SETUID, SETGID, SETPCAP, no-new-privs) and runs as the service user with
 CAP_NET_ADMIN only; it refuses to run with more (or without
 CAP_NET_ADMIN) unless given the --keep-privileges test switch."""
 
-import os
 import pwd
 import subprocess
 
@@ -29,26 +28,24 @@ def status(pid):
     return out
 
 
-pid = n.ensure_netcfg(bus)
-st = status(pid)
-assert st['Uid'].split() == [str(pw.pw_uid)] * 4, st['Uid']
-assert st['Gid'].split() == [str(pw.pw_gid)] * 4, st['Gid']
-assert st['Groups'] == '', st['Groups']
-assert int(st['CapEff'], 16) == CAP_NET_ADMIN, st['CapEff']
-assert int(st['CapPrm'], 16) == CAP_NET_ADMIN, st['CapPrm']
-assert int(st['CapInh'], 16) == 0, st['CapInh']
-assert int(st['CapBnd'], 16) == 0, st['CapBnd']
-assert int(st['CapAmb'], 16) == 0, st['CapAmb']
+def test_runs_as_service_user_with_only_cap_net_admin():
+    pid = n.ensure_netcfg(bus)
+    st = status(pid)
+    assert st['Uid'].split() == [str(pw.pw_uid)] * 4, st['Uid']
+    assert st['Gid'].split() == [str(pw.pw_gid)] * 4, st['Gid']
+    assert st['Groups'] == '', st['Groups']
+    assert int(st['CapEff'], 16) == CAP_NET_ADMIN, st['CapEff']
+    assert int(st['CapPrm'], 16) == CAP_NET_ADMIN, st['CapPrm']
+    assert int(st['CapInh'], 16) == 0, st['CapInh']
+    assert int(st['CapBnd'], 16) == 0, st['CapBnd']
+    assert int(st['CapAmb'], 16) == 0, st['CapAmb']
+
+
 # and the bus sees the service user, not root
-uid = bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
-                        'GetConnectionUnixUser', 's', (n.NETCFG,))
-assert uid == pw.pw_uid, uid
-# it can still do its job (create a device) with just that
-be = n.Backend()
-path = be.create('ovpn3p', layer=3)
-assert n.link_exists(be.get(path, 'device_name'))
-be.call(path, 'Destroy')
-be.stop()
+def test_bus_sees_the_service_user():
+    uid = bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                            'GetConnectionUnixUser', 's', (n.NETCFG,))
+    assert uid == pw.pw_uid, uid
 
 
 def run(argv, timeout=20):
@@ -57,32 +54,52 @@ def run(argv, timeout=20):
     return r.returncode, r.stdout
 
 
+# it can still do its job (create a device) with just that
+def test_creates_a_device_with_just_that():
+    be = n.Backend()
+    path = be.create('ovpn3p', layer=3)
+    assert n.link_exists(be.get(path, 'device_name'))
+    be.call(path, 'Destroy')
+    be.stop()
+
+
 # more than CAP_NET_ADMIN: refused
-rc, out = run(['setpriv', '--reuid', user, '--regid', str(pw.pw_gid), '--clear-groups',
-               '--bounding-set', '-all,+net_admin,+net_raw',
-               '--inh-caps', '+net_admin,+net_raw', '--ambient-caps', '+net_admin,+net_raw',
-               '--', binary, '--idle-exit', '1'])
-assert rc == 1 and 'refusing to run with capability' in out and 'net_raw' in out, (rc, out)
+def test_more_than_cap_net_admin_refused():
+    rc, out = run(['setpriv', '--reuid', user, '--regid', str(pw.pw_gid), '--clear-groups',
+                   '--bounding-set', '-all,+net_admin,+net_raw',
+                   '--inh-caps', '+net_admin,+net_raw', '--ambient-caps', '+net_admin,+net_raw',
+                   '--', binary, '--idle-exit', '1'])
+    assert rc == 1 and 'refusing to run with capability' in out and 'net_raw' in out, (rc, out)
+
+
 # without CAP_NET_ADMIN: refused
-rc, out = run(['setpriv', '--reuid', user, '--regid', str(pw.pw_gid), '--clear-groups',
-               '--bounding-set', '-all', '--', binary, '--idle-exit', '1'])
-assert rc == 1 and 'CAP_NET_ADMIN is missing' in out, (rc, out)
+def test_without_cap_net_admin_refused():
+    rc, out = run(['setpriv', '--reuid', user, '--regid', str(pw.pw_gid), '--clear-groups',
+                   '--bounding-set', '-all', '--', binary, '--idle-exit', '1'])
+    assert rc == 1 and 'CAP_NET_ADMIN is missing' in out, (rc, out)
+
+
 # root that cannot change its uid: refused, never runs as root
-rc, out = run(['setpriv', '--bounding-set', '-all,+net_admin', '--inh-caps', '-all', '--',
-               binary, '--idle-exit', '1'])
-assert rc == 1 and 'cannot change to' in out, (rc, out)
+def test_root_that_cannot_change_its_uid_refused():
+    rc, out = run(['setpriv', '--bounding-set', '-all,+net_admin', '--inh-caps', '-all', '--',
+                   binary, '--idle-exit', '1'])
+    assert rc == 1 and 'cannot change to' in out, (rc, out)
+
 
 # the documented test switch: runs with what it was given (root here)
-t.kill_service(bus, n.NETCFG)
-proc = subprocess.Popen([binary, '--keep-privileges', '--idle-exit', '0',
-                         '--state-dir', '/run/ovpn3/netcfg'],
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-try:
-    t.wait_for_name(bus, n.NETCFG)
-    assert t.name_pid(bus, n.NETCFG) == proc.pid
-    assert status(proc.pid)['Uid'].split()[1] == '0'
-finally:
-    proc.terminate()
-    out = proc.communicate(timeout=20)[0]
-assert '--keep-privileges given' in out, out
-print('ok')
+def test_keep_privileges_switch_runs_with_what_it_was_given():
+    t.kill_service(bus, n.NETCFG)
+    proc = subprocess.Popen([binary, '--keep-privileges', '--idle-exit', '0',
+                             '--state-dir', '/run/ovpn3/netcfg'],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        t.wait_for_name(bus, n.NETCFG)
+        assert t.name_pid(bus, n.NETCFG) == proc.pid
+        assert status(proc.pid)['Uid'].split()[1] == '0'
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=20)[0]
+    assert '--keep-privileges given' in out, out
+
+
+t.main()

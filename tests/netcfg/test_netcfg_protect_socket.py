@@ -71,20 +71,23 @@ def backend(_bus):
     return out
 
 
-out = t.run_as(t.service_user(), backend)
-assert out['no_session'][1] == 'org.freedesktop.DBus.Error.AccessDenied', out['no_session']
-assert out['no_fd'][0] == 'error' and 'exactly one socket fd' in out['no_fd'][2], out['no_fd']
-assert out['no_fd'][1] == 'net.openvpn.v3.netcfg.error', out['no_fd']
-assert out['two_fds'][0] == 'error', out['two_fds']
-assert out['bad_ip'][1] == 'org.freedesktop.DBus.Error.InvalidArgs', out['bad_ip']
-assert out['bad_dev'][1] == 'org.freedesktop.DBus.Error.InvalidArgs', out['bad_dev']
-assert out['ok'] == ('ok', (True,)), out['ok']
-assert out['sock_still_usable']
-assert out['establish'][0] == 'ok', out['establish']
-assert (n.SERVER_V4, n.UPLINK_GW4, 'static') in [tuple(r) for r in out['routes']], out['routes']
-assert out['destroy'][0] == 'ok', out['destroy']
-t.wait_until(lambda: (n.SERVER_V4, n.UPLINK_GW4, 'static') not in n.routes_of(n.UPLINK_DEV, '-4'),
-             what='host route removed')
-uplink.close()
-sm.close()
-print('ok')
+def test_protect_socket_checks_the_fd_and_routes_the_server_via_uplink():
+    out = t.run_as(t.service_user(), backend)
+    assert out['no_session'][1] == 'org.freedesktop.DBus.Error.AccessDenied', out['no_session']
+    assert out['no_fd'][0] == 'error' and 'exactly one socket fd' in out['no_fd'][2], out['no_fd']
+    assert out['no_fd'][1] == 'net.openvpn.v3.netcfg.error', out['no_fd']
+    assert out['two_fds'][0] == 'error', out['two_fds']
+    assert out['bad_ip'][1] == 'org.freedesktop.DBus.Error.InvalidArgs', out['bad_ip']
+    assert out['bad_dev'][1] == 'org.freedesktop.DBus.Error.InvalidArgs', out['bad_dev']
+    assert out['ok'] == ('ok', (True,)), out['ok']
+    assert out['sock_still_usable']
+    assert out['establish'][0] == 'ok', out['establish']
+    assert (n.SERVER_V4, n.UPLINK_GW4, 'static') in [tuple(r) for r in out['routes']], out['routes']
+    assert out['destroy'][0] == 'ok', out['destroy']
+    t.wait_until(lambda: (n.SERVER_V4, n.UPLINK_GW4, 'static') not in n.routes_of(n.UPLINK_DEV, '-4'),
+                 what='host route removed')
+    uplink.close()
+    sm.close()
+
+
+t.main()

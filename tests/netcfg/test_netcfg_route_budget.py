@@ -80,46 +80,57 @@ def session(routes, expect, refused, reroute4=False, reroute6=False, remote=Fals
 
 
 # ---- a default route in pieces: only 1/16 of IPv4 gets through, in order
-session([('128.0.0.0', 2), ('32.0.0.0', 3), ('16.0.0.0', 5), ('24.0.0.0', 6), ('8.0.0.0', 5),
-         ('28.0.0.0', 7), ('30.0.0.0', 8), ('31.0.0.0', 8), ('64.0.0.0', 24),
-         ('16.1.0.0', 16)],
-        # together exactly 16.0.0.0/4; 16.1.0.0/16 lies inside it
-        expect=['16.0.0.0/5', '24.0.0.0/6', '28.0.0.0/7', '30.0.0.0/8', '31.0.0.0/8',
-                '16.1.0.0/16'],
-        refused=['128.0.0.0/2', '32.0.0.0/3', '8.0.0.0/5', '64.0.0.0/24'])
+def test_default_route_in_pieces_only_one_16th_of_ipv4_in_order():
+    session([('128.0.0.0', 2), ('32.0.0.0', 3), ('16.0.0.0', 5), ('24.0.0.0', 6), ('8.0.0.0', 5),
+             ('28.0.0.0', 7), ('30.0.0.0', 8), ('31.0.0.0', 8), ('64.0.0.0', 24),
+             ('16.1.0.0', 16)],
+            # together exactly 16.0.0.0/4; 16.1.0.0/16 lies inside it
+            expect=['16.0.0.0/5', '24.0.0.0/6', '28.0.0.0/7', '30.0.0.0/8', '31.0.0.0/8',
+                    '16.1.0.0/16'],
+            refused=['128.0.0.0/2', '32.0.0.0/3', '8.0.0.0/5', '64.0.0.0/24'])
+
 
 # ---- overlapping routes count once: 10.0.0.0/8 (twice) and 10.1.0.0/16 are
 # one /8, so 15 more /8 fit and the 16th does not
-ones = [('%d.0.0.0' % i, 8) for i in range(11, 27)]
-session([('10.0.0.0', 8), ('10.1.0.0', 16), ('10.0.0.0', 8)] + ones,
-        expect=['10.0.0.0/8', '10.1.0.0/16'] + ['%d.0.0.0/8' % i for i in range(11, 26)],
-        refused=['26.0.0.0/8'])
+def test_overlapping_routes_count_once():
+    ones = [('%d.0.0.0' % i, 8) for i in range(11, 27)]
+    session([('10.0.0.0', 8), ('10.1.0.0', 16), ('10.0.0.0', 8)] + ones,
+            expect=['10.0.0.0/8', '10.1.0.0/16'] + ['%d.0.0.0/8' % i for i in range(11, 26)],
+            refused=['26.0.0.0/8'])
+
 
 # ---- IPv6: 1/256 of 2000::/3 (a /11); outside 2000::/3 nothing counts
-session([('2000::', 4), ('3000::', 12), ('3010::', 12), ('2a00::', 16), ('2001:db8::', 32),
-         ('3000:1::', 32), ('fd00:1::', 48)],
-        expect=['3000::/12', '3010::/12', '3000:1::/32', 'fd00:1::/48'],
-        refused=['2000::/4', '2a00::/16', '2001:db8::/32'])
+def test_ipv6_budget_is_one_256th_of_2000_3():
+    session([('2000::', 4), ('3000::', 12), ('3010::', 12), ('2a00::', 16), ('2001:db8::', 32),
+             ('3000:1::', 32), ('fd00:1::', 48)],
+            expect=['3000::/12', '3010::/12', '3000:1::/32', 'fd00:1::/48'],
+            refused=['2000::/4', '2a00::/16', '2001:db8::/32'])
 
-# ---- excluded routes do not count (they leave through the uplink)
+
 def excluded_outside(dev):
     assert ('128.0.0.0/2', n.UPLINK_GW4, 'static') in n.routes_of(n.UPLINK_DEV, '-4'), \
         n.routes_of(n.UPLINK_DEV, '-4')
 
 
-session([('128.0.0.0', 2, True), ('16.0.0.0', 4)], expect=['16.0.0.0/4'], refused=[],
-        check=excluded_outside)
+# ---- excluded routes do not count (they leave through the uplink)
+def test_excluded_routes_do_not_count():
+    session([('128.0.0.0', 2, True), ('16.0.0.0', 4)], expect=['16.0.0.0/4'], refused=[],
+            check=excluded_outside)
+
 
 # ---- redirect-gateway: no budget for that family
 # (3000::/4 and 2400::/6 stay clear of the VPN server's 2001:db8:203::10; no /2 but
 # 128.0.0.0/2 stays clear of loopback, multicast and 0.0.0.0/8, which no route may cover)
-session([('32.0.0.0', 3), ('128.0.0.0', 2), ('3000::', 4)], reroute4=True, remote=True,
-        expect=['0.0.0.0/1', '128.0.0.0/1', '32.0.0.0/3', '128.0.0.0/2'],
-        refused=['3000::/4'])
-session([('32.0.0.0', 3), ('3000::', 4), ('2400::', 6)], reroute6=True, remote=True,
-        expect=['::/1', '8000::/1', '3000::/4', '2400::/6'], refused=['32.0.0.0/3'])
+def test_redirect_gateway_has_no_budget_for_that_family():
+    session([('32.0.0.0', 3), ('128.0.0.0', 2), ('3000::', 4)], reroute4=True, remote=True,
+            expect=['0.0.0.0/1', '128.0.0.0/1', '32.0.0.0/3', '128.0.0.0/2'],
+            refused=['3000::/4'])
+    session([('32.0.0.0', 3), ('3000::', 4), ('2400::', 6)], reroute6=True, remote=True,
+            expect=['::/1', '8000::/1', '3000::/4', '2400::/6'], refused=['32.0.0.0/3'])
 
-be.stop()
-assert n.dump() == before, 'the namespace changed'
-uplink.close()
-print('ok')
+    be.stop()
+    assert n.dump() == before, 'the namespace changed'
+    uplink.close()
+
+
+t.main()

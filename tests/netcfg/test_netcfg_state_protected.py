@@ -29,7 +29,6 @@ import json
 import os
 import pwd
 import signal
-import sys
 import time
 
 import dbus
@@ -208,68 +207,76 @@ admin_setup()
 before = n.dump()
 be = n.Backend()
 
+
 # ---- 1: at the files in place ---------------------------------------------
-name = establish(be)
-pid = n.netcfg_pid(bus)
-st = os.stat(STATE_DIR)
-print('%s: uid %d mode %o' % (STATE_DIR, st.st_uid, st.st_mode & 0o7777))
-files = forged()
-out = t.run_as(su, attack_in_place, files, pid)
-report('1. the service user at the state files', out,
-       ['list ' + STATE_DIR] + ['read ' + f for f in sorted(files)]
-       + ['write ' + f for f in sorted(files)] + ['remove ' + f for f in sorted(files)]
-       + ['plant ' + f for f in sorted(files)] + ['list netcfg\'s descriptors'])
-kill_as_service_user(pid)
-check(n.link_exists(name), 'the device %s outlived netcfg (SIGKILL)' % name)
-n.ensure_netcfg(bus)
-check(wait_gone(name), 'the next start removed the recorded device %s' % name)
-admin_intact('after the restart')
-got = read_resolv()
-check(got == ORIGINAL, '/etc/resolv.conf is the original again (got %r)' % got[:60])
-check(got != PLANTED, '/etc/resolv.conf is not the planted backup')
+def test_forged_files_in_place_do_not_mislead_netcfg():
+    global name
+    name = establish(be)
+    pid = n.netcfg_pid(bus)
+    st = os.stat(STATE_DIR)
+    print('%s: uid %d mode %o' % (STATE_DIR, st.st_uid, st.st_mode & 0o7777))
+    files = forged()
+    out = t.run_as(su, attack_in_place, files, pid)
+    report('1. the service user at the state files', out,
+           ['list ' + STATE_DIR] + ['read ' + f for f in sorted(files)]
+           + ['write ' + f for f in sorted(files)] + ['remove ' + f for f in sorted(files)]
+           + ['plant ' + f for f in sorted(files)] + ['list netcfg\'s descriptors'])
+    kill_as_service_user(pid)
+    check(n.link_exists(name), 'the device %s outlived netcfg (SIGKILL)' % name)
+    n.ensure_netcfg(bus)
+    check(wait_gone(name), 'the next start removed the recorded device %s' % name)
+    admin_intact('after the restart')
+    got = read_resolv()
+    check(got == ORIGINAL, '/etc/resolv.conf is the original again (got %r)' % got[:60])
+    check(got != PLANTED, '/etc/resolv.conf is not the planted backup')
+
 
 # ---- 2: a directory of its own in netcfg's place ---------------------------
-admin_setup()
-name = establish(be)
-written = read_resolv()
-pid = n.netcfg_pid(bus)
-out = t.run_as(su, attack_swap, forged())
-report('2. the service user swaps the state directory', out, [])
-kill_as_service_user(pid)
-n.ensure_netcfg(bus)
-admin_intact('after a restart with a forged directory')
-got = read_resolv()
-check(got != PLANTED, '/etc/resolv.conf is not the forged backup (got %r)' % got[:60])
-if out.get('move %s aside' % STATE_DIR) == 'done':
-    check(got == written, '/etc/resolv.conf is left as netcfg wrote it')
-    # netcfg said why it does not use that directory (on stderr before the
-    # bus connection, then in its log)
-    said = 'the state directory %s belongs to uid %d' % (STATE_DIR, pwd.getpwnam(su).pw_uid)
-    try:
-        t.wait_until(lambda: t.service_log().count(said) >= 2, timeout=10,
-                     what='the refusal in the log')
-        check(True, 'netcfg said why it refuses the directory: %s ...' % said)
-    except AssertionError:
-        check(False, 'netcfg said why it refuses the directory: %s ...' % said)
-    # root puts the real one back: the next start recovers from it
-    os.rename(STATE_DIR, FOREIGN)
-    os.rename(ASIDE, STATE_DIR)
-    n.stop_netcfg(bus, signal.SIGKILL)
+def test_own_directory_in_netcfgs_place_does_not_mislead_netcfg():
+    global name
+    admin_setup()
+    name = establish(be)
+    written = read_resolv()
+    pid = n.netcfg_pid(bus)
+    out = t.run_as(su, attack_swap, forged())
+    report('2. the service user swaps the state directory', out, [])
+    kill_as_service_user(pid)
     n.ensure_netcfg(bus)
-    check(wait_gone(name), 'with its own directory back, netcfg removed %s' % name)
+    admin_intact('after a restart with a forged directory')
     got = read_resolv()
-    check(got == ORIGINAL, 'and /etc/resolv.conf is the original again (got %r)' % got[:60])
-    admin_intact('after the recovery from the real directory')
+    check(got != PLANTED, '/etc/resolv.conf is not the forged backup (got %r)' % got[:60])
+    if out.get('move %s aside' % STATE_DIR) == 'done':
+        check(got == written, '/etc/resolv.conf is left as netcfg wrote it')
+        # netcfg said why it does not use that directory (on stderr before the
+        # bus connection, then in its log)
+        said = 'the state directory %s belongs to uid %d' % (STATE_DIR, pwd.getpwnam(su).pw_uid)
+        try:
+            t.wait_until(lambda: t.service_log().count(said) >= 2, timeout=10,
+                         what='the refusal in the log')
+            check(True, 'netcfg said why it refuses the directory: %s ...' % said)
+        except AssertionError:
+            check(False, 'netcfg said why it refuses the directory: %s ...' % said)
+        # root puts the real one back: the next start recovers from it
+        os.rename(STATE_DIR, FOREIGN)
+        os.rename(ASIDE, STATE_DIR)
+        n.stop_netcfg(bus, signal.SIGKILL)
+        n.ensure_netcfg(bus)
+        check(wait_gone(name), 'with its own directory back, netcfg removed %s' % name)
+        got = read_resolv()
+        check(got == ORIGINAL, 'and /etc/resolv.conf is the original again (got %r)' % got[:60])
+        admin_intact('after the recovery from the real directory')
+
 
 # an orderly stop removes what is left; nothing else changed
-n.stop_netcfg(bus, signal.SIGTERM)
-check(wait_gone(name), 'netcfg removed %s when stopped' % name)
-admin_setup()
-check(n.dump() == before, 'the namespace is as before (admin\'s things included)')
-check(read_resolv() == ORIGINAL, '/etc/resolv.conf is the original at the end')
-be.stop()
-uplink.close()
-if failures:
-    print('%d check(s) failed:\n  %s' % (len(failures), '\n  '.join(failures)))
-    sys.exit(1)
-print('ok')
+def test_orderly_stop_removes_what_is_left():
+    n.stop_netcfg(bus, signal.SIGTERM)
+    check(wait_gone(name), 'netcfg removed %s when stopped' % name)
+    admin_setup()
+    check(n.dump() == before, 'the namespace is as before (admin\'s things included)')
+    check(read_resolv() == ORIGINAL, '/etc/resolv.conf is the original at the end')
+    be.stop()
+    uplink.close()
+    assert not failures, '%d check(s) failed:\n  %s' % (len(failures), '\n  '.join(failures))
+
+
+t.main()

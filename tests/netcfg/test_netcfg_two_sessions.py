@@ -38,35 +38,41 @@ def session(dns):
     return be, path, name, opener
 
 
-a, pa, na, oa = session('10.8.0.53')
-b, pb, nb, ob = session('10.8.0.54')
-assert (na, nb) == ('ovpn3t0', 'ovpn3t1'), (na, nb)
-assert n.route_get('10.20.1.1')['dev'] == nb
-assert n.route_get(FAR4)['dev'] == nb
-assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV
-assert n.route_get('192.0.2.7')['dev'] == n.UPLINK_DEV
-with open('/etc/resolv.conf') as f:
-    text = f.read()
-assert '10.8.0.53' in text and '10.8.0.54' in text, text
+def test_two_identical_sessions_establish_and_share_outside_routes():
+    global a, b, na, nb, oa, ob, pb
+    a, pa, na, oa = session('10.8.0.53')
+    b, pb, nb, ob = session('10.8.0.54')
+    assert (na, nb) == ('ovpn3t0', 'ovpn3t1'), (na, nb)
+    assert n.route_get('10.20.1.1')['dev'] == nb
+    assert n.route_get(FAR4)['dev'] == nb
+    assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV
+    assert n.route_get('192.0.2.7')['dev'] == n.UPLINK_DEV
+    with open('/etc/resolv.conf') as f:
+        text = f.read()
+    assert '10.8.0.53' in text and '10.8.0.54' in text, text
+
 
 # the session that added the shared routes goes first
-a.kill()
-oa.stop()
-t.wait_until(lambda: not n.link_exists(na), timeout=t.scaled(1), what='first device removed')
-assert n.route_get('10.20.1.1')['dev'] == nb
-assert n.route_get(FAR4)['dev'] == nb
-assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV, 'the shared server route went too early'
-assert n.route_get('192.0.2.7')['dev'] == n.UPLINK_DEV
-with open('/etc/resolv.conf') as f:
-    text = f.read()
-assert '10.8.0.53' not in text and '10.8.0.54' in text, text
+def test_shared_routes_stay_until_the_last_session_goes():
+    a.kill()
+    oa.stop()
+    t.wait_until(lambda: not n.link_exists(na), timeout=t.scaled(1), what='first device removed')
+    assert n.route_get('10.20.1.1')['dev'] == nb
+    assert n.route_get(FAR4)['dev'] == nb
+    assert n.route_get(n.SERVER_V4)['dev'] == n.UPLINK_DEV, 'the shared server route went too early'
+    assert n.route_get('192.0.2.7')['dev'] == n.UPLINK_DEV
+    with open('/etc/resolv.conf') as f:
+        text = f.read()
+    assert '10.8.0.53' not in text and '10.8.0.54' in text, text
 
-b.call(pb, 'Destroy')
-ob.stop()
-t.wait_until(lambda: not n.link_exists(nb), what='second device removed')
-assert n.dump() == before, 'namespace differs after both sessions'
-with open('/etc/resolv.conf', 'rb') as f:
-    assert f.read() == resolv_before
-b.stop()
-uplink.close()
-print('ok')
+    b.call(pb, 'Destroy')
+    ob.stop()
+    t.wait_until(lambda: not n.link_exists(nb), what='second device removed')
+    assert n.dump() == before, 'namespace differs after both sessions'
+    with open('/etc/resolv.conf', 'rb') as f:
+        assert f.read() == resolv_before
+    b.stop()
+    uplink.close()
+
+
+t.main()
