@@ -9,6 +9,7 @@
 #include "ovpn3-names.h"
 #include "ovpn3-cli.h"
 #include "ovpn3-cli-bus.h"
+#include "ovpn3-cli-change.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-profile-info.h"
 #include "ovpn3-cli-select.h"
@@ -23,42 +24,27 @@ static const char *const bool_overrides[]
         "auth-fail-retry", "enable-legacy-algorithms", "proxy-auth-cleartext", NULL };
 #define SECRET_OVERRIDE "proxy-password"
 
-static int
-call_method(Ovpn3Cli *cli, const char *path, const char *method, GVariant *args, const char *what)
+static const Ovpn3CliTarget profile_target
+    = { OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_INTERFACE, OWNER_HINT };
+
+/* "Name" and "Path" of the profile at @path, for the other fields to follow; NULL (*code set)
+ * when it cannot be read. */
+static Ovpn3Fields *
+profile_fields(Ovpn3Cli *cli, const char *path, GVariant **props, int *code)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE,
-                                             method, args, NULL, &error);
+  Ovpn3Fields *f;
 
-  if (reply == NULL)
-    return ovpn3_cli_report(cli, error, what,
-                            ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? OWNER_HINT
-                                                                                       : NULL);
-  return OVPN3_EXIT_OK;
-}
-
-static int
-set_prop(Ovpn3Cli *cli, const char *path, const char *prop, GVariant *value, const char *what)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ovpn3_cli_set_property(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, prop, value,
-                              &error))
-    return ovpn3_cli_report(cli, error, what,
-                            ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? OWNER_HINT
-                                                                                       : NULL);
-  return OVPN3_EXIT_OK;
-}
-
-static GVariant *
-get_props(Ovpn3Cli *cli, const char *path, int *code)
-{
-  g_autoptr(GError) error = NULL;
-  GVariant *props = ovpn3_cli_get_all(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, &error);
-
-  if (props == NULL)
-    *code = ovpn3_cli_report(cli, error, "cannot read the profile", NULL);
-  return props;
+  *props = ovpn3_cli_get_all(OVPN3_CONFIG_BUS_NAME, path, OVPN3_CONFIG_INTERFACE, &error);
+  if (*props == NULL)
+    {
+      *code = ovpn3_cli_report(cli, error, "cannot read the profile", NULL);
+      return NULL;
+    }
+  f = ovpn3_fields_new();
+  ovpn3_fields_add(f, "Name", ovpn3_vardict_str(*props, "name"));
+  ovpn3_fields_add(f, "Path", path);
+  return f;
 }
 
 static gboolean
@@ -120,16 +106,13 @@ static int
 show_manage(Ovpn3Cli *cli, const char *path)
 {
   int code = OVPN3_EXIT_OK;
-  g_autoptr(GVariant) props = get_props(cli, path, &code);
-  g_autoptr(Ovpn3Fields) f = NULL;
+  g_autoptr(GVariant) props = NULL;
+  g_autoptr(Ovpn3Fields) f = profile_fields(cli, path, &props, &code);
   guint32 u;
   guint64 t;
 
-  if (props == NULL)
+  if (f == NULL)
     return code;
-  f = ovpn3_fields_new();
-  ovpn3_fields_add(f, "Name", ovpn3_vardict_str(props, "name"));
-  ovpn3_fields_add(f, "Path", path);
   ovpn3_fields_add_take(f, "Owner",
                         ovpn3_vardict_u32(props, "owner", &u) ? ovpn3_cli_user_name(u) : NULL);
   ovpn3_fields_add_take(f, "Tags", ovpn3_profile_info_tags(props));
@@ -188,7 +171,8 @@ set_override(Ovpn3Cli *cli, const char *path, const char *spec)
     }
   else
     value = g_variant_new_string(eq + 1);
-  code = call_method(cli, path, "SetOverride", g_variant_new("(sv)", key, value), what);
+  code = ovpn3_cli_change_call(cli, &profile_target, path, "SetOverride",
+                               g_variant_new("(sv)", key, value), what);
   ovpn3_cli_secret_free(secret);
   return code;
 }
@@ -213,7 +197,8 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
 
   if (man.rename != NULL)
     {
-      code = set_prop(cli, path, "name", g_variant_new_string(man.rename), "cannot rename");
+      code = ovpn3_cli_change_set(cli, &profile_target, path, "name",
+                                  g_variant_new_string(man.rename), "cannot rename");
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
@@ -221,7 +206,8 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
   for (guint i = 0; man.remove_tags != NULL && man.remove_tags[i] != NULL; i++)
     {
       g_autofree char *what = g_strdup_printf("cannot remove the tag '%s'", man.remove_tags[i]);
-      code = call_method(cli, path, "RemoveTag", g_variant_new("(s)", man.remove_tags[i]), what);
+      code = ovpn3_cli_change_call(cli, &profile_target, path, "RemoveTag",
+                                   g_variant_new("(s)", man.remove_tags[i]), what);
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
@@ -229,7 +215,8 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
   for (guint i = 0; man.tags != NULL && man.tags[i] != NULL; i++)
     {
       g_autofree char *what = g_strdup_printf("cannot add the tag '%s'", man.tags[i]);
-      code = call_method(cli, path, "AddTag", g_variant_new("(s)", man.tags[i]), what);
+      code = ovpn3_cli_change_call(cli, &profile_target, path, "AddTag",
+                                   g_variant_new("(s)", man.tags[i]), what);
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
@@ -238,8 +225,8 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
     {
       g_autofree char *what
           = g_strdup_printf("cannot remove the override '%s'", man.unset_overrides[i]);
-      code = call_method(cli, path, "UnsetOverride", g_variant_new("(s)", man.unset_overrides[i]),
-                         what);
+      code = ovpn3_cli_change_call(cli, &profile_target, path, "UnsetOverride",
+                                   g_variant_new("(s)", man.unset_overrides[i]), what);
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
@@ -253,7 +240,8 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
     }
   if (dco >= 0)
     {
-      code = set_prop(cli, path, "dco", g_variant_new_boolean(dco), "cannot change DCO");
+      code = ovpn3_cli_change_set(cli, &profile_target, path, "dco", g_variant_new_boolean(dco),
+                                  "cannot change DCO");
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
@@ -311,15 +299,12 @@ static int
 show_acl(Ovpn3Cli *cli, const char *path)
 {
   int code = OVPN3_EXIT_OK;
-  g_autoptr(GVariant) props = get_props(cli, path, &code);
-  g_autoptr(Ovpn3Fields) f = NULL;
+  g_autoptr(GVariant) props = NULL;
+  g_autoptr(Ovpn3Fields) f = profile_fields(cli, path, &props, &code);
   guint32 u;
 
-  if (props == NULL)
+  if (f == NULL)
     return code;
-  f = ovpn3_fields_new();
-  ovpn3_fields_add(f, "Name", ovpn3_vardict_str(props, "name"));
-  ovpn3_fields_add(f, "Path", path);
   if (ovpn3_vardict_u32(props, "owner", &u))
     {
       g_autofree char *owner = ovpn3_cli_user_name(u);
@@ -334,29 +319,6 @@ show_acl(Ovpn3Cli *cli, const char *path)
   ovpn3_fields_add(f, "Transfer owner session",
                    ovpn3_profile_info_yesno(props, "transfer_owner_session"));
   ovpn3_fields_print(f, stdout, cli->color_out);
-  return OVPN3_EXIT_OK;
-}
-
-static int
-grant_or_revoke(Ovpn3Cli *cli, const char *path, char **users, gboolean grant, gboolean *changed)
-{
-  for (guint i = 0; users != NULL && users[i] != NULL; i++)
-    {
-      guint32 uid;
-      g_autofree char *what = NULL;
-      int code;
-
-      if (!ovpn3_cli_parse_user(users[i], &uid))
-        return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, "Give a user name or a numeric UID",
-                              "there is no user '%s'", users[i]);
-      what = g_strdup_printf(
-          grant ? "cannot grant access to '%s'" : "cannot revoke access for '%s'", users[i]);
-      code = call_method(cli, path, grant ? "AccessGrant" : "AccessRevoke",
-                         g_variant_new("(u)", uid), what);
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      *changed = TRUE;
-    }
   return OVPN3_EXIT_OK;
 }
 
@@ -378,25 +340,26 @@ ovpn3_cmd_config_acl(Ovpn3Cli *cli, int argc, char **argv)
   if (path == NULL)
     return code;
 
-  code = grant_or_revoke(cli, path, acl.grant, TRUE, &changed);
+  code = ovpn3_cli_change_access(cli, &profile_target, path, acl.grant, TRUE, &changed);
   if (code == OVPN3_EXIT_OK)
-    code = grant_or_revoke(cli, path, acl.revoke, FALSE, &changed);
+    code = ovpn3_cli_change_access(cli, &profile_target, path, acl.revoke, FALSE, &changed);
   if (code == OVPN3_EXIT_OK && pub >= 0)
     {
-      code = set_prop(cli, path, "public_access", g_variant_new_boolean(pub),
-                      "cannot change public access");
+      code = ovpn3_cli_change_set(cli, &profile_target, path, "public_access",
+                                  g_variant_new_boolean(pub), "cannot change public access");
       changed = TRUE;
     }
   if (code == OVPN3_EXIT_OK && lock >= 0)
     {
-      code = set_prop(cli, path, "locked_down", g_variant_new_boolean(lock),
-                      "cannot change lock-down");
+      code = ovpn3_cli_change_set(cli, &profile_target, path, "locked_down",
+                                  g_variant_new_boolean(lock), "cannot change lock-down");
       changed = TRUE;
     }
   if (code == OVPN3_EXIT_OK && transfer >= 0)
     {
-      code = set_prop(cli, path, "transfer_owner_session", g_variant_new_boolean(transfer),
-                      "cannot change transfer-owner-session");
+      code = ovpn3_cli_change_set(cli, &profile_target, path, "transfer_owner_session",
+                                  g_variant_new_boolean(transfer),
+                                  "cannot change transfer-owner-session");
       changed = TRUE;
     }
   if (code == OVPN3_EXIT_OK && acl.seal)
@@ -408,7 +371,8 @@ ovpn3_cmd_config_acl(Ovpn3Cli *cli, int argc, char **argv)
           printf("Not sealed.\n");
           return OVPN3_EXIT_ERROR;
         }
-      code = call_method(cli, path, "Seal", NULL, "cannot seal the profile");
+      code = ovpn3_cli_change_call(cli, &profile_target, path, "Seal", NULL,
+                                   "cannot seal the profile");
       changed = TRUE;
     }
   if (code != OVPN3_EXIT_OK)
@@ -470,7 +434,8 @@ ovpn3_cmd_config_remove(Ovpn3Cli *cli, int argc, char **argv)
           return OVPN3_EXIT_ERROR;
         }
     }
-  code = call_method(cli, path, "Remove", NULL, "cannot remove the profile");
+  code = ovpn3_cli_change_call(cli, &profile_target, path, "Remove", NULL,
+                               "cannot remove the profile");
   if (code == OVPN3_EXIT_OK)
     printf("Profile removed.\n");
   return code;

@@ -88,6 +88,42 @@ file_error_code(int err)
   return OVPN3_EXIT_ERROR;
 }
 
+static void
+set_errno_error(GError **error, int err)
+{
+  g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
+}
+
+/* What (f)stat said about a file to read: @err the errno of a failed stat, else 0.  Refuses a
+ * folder, anything but a regular file when @regular_only, and a file over @max bytes. */
+static gboolean
+check_stat(int err, const struct stat *st, gsize max, gboolean regular_only, GError **error)
+{
+  if (err != 0)
+    {
+      set_errno_error(error, err);
+      return FALSE;
+    }
+  if (S_ISDIR(st->st_mode))
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is a folder, not a file");
+      return FALSE;
+    }
+  if (regular_only && !S_ISREG(st->st_mode))
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is not a regular file");
+      return FALSE;
+    }
+  if (S_ISREG(st->st_mode) && (guint64) st->st_size > max)
+    {
+      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR,
+                  "it is too large (%" G_GUINT64_FORMAT " bytes; at most %" G_GSIZE_FORMAT ")",
+                  (guint64) st->st_size, max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Read @path (a regular file of at most @max bytes) as the calling user. */
 static gboolean
 read_file(const char *path, gsize max, char **contents, gsize *len, GError **error)
@@ -95,24 +131,8 @@ read_file(const char *path, gsize max, char **contents, gsize *len, GError **err
   struct stat st;
   g_autoptr(GError) local = NULL;
 
-  if (g_stat(path, &st) != 0)
-    {
-      int err = errno;
-      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
-      return FALSE;
-    }
-  if (S_ISDIR(st.st_mode))
-    {
-      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is a folder, not a file");
-      return FALSE;
-    }
-  if (S_ISREG(st.st_mode) && (guint64) st.st_size > max)
-    {
-      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR,
-                  "it is too large (%" G_GUINT64_FORMAT " bytes; at most %" G_GSIZE_FORMAT ")",
-                  (guint64) st.st_size, max);
-      return FALSE;
-    }
+  if (!check_stat(g_stat(path, &st) == 0 ? 0 : errno, &st, max, FALSE, error))
+    return FALSE;
   if (!g_file_get_contents(path, contents, len, &local))
     {
       int code = OVPN3_EXIT_ERROR;
@@ -146,29 +166,8 @@ read_fd(int fd, gsize max, gboolean regular_only, char **contents, gsize *len, G
   g_autofree char *buf = NULL;
   gsize have = 0;
 
-  if (fstat(fd, &st) != 0)
-    {
-      int err = errno;
-      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
-      return FALSE;
-    }
-  if (S_ISDIR(st.st_mode))
-    {
-      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is a folder, not a file");
-      return FALSE;
-    }
-  if (regular_only && !S_ISREG(st.st_mode))
-    {
-      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR, "it is not a regular file");
-      return FALSE;
-    }
-  if (S_ISREG(st.st_mode) && (guint64) st.st_size > max)
-    {
-      g_set_error(error, OVPN3_CLI_ERROR, OVPN3_EXIT_ERROR,
-                  "it is too large (%" G_GUINT64_FORMAT " bytes; at most %" G_GSIZE_FORMAT ")",
-                  (guint64) st.st_size, max);
-      return FALSE;
-    }
+  if (!check_stat(fstat(fd, &st) == 0 ? 0 : errno, &st, max, regular_only, error))
+    return FALSE;
   buf = g_malloc(max + 2);
   for (;;)
     {
@@ -178,8 +177,7 @@ read_fd(int fd, gsize max, gboolean regular_only, char **contents, gsize *len, G
         continue;
       if (n < 0)
         {
-          int err = errno;
-          g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
+          set_errno_error(error, errno);
           return FALSE;
         }
       if (n == 0)
@@ -268,8 +266,7 @@ open_referenced(Ovpn3Inlined *self, const char *ref, const char **note, gboolean
   fd = openat(self->dirfd, ref, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     {
-      err = errno;
-      g_set_error(error, OVPN3_CLI_ERROR, file_error_code(err), "%s", g_strerror(err));
+      set_errno_error(error, errno);
       return -1;
     }
   *note = err == EXDEV   ? "outside the profile's folder"

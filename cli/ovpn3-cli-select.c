@@ -39,29 +39,25 @@ lookup_name(Ovpn3Cli *cli, const char *dest, const char *manager, const char *if
   return paths;
 }
 
-/* "\n  <path>" for every path: the choices of an ambiguous name. */
-static char *
-list_paths(char **paths)
+/* How to say that a name picks none or several objects. */
+typedef struct
 {
-  GString *list = g_string_new(NULL);
+  const char *none_hint;
+  const char *none_before; /* "<none_before>'<name>'<none_after>" */
+  const char *none_after;
+  const char *many_hint;
+  const char *many_what; /* "<n> <many_what> '<name>':" and the paths */
+} Choice;
 
-  for (guint i = 0; paths[i] != NULL; i++)
-    g_string_append_printf(list, "\n  %s", paths[i]);
-  return g_string_free(list, FALSE);
-}
-
-/* ---- profiles ------------------------------------------------------------------------------- */
-
+/* The one object LookupConfigName(@name) finds; none or several: said as @choice says. */
 static char *
-config_by_name(Ovpn3Cli *cli, const char *name, int *exit_code)
+lookup_one(Ovpn3Cli *cli, const char *dest, const char *manager, const char *iface,
+           const char *name, const char *what, const Choice *choice, int *exit_code)
 {
-  g_autofree char *what = g_strdup_printf("cannot look up the profile '%s'", name);
-  g_auto(GStrv) paths = NULL;
-  g_autofree char *list = NULL;
+  g_auto(GStrv) paths = lookup_name(cli, dest, manager, iface, name, what, exit_code);
+  g_autoptr(GString) list = NULL;
   guint n;
 
-  paths = lookup_name(cli, OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, name,
-                      what, exit_code);
   if (paths == NULL)
     return NULL;
   n = g_strv_length(paths);
@@ -69,18 +65,35 @@ config_by_name(Ovpn3Cli *cli, const char *name, int *exit_code)
     return g_strdup(paths[0]);
   if (n == 0)
     {
-      *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND,
-                                  "Names are case-sensitive; `ovpn3 configs-list` shows the "
-                                  "profiles you can use",
-                                  "no profile named '%s' among the profiles you can use", name);
+      *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, choice->none_hint, "%s'%s'%s",
+                                  choice->none_before, name, choice->none_after);
       return NULL;
     }
-  list = list_paths(paths);
-  *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR,
-                              "Choose one with --path PATH (or rename one with `ovpn3 "
-                              "config-manage --path PATH --rename NEW`)",
-                              "%u profiles are named '%s':%s", n, name, list);
+  list = g_string_new(NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf(list, "\n  %s", paths[i]);
+  *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, choice->many_hint, "%u %s '%s':%s", n,
+                              choice->many_what, name, list->str);
   return NULL;
+}
+
+/* ---- profiles ------------------------------------------------------------------------------- */
+
+static char *
+config_by_name(Ovpn3Cli *cli, const char *name, int *exit_code)
+{
+  static const Choice choice = {
+    .none_hint = "Names are case-sensitive; `ovpn3 configs-list` shows the profiles you can use",
+    .none_before = "no profile named ",
+    .none_after = " among the profiles you can use",
+    .many_hint = "Choose one with --path PATH (or rename one with `ovpn3 config-manage --path "
+                 "PATH --rename NEW`)",
+    .many_what = "profiles are named",
+  };
+  g_autofree char *what = g_strdup_printf("cannot look up the profile '%s'", name);
+
+  return lookup_one(cli, OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE, name,
+                    what, &choice, exit_code);
 }
 
 char *
@@ -141,28 +154,16 @@ session_by_interface(Ovpn3Cli *cli, const char *interface, int *exit_code)
 static char *
 session_by_config(Ovpn3Cli *cli, const char *config, int *exit_code)
 {
-  g_auto(GStrv) paths = NULL;
-  g_autofree char *list = NULL;
-  guint n;
+  static const Choice choice = {
+    .none_hint = SESSIONS_HINT,
+    .none_before = "no session of yours was started from a profile named ",
+    .none_after = "",
+    .many_hint = "Choose one with --path PATH",
+    .many_what = "sessions were started from",
+  };
 
-  paths = lookup_name(cli, OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
-                      config, "cannot look up the session", exit_code);
-  if (paths == NULL)
-    return NULL;
-  n = g_strv_length(paths);
-  if (n == 1)
-    return g_strdup(paths[0]);
-  if (n == 0)
-    {
-      *exit_code
-          = ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, SESSIONS_HINT,
-                           "no session of yours was started from a profile named '%s'", config);
-      return NULL;
-    }
-  list = list_paths(paths);
-  *exit_code = ovpn3_cli_fail(cli, OVPN3_EXIT_ERROR, "Choose one with --path PATH",
-                              "%u sessions were started from '%s':%s", n, config, list);
-  return NULL;
+  return lookup_one(cli, OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_PATH, OVPN3_SESSIONS_INTERFACE,
+                    config, "cannot look up the session", &choice, exit_code);
 }
 
 char *

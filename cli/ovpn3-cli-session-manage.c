@@ -12,6 +12,7 @@
 #include "ovpn3-names.h"
 #include "ovpn3-cli.h"
 #include "ovpn3-cli-bus.h"
+#include "ovpn3-cli-change.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-session.h"
 
@@ -19,32 +20,8 @@
   "Only the session's owner (and users it was shared with) may do this; see `ovpn3 " \
   "session-acl --show`"
 
-static int
-session_call(Ovpn3Cli *cli, const char *path, const char *method, GVariant *args, const char *what)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path,
-                                             OVPN3_SESSIONS_INTERFACE, method, args, NULL, &error);
-
-  if (reply == NULL)
-    return ovpn3_cli_report(
-        cli, error, what,
-        ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? SESSION_OWNER_HINT : NULL);
-  return OVPN3_EXIT_OK;
-}
-
-static int
-session_set(Ovpn3Cli *cli, const char *path, const char *prop, GVariant *value, const char *what)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ovpn3_cli_set_property(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, prop, value,
-                              &error))
-    return ovpn3_cli_report(
-        cli, error, what,
-        ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS ? SESSION_OWNER_HINT : NULL);
-  return OVPN3_EXIT_OK;
-}
+static const Ovpn3CliTarget session_target
+    = { OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_INTERFACE, SESSION_OWNER_HINT };
 
 static gboolean
 parse_level(Ovpn3Cli *cli, int level, int *code)
@@ -179,8 +156,9 @@ ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
 
   if (sm.log_level >= 0)
     {
-      code = session_set(cli, path, "log_verbosity", g_variant_new_uint32((guint32) sm.log_level),
-                         "cannot set the log level");
+      code = ovpn3_cli_change_set(cli, &session_target, path, "log_verbosity",
+                                  g_variant_new_uint32((guint32) sm.log_level),
+                                  "cannot set the log level");
       if (code != OVPN3_EXIT_OK)
         return code;
       if (actions == 0)
@@ -191,8 +169,8 @@ ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
     }
   if (sm.pause)
     {
-      code = session_call(cli, path, "Pause", g_variant_new("(s)", "Front-end request"),
-                          "cannot pause");
+      code = ovpn3_cli_change_call(cli, &session_target, path, "Pause",
+                                   g_variant_new("(s)", "Front-end request"), "cannot pause");
       if (code == OVPN3_EXIT_OK)
         printf("Session paused. Resume it with `ovpn3 session-manage --path %s --resume`.\n", path);
       return code;
@@ -200,7 +178,8 @@ ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
   if (sm.disconnect)
     {
       print_final_stats(path);
-      code = session_call(cli, path, "Disconnect", NULL, "cannot disconnect");
+      code = ovpn3_cli_change_call(cli, &session_target, path, "Disconnect", NULL,
+                                   "cannot disconnect");
       if (code == OVPN3_EXIT_OK)
         printf("Session disconnected.\n");
       return code;
@@ -209,8 +188,8 @@ ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
     Ovpn3CliConnectOptions options
         = { .background = sm.background, .timeout = (guint) sm.timeout, .connect = FALSE };
 
-    code = session_call(cli, path, sm.resume ? "Resume" : "Restart", NULL,
-                        sm.resume ? "cannot resume" : "cannot restart");
+    code = ovpn3_cli_change_call(cli, &session_target, path, sm.resume ? "Resume" : "Restart", NULL,
+                                 sm.resume ? "cannot resume" : "cannot restart");
     if (code != OVPN3_EXIT_OK)
       return code;
     return ovpn3_cli_session_connect(cli, path, &options);
@@ -311,40 +290,24 @@ ovpn3_cmd_session_acl(Ovpn3Cli *cli, int argc, char **argv)
   path = ovpn3_cli_select_session(cli, sa.config, sa.path, sa.interface, &code);
   if (path == NULL)
     return code;
-  for (int pass = 0; pass < 2; pass++)
-    {
-      char **users = pass == 0 ? sa.grant : sa.revoke;
-
-      for (guint i = 0; users != NULL && users[i] != NULL; i++)
-        {
-          guint32 uid;
-          g_autofree char *what = NULL;
-
-          if (!ovpn3_cli_parse_user(users[i], &uid))
-            return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, "Give a user name or a numeric UID",
-                                  "there is no user '%s'", users[i]);
-          what = g_strdup_printf(pass == 0 ? "cannot grant access to '%s'"
-                                           : "cannot revoke access for '%s'",
-                                 users[i]);
-          code = session_call(cli, path, pass == 0 ? "AccessGrant" : "AccessRevoke",
-                              g_variant_new("(u)", uid), what);
-          if (code != OVPN3_EXIT_OK)
-            return code;
-          changed = TRUE;
-        }
-    }
+  code = ovpn3_cli_change_access(cli, &session_target, path, sa.grant, TRUE, &changed);
+  if (code != OVPN3_EXIT_OK)
+    return code;
+  code = ovpn3_cli_change_access(cli, &session_target, path, sa.revoke, FALSE, &changed);
+  if (code != OVPN3_EXIT_OK)
+    return code;
   if (sa.public_access != NULL)
     {
-      code = session_set(cli, path, "public_access", g_variant_new_boolean(pub),
-                         "cannot change public access");
+      code = ovpn3_cli_change_set(cli, &session_target, path, "public_access",
+                                  g_variant_new_boolean(pub), "cannot change public access");
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
     }
   if (sa.restrict_log != NULL)
     {
-      code = session_set(cli, path, "restrict_log_access", g_variant_new_boolean(restrict_log),
-                         "cannot change log access");
+      code = ovpn3_cli_change_set(cli, &session_target, path, "restrict_log_access",
+                                  g_variant_new_boolean(restrict_log), "cannot change log access");
       if (code != OVPN3_EXIT_OK)
         return code;
       changed = TRUE;
@@ -470,8 +433,9 @@ ovpn3_cmd_log(Ovpn3Cli *cli, int argc, char **argv)
     return ovpn3_cli_report(cli, error, NULL, NULL);
   if (lg.log_level >= 0)
     {
-      code = session_set(cli, path, "log_verbosity", g_variant_new_uint32((guint32) lg.log_level),
-                         "cannot set the log level");
+      code = ovpn3_cli_change_set(cli, &session_target, path, "log_verbosity",
+                                  g_variant_new_uint32((guint32) lg.log_level),
+                                  "cannot set the log level");
       if (code != OVPN3_EXIT_OK)
         return code;
     }
