@@ -17,7 +17,6 @@ import os
 import pwd
 import subprocess
 import sys
-import traceback
 
 import dbus
 
@@ -108,17 +107,6 @@ def python_error(user, dest, path, iface, method, *args, signature=''):
         return e
     raise AssertionError('%s.%s on %s succeeded (%r); expected an error'
                          % (iface, method, path, reply))
-
-
-def main(test):
-    t.require_devbus()
-    try:
-        test()
-    except Exception:
-        traceback.print_exc()
-        sys.stderr.write('---- service log ----\n%s\n' % t.service_log()[-6000:])
-        sys.exit(1)
-    print('ok')
 
 
 # ---- sessions with the real backend client (no server needed until Connect) ----

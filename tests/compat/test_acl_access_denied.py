@@ -25,29 +25,35 @@ def refused(path, iface, dest, method, *args, signature=''):
     assert e.text.find(NAME + ':') >= 0, e.text
 
 
-def test():
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        cfg, path = c.start_session(t.USER_A, 'compat-acl', c.real_profile(tmp))
-        cf = (cfg, c.CONFIG_IFACE, t.CONFIG_NAME)
-        refused(*cf, 'Fetch')
-        refused(*cf, 'Validate')
-        refused(*cf, 'Remove')
-        refused(*cf, 'AddTag', 'x', signature='s')
-        refused(*cf, 'UnsetOverride', 'dns-scope', signature='s')
-        refused(cfg, t.PROPS, t.CONFIG_NAME, 'Get', c.CONFIG_IFACE, 'name', signature='ss')
-        se = (path, c.SESSIONS_IFACE, t.SESSIONS_NAME)
-        refused(*se, 'Ready')
-        refused(*se, 'Connect')
-        refused(*se, 'Disconnect')
-        refused(*se, 'UserInputQueueGetTypeGroup')
-        refused(*se, 'UserInputProvide', 1, 1, 0, 'x', signature='uuus')
-        refused(path, t.PROPS, t.SESSIONS_NAME, 'Get', c.SESSIONS_IFACE, 'status',
-                signature='ss')
-        c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_other_users_calls_on_profile_and_session_get_access_denied():
+    cfg, path = c.start_session(t.USER_A, 'compat-acl', c.real_profile(tmp))
+    cf = (cfg, c.CONFIG_IFACE, t.CONFIG_NAME)
+    refused(*cf, 'Fetch')
+    refused(*cf, 'Validate')
+    refused(*cf, 'Remove')
+    refused(*cf, 'AddTag', 'x', signature='s')
+    refused(*cf, 'UnsetOverride', 'dns-scope', signature='s')
+    refused(cfg, t.PROPS, t.CONFIG_NAME, 'Get', c.CONFIG_IFACE, 'name', signature='ss')
+    se = (path, c.SESSIONS_IFACE, t.SESSIONS_NAME)
+    refused(*se, 'Ready')
+    refused(*se, 'Connect')
+    refused(*se, 'Disconnect')
+    refused(*se, 'UserInputQueueGetTypeGroup')
+    refused(*se, 'UserInputProvide', 1, 1, 0, 'x', signature='uuus')
+    refused(path, t.PROPS, t.SESSIONS_NAME, 'Get', c.SESSIONS_IFACE, 'status',
+            signature='ss')
+    c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
+
+
+t.main()

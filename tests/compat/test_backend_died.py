@@ -53,42 +53,49 @@ def watch_ready_calls():
     return mon, seen
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    pid = None
-    try:
-        _, path = c.start_session(t.USER_A, 'compat-died', c.real_profile(tmp))
-        pid = s.session_get(t.USER_A, path, 'backend_pid')
-        mon, seen = watch_ready_calls()
-        os.kill(pid, signal.SIGSTOP)
-        py, py_out = in_thread(lambda: c.python_call(t.USER_A, t.SESSIONS_NAME, path,
-                                                     c.SESSIONS_IFACE, 'Ready'))
-        gd, gd_out = in_thread(lambda: c.gdbuspp_call(t.USER_A, t.SESSIONS_NAME, path,
-                                                      c.SESSIONS_IFACE, 'Ready'))
-        # both calls forwarded to the stopped backend
-        t.wait_until(lambda: sum('member=Ready' in x for x in seen) >= 2,
-                     what='two Ready calls to the backend')
-        mon.terminate()
-        assert py.is_alive() and gd.is_alive(), (py_out, gd_out)
-        os.kill(pid, signal.SIGKILL)
-        py.join(t.CEILING)
-        gd.join(t.CEILING)
-        e, g = py_out.get('error'), gd_out.get('error')
-        assert isinstance(e, c.PythonError), py_out
-        assert e.text.find(' ' + TEXT) > 1, e.text
-        assert isinstance(g, c.GDBusppError), gd_out
-        assert TEXT in g.raw, g
-        events.wait_for(path, s.SESS_DESTROYED)
-    finally:
-        if pid is not None:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    if pid is not None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+pid = None
+t.cleanup(_cleanup)
+
+
+def test_calls_under_way_when_the_backend_dies_get_upstreams_error():
+    global e, pid
+    _, path = c.start_session(t.USER_A, 'compat-died', c.real_profile(tmp))
+    pid = s.session_get(t.USER_A, path, 'backend_pid')
+    mon, seen = watch_ready_calls()
+    os.kill(pid, signal.SIGSTOP)
+    py, py_out = in_thread(lambda: c.python_call(t.USER_A, t.SESSIONS_NAME, path,
+                                                 c.SESSIONS_IFACE, 'Ready'))
+    gd, gd_out = in_thread(lambda: c.gdbuspp_call(t.USER_A, t.SESSIONS_NAME, path,
+                                                  c.SESSIONS_IFACE, 'Ready'))
+    # both calls forwarded to the stopped backend
+    t.wait_until(lambda: sum('member=Ready' in x for x in seen) >= 2,
+                 what='two Ready calls to the backend')
+    mon.terminate()
+    assert py.is_alive() and gd.is_alive(), (py_out, gd_out)
+    os.kill(pid, signal.SIGKILL)
+    py.join(t.CEILING)
+    gd.join(t.CEILING)
+    e, g = py_out.get('error'), gd_out.get('error')
+    assert isinstance(e, c.PythonError), py_out
+    assert e.text.find(' ' + TEXT) > 1, e.text
+    assert isinstance(g, c.GDBusppError), gd_out
+    assert TEXT in g.raw, g
+    events.wait_for(path, s.SESS_DESTROYED)
+
+
+t.main()

@@ -18,9 +18,14 @@ import sesstest as s
 TEXT = 'Backend VPN process is not ready'
 
 
-def test():
-    a = t.USER_A
-    bus = t.system_bus()
+t.require_devbus()
+
+
+a = t.USER_A
+bus = t.system_bus()
+
+
+def test_calls_during_the_restart_back_off_say_backend_not_ready():
     cfg = s.import_profile(a, 'autologin-compat-restart')
     t.call_as(a, t.CONFIG_NAME, cfg, c.CONFIG_IFACE, 'SetOverride', 'automatic-restart',
               t.dbus.String('on-failure'), signature='sv')
@@ -61,5 +66,4 @@ def test():
     s.session_call(a, path, 'Disconnect')
 
 
-if __name__ == '__main__':
-    c.main(test)
+t.main()

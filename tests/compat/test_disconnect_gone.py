@@ -22,23 +22,29 @@ def disconnect_gone(path):
     assert e.text.split(':')[0] == 'org.freedesktop.DBus.Error.UnknownMethod', e.text
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        cfg, path = c.start_session(t.USER_A, 'compat-disconnect', c.real_profile(tmp))
-        c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
-        events.wait_for(path, s.SESS_DESTROYED)
-        disconnect_gone(path)
-
-        path = s.start_session(t.USER_A, cfg)
-        os.kill(s.session_get(t.USER_A, path, 'backend_pid'), signal.SIGKILL)
-        events.wait_for(path, s.SESS_DESTROYED)
-        disconnect_gone(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_disconnect_on_an_ended_session_fails_with_unknown_method():
+    cfg, path = c.start_session(t.USER_A, 'compat-disconnect', c.real_profile(tmp))
+    c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
+    events.wait_for(path, s.SESS_DESTROYED)
+    disconnect_gone(path)
+
+    path = s.start_session(t.USER_A, cfg)
+    os.kill(s.session_get(t.USER_A, path, 'backend_pid'), signal.SIGKILL)
+    events.wait_for(path, s.SESS_DESTROYED)
+    disconnect_gone(path)
+
+
+t.main()

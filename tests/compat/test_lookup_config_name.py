@@ -28,7 +28,10 @@ def lookup(user, name):
                           'LookupConfigName', 's', (name,))[0]
 
 
-def test():
+t.require_devbus()
+
+
+def test_lookup_gives_every_visible_profile_of_that_name():
     one = imp(t.USER_A, 'compat-dup')
     assert lookup(t.USER_A, 'compat-dup') == [one]
     two = imp(t.USER_A, 'compat-dup')
@@ -37,5 +40,4 @@ def test():
     assert lookup(t.USER_A, 'compat-nothere') == []
 
 
-if __name__ == '__main__':
-    c.main(test)
+t.main()

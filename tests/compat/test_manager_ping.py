@@ -17,7 +17,10 @@ MANAGERS = ((t.CONFIG_NAME, t.CONFIG_PATH, c.CONFIG_IFACE),
 PEER = 'org.freedesktop.DBus.Peer'
 
 
-def test():
+t.require_devbus()
+
+
+def test_managers_answer_ping_and_version_for_ordinary_users():
     for dest, path, iface in MANAGERS:
         for user in (t.USER_A, t.USER_B):
             c.python_call(user, dest, path, PEER, 'Ping')
@@ -26,5 +29,4 @@ def test():
             c.gdbuspp_call(user, dest, '/', PEER, 'Ping')
 
 
-if __name__ == '__main__':
-    c.main(test)
+t.main()

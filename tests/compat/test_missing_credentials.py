@@ -14,19 +14,25 @@ import ovpn3test as t
 import compat as c
 
 
-def test():
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        _, path = c.start_session(t.USER_A, 'compat-creds', c.real_profile(tmp))
-        e = c.python_error(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Ready')
-        assert e.text.find(' Missing user credentials') > 0, e.text
-        g = c.gdbuspp_error(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Ready')
-        assert g.raw == ' Missing user credentials', g
-        assert ' Missing user credentials' in g.what, g
-        c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_ready_before_credentials_says_missing_user_credentials():
+    _, path = c.start_session(t.USER_A, 'compat-creds', c.real_profile(tmp))
+    e = c.python_error(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Ready')
+    assert e.text.find(' Missing user credentials') > 0, e.text
+    g = c.gdbuspp_error(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Ready')
+    assert g.raw == ' Missing user credentials', g
+    assert ' Missing user credentials' in g.what, g
+    c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
+
+
+t.main()

@@ -11,7 +11,10 @@ import ovpn3test as t
 import compat as c
 
 
-def test():
+t.require_devbus()
+
+
+def test_fetch_interface_list_refused_with_access_denied():
     e = c.python_error(t.USER_A, t.NETCFG_NAME, t.NETCFG_PATH, c.NETCFG_IFACE,
                        'FetchInterfaceList')
     assert e.text.find('org.freedesktop.DBus.Error.AccessDenied:') >= 0, e.text
@@ -19,5 +22,4 @@ def test():
                   'FetchInterfaceList') == []
 
 
-if __name__ == '__main__':
-    c.main(test)
+t.main()

@@ -13,21 +13,27 @@ import ovpn3test as t
 import compat as c
 
 
-def test():
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        _, path = c.start_session(t.USER_A, 'compat-empty', c.real_profile(tmp))
-        for value in ('', '\x01\x02'):      # nothing left after control characters go
-            g = c.gdbuspp_error(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE,
-                                'UserInputProvide', 'uuus', (1, 1, 0, value))
-            assert 'No value provided for' in g.raw, g
-        # the slot is still open: the CLI asks again
-        assert c.gdbuspp_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE,
-                              'UserInputQueueCheck', 'uu', (1, 1)) == [[0, 1]]
-        c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_empty_credential_answer_refused_and_the_slot_stays_open():
+    _, path = c.start_session(t.USER_A, 'compat-empty', c.real_profile(tmp))
+    for value in ('', '\x01\x02'):      # nothing left after control characters go
+        g = c.gdbuspp_error(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE,
+                            'UserInputProvide', 'uuus', (1, 1, 0, value))
+        assert 'No value provided for' in g.raw, g
+    # the slot is still open: the CLI asks again
+    assert c.gdbuspp_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE,
+                          'UserInputQueueCheck', 'uu', (1, 1)) == [[0, 1]]
+    c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
+
+
+t.main()

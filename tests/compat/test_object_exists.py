@@ -14,23 +14,29 @@ import ovpn3test as t
 import compat as c
 
 
-def test():
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        cfg, path = c.start_session(t.USER_A, 'compat-exists', c.real_profile(tmp))
-        for dest, obj, iface in ((t.CONFIG_NAME, t.CONFIG_PATH, c.CONFIG_IFACE),
-                                 (t.SESSIONS_NAME, t.SESSIONS_PATH, c.SESSIONS_IFACE),
-                                 (t.CONFIG_NAME, cfg, c.CONFIG_IFACE),
-                                 (t.SESSIONS_NAME, path, c.SESSIONS_IFACE)):
-            props = c.gdbuspp_call(t.USER_A, dest, obj, t.PROPS, 'GetAll', 's', (iface,))
-            assert isinstance(props[0], dict) and props[0], (obj, props)
-            g = c.gdbuspp_error(t.USER_A, dest, obj, t.PROPS, 'GetAll', 's',
-                                ('net.openvpn.v3.nothere',))
-            assert 'No such interface' in g.what, g
-        c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_getall_answers_on_existing_objects_no_such_interface_otherwise():
+    cfg, path = c.start_session(t.USER_A, 'compat-exists', c.real_profile(tmp))
+    for dest, obj, iface in ((t.CONFIG_NAME, t.CONFIG_PATH, c.CONFIG_IFACE),
+                             (t.SESSIONS_NAME, t.SESSIONS_PATH, c.SESSIONS_IFACE),
+                             (t.CONFIG_NAME, cfg, c.CONFIG_IFACE),
+                             (t.SESSIONS_NAME, path, c.SESSIONS_IFACE)):
+        props = c.gdbuspp_call(t.USER_A, dest, obj, t.PROPS, 'GetAll', 's', (iface,))
+        assert isinstance(props[0], dict) and props[0], (obj, props)
+        g = c.gdbuspp_error(t.USER_A, dest, obj, t.PROPS, 'GetAll', 's',
+                            ('net.openvpn.v3.nothere',))
+        assert 'No such interface' in g.what, g
+    c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
+
+
+t.main()

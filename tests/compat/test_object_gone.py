@@ -26,24 +26,30 @@ def provide_fails(path):
     assert TEXT in g.raw, g
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        text = c.real_profile(tmp)
-        cfg, path = c.start_session(t.USER_A, 'compat-gone', text)
-        c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
-        events.wait_for(path, s.SESS_DESTROYED)
-        provide_fails(path)
-
-        path = s.start_session(t.USER_A, cfg)
-        os.kill(s.session_get(t.USER_A, path, 'backend_pid'), signal.SIGKILL)
-        events.wait_for(path, s.SESS_DESTROYED)
-        provide_fails(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_closed_session_gives_object_does_not_exist():
+    text = c.real_profile(tmp)
+    cfg, path = c.start_session(t.USER_A, 'compat-gone', text)
+    c.python_call(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE, 'Disconnect')
+    events.wait_for(path, s.SESS_DESTROYED)
+    provide_fails(path)
+
+    path = s.start_session(t.USER_A, cfg)
+    os.kill(s.session_get(t.USER_A, path, 'backend_pid'), signal.SIGKILL)
+    events.wait_for(path, s.SESS_DESTROYED)
+    provide_fails(path)
+
+
+t.main()

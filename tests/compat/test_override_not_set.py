@@ -26,7 +26,10 @@ def unset_fails(cfg, key):
     assert e.dbus_name == NAME, e.dbus_name
 
 
-def test():
+t.require_devbus()
+
+
+def test_unsetting_an_override_not_set_gives_override_not_set():
     cfg = c.python_call(t.USER_A, t.CONFIG_NAME, t.CONFIG_PATH, c.CONFIG_IFACE, 'Import',
                         'compat-override', PROFILE, False, False, signature='ssbb')
     unset_fails(cfg, 'dns-scope')
@@ -37,5 +40,4 @@ def test():
     unset_fails(cfg, 'dns-scope')
 
 
-if __name__ == '__main__':
-    c.main(test)
+t.main()

@@ -33,32 +33,41 @@ def ready_error(path, text):
     assert e.text == '%s: GDBus.Error:%s: %s' % (NAME, NAME, text), e.text
 
 
-def test():
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    server = None
-    try:
-        text = c.real_profile(tmp)
-        server = lab.Server(tmp, tmp + '/pki')
-
-        def policy(kind, env):
-            if env.get('password') == lab.PASSWORD:
-                return ('pending', 'WEB_AUTH::' + URL, 60)
-            return ('deny', 'no')
-        server.policy = policy
-        _, path = c.start_session(t.USER_A, 'compat-ready', text)
-        ready_error(path, 'Missing user credentials')
-
-        s.provide_credentials(t.USER_A, path, lab.USERNAME, lab.PASSWORD)
-        s.session_call(t.USER_A, path, 'Ready')
-        s.session_call(t.USER_A, path, 'Connect')
-        s.wait_status(t.USER_A, path, 3, 22, timeout=60)
-        ready_error(path, 'Pending web authentication')
-        s.session_call(t.USER_A, path, 'Disconnect')
-    finally:
-        if server is not None:
-            server.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    if server is not None:
+        server.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+server = None
+t.cleanup(_cleanup)
+
+
+def policy(kind, env):
+    if env.get('password') == lab.PASSWORD:
+        return ('pending', 'WEB_AUTH::' + URL, 60)
+    return ('deny', 'no')
+
+
+def test_every_ready_error_is_named_net_openvpn_v3_error_ready():
+    global server
+    text = c.real_profile(tmp)
+    server = lab.Server(tmp, tmp + '/pki')
+
+    server.policy = policy
+    _, path = c.start_session(t.USER_A, 'compat-ready', text)
+    ready_error(path, 'Missing user credentials')
+
+    s.provide_credentials(t.USER_A, path, lab.USERNAME, lab.PASSWORD)
+    s.session_call(t.USER_A, path, 'Ready')
+    s.session_call(t.USER_A, path, 'Connect')
+    s.wait_status(t.USER_A, path, 3, 22, timeout=60)
+    ready_error(path, 'Pending web authentication')
+    s.session_call(t.USER_A, path, 'Disconnect')
+
+
+t.main()

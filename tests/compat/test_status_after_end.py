@@ -32,25 +32,31 @@ def status_fails(path):
     assert 'Object does not exist at path' in g.raw, g
 
 
-def test():
-    bus = t.system_bus()
-    events = s.Events(bus)
-    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-    try:
-        cfg, path = c.start_session(t.USER_A, 'compat-status', c.real_profile(tmp))
-        assert c.gdbuspp_get(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE,
-                             'status')[:2] == [2, 4]
-        s.session_call(t.USER_A, path, 'Disconnect')
-        events.wait_for(path, s.SESS_DESTROYED)
-        status_fails(path)
-
-        path = s.start_session(t.USER_A, cfg)
-        os.kill(s.session_get(t.USER_A, path, 'backend_pid'), signal.SIGKILL)
-        events.wait_for(path, s.SESS_DESTROYED)
-        status_fails(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+t.require_devbus()
 
 
-if __name__ == '__main__':
-    c.main(test)
+def _cleanup():
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+bus = t.system_bus()
+events = s.Events(bus)
+tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+t.cleanup(_cleanup)
+
+
+def test_status_of_an_ended_session_fails():
+    cfg, path = c.start_session(t.USER_A, 'compat-status', c.real_profile(tmp))
+    assert c.gdbuspp_get(t.USER_A, t.SESSIONS_NAME, path, c.SESSIONS_IFACE,
+                         'status')[:2] == [2, 4]
+    s.session_call(t.USER_A, path, 'Disconnect')
+    events.wait_for(path, s.SESS_DESTROYED)
+    status_fails(path)
+
+    path = s.start_session(t.USER_A, cfg)
+    os.kill(s.session_get(t.USER_A, path, 'backend_pid'), signal.SIGKILL)
+    events.wait_for(path, s.SESS_DESTROYED)
+    status_fails(path)
+
+
+t.main()

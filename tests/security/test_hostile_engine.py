@@ -124,17 +124,25 @@ def check_status(status, mode):
         assert uid == svc, uid
 
 
-def test(mode):
-    bus = t.system_bus()
-    os.makedirs(WORK)
-    os.chmod(WORK, 0o1777)
-    journal = t.Journal()
-    a, b = t.USER_A, t.USER_B
-    vcfg = t.call_as(b, t.CONFIG_NAME, t.CONFIG_PATH, s.CONFIG_IFACE, 'Import', 'victim',
-                     PROFILE, False, True, signature='ssbb')
-    acfg = s.import_profile(a, 'attacker', PROFILE)
+t.require_devbus()
+t.require_test_switches()
+mode = sys.argv[1]
+assert mode in ('engine', 'service-user'), mode
+if mode == 'service-user':
+    assert os.environ.get('OVPN3_TEST_ENGINE_AS_SERVICE_USER') == '1'
+bus = t.system_bus()
+os.makedirs(WORK)
+os.chmod(WORK, 0o1777)
+journal = t.Journal()
+a, b = t.USER_A, t.USER_B
+vcfg = t.call_as(b, t.CONFIG_NAME, t.CONFIG_PATH, s.CONFIG_IFACE, 'Import', 'victim',
+                 PROFILE, False, True, signature='ssbb')
+acfg = s.import_profile(a, 'attacker', PROFILE)
 
-    # the victim: its engine waits with the management socket open
+
+# the victim: its engine waits with the management socket open
+def test_victim_engine_waits_with_its_management_socket_open():
+    global client_pid, vpath
     vpath = start(b, vcfg)
     t.wait_until(lambda: os.path.exists(os.path.join(WORK, 'victim.json')),
                  what='the victim engine')
@@ -152,7 +160,10 @@ def test(mode):
         json.dump(targets, f)
     os.chmod(os.path.join(WORK, 'targets.json'), 0o644)
 
-    # the attacker
+
+# the attacker
+def test_hostile_engines_attacks_are_refused():
+    global apath, failures, report
     apath = start(a, acfg)
     t.wait_until(lambda: os.path.exists(os.path.join(WORK, 'report.json')), 60,
                  'the attacker engine\'s report')
@@ -187,7 +198,9 @@ def test(mode):
         print('%-55s %-9s %s' % ('... and talk to the victim\'s client through it', 'refused',
                                  'SO_PEERCRED: the peer is not the victim\'s openvpn'))
 
-    # the router advertisements written into the attacker's own tun, once up
+
+# the router advertisements written into the attacker's own tun, once up
+def test_router_advertisements_into_its_own_tun_change_nothing():
     dev = report['dev']
     assert report.get('ra_sent') == 5, report
     time.sleep(2)
@@ -203,20 +216,6 @@ def test(mode):
              'netcfg: accept_ra 0, autoconf 0, no address generation before link up'))
     if routes or global_addrs:
         failures.append('the RA added %s %s' % (routes, global_addrs))
-
-    # the victim's session is undisturbed by the forged registrations
-    assert s.session_get(b, vpath, 'backend_pid') == client_pid
-
-    if mode == 'engine':
-        leftover_blocks_reuse(bus, a, report)
-    open(os.path.join(WORK, 'done'), 'w').close()
-    for path, user in ((apath, a), (vpath, b)):
-        try:
-            s.session_call(user, path, 'Disconnect')
-        except t.CallError:
-            pass
-    assert not failures, 'attacks that were not stopped:\n  ' + '\n  '.join(failures)
-    print('\nok: %s mode' % mode)
 
 
 def leftover_blocks_reuse(bus, user, report):
@@ -261,10 +260,20 @@ def leftover_blocks_reuse(bus, user, report):
             pass
 
 
-if __name__ == '__main__':
-    t.require_test_switches()
-    mode = sys.argv[1]
-    assert mode in ('engine', 'service-user'), mode
-    if mode == 'service-user':
-        assert os.environ.get('OVPN3_TEST_ENGINE_AS_SERVICE_USER') == '1'
-    s.main(lambda: test(mode))
+# the victim's session is undisturbed by the forged registrations
+def test_victim_undisturbed_leftover_uid_not_reused_no_attack_got_through():
+    assert s.session_get(b, vpath, 'backend_pid') == client_pid
+
+    if mode == 'engine':
+        leftover_blocks_reuse(bus, a, report)
+    open(os.path.join(WORK, 'done'), 'w').close()
+    for path, user in ((apath, a), (vpath, b)):
+        try:
+            s.session_call(user, path, 'Disconnect')
+        except t.CallError:
+            pass
+    assert not failures, 'attacks that were not stopped:\n  ' + '\n  '.join(failures)
+    print('\nok: %s mode' % mode)
+
+
+t.main()

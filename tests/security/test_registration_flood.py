@@ -43,7 +43,10 @@ print('sent', n, 'as', bus.get_unique_name(), flush=True)
 '''
 
 
-def test():
+t.require_devbus()
+
+
+def test_new_tunnel_succeeds_during_a_flood_of_forged_registrations():
     os.makedirs(WORK)
     os.chmod(WORK, 0o1777)
     cfg = s.import_profile(t.USER_A, 'flood-victim')
@@ -59,7 +62,7 @@ def test():
     assert flooder.returncode == 0, out
     print('victim NewTunnel succeeded in %.2f s during the flood: %s; %s'
           % (took, path, out.strip()))
-    assert s.session_get(t.USER_A, path, 'owner') == s.uid_of(t.USER_A)
+    assert s.session_get(t.USER_A, path, 'owner') == t.uid_of(t.USER_A)
     time.sleep(1)
     refusals = [e for e in journal.entries()
                 if 'Ignoring a RegistrationRequest' in str(e.get('MESSAGE', ''))]
@@ -70,5 +73,4 @@ def test():
     s.session_call(t.USER_A, path, 'Disconnect')
 
 
-if __name__ == '__main__':
-    s.main(test)
+t.main()
