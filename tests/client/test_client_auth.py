@@ -5,12 +5,9 @@ right password + Connect in the same session; static challenge (SCRV1), and
 after a server kick a new prompt asks the user again for the one-time
 response; inline credentials; ForceShutdown."""
 
-import sys
-
 import ovpn3test as t
 from clientlab import (CRED, G_USERPASS, G_STATIC, AUTH_FAILED, CFG_REQUIRE_USER, CONNECTED,
-                       DONE, PASSWORD, USERNAME, Lab, b64, default_policy, expect_error,
-                       profile_text)
+                       DONE, PASSWORD, USERNAME, Lab, b64, default_policy, profile_text)
 
 WRONG = 'pw-Wrong-0815'
 OTP = 'otp-97531'
@@ -34,10 +31,10 @@ def wrong_then_right(lab):
                  'slots re-opened')
     assert be.call('UserInputQueueCheck', 1, 1, signature='uu') == [2, 3]
     assert be.prop('status')[1] == AUTH_FAILED, be.prop('status')
-    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
-                 'Missing user credentials')
-    expect_error(lambda: be.call('Connect'), 'net.openvpn.v3.error.client',
-                 'Required user input not provided')
+    t.expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
+                   'Missing user credentials')
+    t.expect_error(lambda: be.call('Connect'), 'net.openvpn.v3.error.client',
+                   'Required user input not provided')
     assert be.walk_queue({'username': USERNAME, 'password': PASSWORD}) == [
         (1, 1, 2, 'username', 'Auth User name', False),
         (1, 1, 3, 'password', 'Auth Password', True)]
@@ -81,7 +78,7 @@ def static_challenge(lab):
     assert msg == 'Enter OTP', msg
     assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_STATIC)]
     assert be.call('UserInputQueueCheck', 1, 4, signature='uu') == [1]
-    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready', 'Missing user')
+    t.expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready', 'Missing user')
     be.call('UserInputProvide', 1, 4, 1, OTP, signature='uuus')
     be.call('Ready')
     be.call('Connect')
@@ -131,17 +128,29 @@ def inline_credentials(lab):
     lab.assert_clean(be)
 
 
-def main():
+lab = None
+
+
+def test_server_and_services_start():
+    global lab
     lab = Lab()
-    try:
-        wrong_then_right(lab)
-        static_challenge(lab)
-        inline_credentials(lab)
-        lab.assert_no_secret_logged(PASSWORD, WRONG, OTP)
-    finally:
-        lab.close()
-    print('ok')
+    t.cleanup(lab.close)
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def test_wrong_then_right():
+    wrong_then_right(lab)
+
+
+def test_static_challenge():
+    static_challenge(lab)
+
+
+def test_inline_credentials():
+    inline_credentials(lab)
+
+
+def test_no_secret_logged():
+    lab.assert_no_secret_logged(PASSWORD, WRONG, OTP)
+
+
+t.main()

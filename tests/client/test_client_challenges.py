@@ -4,12 +4,10 @@
 WEB_AUTH (https:, and http: / javascript: URLs, which are refused), and an
 encrypted private key (wrong, then right passphrase)."""
 
-import sys
-
 import ovpn3test as t
 from clientlab import (CRED, G_DYNAMIC, G_PENDING, G_PK, G_URL, AUTH_FAILED, AUTH_URL,
                        CFG_REQUIRE_USER, CONNECTED, DONE, FAILED, PASSWORD, USERNAME, Lab, b64,
-                       expect_error, profile_text)
+                       profile_text)
 
 PIN = 'pin-8642'
 TOTP = 'totp-1357'
@@ -46,7 +44,7 @@ def crv1(lab):
     assert be.call('UserInputQueueCheck', 1, 5, signature='uu') == [0]
     assert be.call('UserInputQueueFetch', 1, 5, 0, signature='uuu') == \
         (1, 5, 0, 'dynamic_challenge', 'Enter PIN', False)
-    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready', 'Missing user')
+    t.expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready', 'Missing user')
     be.call('UserInputProvide', 1, 5, 0, PIN, signature='uuus')
     be.call('Ready')
     mark = len(be.statuses())
@@ -96,8 +94,8 @@ def web_auth(lab):
     assert url == URL, url
     be.wait_attention((CRED, G_URL, URL))
     assert be.prop('status') == (3, AUTH_URL, URL), be.prop('status')
-    expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
-                 'Pending web authentication')
+    t.expect_error(lambda: be.call('Ready'), 'net.openvpn.v3.error.ready',
+                   'Pending web authentication')
     lab.server.approve_last()
     be.wait_status(CONNECTED, after=mark, timeout=60)
     be.call('Ready')
@@ -154,20 +152,41 @@ def encrypted_key(lab):
     finish(lab, be)
 
 
-def main():
+lab = None
+
+
+def test_server_and_services_start():
+    global lab
     lab = Lab()
-    try:
-        crv1(lab)
-        cr_text(lab)
-        web_auth(lab)
-        web_auth_refused(lab, 'http://auth.example.test/login?session=abc123', 'http')
-        web_auth_refused(lab, 'javascript:alert(document.cookie)', 'javascript')
-        encrypted_key(lab)
-        lab.assert_no_secret_logged(PASSWORD, PIN, TOTP, KEYPASS)
-    finally:
-        lab.close()
-    print('ok')
+    t.cleanup(lab.close)
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def test_crv1():
+    crv1(lab)
+
+
+def test_cr_text():
+    cr_text(lab)
+
+
+def test_web_auth():
+    web_auth(lab)
+
+
+def test_web_auth_http_url_refused():
+    web_auth_refused(lab, 'http://auth.example.test/login?session=abc123', 'http')
+
+
+def test_web_auth_javascript_url_refused():
+    web_auth_refused(lab, 'javascript:alert(document.cookie)', 'javascript')
+
+
+def test_encrypted_key():
+    encrypted_key(lab)
+
+
+def test_no_secret_logged():
+    lab.assert_no_secret_logged(PASSWORD, PIN, TOTP, KEYPASS)
+
+
+t.main()

@@ -3,11 +3,11 @@
 credentials answered again from memory), statistics, and a server HALT
 (CONN_FAILED, the client exits and cleans up)."""
 
-import sys
 import time
 
+import ovpn3test as t
 from clientlab import (CONNECTED, DONE, FAILED, PAUSED, PAUSING, RECONNECTING, RESUMING,
-                       PASSWORD, USERNAME, Lab, expect_error)
+                       PASSWORD, USERNAME, Lab)
 
 
 def connect(lab):
@@ -22,16 +22,16 @@ def connect(lab):
 
 def pause_resume_restart(lab):
     be = connect(lab)
-    expect_error(lambda: be.call('Resume'), 'net.openvpn.v3.error.client',
-                 'Connection is not paused')
+    t.expect_error(lambda: be.call('Resume'), 'net.openvpn.v3.error.client',
+                   'Connection is not paused')
 
     mark = len(be.statuses())
     be.call('Pause', 'lunch break', signature='s')
     be.wait_status(PAUSING, after=mark)
     assert be.statuses()[mark][2] == 'Reason: lunch break', be.statuses()[mark:]
     be.wait_status(PAUSED, after=mark, timeout=30)
-    expect_error(lambda: be.call('Pause', 'again', signature='s'), 'net.openvpn.v3.error.client',
-                 'Connection is already paused')
+    t.expect_error(lambda: be.call('Pause', 'again', signature='s'), 'net.openvpn.v3.error.client',
+                   'Connection is already paused')
     # paused means paused: no reconnect while we wait
     time.sleep(3)
     assert CONNECTED not in [s[1] for s in be.statuses()[mark:]]
@@ -78,16 +78,25 @@ def server_halt(lab):
     lab.assert_clean(be)
 
 
-def main():
+lab = None
+
+
+def test_server_and_services_start():
+    global lab
     lab = Lab()
-    try:
-        pause_resume_restart(lab)
-        server_halt(lab)
-        lab.assert_no_secret_logged(PASSWORD)
-    finally:
-        lab.close()
-    print('ok')
+    t.cleanup(lab.close)
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def test_pause_resume_restart():
+    pause_resume_restart(lab)
+
+
+def test_server_halt():
+    server_halt(lab)
+
+
+def test_no_secret_logged():
+    lab.assert_no_secret_logged(PASSWORD)
+
+
+t.main()

@@ -7,7 +7,6 @@ that is never confirmed exits by itself."""
 
 import os
 import signal
-import sys
 import time
 
 import ovpn3test as t
@@ -113,21 +112,45 @@ def sessionmgr_gone(lab):
     lab.assert_clean(be)
 
 
-def main():
+lab = None
+
+
+def test_server_and_services_start():
+    global lab
     lab = Lab()
-    try:
-        openvpn_killed(lab)
-        backend_killed(lab)
-        backend_terminated(lab)
-        cannot_start(lab)
-        bad_profile(lab)
-        unconfirmed(lab)
-        lab.assert_no_secret_logged(PASSWORD)
-        sessionmgr_gone(lab)
-    finally:
-        lab.close()
-    print('ok')
+    t.cleanup(lab.close)
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def test_openvpn_killed():
+    openvpn_killed(lab)
+
+
+def test_backend_killed():
+    backend_killed(lab)
+
+
+def test_backend_terminated():
+    backend_terminated(lab)
+
+
+def test_cannot_start():
+    cannot_start(lab)
+
+
+def test_bad_profile():
+    bad_profile(lab)
+
+
+def test_unconfirmed():
+    unconfirmed(lab)
+
+
+def test_no_secret_logged():
+    lab.assert_no_secret_logged(PASSWORD)
+
+
+def test_sessionmgr_gone():
+    sessionmgr_gone(lab)
+
+
+t.main()

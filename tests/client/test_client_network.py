@@ -7,25 +7,11 @@ domain are refused and logged; DNS goes to netcfg. Also: StatusChange/Log
 reach a log-service proxy (ProxyLogEvents, as the session manager's
 LogForward does) as (uus) from net.openvpn.v3.log with the session path."""
 
-import sys
-
 import dbus
 
 import ovpn3test as t
 from clientlab import (CONNECTED, DONE, PASSWORD, USERNAME, SERVER_IP, Lab, profile_text, pump,
                        read, sh)
-
-
-def main():
-    lab = Lab(server_extra=['--push', 'redirect-gateway def1',
-                            '--push', 'route 0.0.0.0 128.0.0.0',
-                            '--push', 'route %s 255.255.255.255' % SERVER_IP,
-                            '--push', 'dhcp-option DOMAIN bad;name'])
-    try:
-        run(lab)
-    finally:
-        lab.close()
-    print('ok')
 
 
 def run(lab):
@@ -82,7 +68,6 @@ def run(lab):
     assert dev not in sh('ip', 'route', 'show'), sh('ip', 'route', 'show')
     lab.assert_no_secret_logged(PASSWORD)
     listener.close()
-    overrides(lab)
 
 
 def overrides(lab):
@@ -134,5 +119,24 @@ def overrides(lab):
     lab.assert_clean(be)
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+lab = None
+
+
+def test_server_and_services_start():
+    global lab
+    lab = Lab(server_extra=['--push', 'redirect-gateway def1',
+                            '--push', 'route 0.0.0.0 128.0.0.0',
+                            '--push', 'route %s 255.255.255.255' % SERVER_IP,
+                            '--push', 'dhcp-option DOMAIN bad;name'])
+    t.cleanup(lab.close)
+
+
+def test_redirect_gateway_refusals_dns_and_log_forwarding():
+    run(lab)
+
+
+def test_profile_overrides():
+    overrides(lab)
+
+
+t.main()

@@ -8,9 +8,9 @@ Connect is called the tunnel comes up through the proxy (TCP)."""
 import base64
 import select
 import socket
-import sys
 import threading
 
+import ovpn3test as t
 from clientlab import (CRED, G_PROXY, CFG_REQUIRE_USER, CONNECTED, DONE, CLIENT_IP, PASSWORD,
                        SERVER_IP, USERNAME, Lab, profile_text)
 
@@ -198,45 +198,60 @@ def socks(lab):
         proxy.close()
 
 
-def main():
+lab = None
+proxy = None
+be = None
+
+
+def test_server_proxy_and_services_start():
+    global lab, proxy
     lab = Lab(server_extra=['--proto', 'tcp-server'])
+    t.cleanup(lab.close)
     proxy = Proxy()
-    try:
-        text = profile_text(lab.pki, extra='http-proxy %s %d stdin basic' % (CLIENT_IP, PROXY_PORT))
-        text = text.replace('proto udp', 'proto tcp-client')
-        be, _ = lab.new_session(text)
-        be.walk_queue({'username': USERNAME, 'password': PASSWORD})
-        be.call('Ready')
-        mark = len(be.statuses())
-        be.call('Connect')
-        _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
-        assert msg == 'HTTP proxy credentials', msg
-        be.wait_attention((CRED, G_PROXY, 'HTTP proxy credentials'))
-        assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_PROXY)]
-        assert be.walk_queue({'http_proxy_user': PROXY_USER, 'http_proxy_pass': PROXY_PASS}) == [
-            (1, 2, 0, 'http_proxy_user', 'HTTP proxy username', False),
-            (1, 2, 1, 'http_proxy_pass', 'HTTP proxy password', True)]
-        be.call('Ready')
-        mark = len(be.statuses())
-        be.call('Connect')
-        be.wait_status(CONNECTED, after=mark, timeout=60)
-        # through a proxy openvpn reports the proxy as the remote end
-        assert be.prop('connection') == ('tcp', SERVER_IP, CLIENT_IP, PROXY_PORT), \
-            be.prop('connection')
-        assert lab.ping_server(), 'no traffic through the proxied tunnel'
-        assert any(a is not None for a in proxy.auth_seen), proxy.auth_seen
-        mark = len(be.statuses())
-        be.call('Disconnect')
-        be.wait_status(DONE, after=mark)
-        assert be.wait_exit(20) == 0
-        lab.assert_clean(be)
-        socks(lab)
-        lab.assert_no_secret_logged(PASSWORD, PROXY_PASS)
-    finally:
-        proxy.close()
-        lab.close()
-    print('ok')
+    t.cleanup(proxy.close)
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def test_http_proxy_asks_for_its_credentials():
+    global be
+    text = profile_text(lab.pki, extra='http-proxy %s %d stdin basic' % (CLIENT_IP, PROXY_PORT))
+    text = text.replace('proto udp', 'proto tcp-client')
+    be, _ = lab.new_session(text)
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
+    assert msg == 'HTTP proxy credentials', msg
+    be.wait_attention((CRED, G_PROXY, 'HTTP proxy credentials'))
+    assert be.call('UserInputQueueGetTypeGroup') == [(CRED, G_PROXY)]
+    assert be.walk_queue({'http_proxy_user': PROXY_USER, 'http_proxy_pass': PROXY_PASS}) == [
+        (1, 2, 0, 'http_proxy_user', 'HTTP proxy username', False),
+        (1, 2, 1, 'http_proxy_pass', 'HTTP proxy password', True)]
+
+
+def test_tunnel_through_the_http_proxy():
+    be.call('Ready')
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    # through a proxy openvpn reports the proxy as the remote end
+    assert be.prop('connection') == ('tcp', SERVER_IP, CLIENT_IP, PROXY_PORT), \
+        be.prop('connection')
+    assert lab.ping_server(), 'no traffic through the proxied tunnel'
+    assert any(a is not None for a in proxy.auth_seen), proxy.auth_seen
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+
+def test_socks_proxy():
+    socks(lab)
+
+
+def test_no_secret_logged():
+    lab.assert_no_secret_logged(PASSWORD, PROXY_PASS)
+
+
+t.main()
