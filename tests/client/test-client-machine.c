@@ -89,13 +89,13 @@ rec_log(Ovpn3ClientBackend *self, Ovpn3LogCategory category, const char *message
 static void
 rec_status(Ovpn3ClientBackend *self, guint major, guint minor, const char *message)
 {
-  g_string_append_printf(current->trace, "StatusChange %u %u %s\n", major, minor, message);
+  g_string_append_printf(current->trace, "StatusChange %u %u \"%s\"\n", major, minor, message);
 }
 
 static void
 rec_attention(Ovpn3ClientBackend *self, guint type, guint group, const char *message)
 {
-  g_string_append_printf(current->trace, "AttentionRequired %u %u %s\n", type, group, message);
+  g_string_append_printf(current->trace, "AttentionRequired %u %u \"%s\"\n", type, group, message);
 }
 
 static void
@@ -255,7 +255,11 @@ feed(Replay *r, Ovpn3MgmtParser *parser, const char *line)
     {
       gboolean apply_was_pending = r->apply_pending;
 
-      g_string_append_printf(r->trace, "< %.60s\n", event->line);
+      {
+        g_autofree char *shown = g_strndup(event->line, 60);
+
+        g_string_append_printf(r->trace, "< %s\n", g_strchomp(shown));
+      }
       client_events_dispatch(r->be, event);
       ovpn3_mgmt_event_unref(event);
       after_event(r, apply_was_pending);
@@ -382,47 +386,47 @@ check_scenario(const char *name, const char *trace)
   if (g_str_equal(name, "connect"))
     {
       g_assert_cmpuint(count(trace, "StatusChange 2 7 "), ==, 2);
-      assert_has(trace, "state CONNECTED -> RESTARTING (Restart)\nStatusChange %u %u \n", conn,
+      assert_has(trace, "state CONNECTED -> RESTARTING (Restart)\nStatusChange %u %u \"\"\n", conn,
                  OVPN3_STATUS_MINOR_CONN_RECONNECTING);
       assert_has(trace, "state RESTARTING -> CONNECTING (restarted)\n");
-      assert_has(trace, "openvpn exits\nStatusChange %u %u \nstate DISCONNECTING -> DONE", conn,
+      assert_has(trace, "openvpn exits\nStatusChange %u %u \"\"\nstate DISCONNECTING -> DONE", conn,
                  OVPN3_STATUS_MINOR_CONN_DONE);
     }
   else if (g_str_equal(name, "auth-retry"))
     {
-      assert_has(trace, "StatusChange %u %u bad password, try again\n", conn,
+      assert_has(trace, "StatusChange %u %u \"bad password, try again\"\n", conn,
                  OVPN3_STATUS_MINOR_CONN_AUTH_FAILED);
-      assert_has(trace, "AttentionRequired %u %u %s\n", T_CRED, OVPN3_ATTENTION_GROUP_USER_PASSWORD,
-                 TEXT_NEED_USERPASS);
+      assert_has(trace, "AttentionRequired %u %u \"%s\"\n", T_CRED,
+                 OVPN3_ATTENTION_GROUP_USER_PASSWORD, TEXT_NEED_USERPASS);
       assert_has(trace, "state CONNECTING -> WAITING_INPUT (authentication failed)\n");
       g_assert_cmpuint(count(trace, "StatusChange 2 7 "), ==, 1);
     }
   else if (g_str_equal(name, "crv1"))
     {
-      assert_has(trace, "AttentionRequired %u %u Enter PIN (it's 6 digits), ok?\n", T_CRED,
+      assert_has(trace, "AttentionRequired %u %u \"Enter PIN (it's 6 digits), ok?\"\n", T_CRED,
                  OVPN3_ATTENTION_GROUP_CHALLENGE_DYNAMIC);
-      assert_has(trace, "StatusChange %u %u %s\n", conn, OVPN3_STATUS_MINOR_CFG_REQUIRE_USER,
+      assert_has(trace, "StatusChange %u %u \"%s\"\n", conn, OVPN3_STATUS_MINOR_CFG_REQUIRE_USER,
                  TEXT_NEED_DYNAMIC);
       /* the auth-failure RECONNECTING is silent */
       g_assert_cmpuint(count(trace, "StatusChange 2 12 "), ==, 0);
     }
   else if (g_str_equal(name, "cr-text"))
-    assert_has(trace, "AttentionRequired %u %u Enter your TOTP code\n", T_CRED,
+    assert_has(trace, "AttentionRequired %u %u \"Enter your TOTP code\"\n", T_CRED,
                OVPN3_ATTENTION_GROUP_CHALLENGE_AUTH_PENDING);
   else if (g_str_equal(name, "web-auth"))
     assert_has(trace,
-               "StatusChange %u %u https://auth.example.test/login?session=abc,def\n"
-               "AttentionRequired %u %u https://",
+               "StatusChange %u %u \"https://auth.example.test/login?session=abc,def\"\n"
+               "AttentionRequired %u %u \"https://",
                OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_SESS_AUTH_URL, T_CRED,
                OVPN3_ATTENTION_GROUP_OPEN_URL);
   else if (g_str_equal(name, "static-challenge"))
-    assert_has(trace, "StatusChange %u %u Client disconnected by server\n", conn,
+    assert_has(trace, "StatusChange %u %u \"Client disconnected by server\"\n", conn,
                OVPN3_STATUS_MINOR_CONN_FAILED);
   else if (g_str_equal(name, "private-key"))
-    assert_has(trace, "StatusChange %u %u Private key passphrase verification failed\n", conn,
+    assert_has(trace, "StatusChange %u %u \"Private key passphrase verification failed\"\n", conn,
                OVPN3_STATUS_MINOR_CONN_AUTH_FAILED);
   else if (g_str_equal(name, "kill-restart"))
-    assert_has(trace, "StatusChange %u %u server-pushed-connection-reset\n", conn,
+    assert_has(trace, "StatusChange %u %u \"server-pushed-connection-reset\"\n", conn,
                OVPN3_STATUS_MINOR_CONN_RECONNECTING);
 }
 
