@@ -27,24 +27,23 @@ def loaded(binary):
     return names
 
 
-def main():
+def test_loads_only_the_libraries_of_its_concerns():
     binary, expected = sys.argv[1], set(sys.argv[2:])
     unknown = expected - WATCHED
-    if unknown:
-        sys.exit(f"not a watched library: {sorted(unknown)}")
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"{binary}: not an executable")
+    assert not unknown, f"not a watched library: {sorted(unknown)}"
+    assert os.access(binary, os.X_OK), f"{binary}: not an executable"
     got = loaded(binary) & WATCHED
     name = os.path.basename(binary)
     extra, missing = got - expected, expected - got
-    for lib in sorted(extra):
-        print(f"{name} loads lib{lib}, which none of its parts should need")
-    for lib in sorted(missing):
-        print(f"{name} does not load lib{lib} (update the expectation if that is intended)")
-    if extra or missing:
-        sys.exit(1)
+    problems = [f"{name} loads lib{lib}, which none of its parts should need"
+                for lib in sorted(extra)]
+    problems += [f"{name} does not load lib{lib} (update the expectation if that is intended)"
+                 for lib in sorted(missing)]
+    assert not problems, "\n".join(problems)
     print(f"{name}: {', '.join(sorted('lib' + lib for lib in got)) or 'none'} of the watched libraries")
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+    import ovpn3tap
+    ovpn3tap.main()

@@ -12,7 +12,6 @@ Callers: root, the service user and the unprivileged test user A.
 import os
 import pwd
 import signal
-import sys
 
 import dbus
 import dbus.lowlevel
@@ -151,23 +150,32 @@ def own_as_current(bus):
     return out
 
 
-def main():
-    t.require_devbus()
+su = None
+callers = {}
+
+
+def as_caller(who, fn):
+    if callers[who] is None:
+        return fn(t.system_bus())
+    return t.run_as(callers[who], fn)
+
+
+def test_who_may_own_which_name():
+    global su, callers
     su = t.service_user()
     callers = {'root': None, 'service': su, 'user': t.USER_A}
-
-    def as_caller(who, fn):
-        if callers[who] is None:
-            return fn(t.system_bus())
-        return t.run_as(callers[who], fn)
-
     errors = []
     for who in sorted(callers):
         got = as_caller(who, own_as_current)
         for (name, allowed), ok in zip(OWN, got):
             if ok != (who in allowed):
                 errors.append('%s %s own %s' % (who, 'may' if ok else 'may not', name))
+    assert not errors, 'policy differs from the spec:\n  ' + '\n  '.join(errors)
+    print('%d names x %d callers as specified' % (len(OWN), len(callers)))
 
+
+def test_who_may_call_which_member():
+    errors = []
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -192,12 +200,9 @@ def main():
     finally:
         os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
-    if errors:
-        sys.stderr.write('policy differs from the spec:\n  ' + '\n  '.join(errors) + '\n')
-        sys.exit(1)
-    print('%d calls x %d callers and %d names x %d callers as specified'
-          % (len(CASES), len(callers), len(OWN), len(callers)))
+    assert not errors, 'policy differs from the spec:\n  ' + '\n  '.join(errors)
+    print('%d calls x %d callers as specified' % (len(CASES), len(callers)))
 
 
-if __name__ == '__main__':
-    main()
+t.require_devbus()
+t.main()

@@ -203,14 +203,34 @@ def case_private_checkout():
     check(r.returncode == 0, 'private-checkout failed (status %d)' % r.returncode)
 
 
-if __name__ == '__main__':
+def nothing_left_in_the_log_directory():
+    left = os.listdir(LOG_DIR)
+    check(left == [], 'files left in the log directory: %s' % left)
+
+
+def remove_log_directory():
+    for name in os.listdir(LOG_DIR):
+        os.unlink(os.path.join(LOG_DIR, name))
+    os.rmdir(LOG_DIR)
+
+
+CASES = {'inside': case_inside, 'status': case_status, 'parallel': case_parallel,
+         'private-checkout': case_private_checkout}
+
+if __name__ == '__main__' and sys.argv[1] == 'private-checkout-inner':
+    # started by case_private_checkout in a mount namespace of its own: its
+    # exit status is the answer
     try:
-        {'inside': case_inside, 'status': case_status, 'parallel': case_parallel,
-         'private-checkout': case_private_checkout,
-         'private-checkout-inner': case_private_checkout_inner}[sys.argv[1]]()
-        left = os.listdir(LOG_DIR)
-        check(left == [], 'files left in the log directory: %s' % left)
+        case_private_checkout_inner()
+        nothing_left_in_the_log_directory()
     finally:
-        for name in os.listdir(LOG_DIR):
-            os.unlink(os.path.join(LOG_DIR, name))
-        os.rmdir(LOG_DIR)
+        remove_log_directory()
+elif __name__ == '__main__':
+    # one TAP case per meson test: the case named on the command line, then
+    # the log-directory check
+    sys.path.insert(0, os.path.join(SRC, 'tests', 'lib'))
+    import ovpn3tap
+    globals()['test_' + sys.argv[1].replace('-', '_')] = CASES[sys.argv[1]]
+    globals()['test_nothing_left_in_the_log_directory'] = nothing_left_in_the_log_directory
+    ovpn3tap.cleanup(remove_log_directory)
+    ovpn3tap.main()
