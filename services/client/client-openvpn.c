@@ -642,6 +642,8 @@ ovpn3_client_openvpn_send(Ovpn3ClientOpenvpn *self, Ovpn3MgmtCommand *cmd)
 {
   Ovpn3MgmtClient *mgmt = ovpn3_client_openvpn_get_mgmt(self);
 
+  /* callers check what a constructor returned (client_send()); NULL is a bug */
+  g_return_if_fail(cmd != NULL);
   if (mgmt == NULL)
     {
       g_debug("not sent (no management connection): %s", ovpn3_mgmt_command_describe(cmd));

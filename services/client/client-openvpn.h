@@ -58,7 +58,8 @@ gboolean ovpn3_client_openvpn_start(Ovpn3ClientOpenvpn *self, const Ovpn3ClientO
 gboolean ovpn3_client_openvpn_is_running(Ovpn3ClientOpenvpn *self);
 /* The management client once openvpn connected, else NULL. */
 Ovpn3MgmtClient *ovpn3_client_openvpn_get_mgmt(Ovpn3ClientOpenvpn *self);
-/* Queues a command (transfer full); a failure is only logged (never the arguments of a secret). */
+/* Queues a command (transfer full, never NULL); a failure is only logged (never the arguments of
+ * a secret). */
 void ovpn3_client_openvpn_send(Ovpn3ClientOpenvpn *self, Ovpn3MgmtCommand *cmd);
 /* `signal SIGTERM` over the socket (or SIGTERM to the process), SIGKILL after timeout_s. */
 void ovpn3_client_openvpn_stop(Ovpn3ClientOpenvpn *self, guint timeout_s);
