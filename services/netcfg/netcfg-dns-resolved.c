@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "netcfg-dns-resolved.h"
-#include "netcfg-validate.h"
+#include "ovpn3-net-policy.h"
 
 #define RESOLVED_TIMEOUT_MS 10000
 

@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "netcfg-validate.h"
+#include "ovpn3-net-addr.h"
 
 G_BEGIN_DECLS
 

@@ -9,6 +9,7 @@
 #include "netcfg-state.h"
 #include "netcfg-store.h"
 #include "netcfg-validate.h"
+#include "ovpn3-net-policy.h"
 
 #define STATE_VERSION 1
 
