@@ -88,6 +88,10 @@ def test_bad_ips_and_prefixes_refused():
             contains='Invalid IPv4 address')
     refused('AddDNS', dbus.Array(['ns.example.com'], signature='s'), signature='as',
             contains='Invalid IPv4 address')
+    refused('AddDNS', dbus.Array(['0.0.0.0'], signature='s'), signature='as',
+            contains='Refusing DNS server')
+    refused('AddDNS', dbus.Array(['ff02::1'], signature='s'), signature='as',
+            contains='Refusing DNS server')
 
 
 
@@ -104,6 +108,10 @@ def test_bad_ips_and_prefixes_refused():
             contains='host bits')
     refused('AddNetworks', nets(('224.0.0.0', 4, False)), signature='a(suibb)', contains='multicast')
     refused('AddNetworks', nets(('127.0.0.0', 8, False)), signature='a(suibb)', contains='loopback')
+    # one policy with the backend client (docs/architecture.md §6): a route that merely
+    # overlaps loopback is refused like one inside it
+    refused('AddNetworks', nets(('126.0.0.0', 7, False)), signature='a(suibb)', contains='loopback')
+    refused('AddNetworks', nets(('64.0.0.0', 2, False)), signature='a(suibb)', contains='loopback')
     many = dbus.Array([('10.%d.%d.0' % (i // 256, i % 256), dbus.UInt32(24), dbus.Int32(-1), False,
                         False) for i in range(10000)], signature='(suibb)')
     refused('AddNetworks', many, signature='a(suibb)', contains='Too many routes')
@@ -118,6 +126,9 @@ def test_bad_domains_refused():
     e = refused('AddDNSSearch', dbus.Array(['ok.example', 'bad domain'], signature='s'),
                 signature='as', contains='Invalid DNS search domain')
     refused('AddDNSSearch', dbus.Array(['x\x01y.example'], signature='s'), signature='as',
+            contains='Invalid DNS search domain')
+    # a trailing dot is refused, as by the backend client (docs/architecture.md §6)
+    refused('AddDNSSearch', dbus.Array(['example.com.'], signature='s'), signature='as',
             contains='Invalid DNS search domain')
     refused('AddDNSSearch', dbus.Array(['d%d.example' % i for i in range(65)], signature='s'),
             signature='as', contains='Too many DNS search domains')
