@@ -265,29 +265,64 @@ fetch_sessions(Ovpn3Cli *cli, char ***paths_out, Ovpn3CliGetAll **items_out, int
       return -1;
     }
   g_variant_get(reply, "(^ao)", &paths);
-  n = g_strv_length(paths);
-  items = g_new0(Ovpn3CliGetAll, MAX(n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      items[i].dest = OVPN3_SESSIONS_BUS_NAME;
-      items[i].path = paths[i];
-      items[i].iface = OVPN3_SESSIONS_INTERFACE;
-    }
-  ovpn3_cli_get_all_batch(items, n);
+  items = ovpn3_cli_get_all_paths(OVPN3_SESSIONS_BUS_NAME, (const char *const *) paths,
+                                  OVPN3_SESSIONS_INTERFACE, &n);
   *paths_out = paths;
   *items_out = items;
   return (int) n;
 }
 
 static void
-free_items(Ovpn3CliGetAll *items, int n)
+print_sessions_json(char **paths, Ovpn3CliGetAll *items, int n)
 {
+  g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
+  JsonArray *arr = json_array_new();
+
   for (int i = 0; i < n; i++)
-    {
-      g_clear_pointer(&items[i].props, g_variant_unref);
-      g_clear_error(&items[i].error);
-    }
-  g_free(items);
+    if (items[i].props != NULL)
+      json_array_add_object_element(arr, session_json(paths[i], items[i].props));
+  json_node_take_array(root, arr);
+  ovpn3_cli_print_json(root);
+}
+
+/* The cells of one session's line in the table. */
+static char **
+session_cells(const char *path, GVariant *p)
+{
+  g_autoptr(GStrvBuilder) cb = g_strv_builder_new();
+  g_autofree char *owner = NULL, *started = NULL, *server = NULL, *status = NULL;
+  guint32 u, major, minor, port;
+  guint64 t;
+  const char *msg, *proto, *address;
+
+  owner = ovpn3_vardict_u32(p, "owner", &u) ? ovpn3_cli_user_name(u) : NULL;
+  started = ovpn3_vardict_u64(p, "session_created", &t) ? ovpn3_cli_format_time(t, "-") : NULL;
+  if (g_variant_lookup(p, "connected_to", "(&s&su)", &proto, &address, &port) && *address != '\0')
+    server = g_strdup_printf("%s:%u/%s", address, port, proto);
+  if (g_variant_lookup(p, "status", "(uu&s)", &major, &minor, &msg))
+    status = g_strdup(ovpn3_cli_status_text(major, minor));
+  g_strv_builder_add(cb, ovpn3_vardict_str(p, "config_name") ?: "");
+  g_strv_builder_add(cb, owner ?: "");
+  g_strv_builder_add(cb, started ?: "");
+  g_strv_builder_add(cb, ovpn3_vardict_str(p, "device_name") ?: "");
+  g_strv_builder_add(cb, server ?: "");
+  g_strv_builder_add(cb, status ?: "");
+  if (sl.paths)
+    g_strv_builder_add(cb, path);
+  return g_strv_builder_end(cb);
+}
+
+static void
+print_sessions_table(Ovpn3Cli *cli, char **paths, Ovpn3CliGetAll *items, int n)
+{
+  static const char *const headers[]
+      = { "PROFILE", "OWNER", "STARTED", "DEVICE", "SERVER", "STATUS", "PATH", NULL };
+  g_autoptr(Ovpn3Table) table = ovpn3_table_new_without(headers, sl.paths ? NULL : "PATH");
+
+  for (int i = 0; i < n; i++)
+    if (items[i].props != NULL) /* else ended meanwhile */
+      ovpn3_table_add_row_take(table, session_cells(paths[i], items[i].props));
+  ovpn3_table_print(table, stdout, cli->color_out);
 }
 
 int
@@ -304,64 +339,12 @@ ovpn3_cmd_sessions_list(Ovpn3Cli *cli, int argc, char **argv)
   if (n < 0)
     return code;
   if (sl.json)
-    {
-      g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
-      JsonArray *arr = json_array_new();
-
-      for (int i = 0; i < n; i++)
-        if (items[i].props != NULL)
-          json_array_add_object_element(arr, session_json(paths[i], items[i].props));
-      json_node_take_array(root, arr);
-      ovpn3_cli_print_json(root);
-    }
+    print_sessions_json(paths, items, n);
   else if (n == 0)
     printf("No sessions.\nStart one with `ovpn3 session-start --config NAME`.\n");
   else
-    {
-      static const char *const headers[]
-          = { "PROFILE", "OWNER", "STARTED", "DEVICE", "SERVER", "STATUS", "PATH", NULL };
-      g_autoptr(GStrvBuilder) hb = g_strv_builder_new();
-      g_auto(GStrv) hdr = NULL;
-      g_autoptr(Ovpn3Table) table = NULL;
-
-      for (guint i = 0; headers[i] != NULL; i++)
-        if (sl.paths || !g_str_equal(headers[i], "PATH"))
-          g_strv_builder_add(hb, headers[i]);
-      hdr = g_strv_builder_end(hb);
-      table = ovpn3_table_new((const char *const *) hdr);
-      for (int i = 0; i < n; i++)
-        {
-          GVariant *p = items[i].props;
-          g_autoptr(GStrvBuilder) cb = NULL;
-          g_autofree char *owner = NULL, *started = NULL, *server = NULL, *status = NULL;
-          guint32 u, major, minor, port;
-          guint64 t;
-          const char *msg, *proto, *address;
-
-          if (p == NULL)
-            continue; /* ended meanwhile */
-          cb = g_strv_builder_new();
-          owner = ovpn3_vardict_u32(p, "owner", &u) ? ovpn3_cli_user_name(u) : NULL;
-          started
-              = ovpn3_vardict_u64(p, "session_created", &t) ? ovpn3_cli_format_time(t, "-") : NULL;
-          if (g_variant_lookup(p, "connected_to", "(&s&su)", &proto, &address, &port)
-              && *address != '\0')
-            server = g_strdup_printf("%s:%u/%s", address, port, proto);
-          if (g_variant_lookup(p, "status", "(uu&s)", &major, &minor, &msg))
-            status = g_strdup(ovpn3_cli_status_text(major, minor));
-          g_strv_builder_add(cb, ovpn3_vardict_str(p, "config_name") ?: "");
-          g_strv_builder_add(cb, owner ?: "");
-          g_strv_builder_add(cb, started ?: "");
-          g_strv_builder_add(cb, ovpn3_vardict_str(p, "device_name") ?: "");
-          g_strv_builder_add(cb, server ?: "");
-          g_strv_builder_add(cb, status ?: "");
-          if (sl.paths)
-            g_strv_builder_add(cb, paths[i]);
-          ovpn3_table_add_row_take(table, g_strv_builder_end(cb));
-        }
-      ovpn3_table_print(table, stdout, cli->color_out);
-    }
-  free_items(items, n);
+    print_sessions_table(cli, paths, items, n);
+  ovpn3_cli_get_all_items_free(items, (guint) n);
   return code;
 }
 
@@ -528,7 +511,7 @@ ovpn3_cmd_session_auth(Ovpn3Cli *cli, int argc, char **argv)
           row[3] = g_strdup(paths[i]);
           ovpn3_table_add_row_take(table, row);
         }
-      free_items(items, n);
+      ovpn3_cli_get_all_items_free(items, (guint) n);
       if (au.pid > 0 && path == NULL)
         return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND,
                               "`ovpn3 session-auth` lists the sessions waiting for you",
