@@ -310,7 +310,7 @@ count_owned(GHashTable *sessions, guint32 uid)
 
 /* NULL, or why the session may not start: one per profile and user, the quotas. */
 static GError *
-check_quotas(NewTunnel *call)
+check_limits(NewTunnel *call)
 {
   GHashTable *sessions = ovpn3_session_manager_get_sessions(call->manager);
   guint32 uid = call->caller->uid;
@@ -341,7 +341,7 @@ create_session(NewTunnel *call)
 {
   g_autofree char *path = NULL;
   guint32 uid = call->caller->uid;
-  GError *refusal = check_quotas(call);
+  GError *refusal = check_limits(call);
 
   if (refusal != NULL)
     {
