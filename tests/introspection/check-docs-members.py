@@ -58,7 +58,7 @@ def introspected(xml_path):
     return members
 
 
-def main(root):
+def check(root):
     with open(os.path.join(root, 'docs', 'architecture.md'), encoding='utf-8') as f:
         rows = documented(f.read())
     xml_dir = os.path.join(root, 'introspection')
@@ -87,15 +87,16 @@ def main(root):
                           % (name, kind, member))
     for name in sorted(set(rows) - set(os.listdir(xml_dir))):
         errors.append('docs/architecture.md §7 has a subsection for %s, which does not exist' % name)
-    if errors:
-        print('\n'.join(errors))
-        print('%d problem(s)' % len(errors))
-        return 1
-    print('ok: %d introspected members documented with an existing file' % n)
-    return 0
+    assert not errors, '%d problem(s):\n%s' % (len(errors), '\n'.join(errors))
+    print('%d introspected members documented with an existing file' % n)
 
 
 if __name__ == '__main__':
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    sys.exit(main(sys.argv[1]))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+    import ovpn3tap
+
+    def test_every_introspected_member_documented_with_an_existing_file():
+        check(sys.argv[1])
+    ovpn3tap.main()

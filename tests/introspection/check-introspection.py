@@ -387,8 +387,25 @@ property p u readwrite
         self.assertNotEqual(self.check(xml, self.SPEC), [])
 
 
+def tap_case(test):
+    """One unittest test as a case of the TAP runner."""
+    def case():
+        result = unittest.TestResult()
+        unittest.TestSuite([test]).run(result)  # with setUpClass
+        problems = result.errors + result.failures
+        assert not problems, "\n".join(text for _, text in problems)
+        assert not result.skipped, result.skipped
+    return case
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
-        sys.exit("usage: check-introspection.py SPEC_TABLES XML_DIR [unittest args]")
+    if len(sys.argv) != 3:
+        sys.exit("usage: check-introspection.py SPEC_TABLES XML_DIR")
     SPEC_TABLES, XML_DIR = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+    import ovpn3tap
+    # the unittest cases, in order, as TAP cases (Class.test_x -> test_x)
+    for cls in (TestIntrospectionMatchesSpec, TestCheckerCatchesDifferences):
+        for name in unittest.defaultTestLoader.getTestCaseNames(cls):
+            globals()[name if name.startswith("test_") else "test_" + name] = tap_case(cls(name))
+    ovpn3tap.main(independent=True)

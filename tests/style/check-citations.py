@@ -47,7 +47,7 @@ def has_section(root, page, number, cache={}):
     return re.search(r'(?m)^#{2,4} ' + re.escape(number) + r'[. ]', text) is not None
 
 
-def main(root):
+def check(root):
     found = []
     nfiles = 0
     for dirpath, dirnames, filenames in os.walk(root):
@@ -72,16 +72,17 @@ def main(root):
                         line = text.count('\n', 0, m.start()) + 1
                         found.append('%s:%d: %s: no such page or section in docs/'
                                      % (os.path.relpath(path, root), line, m.group(0)))
-    if found:
-        print('\n'.join(found))
-        print('%d citation(s) of documents that are not in the repository or of docs/ sections '
-              'that do not exist' % len(found))
-        return 1
-    print('ok: %d files, no design/spec section citations outside docs/' % nfiles)
-    return 0
+    assert not found, ('%d citation(s) of documents that are not in the repository or of docs/ '
+                       'sections that do not exist:\n%s' % (len(found), '\n'.join(found)))
+    print('%d files, no design/spec section citations outside docs/' % nfiles)
 
 
 if __name__ == '__main__':
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    sys.exit(main(sys.argv[1]))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+    import ovpn3tap
+
+    def test_no_citation_of_missing_documents_or_sections():
+        check(sys.argv[1])
+    ovpn3tap.main()
