@@ -177,6 +177,68 @@ set_override(Ovpn3Cli *cli, const char *path, const char *spec)
   return code;
 }
 
+/* @method(s) for every string of @values (none: nothing), reported as "<what> '<value>'";
+ * stops at the first failure. */
+static int
+call_for_each(Ovpn3Cli *cli, const char *path, const char *method, char **values, const char *what,
+              gboolean *changed)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    {
+      g_autofree char *about = g_strdup_printf("%s '%s'", what, values[i]);
+      int code = ovpn3_cli_change_call(cli, &profile_target, path, method,
+                                       g_variant_new("(s)", values[i]), about);
+
+      if (code != OVPN3_EXIT_OK)
+        return code;
+      *changed = TRUE;
+    }
+  return OVPN3_EXIT_OK;
+}
+
+/* Sets the boolean property @prop to @value: 0 or 1; -1: not asked for, nothing to do. */
+static int
+set_yesno(Ovpn3Cli *cli, const char *path, const char *prop, int value, const char *what,
+          gboolean *changed)
+{
+  int code;
+
+  if (value < 0)
+    return OVPN3_EXIT_OK;
+  code = ovpn3_cli_change_set(cli, &profile_target, path, prop, g_variant_new_boolean(value), what);
+  *changed = *changed || code == OVPN3_EXIT_OK;
+  return code;
+}
+
+/* The changes config-manage asks for, in this order; stops at the first failure. */
+static int
+apply_manage(Ovpn3Cli *cli, const char *path, int dco, gboolean *changed)
+{
+  int code = OVPN3_EXIT_OK;
+
+  if (man.rename != NULL)
+    {
+      code = ovpn3_cli_change_set(cli, &profile_target, path, "name",
+                                  g_variant_new_string(man.rename), "cannot rename");
+      *changed = code == OVPN3_EXIT_OK;
+    }
+  if (code == OVPN3_EXIT_OK)
+    code = call_for_each(cli, path, "RemoveTag", man.remove_tags, "cannot remove the tag", changed);
+  if (code == OVPN3_EXIT_OK)
+    code = call_for_each(cli, path, "AddTag", man.tags, "cannot add the tag", changed);
+  if (code == OVPN3_EXIT_OK)
+    code = call_for_each(cli, path, "UnsetOverride", man.unset_overrides,
+                         "cannot remove the override", changed);
+  for (guint i = 0; code == OVPN3_EXIT_OK && man.set_overrides != NULL && man.set_overrides[i]; i++)
+    {
+      code = set_override(cli, path, man.set_overrides[i]);
+      *changed = *changed || code == OVPN3_EXIT_OK;
+    }
+  if (code == OVPN3_EXIT_OK)
+    code = set_yesno(cli, path, "dco", dco, "cannot change DCO", changed);
+  return code;
+}
+
 int
 ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
 {
@@ -194,58 +256,9 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
   path = ovpn3_cli_select_config(cli, man.name, man.path, &code);
   if (path == NULL)
     return code;
-
-  if (man.rename != NULL)
-    {
-      code = ovpn3_cli_change_set(cli, &profile_target, path, "name",
-                                  g_variant_new_string(man.rename), "cannot rename");
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  for (guint i = 0; man.remove_tags != NULL && man.remove_tags[i] != NULL; i++)
-    {
-      g_autofree char *what = g_strdup_printf("cannot remove the tag '%s'", man.remove_tags[i]);
-      code = ovpn3_cli_change_call(cli, &profile_target, path, "RemoveTag",
-                                   g_variant_new("(s)", man.remove_tags[i]), what);
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  for (guint i = 0; man.tags != NULL && man.tags[i] != NULL; i++)
-    {
-      g_autofree char *what = g_strdup_printf("cannot add the tag '%s'", man.tags[i]);
-      code = ovpn3_cli_change_call(cli, &profile_target, path, "AddTag",
-                                   g_variant_new("(s)", man.tags[i]), what);
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  for (guint i = 0; man.unset_overrides != NULL && man.unset_overrides[i] != NULL; i++)
-    {
-      g_autofree char *what
-          = g_strdup_printf("cannot remove the override '%s'", man.unset_overrides[i]);
-      code = ovpn3_cli_change_call(cli, &profile_target, path, "UnsetOverride",
-                                   g_variant_new("(s)", man.unset_overrides[i]), what);
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  for (guint i = 0; man.set_overrides != NULL && man.set_overrides[i] != NULL; i++)
-    {
-      code = set_override(cli, path, man.set_overrides[i]);
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  if (dco >= 0)
-    {
-      code = ovpn3_cli_change_set(cli, &profile_target, path, "dco", g_variant_new_boolean(dco),
-                                  "cannot change DCO");
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
+  code = apply_manage(cli, path, dco, &changed);
+  if (code != OVPN3_EXIT_OK)
+    return code;
   if (changed && !man.show)
     {
       printf("Profile updated.\n");
@@ -343,25 +356,13 @@ ovpn3_cmd_config_acl(Ovpn3Cli *cli, int argc, char **argv)
   code = ovpn3_cli_change_access(cli, &profile_target, path, acl.grant, TRUE, &changed);
   if (code == OVPN3_EXIT_OK)
     code = ovpn3_cli_change_access(cli, &profile_target, path, acl.revoke, FALSE, &changed);
-  if (code == OVPN3_EXIT_OK && pub >= 0)
-    {
-      code = ovpn3_cli_change_set(cli, &profile_target, path, "public_access",
-                                  g_variant_new_boolean(pub), "cannot change public access");
-      changed = TRUE;
-    }
-  if (code == OVPN3_EXIT_OK && lock >= 0)
-    {
-      code = ovpn3_cli_change_set(cli, &profile_target, path, "locked_down",
-                                  g_variant_new_boolean(lock), "cannot change lock-down");
-      changed = TRUE;
-    }
-  if (code == OVPN3_EXIT_OK && transfer >= 0)
-    {
-      code = ovpn3_cli_change_set(cli, &profile_target, path, "transfer_owner_session",
-                                  g_variant_new_boolean(transfer),
-                                  "cannot change transfer-owner-session");
-      changed = TRUE;
-    }
+  if (code == OVPN3_EXIT_OK)
+    code = set_yesno(cli, path, "public_access", pub, "cannot change public access", &changed);
+  if (code == OVPN3_EXIT_OK)
+    code = set_yesno(cli, path, "locked_down", lock, "cannot change lock-down", &changed);
+  if (code == OVPN3_EXIT_OK)
+    code = set_yesno(cli, path, "transfer_owner_session", transfer,
+                     "cannot change transfer-owner-session", &changed);
   if (code == OVPN3_EXIT_OK && acl.seal)
     {
       if (!acl.force && isatty(0)
