@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <stdio.h>
+
 #include "ovpn3-cli-bus.h"
 #include "ovpn3-cli-change.h"
 #include "ovpn3-cli-output.h"
@@ -39,6 +41,19 @@ ovpn3_cli_change_set(Ovpn3Cli *cli, const Ovpn3CliTarget *target, const char *pa
 }
 
 int
+ovpn3_cli_change_set_yesno(Ovpn3Cli *cli, const Ovpn3CliTarget *target, const char *path,
+                           const char *prop, int value, const char *what, gboolean *changed)
+{
+  int code;
+
+  if (value < 0)
+    return OVPN3_EXIT_OK;
+  code = ovpn3_cli_change_set(cli, target, path, prop, g_variant_new_boolean(value), what);
+  *changed = *changed || code == OVPN3_EXIT_OK;
+  return code;
+}
+
+int
 ovpn3_cli_change_access(Ovpn3Cli *cli, const Ovpn3CliTarget *target, const char *path, char **users,
                         gboolean grant, gboolean *changed)
 {
@@ -60,4 +75,16 @@ ovpn3_cli_change_access(Ovpn3Cli *cli, const Ovpn3CliTarget *target, const char 
       *changed = TRUE;
     }
   return OVPN3_EXIT_OK;
+}
+
+int
+ovpn3_cli_change_done(Ovpn3Cli *cli, const char *path, gboolean changed, gboolean show_asked,
+                      const char *done_text, Ovpn3CliShowFunc show)
+{
+  if (changed && !show_asked)
+    {
+      printf("%s\n", done_text);
+      return OVPN3_EXIT_OK;
+    }
+  return show(cli, path);
 }

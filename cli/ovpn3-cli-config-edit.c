@@ -196,20 +196,6 @@ call_for_each(Ovpn3Cli *cli, const char *path, const char *method, char **values
   return OVPN3_EXIT_OK;
 }
 
-/* Sets the boolean property @prop to @value: 0 or 1; -1: not asked for, nothing to do. */
-static int
-set_yesno(Ovpn3Cli *cli, const char *path, const char *prop, int value, const char *what,
-          gboolean *changed)
-{
-  int code;
-
-  if (value < 0)
-    return OVPN3_EXIT_OK;
-  code = ovpn3_cli_change_set(cli, &profile_target, path, prop, g_variant_new_boolean(value), what);
-  *changed = *changed || code == OVPN3_EXIT_OK;
-  return code;
-}
-
 /* The changes config-manage asks for, in this order; stops at the first failure. */
 static int
 apply_manage(Ovpn3Cli *cli, const char *path, int dco, gboolean *changed)
@@ -235,7 +221,8 @@ apply_manage(Ovpn3Cli *cli, const char *path, int dco, gboolean *changed)
       *changed = *changed || code == OVPN3_EXIT_OK;
     }
   if (code == OVPN3_EXIT_OK)
-    code = set_yesno(cli, path, "dco", dco, "cannot change DCO", changed);
+    code = ovpn3_cli_change_set_yesno(cli, &profile_target, path, "dco", dco, "cannot change DCO",
+                                      changed);
   return code;
 }
 
@@ -259,12 +246,7 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
   code = apply_manage(cli, path, dco, &changed);
   if (code != OVPN3_EXIT_OK)
     return code;
-  if (changed && !man.show)
-    {
-      printf("Profile updated.\n");
-      return OVPN3_EXIT_OK;
-    }
-  return show_manage(cli, path);
+  return ovpn3_cli_change_done(cli, path, changed, man.show, "Profile updated.", show_manage);
 }
 
 /* ==== config-acl ============================================================================= */
@@ -357,12 +339,14 @@ ovpn3_cmd_config_acl(Ovpn3Cli *cli, int argc, char **argv)
   if (code == OVPN3_EXIT_OK)
     code = ovpn3_cli_change_access(cli, &profile_target, path, acl.revoke, FALSE, &changed);
   if (code == OVPN3_EXIT_OK)
-    code = set_yesno(cli, path, "public_access", pub, "cannot change public access", &changed);
+    code = ovpn3_cli_change_set_yesno(cli, &profile_target, path, "public_access", pub,
+                                      "cannot change public access", &changed);
   if (code == OVPN3_EXIT_OK)
-    code = set_yesno(cli, path, "locked_down", lock, "cannot change lock-down", &changed);
+    code = ovpn3_cli_change_set_yesno(cli, &profile_target, path, "locked_down", lock,
+                                      "cannot change lock-down", &changed);
   if (code == OVPN3_EXIT_OK)
-    code = set_yesno(cli, path, "transfer_owner_session", transfer,
-                     "cannot change transfer-owner-session", &changed);
+    code = ovpn3_cli_change_set_yesno(cli, &profile_target, path, "transfer_owner_session",
+                                      transfer, "cannot change transfer-owner-session", &changed);
   if (code == OVPN3_EXIT_OK && acl.seal)
     {
       if (!acl.force && isatty(0)
@@ -378,12 +362,7 @@ ovpn3_cmd_config_acl(Ovpn3Cli *cli, int argc, char **argv)
     }
   if (code != OVPN3_EXIT_OK)
     return code;
-  if (changed && !acl.show)
-    {
-      printf("Access settings updated.\n");
-      return OVPN3_EXIT_OK;
-    }
-  return show_acl(cli, path);
+  return ovpn3_cli_change_done(cli, path, changed, acl.show, "Access settings updated.", show_acl);
 }
 
 /* ==== config-remove ========================================================================== */

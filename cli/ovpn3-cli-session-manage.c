@@ -291,33 +291,20 @@ ovpn3_cmd_session_acl(Ovpn3Cli *cli, int argc, char **argv)
   if (path == NULL)
     return code;
   code = ovpn3_cli_change_access(cli, &session_target, path, sa.grant, TRUE, &changed);
+  if (code == OVPN3_EXIT_OK)
+    code = ovpn3_cli_change_access(cli, &session_target, path, sa.revoke, FALSE, &changed);
+  if (code == OVPN3_EXIT_OK)
+    code = ovpn3_cli_change_set_yesno(cli, &session_target, path, "public_access",
+                                      sa.public_access != NULL ? pub : -1,
+                                      "cannot change public access", &changed);
+  if (code == OVPN3_EXIT_OK)
+    code = ovpn3_cli_change_set_yesno(cli, &session_target, path, "restrict_log_access",
+                                      sa.restrict_log != NULL ? restrict_log : -1,
+                                      "cannot change log access", &changed);
   if (code != OVPN3_EXIT_OK)
     return code;
-  code = ovpn3_cli_change_access(cli, &session_target, path, sa.revoke, FALSE, &changed);
-  if (code != OVPN3_EXIT_OK)
-    return code;
-  if (sa.public_access != NULL)
-    {
-      code = ovpn3_cli_change_set(cli, &session_target, path, "public_access",
-                                  g_variant_new_boolean(pub), "cannot change public access");
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  if (sa.restrict_log != NULL)
-    {
-      code = ovpn3_cli_change_set(cli, &session_target, path, "restrict_log_access",
-                                  g_variant_new_boolean(restrict_log), "cannot change log access");
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      changed = TRUE;
-    }
-  if (changed && !sa.show)
-    {
-      printf("Access settings updated.\n");
-      return OVPN3_EXIT_OK;
-    }
-  return show_session_acl(cli, path);
+  return ovpn3_cli_change_done(cli, path, changed, sa.show, "Access settings updated.",
+                               show_session_acl);
 }
 
 /* ==== log ==================================================================================== */
