@@ -212,6 +212,11 @@ void client_finish(Ovpn3ClientBackend *self);
 /* Connect without the checks: starts, or goes on after input or a hold. */
 void client_session_connect(Ovpn3ClientBackend *self);
 void client_method_connect(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
+/* Pause and Resume without the checks; invocation (NULL in tests) is answered
+ * where upstream answers: after CONN_PAUSING / CONN_RESUMING, before the rest. */
+void client_session_pause(Ovpn3ClientBackend *self, const char *reason,
+                          GDBusMethodInvocation *invocation);
+void client_session_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 void client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
                          GDBusMethodInvocation *invocation);
 void client_method_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);

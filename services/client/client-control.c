@@ -82,11 +82,30 @@ running(Ovpn3ClientBackend *self)
 }
 
 void
+client_session_pause(Ovpn3ClientBackend *self, const char *reason,
+                     GDBusMethodInvocation *invocation)
+{
+  g_autofree char *msg = g_strdup_printf("Reason: %s", reason);
+
+  self->paused_from = self->state;
+  client_set_state(self, OVPN3_CLIENT_STATE_PAUSED, "Pause");
+  self->n_pause++;
+  client_conn_status(self, OVPN3_STATUS_MINOR_CONN_PAUSING, msg);
+  if (invocation != NULL)
+    g_dbus_method_invocation_return_value(invocation, NULL);
+  g_clear_handle_id(&self->hold_timer_id, g_source_remove);
+  if (self->in_hold || self->pending_prompt != PROMPT_NONE)
+    /* a signal now would be ignored (hold) or fatal (prompt) */
+    client_conn_status(self, OVPN3_STATUS_MINOR_CONN_PAUSED, "");
+  else
+    client_send(self, ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR1));
+}
+
+void
 client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
                     GDBusMethodInvocation *invocation)
 {
   const char *reason;
-  g_autofree char *msg = NULL;
 
   g_variant_get(parameters, "(&s)", &reason);
   if (!running(self))
@@ -99,41 +118,37 @@ client_method_pause(Ovpn3ClientBackend *self, GVariant *parameters,
       ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, "Connection is already paused");
       return;
     }
-  self->paused_from = self->state;
-  client_set_state(self, OVPN3_CLIENT_STATE_PAUSED, "Pause");
-  self->n_pause++;
-  msg = g_strdup_printf("Reason: %s", reason);
-  client_conn_status(self, OVPN3_STATUS_MINOR_CONN_PAUSING, msg);
-  g_dbus_method_invocation_return_value(invocation, NULL);
-  g_clear_handle_id(&self->hold_timer_id, g_source_remove);
-  if (self->in_hold || self->pending_prompt != PROMPT_NONE)
-    /* a signal now would be ignored (hold) or fatal (prompt) */
-    client_conn_status(self, OVPN3_STATUS_MINOR_CONN_PAUSED, "");
-  else
-    client_send(self, ovpn3_mgmt_command_signal(OVPN3_MGMT_SIGUSR1));
+  client_session_pause(self, reason, invocation);
 }
 
 void
-client_method_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation)
+client_session_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation)
 {
   Ovpn3ClientState to = self->paused_from;
 
-  if (self->state != OVPN3_CLIENT_STATE_PAUSED || !running(self))
-    {
-      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, "Connection is not paused");
-      return;
-    }
   /* a restart that reached its hold is over */
   if (to == OVPN3_CLIENT_STATE_RESTARTING && self->in_hold)
     to = OVPN3_CLIENT_STATE_CONNECTING;
   client_set_state(self, to, "Resume");
   client_conn_status(self, OVPN3_STATUS_MINOR_CONN_RESUMING, "");
-  g_dbus_method_invocation_return_value(invocation, NULL);
+  if (invocation != NULL)
+    g_dbus_method_invocation_return_value(invocation, NULL);
   self->connecting_emitted = FALSE;
   if (self->pending_prompt != PROMPT_NONE)
     answer_pending_prompt(self, "Resume: input provided");
   else if (self->state != OVPN3_CLIENT_STATE_WAITING_INPUT)
     client_hold_release(self);
+}
+
+void
+client_method_resume(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation)
+{
+  if (self->state != OVPN3_CLIENT_STATE_PAUSED || !running(self))
+    {
+      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, "Connection is not paused");
+      return;
+    }
+  client_session_resume(self, invocation);
 }
 
 void

@@ -33,27 +33,33 @@
 typedef struct
 {
   const char *name;
+  const char *transcript; /* NULL: the name */
+  /* the recorder's SIGUSR1 is a Pause (Resume once openvpn holds), not a Restart */
+  gboolean pause;
   const char *profile_extra;
   /* "slot name=value", in the order the user gives them; the last value of
    * a name is given again when it is asked for again */
   const char *const answers[6];
 } Scenario;
 
+#define ALICE "username=alice", "password=right \"pw\" \\ ok"
+
 static const Scenario scenarios[] = {
-  { "connect", "", { "username=alice", "password=right \"pw\" \\ ok" } },
-  { "auth-retry", "", { "username=alice", "password=wrong", "password=right \"pw\" \\ ok" } },
-  { "cr-text", "", { "username=alice", "password=right \"pw\" \\ ok", "auth_pending=654321" } },
-  { "crv1", "", { "username=alice", "password=right \"pw\" \\ ok", "dynamic_challenge=123456" } },
-  { "fatal-prompt", "", { NULL } },
-  { "hold", "", { NULL } },
-  { "kill-restart", "", { "username=alice", "password=right \"pw\" \\ ok" } },
-  { "management-client", "", { "username=alice", "password=right \"pw\" \\ ok" } },
-  { "private-key", "", { "pk_passphrase=not-it", "pk_passphrase=key-secret" } },
-  { "sighup", "", { "username=alice", "password=right \"pw\" \\ ok" } },
-  { "static-challenge",
-    "static-challenge \"Enter OTP, please\" 1\n",
-    { "username=alice", "password=right \"pw\" \\ ok", "static_challenge=123 456" } },
-  { "web-auth", "", { "username=alice", "password=right \"pw\" \\ ok" } },
+  { .name = "connect", .answers = { ALICE } },
+  { .name = "auth-retry", .answers = { "username=alice", "password=wrong", ALICE } },
+  { .name = "cr-text", .answers = { ALICE, "auth_pending=654321" } },
+  { .name = "crv1", .answers = { ALICE, "dynamic_challenge=123456" } },
+  { .name = "fatal-prompt" },
+  { .name = "hold" },
+  { .name = "kill-restart", .answers = { ALICE } },
+  { .name = "management-client", .answers = { ALICE } },
+  { .name = "private-key", .answers = { "pk_passphrase=not-it", "pk_passphrase=key-secret" } },
+  { .name = "sighup", .answers = { ALICE } },
+  { .name = "static-challenge",
+    .profile_extra = "static-challenge \"Enter OTP, please\" 1\n",
+    .answers = { ALICE, "static_challenge=123 456" } },
+  { .name = "web-auth", .answers = { ALICE } },
+  { .name = "connect-pause", .transcript = "connect", .pause = TRUE, .answers = { ALICE } },
 };
 
 typedef struct
@@ -243,6 +249,11 @@ after_event(Replay *r, gboolean apply_was_pending)
       client_hold_expired(r->be);
     }
   act_as_user(r);
+  if (r->be->state == OVPN3_CLIENT_STATE_PAUSED && r->be->in_hold)
+    {
+      g_string_append(r->trace, "manager: Resume\n");
+      client_session_resume(r->be, NULL);
+    }
 }
 
 static void
@@ -273,6 +284,11 @@ recorded_command(Replay *r, const char *command, GPtrArray *credentials)
   if (g_str_has_prefix(command, "username ") || g_str_has_prefix(command, "password ")
       || g_str_has_prefix(command, "cr-response "))
     g_ptr_array_add(credentials, g_strdup(command));
+  else if (g_str_equal(command, "signal \"SIGUSR1\"") && r->scenario->pause)
+    {
+      g_string_append(r->trace, "manager: Pause\n");
+      client_session_pause(r->be, "test", NULL);
+    }
   else if (g_str_equal(command, "signal \"SIGUSR1\""))
     {
       g_string_append(r->trace, "manager: Restart\n");
@@ -289,7 +305,8 @@ static Ovpn3ClientBackend *
 new_backend(const Scenario *scenario)
 {
   Ovpn3ClientBackend *be = g_object_new(OVPN3_TYPE_CLIENT_BACKEND, NULL);
-  g_autofree char *text = g_strconcat(PROFILE_BASE, scenario->profile_extra, NULL);
+  g_autofree char *text = g_strconcat(
+      PROFILE_BASE, scenario->profile_extra != NULL ? scenario->profile_extra : "", NULL);
   g_autoptr(GError) error = NULL;
 
   be->out = &recorder;
@@ -317,7 +334,8 @@ replay(const Scenario *scenario, GPtrArray *sent, GPtrArray *credentials)
   Ovpn3MgmtParser *parser = ovpn3_mgmt_parser_new();
   Replay r = { .scenario = scenario, .trace = g_string_new(NULL), .sent = sent };
 
-  path = g_strdup_printf("%s/%s.transcript", transcripts_dir, scenario->name);
+  path = g_strdup_printf("%s/%s.transcript", transcripts_dir,
+                         scenario->transcript != NULL ? scenario->transcript : scenario->name);
   g_assert_true(g_file_get_contents(path, &contents, NULL, &error));
   g_assert_no_error(error);
   current = &r;
@@ -391,6 +409,19 @@ check_scenario(const char *name, const char *trace)
       assert_has(trace, "state RESTARTING -> CONNECTING (restarted)\n");
       assert_has(trace, "openvpn exits\nStatusChange %u %u \"\"\nstate DISCONNECTING -> DONE", conn,
                  OVPN3_STATUS_MINOR_CONN_DONE);
+    }
+  else if (g_str_equal(name, "connect-pause"))
+    {
+      assert_has(trace,
+                 "manager: Pause\nstate CONNECTED -> PAUSED (Pause)\nStatusChange %u %u "
+                 "\"Reason: test\"\nsend signal \"SIGUSR1\"\n",
+                 conn, OVPN3_STATUS_MINOR_CONN_PAUSING);
+      /* silent RECONNECTING, CONN_PAUSED at the hold, then Resume releases it */
+      assert_has(trace,
+                 "StatusChange %u %u \"\"\nmanager: Resume\nstate PAUSED -> CONNECTING (Resume)\n"
+                 "StatusChange %u %u \"\"\nsend hold \"release\"\n",
+                 conn, OVPN3_STATUS_MINOR_CONN_PAUSED, conn, OVPN3_STATUS_MINOR_CONN_RESUMING);
+      g_assert_cmpuint(count(trace, "StatusChange 2 12 "), ==, 0);
     }
   else if (g_str_equal(name, "auth-retry"))
     {
