@@ -1,9 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Lab for the backend client tests (tests/client), run inside scripts/devbus.
 
-- a throw-away PKI made with openssl in a temp dir;
-- a second network namespace with a veth pair (client side 10.99.0.1, server
-  side 10.99.0.2) and a real openvpn 2.6 server in it, whose
+- the test server of tests/lib/ovpn3server.py: a throw-away PKI and a real
+  openvpn 2.6 server in a second network namespace, whose
   --management-client-auth decisions are made by a Python policy;
 - a fake session manager: a bus connection authenticated as the service user
   that owns net.openvpn.v3.sessions, spawns ovpn3-service-client with a token
@@ -16,34 +15,26 @@
 Everything is stopped by PID / name in close(); devbus tears down the rest.
 """
 
-import base64
 import grp
 import os
 import pwd
 import shlex
-import shutil
 import signal
 import subprocess
-import tempfile
 import uuid
 
 import dbus
 from gi.repository import GLib
 
-import ovpn3authdriver
-import ovpn3pki
 import ovpn3sessions
 import ovpn3test as t
+# the test server, shared with tests/sessions and tests/compat (lab.X in the tests)
+from ovpn3server import (CLIENT_IP, PASSWORD, PUSHED_NET, SERVER_IP,  # noqa: F401
+                         SERVER_TUN_IP, USERNAME, ServerLab, b64, default_policy, profile_text,
+                         read, sh)
 
-OPENVPN = '/usr/sbin/openvpn'
 BACKEND_IFACE = 'net.openvpn.v3.backends'
 BACKEND_PATH = '/net/openvpn/v3/backends/session'
-CLIENT_IP = '10.99.0.1'
-SERVER_IP = '10.99.0.2'
-SERVER_TUN_IP = '10.213.0.1'
-PUSHED_NET = '10.214.0.0'
-PASSWORD = 'pw-Secret-4711'
-USERNAME = 'alice'
 
 # ClientAttentionType/Group and StatusMinor values used by the tests (docs/dbus-api.md §5).
 CRED = 1
@@ -52,105 +43,6 @@ CFG_ERROR, CFG_OK, CFG_REQUIRE_USER = 1, 2, 4
 CONNECTING, CONNECTED, DISCONNECTING, FAILED, AUTH_FAILED = 6, 7, 8, 10, 11
 RECONNECTING, PAUSING, PAUSED, RESUMING, DONE = 12, 13, 14, 15, 16
 AUTH_URL, PROC_KILLED = 22, 29
-
-
-def sh(*args, check=True):
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if check and r.returncode != 0:
-        raise AssertionError('%s failed: %s' % (' '.join(args), r.stdout))
-    return r.stdout
-
-
-def b64(s):
-    return base64.b64encode(s.encode()).decode()
-
-
-# ---- PKI -------------------------------------------------------------------
-
-def make_pki(d):
-    """CA, server and client certificates; the client key also encrypted."""
-    ovpn3pki.make_pki(d, 'ovpn3-client-test-ca', 'key-Secret-99')
-
-
-def read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def profile_text(pki, auth_user_pass=True, extra='', key='client.key'):
-    lines = ['client', 'dev tun', 'proto udp', 'remote %s 1194' % SERVER_IP, 'nobind',
-             'verb 3', 'connect-retry 1 1']
-    if auth_user_pass:
-        lines.append('auth-user-pass')
-    if extra:
-        lines.append(extra)
-    text = '\n'.join(lines) + '\n'
-    for tag, name in (('ca', 'ca.crt'), ('cert', 'client.crt'), ('key', key)):
-        text += '<%s>\n%s</%s>\n' % (tag, read(os.path.join(pki, name)), tag)
-    return text
-
-
-# ---- the server namespace ----------------------------------------------------
-
-def default_policy(kind, env):
-    """user/pass: alice + PASSWORD; anything else is denied."""
-    if env.get('username') == USERNAME and env.get('password') == PASSWORD:
-        return ('auth',)
-    return ('deny', 'Wrong username or password')
-
-
-class Server(ovpn3authdriver.AuthDriver):
-    """openvpn 2.6 server in its own network namespace, driven through its
-    management socket (--management-client-auth): self.policy(kind, env)
-    returns ('auth',), ('deny', reason), ('pending', extra, timeout[, approve_after]),
-    or ('ignore',)."""
-
-    def __init__(self, tmp, pki, extra=(), push_route=True):
-        self.tmp = tmp
-        self.ns = 'ovpn3c%d' % os.getpid()
-        self.veth = 'vc%d' % (os.getpid() % 100000)
-        self.veth_peer = 'vs%d' % (os.getpid() % 100000)
-        self.policy = default_policy
-        self.proc = None
-        sh('ip', 'netns', 'add', self.ns)
-        sh('ip', 'link', 'add', self.veth, 'type', 'veth', 'peer', 'name', self.veth_peer,
-           'netns', self.ns)
-        sh('ip', 'addr', 'add', CLIENT_IP + '/24', 'dev', self.veth)
-        sh('ip', 'link', 'set', self.veth, 'up')
-        sh('ip', '-n', self.ns, 'addr', 'add', SERVER_IP + '/24', 'dev', self.veth_peer)
-        sh('ip', '-n', self.ns, 'link', 'set', self.veth_peer, 'up')
-        sh('ip', '-n', self.ns, 'link', 'set', 'lo', 'up')
-        self.sock_path = tmp + '/server.sock'
-        args = ['ip', 'netns', 'exec', self.ns, OPENVPN, '--mode', 'server', '--tls-server',
-                '--dev', 'tun', '--dev-type', 'tun', '--topology', 'subnet',
-                '--server', '10.213.0.0', '255.255.255.0',
-                '--proto', 'udp', '--local', SERVER_IP, '--port', '1194',
-                '--ca', pki + '/ca.crt', '--cert', pki + '/server.crt',
-                '--key', pki + '/server.key', '--dh', 'none',
-                '--management', self.sock_path, 'unix', '--management-client-auth',
-                '--push', 'dhcp-option DNS 10.213.0.53',
-                '--push', 'dhcp-option DOMAIN example.test',
-                '--keepalive', '2', '10', '--verb', '3', '--script-security', '0',
-                '--auth-user-pass-optional'] + list(extra)
-        if push_route:
-            args += ['--push', 'route %s 255.255.0.0' % PUSHED_NET]
-        self.logf = open(tmp + '/server.log', 'w')
-        self.proc = subprocess.Popen(args, stdout=self.logf, stderr=subprocess.STDOUT)
-        self._start_driver(self.sock_path)
-
-    def close(self):
-        if hasattr(self, '_sock'):
-            self._stop_driver()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
-        sh('ip', 'link', 'del', self.veth, check=False)
-        sh('ip', 'netns', 'del', self.ns, check=False)
 
 
 # ---- the fake session manager ---------------------------------------------------
@@ -352,12 +244,10 @@ class FakeSessionManager:
 class Lab:
     def __init__(self, server_extra=(), push_route=True):
         t.require_devbus()
-        self.tmp = tempfile.mkdtemp(prefix='ovpn3-client-test-')
-        self.pki = self.tmp + '/pki'
-        os.mkdir(self.pki)
-        make_pki(self.pki)
-        self.resolv_before = read('/etc/resolv.conf')
-        self.server = Server(self.tmp, self.pki, server_extra, push_route)
+        self.server_lab = ServerLab('ovpn3-client-test-', extra=server_extra,
+                                    push_route=push_route)
+        self.tmp, self.pki = self.server_lab.tmp, self.server_lab.pki
+        self.server, self.resolv_before = self.server_lab.server, self.server_lab.resolv_before
         self.mgr = FakeSessionManager()
 
     def new_session(self, text=None, register=True):
@@ -403,14 +293,4 @@ class Lab:
         try:
             self.mgr.close()
         finally:
-            self.server.close()
-            shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def expect_error(fn, name_part, message_part):
-    try:
-        fn()
-    except t.CallError as e:
-        assert name_part in e.name and message_part in e.message, e
-        return e
-    raise AssertionError('no error (expected %s: %s)' % (name_part, message_part))
+            self.server_lab.close()

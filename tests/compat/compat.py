@@ -23,8 +23,7 @@ import dbus
 import ovpn3test as t
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-for sub in ('sessions', 'client'):
-    sys.path.insert(0, os.path.join(HERE, '..', sub))
+sys.path.insert(0, os.path.join(HERE, '..', 'sessions'))
 
 SESSIONS_IFACE = 'net.openvpn.v3.sessions'
 CONFIG_IFACE = 'net.openvpn.v3.configuration'
@@ -114,7 +113,7 @@ def python_error(user, dest, path, iface, method, *args, signature=''):
 def real_profile(tmp, **kw):
     """A profile the real backend client accepts (throw-away PKI in tmp),
     asking for a username and password unless auth_user_pass=False."""
-    import clientlab as lab
+    import ovpn3server as lab
     pki = os.path.join(tmp, 'pki')
     if not os.path.isdir(pki):
         os.mkdir(pki)

@@ -9,7 +9,7 @@ ReadyException only if what() contains 'net.openvpn.v3.error.ready', and
 `openvpn3 session-start` then asks for the credentials or opens the URL.
 The D-Bus error name itself stays net.openvpn.v3.error.ready.
 
-Real backend client and a real openvpn 2.6 server (tests/client/clientlab.py)
+Real backend client and a real openvpn 2.6 server (tests/lib/ovpn3server.py)
 that answers the login with WEB_AUTH."""
 
 import shutil
@@ -17,7 +17,7 @@ import tempfile
 
 import ovpn3test as t
 import compat as c
-import clientlab as lab
+import ovpn3server as lab
 import sesstest as s
 
 NAME = 'net.openvpn.v3.error.ready'

@@ -47,18 +47,18 @@ def test_strangers_and_other_backends_are_refused():
         t.expect_error(lambda: t.run_as(svc, backend_fetch, path, other, method), ACCESS_DENIED)
 
 
+def ended_backend(b):
+    session = sm.add(b.get_unique_name(), config_path=path)
+    t.call(b, BUS, path, IFACE, 'Fetch')
+    sm.destroy(session)
+    # a call from the same connection as the signal: configmgr has seen it
+    sm.call(BUS, '/net/openvpn/v3/configuration', t.PROPS, 'Get', IFACE, 'version',
+            signature='ss')
+    t.call(b, BUS, path, IFACE, 'Fetch')
+
+
 # a backend whose session ended (SESS_DESTROYED) is a stranger again
 def test_ended_backend_is_a_stranger_again():
-    def ended_backend(b):
-        session = sm.add(b.get_unique_name(), config_path=path)
-        t.call(b, BUS, path, IFACE, 'Fetch')
-        sm.destroy(session)
-        # a call from the same connection as the signal: configmgr has seen it
-        sm.call(BUS, '/net/openvpn/v3/configuration', t.PROPS, 'Get', IFACE, 'version',
-                signature='ss')
-        t.call(b, BUS, path, IFACE, 'Fetch')
-
-
     t.expect_error(lambda: t.run_as(svc, ended_backend), ACCESS_DENIED)
     t.wait_until(lambda: get(bus, path, 'used_count') == 1, what='used_count 1 (the ended backend)')
     obj_call(bus, path, 'AddTag', 'reset-check', signature='s')

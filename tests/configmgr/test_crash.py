@@ -13,8 +13,16 @@ t.require_devbus()
 bus = t.system_bus()
 
 
+def ok(path):
+    returned.append(str(path))
+
+
+def err(e):
+    failed.append(e)
+
+
 def test_kill_during_import_burst_answers_every_call():
-    global returned
+    global failed, returned
     mgr_call(bus, 'FetchAvailableConfigs')   # activate
     # the bus allows 128 pending replies per connection: several connections, so
     # that the burst outlasts the 20 replies the kill waits for even when the
@@ -25,12 +33,8 @@ def test_kill_during_import_burst_answers_every_call():
     pid = t.name_pid(bus, BUS)
 
 
-    def ok(path):
-        returned.append(str(path))
 
 
-    def err(e):
-        failed.append(e)
 
 
     proxies = [dbus.bus.BusConnection(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])

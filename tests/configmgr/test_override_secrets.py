@@ -42,26 +42,30 @@ def test_owner_imports_with_secret_overrides():
     public = {'proxy-host': 'proxy.example'}
 
 
+def sm_overrides():
+    return sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'overrides', signature='ss')
+
+
+def backend_overrides(bus, config_path):
+    sm.add(bus.get_unique_name(), config_path=config_path)
+    return t.get_property(bus, BUS, path, IFACE, 'overrides')
+
+
 # the owner, root, the session manager and the profile's backend see everything
 def test_owner_root_session_manager_and_backend_see_everything():
-    global backend_overrides, sm, sm_overrides, svc
+    global sm, svc
     assert overrides(A) == full, overrides(A)
     assert overrides_by_getall(A) == full
     assert overrides(None) == full
     sm = ovpn3sessions.SessionsStandIn()
 
 
-    def sm_overrides():
-        return sm.call(BUS, path, t.PROPS, 'Get', IFACE, 'overrides', signature='ss')
 
 
     assert sm_overrides() == full
     assert sm.call(BUS, path, t.PROPS, 'GetAll', IFACE, signature='s')['overrides'] == full
 
 
-    def backend_overrides(bus, config_path):
-        sm.add(bus.get_unique_name(), config_path=config_path)
-        return t.get_property(bus, BUS, path, IFACE, 'overrides')
 
 
     svc = t.service_user()

@@ -70,9 +70,22 @@ t.polkit_allow('net.openvpn.v3.manage-others')   # root lists everyone's anyway
 uid_a = t.uid_of(A)
 
 
+def fill(user, uid, limit, name_prefix='f'):
+    """Imports profiles as user until uid's usage is exactly limit."""
+    while limit - used(uid) > 2 * base + 300 * 65 + 300:
+        imp(user, name_prefix, 300)
+    left = limit - used(uid)
+    lines = (left - base - 1) // 65
+    name = 'n' * (left - base - lines * 65)
+    assert lines >= 0 and 1 <= len(name) <= 65, (left, lines)
+    path = imp(user, name, lines)
+    assert used(uid) == limit, (used(uid), limit)
+    return path
+
+
 # the rendered size grows by 65 bytes a line
 def test_rendered_size_grows_65_bytes_a_line():
-    global fill
+    global base
     probe = imp(A, 'p', 10)
     base = size(probe) - 1 - 10 * 65
     probe2 = imp(A, 'p', 20)
@@ -80,19 +93,6 @@ def test_rendered_size_grows_65_bytes_a_line():
     for p in (probe, probe2):
         t.call_as(A, BUS, p, IFACE, 'Remove')
     assert used(uid_a) == 0
-
-
-    def fill(user, uid, limit, name_prefix='f'):
-        """Imports profiles as user until uid's usage is exactly limit."""
-        while limit - used(uid) > 2 * base + 300 * 65 + 300:
-            imp(user, name_prefix, 300)
-        left = limit - used(uid)
-        lines = (left - base - 1) // 65
-        name = 'n' * (left - base - lines * 65)
-        assert lines >= 0 and 1 <= len(name) <= 65, (left, lines)
-        path = imp(user, name, lines)
-        assert used(uid) == limit, (used(uid), limit)
-        return path
 
 
 # ---- per user -----------------------------------------------------------------

@@ -42,13 +42,14 @@ def test_service_user_attaches_each_interface_once():
                    INVALID_ARGS)
 
 
+def subscribers():
+    return t.call(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'GetSubscriberList')
+
+
 # a Log signal tells the service the object path the records come from
 def test_log_signal_records_its_object_path_in_subscriber_list():
-    global subscribers
     svc.emit(t.CONFIG_PATH, CONFIG_IFACE, 'Log', 'uus', [2, 4, 'hello'])
 
-    def subscribers():
-        return t.call(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'GetSubscriberList')
     t.wait_until(lambda: any(s[3] == t.CONFIG_PATH for s in subscribers()),
                  what='object path in the subscriber list')
     subs = subscribers()

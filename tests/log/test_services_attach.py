@@ -30,16 +30,19 @@ def test_configmgr_attaches_to_the_log_service():
     assert len(configmgr_attached(bus)) == 1
 
 
+def new_owner():
+    try:
+        return str(bus.get_name_owner(t.LOG_NAME)) != old
+    except Exception:
+        return False
+
+
 def test_configmgr_attaches_again_after_log_service_restart():
+    global old
     old = log_owner(bus)
     os.kill(t.name_pid(bus, t.LOG_NAME), signal.SIGTERM)
 
     # the log client notices and attaches again, which activates the service
-    def new_owner():
-        try:
-            return str(bus.get_name_owner(t.LOG_NAME)) != old
-        except Exception:
-            return False
     t.wait_until(new_owner, what='log service re-activation')
     t.wait_until(lambda: configmgr_attached(bus), what='configmgr to attach again')
     assert len(configmgr_attached(bus)) == 1

@@ -1,27 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Shared pieces of the end-to-end session tests: the server lab is
-tests/client/clientlab.py (PKI, second network namespace, openvpn 2.6
-server driven through its management socket); its fake session manager is
-not used. Plus checks that nothing of a session is left."""
+"""Checks of the end-to-end session tests that nothing of a session is left,
+and the openvpn processes of the backend clients. The server lab (PKI,
+second network namespace, openvpn 2.6 server driven through its management
+socket) and a session against it are tests/lib/ovpn3server.py."""
 
 import os
-import subprocess
-import sys
 
+import ovpn3server as lab
 import ovpn3test as t
 import sesstest as s
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'client'))
-import clientlab as lab  # noqa: E402,F401
-
-
-def ping(dev=None, count=2):
-    args = ['ping', '-n', '-q', '-c', str(count), '-W', '3']
-    if dev:
-        args += ['-I', dev]
-    r = subprocess.run(args + [lab.SERVER_TUN_IP], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
-    return r.returncode == 0
 
 
 def openvpn_clients():

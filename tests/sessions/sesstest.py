@@ -10,6 +10,8 @@ from gi.repository import GLib
 
 import ovpn3test as t
 from ovpn3polkit import PolkitCalls  # noqa: F401 (used as s.PolkitCalls)
+# a session the way the CLI makes one, NewTunnel with its events in order (s.X in the tests)
+from ovpn3server import cli_session_start, new_tunnel_ordered  # noqa: F401
 
 SESSIONS_IFACE = 'net.openvpn.v3.sessions'
 CONFIG_IFACE = 'net.openvpn.v3.configuration'
@@ -50,29 +52,6 @@ def session_call(user, path, method, *args, signature=None):
 def session_get(user, path, prop):
     return t.run_as(user, lambda bus: t.get_property(bus, t.SESSIONS_NAME, path,
                                                      SESSIONS_IFACE, prop))
-
-
-def new_tunnel_ordered(bus, config_path):
-    """NewTunnel on bus; returns (path, events) where events lists, in
-    arrival order, ('event', path, type, owner) for SessionManagerEvent and
-    ('reply', path) / ('error', name, message)."""
-    events = []
-    match = bus.add_signal_receiver(
-        lambda p, ty, owner: events.append(('event', str(p), int(ty), int(owner))),
-        signal_name='SessionManagerEvent', dbus_interface=SESSIONS_IFACE,
-        bus_name=t.SESSIONS_NAME, path=t.SESSIONS_PATH)
-    bus.call_async(t.SESSIONS_NAME, t.SESSIONS_PATH, SESSIONS_IFACE, 'NewTunnel', 'o',
-                   (config_path,),
-                   lambda p: events.append(('reply', str(p))),
-                   lambda e: events.append(('error', e.get_dbus_name(), e.get_dbus_message())),
-                   timeout=t.CEILING)
-    t.wait_until(lambda: any(e[0] in ('reply', 'error') for e in events),
-                 what='the NewTunnel reply')
-    match.remove()
-    result = [e for e in events if e[0] in ('reply', 'error')][0]
-    if result[0] == 'error':
-        raise t.CallError(result[1], result[2])
-    return [result[1], events]
 
 
 def new_tunnel_flags(bus, config_path, interactive):
@@ -215,65 +194,6 @@ def log_forward_flow(bus, path, method='Connect', need_log=True):
     off = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'log_forwards')
     match.remove()
     return [log_owner, on, off, got]
-
-
-def cli_session_start(bus, name, text, username, password):
-    """The D-Bus calls `openvpn3 session-start --config FILE` makes
-    (docs/dbus-api.md §9.3), as the calling user, up to CONN_CONNECTED. Returns (session
-    path, seconds from NewTunnel to CONN_CONNECTED, events seen)."""
-    import time
-
-    def c(dest, path, iface, method, *args, signature=None):
-        return t.call(bus, dest, path, iface, method, *args, signature=signature)
-
-    for svc in (t.CONFIG_NAME, t.SESSIONS_NAME):
-        c('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
-          'StartServiceByName', svc, 0, signature='su')
-    c(t.CONFIG_NAME, '/', 'org.freedesktop.DBus.Peer', 'Ping')
-    c(t.CONFIG_NAME, t.CONFIG_PATH, t.PROPS, 'GetAll', CONFIG_IFACE, signature='s')
-    version = t.get_property(bus, t.CONFIG_NAME, t.CONFIG_PATH, CONFIG_IFACE, 'version')
-    assert version == 'v27', version
-    cfg = c(t.CONFIG_NAME, t.CONFIG_PATH, CONFIG_IFACE, 'Import', name, text, True, False,
-            signature='ssbb')
-    c(t.CONFIG_NAME, cfg, CONFIG_IFACE, 'Validate')
-    c(t.SESSIONS_NAME, t.SESSIONS_PATH, t.PROPS, 'GetAll', SESSIONS_IFACE, signature='s')
-
-    started = time.monotonic()
-    path, events = new_tunnel_ordered(bus, cfg)
-    assert ('event', path, SESS_CREATED) == tuple(events[0][:3]), events
-
-    def s(method, *args, signature=None):
-        return c(t.SESSIONS_NAME, path, SESSIONS_IFACE, method, *args, signature=signature)
-    for _ in range(10):
-        try:
-            s('Ready')
-            break
-        except t.CallError as e:
-            assert 'net.openvpn.v3.error.ready' in e.name + e.message, e
-            for (ty, gr) in s('UserInputQueueGetTypeGroup'):
-                if ty != 1:
-                    continue
-                for i in s('UserInputQueueCheck', ty, gr, signature='uu'):
-                    slot = s('UserInputQueueFetch', ty, gr, i, signature='uuu')
-                    value = username if slot[3] == 'username' else password
-                    s('UserInputProvide', ty, gr, i, value, signature='uuus')
-    s('Connect')
-    seen = []
-
-    def connected():
-        st = t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, 'status')
-        if not seen or seen[-1] != st:
-            seen.append(st)
-        assert tuple(st[:2]) not in ((2, 10), (2, 11), (2, 29)), seen
-        if tuple(st[:2]) == (2, 7):
-            return True
-        time.sleep(0.05)
-        return False
-    t.wait_until(connected, 60, 'CONN_CONNECTED')
-    elapsed = time.monotonic() - started
-    info = {k: t.get_property(bus, t.SESSIONS_NAME, path, SESSIONS_IFACE, k)
-            for k in ('connected_to', 'session_name', 'device_name', 'backend_pid')}
-    return [path, elapsed, seen, info]
 
 
 def parallel_new_tunnels(bus, config_paths):

@@ -9,47 +9,35 @@ socket file or runtime directory. Then two sessions on two profiles at
 once, each with its own tun, both passing traffic; and a SIGKILLed backend
 client force-closes its session and netcfg cleans up.
 
-The server lab (PKI, namespace, openvpn server) is tests/client/clientlab.py
-(the client tests' lab); its fake session manager is not used here."""
+The server lab (PKI, namespace, openvpn server) is tests/lib/ovpn3server.py
+(shared with the client tests); its fake session manager is not used here."""
 
 import os
 import pwd
 import shutil
 import signal
 import subprocess
-import tempfile
 
 import ovpn3test as t
 import sesstest as s
-from e2elab import assert_clean, lab, ping, runtime_dir_of
+from e2elab import assert_clean, runtime_dir_of
+import ovpn3server as lab
 
 
 t.require_devbus()
 
 
-def _cleanup():
-    if server is not None:
-        server.close()
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A
-tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-e2e-')
-server = None
-t.cleanup(_cleanup)
 
 
 def test_server_lab_is_up():
-    global pki, resolv_before, server, text
-    pki = tmp + '/pki'
-    os.mkdir(pki)
-    lab.make_pki(pki)
-    resolv_before = lab.read('/etc/resolv.conf')
+    global srv, text
     # one client certificate for both sessions
-    server = lab.Server(tmp, pki, extra=['--duplicate-cn'])
-    text = lab.profile_text(pki)
+    srv = lab.ServerLab('ovpn3-sessions-e2e-', extra=['--duplicate-cn'])
+    t.cleanup(srv.close)
+    text = lab.profile_text(srv.pki)
 
 
 # 1. session-start, traffic, Disconnect, nothing left
@@ -60,7 +48,7 @@ def test_session_start_passes_traffic_and_disconnect_leaves_nothing():
     assert tuple(info['connected_to']) == ('udp', lab.SERVER_IP, 1194), info
     assert info['device_name'].startswith('ovpn3t'), info
     assert info['session_name'], info
-    assert ping(info['device_name']), 'no traffic through the tunnel'
+    assert lab.ping(info['device_name']), 'no traffic through the tunnel'
     stats = t.wait_until(lambda: (s.session_get(a, path, 'statistics') or {}).get('BYTES_IN')
                          and s.session_get(a, path, 'statistics'), 20, 'statistics')
     assert stats['BYTES_IN'] > 0 and stats['BYTES_OUT'] > 0, stats
@@ -69,7 +57,7 @@ def test_session_start_passes_traffic_and_disconnect_leaves_nothing():
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)
     assert s.object_gone(bus, path)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
 
 
 # 2. two sessions on two profiles at once
@@ -79,12 +67,12 @@ def test_two_sessions_on_two_profiles_at_once():
                   timeout=120, fresh=True)
     # same server: the second profile ignores the pushed route the first
     # one already installed (netcfg refuses a duplicate route)
-    text2 = lab.profile_text(pki, extra='pull-filter ignore "route "')
+    text2 = lab.profile_text(srv.pki, extra='pull-filter ignore "route "')
     p2 = t.run_as(a, s.cli_session_start, 'e2e-two', text2, lab.USERNAME, lab.PASSWORD,
                   timeout=120, fresh=True)
     d1, d2 = p1[3]['device_name'], p2[3]['device_name']
     assert d1 != d2 and d1.startswith('ovpn3t') and d2.startswith('ovpn3t'), (d1, d2)
-    ok1, ok2 = ping(d1), ping(d2)
+    ok1, ok2 = lab.ping(d1), lab.ping(d2)
     assert ok1 and ok2, ('both tunnels pass traffic', ok1, ok2, lab.sh('ip', '-br', 'addr'))
     devs = s.session_call(a, t.SESSIONS_PATH, 'FetchManagedInterfaces')
     assert sorted(devs) == sorted([d1, d2]), devs
@@ -100,7 +88,7 @@ def test_sigkilled_backend_is_force_closed_and_netcfg_cleans_up():
     events.wait_for(p1[0], s.SESS_DESTROYED)
     t.wait_until(lambda: d1 not in lab.sh('ip', '-o', 'link', 'show'), 20,
                  'netcfg to remove the killed session\'s tun')
-    assert ping(d2), 'the other session still passes traffic'
+    assert lab.ping(d2), 'the other session still passes traffic'
     s.session_call(a, p2[0], 'Disconnect')
     events.wait_for(p2[0], s.SESS_DESTROYED)
 
@@ -132,7 +120,7 @@ def test_next_backend_sweeps_directories_of_dead_clients():
     shutil.rmtree(alive)
     s.session_call(a, p3[0], 'Disconnect')
     events.wait_for(p3[0], s.SESS_DESTROYED)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
 
 
 t.main()

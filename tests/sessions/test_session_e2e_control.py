@@ -8,40 +8,27 @@ and Restart; openvpn SIGKILLed -> PROC_KILLED, the session removed and the
 network cleaned up."""
 
 import os
-import shutil
 import signal
-import tempfile
 
 import ovpn3test as t
 import sesstest as s
-from e2elab import assert_clean, lab, openvpn_of, ping
+from e2elab import assert_clean, openvpn_of
+import ovpn3server as lab
 
 
 t.require_devbus()
 
 
-def _cleanup():
-    if server is not None:
-        server.close()
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A
-tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-ctl-')
-server = None
-t.cleanup(_cleanup)
 
 
 def test_server_lab_and_session_are_up():
-    global path, resolv_before, server
-    pki = tmp + '/pki'
-    os.mkdir(pki)
-    lab.make_pki(pki)
-    resolv_before = lab.read('/etc/resolv.conf')
-    server = lab.Server(tmp, pki)
-    cfg = s.import_profile(a, 'e2e-control', lab.profile_text(pki))
+    global path, srv
+    srv = lab.ServerLab('ovpn3-sessions-ctl-')
+    t.cleanup(srv.close)
+    cfg = s.import_profile(a, 'e2e-control', lab.profile_text(srv.pki))
     path = s.start_session(a, cfg)
 
 
@@ -59,7 +46,7 @@ def test_wrong_password_then_right_one_in_the_same_session():
     s.session_call(a, path, 'Connect')
     s.wait_status(a, path, 2, 7, timeout=60)
     dev = s.session_get(a, path, 'device_name')
-    assert ping(dev), 'no traffic after the retry'
+    assert lab.ping(dev), 'no traffic after the retry'
     assert events.of(path) == [s.SESS_CREATED], events.of(path)
 
 
@@ -84,7 +71,7 @@ def test_pause_and_resume():
     s.wait_status(a, path, 2, 14, timeout=30)
     s.session_call(a, path, 'Resume')
     s.wait_status(a, path, 2, 7, timeout=60)
-    assert ping(s.session_get(a, path, 'device_name')), 'no traffic after Resume'
+    assert lab.ping(s.session_get(a, path, 'device_name')), 'no traffic after Resume'
 
 
 # openvpn SIGKILLed: PROC_KILLED, session removed, network clean
@@ -103,7 +90,7 @@ def test_openvpn_sigkilled_ends_session_with_final_status_forwarded():
     statuses = [tuple(g['args'][:2]) for g in forwarded.settle(1.0)]
     assert (2, 29) in statuses, 'PROC_KILLED not forwarded: %r' % statuses
     assert s.object_gone(bus, path)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
 
 
 t.main()

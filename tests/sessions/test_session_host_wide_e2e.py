@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 12, item 6 (b): what the server pushes, with the real backend client
-and a real openvpn 2.6 server (tests/client/clientlab.py) that pushes
+and a real openvpn 2.6 server (tests/lib/ovpn3server.py) that pushes
 `redirect-gateway def1 ipv6`, IPv6 (server-ipv6), DNS (server and domain) and
 a plain route.
 
@@ -17,14 +17,12 @@ a plain route.
 - Only the session manager may set the backend's host_wide."""
 
 import json
-import os
-import shutil
 import subprocess
-import tempfile
 
 import ovpn3test as t
 import sesstest as s
-from e2elab import assert_clean, lab, ping
+from e2elab import assert_clean
+import ovpn3server as lab
 
 ACTION = 'net.openvpn.v3.session.start-host-wide'
 PUSHED = ['--server-ipv6', 'fd00:213::/64', '--push', 'redirect-gateway def1 ipv6']
@@ -60,30 +58,18 @@ def set_host_wide_as(user, pid):
 t.require_devbus()
 
 
-def _cleanup():
-    if server is not None:
-        server.close()
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A
-tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-hostwide-')
-server = None
 journal = t.Journal()
 records = []
-t.cleanup(_cleanup)
 
 
 def test_server_lab_is_up():
-    global resolv_before, server, text
-    pki = tmp + '/pki'
-    os.mkdir(pki)
-    lab.make_pki(pki)
-    resolv_before = lab.read('/etc/resolv.conf')
-    server = lab.Server(tmp, pki, extra=PUSHED)
-    text = lab.profile_text(pki)
+    global srv, text
+    srv = lab.ServerLab('ovpn3-sessions-hostwide-', extra=PUSHED)
+    t.cleanup(srv.close)
+    text = lab.profile_text(srv.pki)
     t.polkit_deny_all()
     # the log service journals StatusChange from level 4 (VERB1) on
     t.set_property(bus, t.LOG_NAME, t.LOG_PATH, t.LOG_NAME, 'log_level', t.dbus.UInt32(4))
@@ -105,8 +91,8 @@ def test_not_authorised_pushed_reroute_and_global_dns_ignored():
     devpath = t.get_property(bus, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'device_path')
     for prop in ('reroute_ipv4', 'reroute_ipv6'):
         assert t.get_property(bus, t.NETCFG_NAME, devpath, t.NETCFG_NAME, prop) is False
-    assert lab.read('/etc/resolv.conf') == resolv_before, lab.read('/etc/resolv.conf')
-    assert ping(dev), 'no traffic through the tunnel'
+    assert lab.read('/etc/resolv.conf') == srv.resolv_before, lab.read('/etc/resolv.conf')
+    assert lab.ping(dev), 'no traffic through the tunnel'
 
 
 # only the session manager sets host_wide: not the owner, not another service process
@@ -116,11 +102,13 @@ def test_only_the_session_manager_sets_host_wide():
         t.expect_error(lambda: set_host_wide_as(who, pid), s.ACCESS_DENIED)
 
 
+def connected_records():
+    records.extend(journal.entries())
+    return [e for e in records if 'major=2 minor=7' in e.get('MESSAGE', '')]
+
+
 # a reconnect gets the same PUSH_REPLY: not logged again
 def test_reconnect_with_same_push_reply_not_logged_again():
-    def connected_records():
-        records.extend(journal.entries())
-        return [e for e in records if 'major=2 minor=7' in e.get('MESSAGE', '')]
     before = len(t.wait_until(connected_records, 10, 'CONN_CONNECTED in the journal'))
     s.session_call(a, path, 'Restart')
     t.wait_until(lambda: len(connected_records()) > before, 60,
@@ -138,10 +126,10 @@ def test_reconnect_with_same_push_reply_not_logged_again():
     assert status, 'no StatusChange with the notice in the journal'
     print('status record:', status[0])
     assert not (routes_on(dev, '-4') & HALVES4), routes_on(dev, '-4')
-    assert ping(dev), 'no traffic after the reconnect'
+    assert lab.ping(dev), 'no traffic after the reconnect'
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
 
 
 # 2. authorised: honoured
@@ -155,10 +143,10 @@ def test_authorised_pushed_reroute_and_dns_honoured():
     print('routes on %s: %s %s' % (dev, sorted(r4), sorted(r6)))
     assert HALVES4 <= r4 and HALVES6 <= r6, (r4, r6)
     assert '10.213.0.53' in lab.read('/etc/resolv.conf'), lab.read('/etc/resolv.conf')
-    assert ping(dev)
+    assert lab.ping(dev)
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
 
 
 t.main()

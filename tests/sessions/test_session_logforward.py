@@ -58,14 +58,16 @@ def test_restrict_log_access_false_lets_the_acl_list_forward():
     s.wait_status(a, path, 2, 7)
 
 
+def forward_and_wait(bus_b):
+    t.call(bus_b, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'LogForward', True,
+           signature='b')
+    return t.get_property(bus_b, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'log_forwards')
+
+
 # a forwarder made for B's connection; B's process stays until Disconnect
 def test_forwarder_for_bs_connection_lives_until_disconnect():
     proxies = []
 
-    def forward_and_wait(bus_b):
-        t.call(bus_b, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'LogForward', True,
-               signature='b')
-        return t.get_property(bus_b, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'log_forwards')
     proxies = t.run_as(b, forward_and_wait)
     assert len(proxies) == 1, proxies
 

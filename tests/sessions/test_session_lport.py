@@ -2,18 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 12, item 7: a profile with `lport` >= 1024 is served by an engine
 without capabilities. With the real backend client and a real openvpn 2.6
-server (tests/client/clientlab.py): a session of a profile with `lport 40000`
+server (tests/lib/ovpn3server.py): a session of a profile with `lport 40000`
 (no `nobind`) connects, openvpn gets no --nobind (it refuses the pair) and is
 bound to UDP port 40000 under its engine uid while connected, and traffic
 passes the tunnel. `lport 80` is refused at NewTunnel with the reason."""
 
 import os
-import shutil
-import tempfile
 
 import ovpn3test as t
 import sesstest as s
-from e2elab import assert_clean, lab, openvpn_of, ping
+from e2elab import assert_clean, openvpn_of
+import ovpn3server as lab
 
 PORT = 40000
 NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
@@ -46,28 +45,16 @@ def socket_inodes(pid):
 t.require_devbus()
 
 
-def _cleanup():
-    if server is not None:
-        server.close()
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A
-tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-lport-')
-server = None
-t.cleanup(_cleanup)
 
 
 def test_server_lab_is_up():
-    global resolv_before, server, text
-    pki = tmp + '/pki'
-    os.mkdir(pki)
-    lab.make_pki(pki)
-    resolv_before = lab.read('/etc/resolv.conf')
-    server = lab.Server(tmp, pki)
-    text = lab.profile_text(pki).replace('nobind\n', 'lport %d\n' % PORT)
+    global srv, text
+    srv = lab.ServerLab('ovpn3-sessions-lport-')
+    t.cleanup(srv.close)
+    text = lab.profile_text(srv.pki).replace('nobind\n', 'lport %d\n' % PORT)
     assert 'nobind' not in text and 'lport %d' % PORT in text
 
 
@@ -93,10 +80,10 @@ def test_lport_40000_binds_that_port_as_the_engine_and_passes_traffic():
     print('openvpn pid %d uid %d; UDP sockets on port %d: %s' % (pid, uid, PORT, bound))
     assert len(bound) == 1 and bound[0][0] == uid, bound
     assert bound[0][1] in socket_inodes(pid), 'the socket on port %d is not openvpn\'s' % PORT
-    assert ping(info['device_name']), 'no traffic through the tunnel'
+    assert lab.ping(info['device_name']), 'no traffic through the tunnel'
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
     assert not udp_sockets(PORT), udp_sockets(PORT)
 
 

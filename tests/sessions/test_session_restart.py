@@ -49,18 +49,20 @@ def test_crashed_backend_restarted_after_back_off():
     assert s.session_call(a, t.SESSIONS_PATH, 'FetchAvailableSessions') == [path]
 
 
+def restarting():
+    # polled from this process (root may call it): cheap enough to
+    # catch the 6 s back-off window even on a loaded machine
+    try:
+        t.call(bus, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'Ready')
+    except t.CallError as e:
+        return e.name == s.ERR_GDBUSPP and 'being restarted' in e.message
+    return False
+
+
 # crash again, Disconnect during the back-off: the session ends, no restart
 def test_disconnect_during_back_off_ends_the_session():
     os.kill(pid2, signal.SIGKILL)
     t.wait_until(lambda: pid2 not in s.backend_processes(), what='the backend to die')
-    def restarting():
-        # polled from this process (root may call it): cheap enough to
-        # catch the 6 s back-off window even on a loaded machine
-        try:
-            t.call(bus, t.SESSIONS_NAME, path, s.SESSIONS_IFACE, 'Ready')
-        except t.CallError as e:
-            return e.name == s.ERR_GDBUSPP and 'being restarted' in e.message
-        return False
     t.wait_until(restarting, what='the restart back-off')
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)

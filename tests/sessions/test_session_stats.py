@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 11, item 3: statistics that are there when a client asks. With the
-real backend client and a real openvpn 2.6 server (tests/client/clientlab.py),
+real backend client and a real openvpn 2.6 server (tests/lib/ovpn3server.py),
 the session's owner reads `statistics` through the session manager:
 
 - after N pings through the tunnel, BYTES_IN/BYTES_OUT (openvpn's link
@@ -20,17 +20,15 @@ the session's owner reads `statistics` through the session manager:
 Run it with -v (meson test --verbose) to see the latencies."""
 
 import json
-import os
 import re
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
 
 import ovpn3test as t
 import sesstest as s
-from e2elab import assert_clean, lab
+from e2elab import assert_clean
+import ovpn3server as lab
 
 N = 20                 # pings per round
 PAYLOAD = 1000         # ICMP payload: 1028-byte IP packets, so that N packets'
@@ -88,28 +86,16 @@ def kernel_counters(dev):
 t.require_devbus()
 
 
-def _cleanup():
-    if server is not None:
-        server.close()
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A
-tmp = tempfile.mkdtemp(prefix='ovpn3-sessions-stats-')
-server = None
-t.cleanup(_cleanup)
 
 
 def test_server_lab_and_session_are_up():
-    global dev, path, resolv_before, server
-    pki = tmp + '/pki'
-    os.mkdir(pki)
-    lab.make_pki(pki)
-    resolv_before = lab.read('/etc/resolv.conf')
-    server = lab.Server(tmp, pki)
-    text = lab.profile_text(pki)
+    global dev, path, srv
+    srv = lab.ServerLab('ovpn3-sessions-stats-')
+    t.cleanup(srv.close)
+    text = lab.profile_text(srv.pki)
     path, elapsed, seen, info = t.run_as(a, s.cli_session_start, 'stats', text,
                                          lab.USERNAME, lab.PASSWORD, timeout=120, fresh=True)
     dev = info['device_name']
@@ -190,7 +176,7 @@ def test_same_numbers_as_the_kernel():
 
     s.session_call(a, path, 'Disconnect')
     events.wait_for(path, s.SESS_DESTROYED)
-    assert_clean(resolv_before)
+    assert_clean(srv.resolv_before)
 
 
 t.main()

@@ -70,7 +70,7 @@ a = t.USER_A
 
 
 def test_two_sessions_start():
-    global device, good, path, stopped
+    global device, good, stopped
     good = s.start_session(a, s.import_profile(a, 'autologin-good'))
     stopped = s.start_session(a, s.import_profile(a, 'autologin-stopped'))
     for path in (good, stopped):
