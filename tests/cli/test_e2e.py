@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The CLI end to end, with the real backend client, netcfg and a real openvpn 2.6 server in a
-second network namespace (tests/client/clientlab.py): as an ordinary user, config-import of a
+second network namespace (tests/lib/ovpn3server.py): as an ordinary user, config-import of a
 profile whose certificate and key are separate files, session-start answering the user name and
 password prompts on a terminal (the password never echoed), traffic through the tunnel,
 sessions-list / session-stats, a wrong password reported as an authentication failure, and
@@ -12,14 +12,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
 import clitest as c
+import ovpn3server as lab  # the test server (tests/lib), shared with the client tests
 import ovpn3test as t
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'client'))
-import clientlab as lab  # noqa: E402
 
 
 def ping(dev):
