@@ -30,8 +30,8 @@ import ovpn3sessions
 import ovpn3test as t
 # the test server, shared with tests/sessions and tests/compat (lab.X in the tests)
 from ovpn3server import (CLIENT_IP, PASSWORD, PUSHED_NET, SERVER_IP,  # noqa: F401
-                         SERVER_TUN_IP, USERNAME, ServerLab, b64, default_policy, profile_text,
-                         read, sh)
+                         SERVER_TUN_IP, USERNAME, Server, ServerLab, b64, default_policy,
+                         make_pki, profile_text, read, sh)
 
 BACKEND_IFACE = 'net.openvpn.v3.backends'
 BACKEND_PATH = '/net/openvpn/v3/backends/session'

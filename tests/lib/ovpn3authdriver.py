@@ -5,7 +5,7 @@ the server's management socket; for every >CLIENT:CONNECT / REAUTH /
 CR_RESPONSE block it calls self.policy(kind, env), which returns
 ('auth',), ('deny', reason), ('pending', extra, timeout[, approve_after_s])
 or ('ignore',). policy None = authorise everyone. Used as a base class by
-the labs that start the server (tests/client/clientlab.py,
+the labs that start the server (tests/lib/ovpn3server.py,
 tests/mgmt/mgmtlab.py)."""
 
 import socket
