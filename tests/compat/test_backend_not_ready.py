@@ -19,8 +19,6 @@ TEXT = 'Backend VPN process is not ready'
 
 
 t.require_devbus()
-
-
 a = t.USER_A
 bus = t.system_bus()
 

@@ -49,8 +49,6 @@ def wait_line(path, text):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 pw = pwd.getpwnam(t.service_user())
 os.makedirs(WORK, exist_ok=True)

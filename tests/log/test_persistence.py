@@ -35,8 +35,6 @@ def current(bus):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 
 

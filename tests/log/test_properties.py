@@ -32,8 +32,6 @@ def set_prop(bus, prop, value):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 
 

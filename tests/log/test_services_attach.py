@@ -18,8 +18,6 @@ def configmgr_attached(bus):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 
 

@@ -37,8 +37,6 @@ def sid_of(pid):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 svc = t.service_user()
 

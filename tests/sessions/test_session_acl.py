@@ -40,8 +40,6 @@ def b_cannot(path):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a, b = t.USER_A, t.USER_B

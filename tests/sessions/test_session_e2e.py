@@ -25,8 +25,6 @@ import ovpn3server as lab
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

@@ -42,8 +42,6 @@ def stop(user, events, path):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 polkit = s.PolkitCalls()

@@ -56,8 +56,6 @@ def set_host_wide_as(user, pid):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

@@ -19,8 +19,6 @@ def timed(what, fn):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

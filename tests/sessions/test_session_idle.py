@@ -13,8 +13,6 @@ IDLE = 3
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

@@ -11,8 +11,6 @@ import sesstest as s
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a, b = t.USER_A, t.USER_B

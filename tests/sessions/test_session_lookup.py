@@ -30,8 +30,6 @@ def backend_of(bus, path, user):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a, svc = t.USER_A, t.service_user()

@@ -43,8 +43,6 @@ def socket_inodes(pid):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

@@ -16,8 +16,6 @@ NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported'
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

@@ -20,8 +20,6 @@ def set_override(user, cfg, name, value):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

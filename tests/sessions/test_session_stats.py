@@ -84,8 +84,6 @@ def kernel_counters(dev):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

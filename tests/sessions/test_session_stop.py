@@ -12,8 +12,6 @@ import sesstest as s
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A

@@ -62,8 +62,6 @@ def manager(bus, method, *args, signature=''):
 
 
 t.require_devbus()
-
-
 bus = t.system_bus()
 events = s.Events(bus)
 a = t.USER_A
