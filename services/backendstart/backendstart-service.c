@@ -5,6 +5,7 @@
 #include "backend-spawn.h"
 #include "backendstart-service.h"
 #include "ovpn3-error.h"
+#include "ovpn3-manager.h"
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
 #include "ovpn3-seccomp.h"
@@ -25,8 +26,7 @@ ovpn3_backendstart_finalize(GObject *object)
 {
   Ovpn3Backendstart *self = OVPN3_BACKENDSTART(object);
 
-  if (self->registration_id != 0)
-    ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   g_free(self->client_binary);
   g_strfreev(self->client_env);
   G_OBJECT_CLASS(ovpn3_backendstart_parent_class)->finalize(object);
@@ -84,12 +84,6 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     ovpn3_invocation_return_unknown_method(invocation);
 }
 
-static GVariant *
-get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
-{
-  return ovpn3_manager_get_common_property(name, error);
-}
-
 /* The session manager runs as the service user; nobody else starts
  * backends (docs/dbus-api.md §3.4). */
 static const Ovpn3AccessRow access_rows[] = {
@@ -102,7 +96,7 @@ const Ovpn3AccessTable ovpn3_backendstart_access
 
 static const Ovpn3ExportedVTable vtable = {
   .method_call = method_call,
-  .get_property = get_property,
+  .get_property = ovpn3_manager_get_property,
   .access = &ovpn3_backendstart_access,
 };
 

@@ -37,8 +37,7 @@ ovpn3_config_manager_finalize(GObject *object)
 {
   Ovpn3ConfigManager *self = OVPN3_CONFIG_MANAGER(object);
 
-  if (self->registration_id != 0)
-    ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   g_hash_table_unref(self->objects);
   g_free(self->state_dir);
   G_OBJECT_CLASS(ovpn3_config_manager_parent_class)->finalize(object);
@@ -60,21 +59,6 @@ Ovpn3ServiceContext *
 ovpn3_config_manager_get_context(Ovpn3ConfigManager *self)
 {
   return self->ctx;
-}
-
-void
-ovpn3_config_manager_log(Ovpn3ConfigManager *self, guint category, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start(args, format);
-  message = g_strdup_vprintf(format, args);
-  va_end(args);
-  if (self->ctx->log != NULL)
-    ovpn3_log_client_log(self->ctx->log, category, "%s", message);
-  else
-    g_message("%s", message);
 }
 
 static char *
@@ -562,12 +546,6 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     ovpn3_invocation_return_unknown_method(invocation);
 }
 
-static GVariant *
-get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
-{
-  return ovpn3_manager_get_common_property(name, error);
-}
-
 /* Everyone may import and list; each caller sees the profiles it may see
  * (list_reply, manage-others asked without interaction). TransferOwnership
  * depends on the profile it names: root or that profile's owner, checked in
@@ -587,7 +565,7 @@ const Ovpn3AccessTable ovpn3_config_manager_access = OVPN3_ACCESS_TABLE(
 
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = method_call,
-  .get_property = get_property,
+  .get_property = ovpn3_manager_get_property,
   .access = &ovpn3_config_manager_access,
 };
 

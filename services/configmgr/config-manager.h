@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "ovpn3-access.h"
+#include "ovpn3-manager.h"
 #include "ovpn3-service.h"
 
 G_BEGIN_DECLS
@@ -37,7 +38,8 @@ void ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *ob
 void ovpn3_config_manager_count_bytes(Ovpn3ConfigManager *self, guint32 owner, guint64 *owned,
                                       guint64 *all);
 
-void ovpn3_config_manager_log(Ovpn3ConfigManager *self, guint category, const char *format, ...)
-    G_GNUC_PRINTF(3, 4);
+/* To the log service (ovpn3_manager_log()). */
+#define ovpn3_config_manager_log(self, ...) \
+  ovpn3_manager_log(ovpn3_config_manager_get_context(self), __VA_ARGS__)
 
 G_END_DECLS

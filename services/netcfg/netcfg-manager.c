@@ -77,8 +77,7 @@ netcfg_manager_finalize(GObject *object)
 {
   NetcfgManager *self = NETCFG_MANAGER(object);
 
-  if (self->registration_id != 0)
-    ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   if (self->resolved_watch != 0)
     g_bus_unwatch_name(self->resolved_watch);
   g_hash_table_unref(self->devices);
@@ -121,21 +120,6 @@ const char *
 netcfg_manager_get_state_dir(NetcfgManager *self)
 {
   return self->state_dir;
-}
-
-void
-netcfg_manager_log(NetcfgManager *self, Ovpn3LogCategory category, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start(args, format);
-  message = g_strdup_vprintf(format, args);
-  va_end(args);
-  if (self->ctx->log != NULL)
-    ovpn3_log_client_log(self->ctx->log, category, "%s", message);
-  else
-    g_message("%s", message);
 }
 
 void

@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 
 #include "netcfg-netlink.h"
+#include "ovpn3-manager.h"
 #include "ovpn3-names.h"
 #include "ovpn3-service.h"
 
@@ -33,8 +34,9 @@ Ovpn3ServiceContext *netcfg_manager_get_context(NetcfgManager *self);
 NetcfgNetlink *netcfg_manager_get_netlink(NetcfgManager *self);
 const char *netcfg_manager_get_state_dir(NetcfgManager *self);
 
-void netcfg_manager_log(NetcfgManager *self, Ovpn3LogCategory category, const char *format, ...)
-    G_GNUC_PRINTF(3, 4);
+/* To the log service (ovpn3_manager_log()). */
+#define netcfg_manager_log(self, ...) \
+  ovpn3_manager_log(netcfg_manager_get_context(self), __VA_ARGS__)
 
 /* Sends NetworkChange(type, device_name, details) from device_path to every
  * subscriber whose filter has `type`. details is an a{ss} (floating ok). */

@@ -42,8 +42,7 @@ ovpn3_session_manager_dispose(GObject *object)
 {
   Ovpn3SessionManager *self = OVPN3_SESSION_MANAGER(object);
 
-  if (self->registration_id != 0)
-    ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   self->registration_id = 0;
   g_hash_table_remove_all(self->starts);
   g_hash_table_remove_all(self->sessions);
@@ -92,21 +91,6 @@ GHashTable *
 ovpn3_session_manager_get_sessions(Ovpn3SessionManager *self)
 {
   return self->sessions;
-}
-
-void
-ovpn3_session_manager_log(Ovpn3SessionManager *self, guint category, const char *format, ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start(args, format);
-  message = g_strdup_vprintf(format, args);
-  va_end(args);
-  if (self->ctx->log != NULL)
-    ovpn3_log_client_log(self->ctx->log, category, "%s", message);
-  else
-    g_message("%s", message);
 }
 
 void
@@ -222,12 +206,6 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     ovpn3_invocation_return_unknown_method(invocation);
 }
 
-static GVariant *
-get_property(gpointer object, const Ovpn3Caller *caller, const char *name, GError **error)
-{
-  return ovpn3_manager_get_common_property(name, error);
-}
-
 /* Everyone may start and list; NewTunnel then decides on the profile it
  * names (its ACL, then manage-others with the caller's interactive flag),
  * the lists show what each caller may see (manage-others without
@@ -248,7 +226,7 @@ const Ovpn3AccessTable ovpn3_session_manager_access
 
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = method_call,
-  .get_property = get_property,
+  .get_property = ovpn3_manager_get_property,
   .access = &ovpn3_session_manager_access,
 };
 

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-manager.h"
 #include "ovpn3-names.h"
 #include "ovpn3-service.h"
 #include "session-backend-start.h"
@@ -43,9 +44,9 @@ void ovpn3_session_manager_close_all(Ovpn3SessionManager *self, const char *reas
 Ovpn3BackendStarter *ovpn3_session_manager_get_starter(Ovpn3SessionManager *self);
 /* path → Ovpn3Session, starting and restarting ones included; not to be changed. */
 GHashTable *ovpn3_session_manager_get_sessions(Ovpn3SessionManager *self);
-/* To the log service (or stderr without it). */
-void ovpn3_session_manager_log(Ovpn3SessionManager *self, guint category, const char *format, ...)
-    G_GNUC_PRINTF(3, 4);
+/* To the log service (or g_message() without it: ovpn3_manager_log()). */
+#define ovpn3_session_manager_log(self, ...) \
+  ovpn3_manager_log(ovpn3_session_manager_get_context(self), __VA_ARGS__)
 void ovpn3_session_manager_emit_event(Ovpn3SessionManager *self, const char *path,
                                       Ovpn3SessionEventType type, guint32 owner);
 /* A new session into the table (it holds off the idle exit until removed). */
