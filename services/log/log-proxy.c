@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "log-proxy.h"
+#include "log-settings.h"
 
 #include "ovpn3-log-client.h"
 #include "ovpn3-names.h"
@@ -151,18 +152,7 @@ proxy_set_property(gpointer object, const Ovpn3Caller *caller, const char *name,
   Ovpn3LogProxy *self = OVPN3_LOG_PROXY(object);
 
   if (g_strcmp0(name, "log_level") == 0)
-    {
-      guint level = g_variant_get_uint32(value);
-
-      if (level > OVPN3_LOG_LEVEL_MAX)
-        {
-          g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                      "Invalid log level %u: must be between 0 and %d", level, OVPN3_LOG_LEVEL_MAX);
-          return FALSE;
-        }
-      self->log_level = level;
-      return TRUE;
-    }
+    return ovpn3_log_settings_level_from_variant(value, &self->log_level, error);
 
   g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY, "Property “%s” is read-only",
               name);

@@ -44,15 +44,8 @@ ovpn3_log_service_set_property(gpointer object, const Ovpn3Caller *caller, const
 
   if (g_strcmp0(name, "log_level") == 0)
     {
-      guint level = g_variant_get_uint32(value);
-
-      if (level > OVPN3_LOG_LEVEL_MAX)
-        {
-          g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                      "Invalid log level %u: must be between 0 and %d", level, OVPN3_LOG_LEVEL_MAX);
-          return FALSE;
-        }
-      updated.log_level = level;
+      if (!ovpn3_log_settings_level_from_variant(value, &updated.log_level, error))
+        return FALSE;
     }
   else if (g_strcmp0(name, "log_dbus_details") == 0)
     updated.log_dbus_details = g_variant_get_boolean(value);

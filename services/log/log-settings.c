@@ -20,6 +20,21 @@ ovpn3_log_settings_init(Ovpn3LogSettings *settings)
 }
 
 gboolean
+ovpn3_log_settings_level_from_variant(GVariant *value, guint *level, GError **error)
+{
+  guint32 wanted = g_variant_get_uint32(value);
+
+  if (wanted > OVPN3_LOG_LEVEL_MAX)
+    {
+      g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                  "Invalid log level %u: must be between 0 and %d", wanted, OVPN3_LOG_LEVEL_MAX);
+      return FALSE;
+    }
+  *level = wanted;
+  return TRUE;
+}
+
+gboolean
 ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **error)
 {
   g_autoptr(GError) local_error = NULL;

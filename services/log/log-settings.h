@@ -36,6 +36,10 @@ void ovpn3_log_settings_init(Ovpn3LogSettings *settings);
  * whole file count as invalid (FALSE with error, settings unchanged). */
 gboolean ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **error);
 
+/* The log_level a client writes (the log service's property and each log
+ * proxy's): FALSE with G_DBUS_ERROR_INVALID_ARGS above OVPN3_LOG_LEVEL_MAX. */
+gboolean ovpn3_log_settings_level_from_variant(GVariant *value, guint *level, GError **error);
+
 /* Writes settings atomically, mode 0600. */
 gboolean ovpn3_log_settings_save(const Ovpn3LogSettings *settings, const char *path,
                                  GError **error);
