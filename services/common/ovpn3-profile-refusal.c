@@ -293,6 +293,19 @@ ovpn3_profile_allowlist_refusal(const char *name, const char *const *args, gbool
   return file_path_refusal(name, o, args, nargs, is_block, shown);
 }
 
+/* Hands why (owned, NULL for none) to reasons, if the caller wants them. */
+static gboolean
+give_reason(GPtrArray *reasons, char *why)
+{
+  if (why == NULL)
+    return FALSE;
+  if (reasons != NULL)
+    g_ptr_array_add(reasons, why);
+  else
+    g_free(why);
+  return TRUE;
+}
+
 /* openvpn runs under an engine uid with no capabilities (docs/architecture.md §3 and
  * docs/security.md); each of these fails or is silently ignored there: refused, whoever starts
  * the session. */
@@ -326,13 +339,7 @@ ovpn3_profile_allowlist_engine_refusal(const char *name, const char *const *args
   else if (strcmp(name, "mlock") == 0)
     why = g_strdup("mlock (openvpn exits when it cannot raise its locked-memory limit)");
 
-  if (why == NULL)
-    return FALSE;
-  if (reasons != NULL)
-    g_ptr_array_add(reasons, why);
-  else
-    g_free(why);
-  return TRUE;
+  return give_reason(reasons, why);
 }
 
 gboolean
@@ -347,11 +354,5 @@ ovpn3_profile_allowlist_privileged(const char *name, const char *const *args, GP
            && strcmp(a0, "tap") != 0 && strcmp(a0, "null") != 0)
     why = g_strdup_printf("dev %s (names a specific host device, e.g. a bridged tap)", a0);
 
-  if (why == NULL)
-    return FALSE;
-  if (reasons != NULL)
-    g_ptr_array_add(reasons, why);
-  else
-    g_free(why);
-  return TRUE;
+  return give_reason(reasons, why);
 }
