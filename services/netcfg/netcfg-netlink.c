@@ -141,6 +141,30 @@ netcfg_netlink_link_state(NetcfgNetlink *self, int ifindex, NetcfgLinkState *out
   return TRUE;
 }
 
+/* A change of link ifindex: the kernel's link and an empty one to fill. */
+static gboolean
+link_change_begin(NetcfgNetlink *self, int ifindex, struct rtnl_link **orig,
+                  struct rtnl_link **change, GError **error)
+{
+  int err = rtnl_link_get_kernel(self->sock, ifindex, NULL, orig);
+
+  if (err < 0)
+    return nl_fail(error, err, "cannot read link %d", ifindex);
+  *change = rtnl_link_alloc();
+  return TRUE;
+}
+
+/* Sends the change unless err already says it failed; frees both links. */
+static int
+link_change_commit(NetcfgNetlink *self, struct rtnl_link *orig, struct rtnl_link *change, int err)
+{
+  if (err >= 0)
+    err = rtnl_link_change(self->sock, orig, change, 0);
+  rtnl_link_put(change);
+  rtnl_link_put(orig);
+  return err;
+}
+
 gboolean
 netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen, NetcfgLinkUp up,
                         GError **error)
@@ -148,10 +172,8 @@ netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqle
   struct rtnl_link *orig = NULL, *change;
   int err;
 
-  err = rtnl_link_get_kernel(self->sock, ifindex, NULL, &orig);
-  if (err < 0)
-    return nl_fail(error, err, "cannot read link %d", ifindex);
-  change = rtnl_link_alloc();
+  if (!link_change_begin(self, ifindex, &orig, &change, error))
+    return FALSE;
   if (mtu != 0)
     rtnl_link_set_mtu(change, mtu);
   if (txqlen != 0)
@@ -160,9 +182,7 @@ netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqle
     rtnl_link_set_flags(change, IFF_UP);
   else if (up == NETCFG_LINK_DOWN)
     rtnl_link_unset_flags(change, IFF_UP);
-  err = rtnl_link_change(self->sock, orig, change, 0);
-  rtnl_link_put(change);
-  rtnl_link_put(orig);
+  err = link_change_commit(self, orig, change, 0);
   if (err < 0)
     return nl_fail(error, err, "cannot configure link %d (mtu %u, txqueuelen %u%s)", ifindex, mtu,
                    txqlen,
@@ -178,15 +198,10 @@ netcfg_netlink_link_set_addr_gen_mode(NetcfgNetlink *self, int ifindex, guint8 m
   struct rtnl_link *orig = NULL, *change;
   int err;
 
-  err = rtnl_link_get_kernel(self->sock, ifindex, NULL, &orig);
-  if (err < 0)
-    return nl_fail(error, err, "cannot read link %d", ifindex);
-  change = rtnl_link_alloc();
+  if (!link_change_begin(self, ifindex, &orig, &change, error))
+    return FALSE;
   err = rtnl_link_inet6_set_addr_gen_mode(change, mode);
-  if (err >= 0)
-    err = rtnl_link_change(self->sock, orig, change, 0);
-  rtnl_link_put(change);
-  rtnl_link_put(orig);
+  err = link_change_commit(self, orig, change, err);
   if (err < 0)
     return nl_fail(error, err, "cannot set the IPv6 address generation mode of link %d to %u",
                    ifindex, mode);
