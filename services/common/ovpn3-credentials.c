@@ -4,6 +4,7 @@
 
 #include "ovpn3-credentials.h"
 #include "ovpn3-names.h"
+#include "ovpn3-signal.h"
 
 struct _Ovpn3Credentials
 {
@@ -40,17 +41,11 @@ ovpn3_caller_free(Ovpn3Caller *caller)
 }
 
 static void
-on_name_owner_changed(GDBusConnection *connection, const char *sender_name, const char *object_path,
-                      const char *interface_name, const char *signal_name, GVariant *parameters,
-                      gpointer user_data)
+on_name_owner_changed(const char *name, const char *new_owner, gpointer user_data)
 {
   Ovpn3Credentials *self = user_data;
-  const char *name, *old_owner, *new_owner;
 
-  if (!g_variant_is_of_type(parameters, G_VARIANT_TYPE("(sss)")))
-    return;
-  g_variant_get(parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (name[0] == ':' && new_owner[0] == '\0')
+  if (ovpn3_name_owner_unique_left(name, new_owner))
     g_hash_table_remove(self->cache, name);
 }
 
@@ -59,11 +54,7 @@ ovpn3_credentials_dispose(GObject *object)
 {
   Ovpn3Credentials *self = OVPN3_CREDENTIALS(object);
 
-  if (self->name_owner_changed_id != 0)
-    {
-      g_dbus_connection_signal_unsubscribe(self->connection, self->name_owner_changed_id);
-      self->name_owner_changed_id = 0;
-    }
+  ovpn3_signal_unsubscribe_clear(self->connection, &self->name_owner_changed_id);
   g_clear_object(&self->connection);
   g_clear_pointer(&self->cache, g_hash_table_unref);
   G_OBJECT_CLASS(ovpn3_credentials_parent_class)->dispose(object);
@@ -88,9 +79,7 @@ ovpn3_credentials_new(GDBusConnection *connection)
   Ovpn3Credentials *self = g_object_new(OVPN3_TYPE_CREDENTIALS, NULL);
 
   self->connection = g_object_ref(connection);
-  self->name_owner_changed_id = g_dbus_connection_signal_subscribe(
-      connection, DBUS_NAME_BUS, DBUS_INTERFACE_BUS, "NameOwnerChanged", DBUS_PATH_BUS, NULL,
-      G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, self, NULL);
+  self->name_owner_changed_id = ovpn3_name_owner_subscribe(connection, on_name_owner_changed, self);
   return self;
 }
 

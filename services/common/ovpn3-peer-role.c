@@ -4,6 +4,7 @@
 
 #include "ovpn3-names.h"
 #include "ovpn3-peer-role.h"
+#include "ovpn3-signal.h"
 
 /* The session manager answers at once; a hung one must not hang callers. */
 #define LOOKUP_TIMEOUT_MS 10000
@@ -65,17 +66,11 @@ set_sessions_owner(Ovpn3PeerRoles *self, const char *owner)
 }
 
 static void
-on_name_owner_changed(GDBusConnection *connection, const char *sender_name, const char *object_path,
-                      const char *interface_name, const char *signal_name, GVariant *parameters,
-                      gpointer user_data)
+on_name_owner_changed(const char *name, const char *new_owner, gpointer user_data)
 {
   Ovpn3PeerRoles *self = user_data;
-  const char *name, *old_owner, *new_owner;
 
-  if (!g_variant_is_of_type(parameters, G_VARIANT_TYPE("(sss)")))
-    return;
-  g_variant_get(parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
-  if (name[0] == ':' && new_owner[0] == '\0')
+  if (ovpn3_name_owner_unique_left(name, new_owner))
     g_hash_table_remove(self->cache, name);
   else if (g_str_equal(name, OVPN3_SESSIONS_BUS_NAME))
     set_sessions_owner(self, new_owner);
@@ -112,12 +107,8 @@ ovpn3_peer_roles_dispose(GObject *object)
 {
   Ovpn3PeerRoles *self = OVPN3_PEER_ROLES(object);
 
-  if (self->name_owner_changed_id != 0)
-    g_dbus_connection_signal_unsubscribe(self->connection, self->name_owner_changed_id);
-  self->name_owner_changed_id = 0;
-  if (self->session_event_id != 0)
-    g_dbus_connection_signal_unsubscribe(self->connection, self->session_event_id);
-  self->session_event_id = 0;
+  ovpn3_signal_unsubscribe_clear(self->connection, &self->name_owner_changed_id);
+  ovpn3_signal_unsubscribe_clear(self->connection, &self->session_event_id);
   g_clear_object(&self->connection);
   g_clear_pointer(&self->cache, g_hash_table_unref);
   G_OBJECT_CLASS(ovpn3_peer_roles_parent_class)->dispose(object);
@@ -151,9 +142,7 @@ ovpn3_peer_roles_new(GDBusConnection *connection)
   Ovpn3PeerRoles *self = g_object_new(OVPN3_TYPE_PEER_ROLES, NULL);
 
   self->connection = g_object_ref(connection);
-  self->name_owner_changed_id = g_dbus_connection_signal_subscribe(
-      connection, DBUS_NAME_BUS, DBUS_INTERFACE_BUS, "NameOwnerChanged", DBUS_PATH_BUS, NULL,
-      G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed, self, NULL);
+  self->name_owner_changed_id = ovpn3_name_owner_subscribe(connection, on_name_owner_changed, self);
   /* the sender is checked against the owner we track, not left to a
    * well-known-name match */
   self->session_event_id = g_dbus_connection_signal_subscribe(

@@ -11,6 +11,7 @@
 #include "log-proxy.h"
 #include "log-service-private.h"
 #include "ovpn3-names.h"
+#include "ovpn3-signal.h"
 
 static void
 log_attach_clear(gpointer data)
@@ -204,11 +205,7 @@ on_attached_signal(GDBusConnection *connection, const char *sender_name, const c
 void
 ovpn3_log_attach_detach(Ovpn3LogService *self, LogAttach *attach)
 {
-  if (attach->subscription_id != 0)
-    {
-      g_dbus_connection_signal_unsubscribe(self->connection, attach->subscription_id);
-      attach->subscription_id = 0;
-    }
+  ovpn3_signal_unsubscribe_clear(self->connection, &attach->subscription_id);
   if (attach->watch_id != 0)
     {
       g_bus_unwatch_name(attach->watch_id);

@@ -4,6 +4,7 @@
 
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
+#include "ovpn3-signal.h"
 #include "session-backend-proxy.h"
 
 struct _Ovpn3BackendProxy
@@ -35,9 +36,7 @@ static guint signals[N_SIGNALS];
 void
 ovpn3_backend_proxy_detach(Ovpn3BackendProxy *self)
 {
-  if (self->subscription_id != 0)
-    g_dbus_connection_signal_unsubscribe(self->connection, self->subscription_id);
-  self->subscription_id = 0;
+  ovpn3_signal_unsubscribe_clear(self->connection, &self->subscription_id);
   if (self->watch_id != 0)
     g_bus_unwatch_name(self->watch_id);
   self->watch_id = 0;

@@ -6,6 +6,7 @@
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
 #include "ovpn3-rate-limit.h"
+#include "ovpn3-signal.h"
 #include "session-backend-start.h"
 #include "session-manager.h"
 
@@ -72,9 +73,7 @@ ovpn3_backend_starter_dispose(GObject *object)
 {
   Ovpn3BackendStarter *self = OVPN3_BACKEND_STARTER(object);
 
-  if (self->subscription != 0)
-    g_dbus_connection_signal_unsubscribe(self->ctx->connection, self->subscription);
-  self->subscription = 0;
+  ovpn3_signal_unsubscribe_clear(self->ctx->connection, &self->subscription);
   g_hash_table_remove_all(self->launches);
   G_OBJECT_CLASS(ovpn3_backend_starter_parent_class)->dispose(object);
 }
