@@ -13,6 +13,7 @@
 #include "config-quota.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
+#include "ovpn3-listing.h"
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
 #include "ovpn3-polkit.h"
@@ -352,20 +353,14 @@ typedef enum
 
 typedef struct
 {
-  Ovpn3ConfigManager *self;
-  GDBusMethodInvocation *invocation;
-  Ovpn3Caller *caller;
-  FilterKind kind;
-  char *value;
+  Ovpn3Listing base; /* manager: the Ovpn3ConfigManager; kind: a FilterKind */
   guint32 owner_uid;
 } ListCall;
 
 static void
 list_call_free(ListCall *call)
 {
-  g_object_unref(call->self);
-  ovpn3_caller_free(call->caller);
-  g_free(call->value);
+  ovpn3_listing_clear(&call->base);
   g_free(call);
 }
 
@@ -378,25 +373,26 @@ compare_paths(gconstpointer a, gconstpointer b)
 static void
 list_reply(ListCall *call, gboolean admin)
 {
+  Ovpn3ConfigManager *self = call->base.manager;
   g_autoptr(GPtrArray) paths = g_ptr_array_new();
   GHashTableIter iter;
   gpointer value;
 
-  g_hash_table_iter_init(&iter, call->self->objects);
+  g_hash_table_iter_init(&iter, self->objects);
   while (g_hash_table_iter_next(&iter, NULL, &value))
     {
       Ovpn3ConfigObject *object = value;
 
-      if (!admin && !ovpn3_config_object_is_visible_to(object, call->caller->uid))
+      if (!admin && !ovpn3_config_object_is_visible_to(object, call->base.caller->uid))
         continue;
-      switch (call->kind)
+      switch ((FilterKind) call->base.kind)
         {
           case FILTER_NAME:
-            if (!g_str_equal(ovpn3_config_object_get_name(object), call->value))
+            if (!g_str_equal(ovpn3_config_object_get_name(object), call->base.value))
               continue;
             break;
           case FILTER_TAG:
-            if (!ovpn3_config_object_has_tag(object, call->value))
+            if (!ovpn3_config_object_has_tag(object, call->base.value))
               continue;
             break;
           case FILTER_OWNER:
@@ -410,7 +406,7 @@ list_reply(ListCall *call, gboolean admin)
     }
   g_ptr_array_sort(paths, compare_paths);
   g_dbus_method_invocation_return_value(
-      call->invocation,
+      call->base.invocation,
       g_variant_new("(@ao)", g_variant_new_objv((const char *const *) paths->pdata, paths->len)));
 }
 
@@ -451,25 +447,18 @@ handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind
 {
   ListCall *call = g_new0(ListCall, 1);
 
-  call->self = g_object_ref(self);
-  call->invocation = invocation;
-  call->caller = ovpn3_caller_copy(caller);
-  call->kind = kind;
-  if (kind != FILTER_ALL)
-    g_variant_get(parameters, "(s)", &call->value);
-  if (kind == FILTER_OWNER && !parse_owner(call->value, &call->owner_uid))
+  ovpn3_listing_init(&call->base, self, caller, kind, kind != FILTER_ALL, parameters, invocation);
+  if (kind == FILTER_OWNER && !parse_owner(call->base.value, &call->owner_uid))
     {
       g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
                                             "No such user: '%s'; give a user name or a numeric "
                                             "UID",
-                                            call->value);
+                                            call->base.value);
       list_call_free(call);
       return;
     }
-  /* other users' profiles only for callers who already hold manage-others;
-   * never prompt for a listing (docs/security.md §6) */
-  ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
-                           on_list_authorized, call);
+  /* other users' profiles only for callers who already hold manage-others */
+  ovpn3_listing_authorize(&call->base, on_list_authorized, call);
 }
 
 static void

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ovpn3-error.h"
+#include "ovpn3-listing.h"
 #include "ovpn3-names.h"
 #include "ovpn3-polkit.h"
 #include "session-list.h"
@@ -10,20 +11,14 @@
 
 typedef struct
 {
-  Ovpn3SessionManager *self;
-  GDBusMethodInvocation *invocation;
-  Ovpn3Caller *caller;
-  Ovpn3SessionListKind kind;
-  char *value;
-  GPtrArray *found; /* the interface lookups: the sessions asked */
+  Ovpn3Listing base; /* manager: the Ovpn3SessionManager; kind: an Ovpn3SessionListKind */
+  GPtrArray *found;  /* the interface lookups: the sessions asked */
 } ListCall;
 
 static void
 list_call_free(ListCall *call)
 {
-  g_object_unref(call->self);
-  ovpn3_caller_free(call->caller);
-  g_free(call->value);
+  ovpn3_listing_clear(&call->base);
   g_clear_pointer(&call->found, g_ptr_array_unref);
   g_free(call);
 }
@@ -52,26 +47,26 @@ on_device_names(GObject *source, GAsyncResult *result, gpointer user_data)
       if (names[i][0] == '\0')
         continue;
       g_variant_builder_add(&b, "s", names[i]);
-      if (call->kind == OVPN3_LOOKUP_INTERFACE && g_str_equal(names[i], call->value))
+      if (call->base.kind == OVPN3_LOOKUP_INTERFACE && g_str_equal(names[i], call->base.value))
         {
           match = ovpn3_session_get_path(g_ptr_array_index(call->found, i));
           n++;
         }
     }
-  if (call->kind == OVPN3_LIST_INTERFACES)
-    g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(as)", &b));
+  if (call->base.kind == OVPN3_LIST_INTERFACES)
+    g_dbus_method_invocation_return_value(call->base.invocation, g_variant_new("(as)", &b));
   else
     {
       g_variant_builder_clear(&b);
       if (n == 0)
-        g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
+        g_dbus_method_invocation_return_error_literal(call->base.invocation, OVPN3_ERROR_GDBUSPP,
                                                       OVPN3_ERROR_FAILED, "Interface not found");
       else if (n > 1)
-        g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
+        g_dbus_method_invocation_return_error_literal(call->base.invocation, OVPN3_ERROR_GDBUSPP,
                                                       OVPN3_ERROR_FAILED,
                                                       "More than one interface found");
       else
-        g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(o)", match));
+        g_dbus_method_invocation_return_value(call->base.invocation, g_variant_new("(o)", match));
     }
 }
 
@@ -86,30 +81,30 @@ on_list_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
   gpointer value;
   GVariantBuilder b;
 
-  g_hash_table_iter_init(&iter, ovpn3_session_manager_get_sessions(call->self));
+  g_hash_table_iter_init(&iter, ovpn3_session_manager_get_sessions(call->base.manager));
   while (g_hash_table_iter_next(&iter, NULL, &value))
     {
       Ovpn3Session *session = value;
 
       if (!ovpn3_session_is_live(session))
         continue;
-      if (!admin && !ovpn3_session_is_visible_to(session, call->caller->uid))
+      if (!admin && !ovpn3_session_is_visible_to(session, call->base.caller->uid))
         continue;
-      if (call->kind == OVPN3_LOOKUP_CONFIG_NAME
-          && !g_str_equal(ovpn3_session_get_config_name(session), call->value))
+      if (call->base.kind == OVPN3_LOOKUP_CONFIG_NAME
+          && !g_str_equal(ovpn3_session_get_config_name(session), call->base.value))
         continue;
       g_ptr_array_add(found, g_object_ref(session));
     }
   g_ptr_array_sort(found, compare_paths);
 
-  switch (call->kind)
+  switch ((Ovpn3SessionListKind) call->base.kind)
     {
       case OVPN3_LIST_SESSIONS:
       case OVPN3_LOOKUP_CONFIG_NAME:
         g_variant_builder_init(&b, G_VARIANT_TYPE("ao"));
         for (guint i = 0; i < found->len; i++)
           g_variant_builder_add(&b, "o", ovpn3_session_get_path(g_ptr_array_index(found, i)));
-        g_dbus_method_invocation_return_value(call->invocation, g_variant_new("(ao)", &b));
+        g_dbus_method_invocation_return_value(call->base.invocation, g_variant_new("(ao)", &b));
         return;
       case OVPN3_LIST_INTERFACES:
       case OVPN3_LOOKUP_INTERFACE:
@@ -128,14 +123,9 @@ ovpn3_session_list(Ovpn3SessionManager *self, const Ovpn3Caller *caller, Ovpn3Se
 {
   ListCall *call = g_new0(ListCall, 1);
 
-  call->self = g_object_ref(self);
-  call->invocation = invocation;
-  call->caller = ovpn3_caller_copy(caller);
-  call->kind = kind;
-  if (kind == OVPN3_LOOKUP_CONFIG_NAME || kind == OVPN3_LOOKUP_INTERFACE)
-    g_variant_get(parameters, "(s)", &call->value);
-  /* other users' sessions only for callers who already hold
-   * manage-others; a listing never prompts (docs/security.md §6) */
-  ovpn3_polkit_check_async(caller->sender, caller->uid, OVPN3_POLKIT_MANAGE_OTHERS, FALSE, NULL,
-                           on_list_authorized, call);
+  ovpn3_listing_init(&call->base, self, caller, kind,
+                     kind == OVPN3_LOOKUP_CONFIG_NAME || kind == OVPN3_LOOKUP_INTERFACE, parameters,
+                     invocation);
+  /* other users' sessions only for callers who already hold manage-others */
+  ovpn3_listing_authorize(&call->base, on_list_authorized, call);
 }
