@@ -592,18 +592,32 @@ ovpn3_mgmt_client_command_finish(Ovpn3MgmtClient *self, GAsyncResult *result, GE
   return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+/* Ends a connect or accept task: a client on conn, or the error. */
+static void
+return_client(GTask *task, GSocketConnection *conn, GError **error)
+{
+  if (conn == NULL)
+    g_task_return_error(task, g_steal_pointer(error));
+  else
+    g_task_return_pointer(task, ovpn3_mgmt_client_new(G_IO_STREAM(conn)), g_object_unref);
+}
+
+static Ovpn3MgmtClient *
+client_task_finish(GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static void
 on_unix_connected(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GSocketConnection) conn
+      = g_socket_client_connect_finish(G_SOCKET_CLIENT(source), result, &error);
 
-  conn = g_socket_client_connect_finish(G_SOCKET_CLIENT(source), result, &error);
-  if (conn == NULL)
-    g_task_return_error(task, g_steal_pointer(&error));
-  else
-    g_task_return_pointer(task, ovpn3_mgmt_client_new(G_IO_STREAM(conn)), g_object_unref);
+  return_client(task, conn, &error);
 }
 
 void
@@ -625,8 +639,7 @@ ovpn3_mgmt_client_connect_unix_async(const char *path, GCancellable *cancellable
 Ovpn3MgmtClient *
 ovpn3_mgmt_client_connect_unix_finish(GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
-  return g_task_propagate_pointer(G_TASK(result), error);
+  return client_task_finish(result, error);
 }
 
 static void
@@ -634,13 +647,10 @@ on_accepted(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GSocketConnection) conn
+      = g_socket_listener_accept_finish(G_SOCKET_LISTENER(source), result, NULL, &error);
 
-  conn = g_socket_listener_accept_finish(G_SOCKET_LISTENER(source), result, NULL, &error);
-  if (conn == NULL)
-    g_task_return_error(task, g_steal_pointer(&error));
-  else
-    g_task_return_pointer(task, ovpn3_mgmt_client_new(G_IO_STREAM(conn)), g_object_unref);
+  return_client(task, conn, &error);
 }
 
 void
@@ -658,6 +668,5 @@ ovpn3_mgmt_client_accept_async(GSocketListener *listener, GCancellable *cancella
 Ovpn3MgmtClient *
 ovpn3_mgmt_client_accept_finish(GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
-  return g_task_propagate_pointer(G_TASK(result), error);
+  return client_task_finish(result, error);
 }
