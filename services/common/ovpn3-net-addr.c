@@ -8,24 +8,14 @@
 
 #include <gio/gio.h>
 
+#include "ovpn3-escape.h"
 #include "ovpn3-net-addr.h"
 #include "ovpn3-net-limits.h"
 
 char *
 ovpn3_net_escape(const char *text)
 {
-  g_autofree char *cut = NULL;
-  g_autofree char *escaped = NULL;
-  gsize len;
-
-  if (text == NULL)
-    return g_strdup("(null)");
-  len = strlen(text);
-  cut = g_strndup(text, MIN(len, OVPN3_NET_ESCAPE_MAX));
-  escaped = g_strescape(cut, NULL);
-  if (len > OVPN3_NET_ESCAPE_MAX)
-    return g_strconcat(escaped, "…", NULL);
-  return g_steal_pointer(&escaped);
+  return ovpn3_escape_cut(text, OVPN3_NET_ESCAPE_MAX);
 }
 
 gboolean

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "ovpn3-escape.h"
 #include "ovpn3-web-url.h"
 
 #define ESCAPE_MAX 256
@@ -60,16 +61,5 @@ ovpn3_web_url_check(const char *url, GError **error)
 char *
 ovpn3_web_url_escape(const char *url)
 {
-  g_autofree char *cut = NULL;
-  g_autofree char *escaped = NULL;
-  gsize len;
-
-  if (url == NULL)
-    return g_strdup("(null)");
-  len = strlen(url);
-  cut = g_strndup(url, MIN(len, ESCAPE_MAX));
-  escaped = g_strescape(cut, NULL);
-  if (len > ESCAPE_MAX)
-    return g_strconcat(escaped, "…", NULL);
-  return g_steal_pointer(&escaped);
+  return ovpn3_escape_cut(url, ESCAPE_MAX);
 }
