@@ -42,11 +42,17 @@ typedef struct
   Ovpn3Registrant registrant;
 } Candidate;
 
-void
-ovpn3_registrant_free(Ovpn3Registrant *registrant)
+static void
+registrant_clear(Ovpn3Registrant *registrant)
 {
   g_free(registrant->unique_name);
   g_free(registrant->bus_name);
+}
+
+void
+ovpn3_registrant_free(Ovpn3Registrant *registrant)
+{
+  registrant_clear(registrant);
   g_free(registrant);
 }
 
@@ -54,8 +60,7 @@ static void
 candidate_free(Candidate *c)
 {
   g_object_unref(c->task);
-  g_free(c->registrant.unique_name);
-  g_free(c->registrant.bus_name);
+  registrant_clear(&c->registrant);
   g_free(c);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Candidate, candidate_free)
