@@ -388,6 +388,65 @@ name_taken(NetcfgManager *self, const char *name)
   return FALSE;
 }
 
+/* The per-user and global device caps (docs/security.md §7); FALSE: answered. */
+static gboolean
+check_device_quota(NetcfgManager *self, guint32 owner, const char *prefix,
+                   GDBusMethodInvocation *invocation)
+{
+  if (owner != 0 && count_devices_of_owner(self, owner) >= OVPN3_QUOTA_DEVICES_PER_USER)
+    {
+      g_dbus_method_invocation_return_error(
+          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "Error creating virtual interface '%s': the sessions of UID %u already have %d "
+          "devices, the per-user limit",
+          prefix, owner, OVPN3_QUOTA_DEVICES_PER_USER);
+      return FALSE;
+    }
+  if (g_hash_table_size(self->devices) >= OVPN3_QUOTA_DEVICES_TOTAL)
+    {
+      g_dbus_method_invocation_return_error(
+          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "Error creating virtual interface '%s': there are %d devices, the limit for all "
+          "users together",
+          prefix, OVPN3_QUOTA_DEVICES_TOTAL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The first PREFIXn no device of ours and no interface of the host has; NULL if none. */
+static char *
+free_device_name(NetcfgManager *self, const char *prefix)
+{
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *candidate = g_strdup_printf("%s%u", prefix, i);
+
+      if (strlen(candidate) >= IFNAMSIZ)
+        return NULL;
+      if (!name_taken(self, candidate))
+        return g_steal_pointer(&candidate);
+    }
+  return NULL;
+}
+
+/* The creator's bus name is watched once: its devices go when it vanishes. */
+static void
+remember_creator(NetcfgManager *self, const char *sender, guint32 owner)
+{
+  Creator *creator = g_hash_table_lookup(self->creators, sender);
+
+  if (creator == NULL)
+    {
+      creator = g_new0(Creator, 1);
+      creator->watch_id = g_bus_watch_name_on_connection(self->ctx->connection, sender,
+                                                         G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+                                                         on_creator_vanished, self, NULL);
+      g_hash_table_insert(self->creators, g_strdup(sender), creator);
+    }
+  creator->owner = owner;
+}
+
 static void
 handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
               GDBusMethodInvocation *invocation)
@@ -397,7 +456,6 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
   g_autoptr(NetcfgDevice) device = NULL;
   g_autoptr(GError) error = NULL;
   guint32 owner;
-  Creator *creator;
 
   g_variant_get(params, "(&s)", &prefix);
   if (!netcfg_check_ifname_prefix(prefix, &error))
@@ -408,41 +466,9 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
   /* the table admitted only a confirmed backend client (caller->backend);
    * the quota counts its session's owner */
   owner = caller->backend->owner;
-  if (owner != 0 && count_devices_of_owner(self, owner) >= OVPN3_QUOTA_DEVICES_PER_USER)
-    {
-      g_dbus_method_invocation_return_error(
-          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-          "Error creating virtual interface '%s': the sessions of UID %u already have %d "
-          "devices, the per-user limit",
-          prefix, owner, OVPN3_QUOTA_DEVICES_PER_USER);
-      return;
-    }
-  if (g_hash_table_size(self->devices) >= OVPN3_QUOTA_DEVICES_TOTAL)
-    {
-      g_dbus_method_invocation_return_error(
-          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-          "Error creating virtual interface '%s': there are %d devices, the limit for all "
-          "users together",
-          prefix, OVPN3_QUOTA_DEVICES_TOTAL);
-      return;
-    }
-  for (guint i = 0; i < 1000 && name == NULL; i++)
-    {
-      g_autofree char *candidate = g_strdup_printf("%s%u", prefix, i);
-
-      if (strlen(candidate) >= IFNAMSIZ)
-        break;
-      if (!name_taken(self, candidate))
-        name = g_steal_pointer(&candidate);
-    }
-  if (name == NULL)
-    {
-      g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
-                                            "Error creating virtual interface '%s': no free "
-                                            "name",
-                                            prefix);
-      return;
-    }
+  if (!check_device_quota(self, owner, prefix, invocation))
+    return;
+  name = free_device_name(self, prefix);
   device = netcfg_device_new(self, name, caller);
   if (g_hash_table_contains(self->devices, netcfg_device_get_path(device))
       || !netcfg_device_export(device, &error))
@@ -454,16 +480,7 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
   g_hash_table_insert(self->devices, (gpointer) netcfg_device_get_path(device),
                       g_object_ref(device));
   ovpn3_idle_hold(self->ctx->idle);
-  if (!g_hash_table_contains(self->creators, caller->sender))
-    {
-      creator = g_new0(Creator, 1);
-      creator->watch_id = g_bus_watch_name_on_connection(self->ctx->connection, caller->sender,
-                                                         G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                                         on_creator_vanished, self, NULL);
-      g_hash_table_insert(self->creators, g_strdup(caller->sender), creator);
-    }
-  creator = g_hash_table_lookup(self->creators, caller->sender);
-  creator->owner = owner;
+  remember_creator(self, caller->sender, owner);
   netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO,
                      "New device %s for %s (pid %u, session %s of UID %u)",
                      netcfg_device_get_path(device), caller->sender, caller->pid,

@@ -169,7 +169,7 @@ gboolean
 netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqlen, NetcfgLinkUp up,
                         GError **error)
 {
-  struct rtnl_link *orig = NULL, *change;
+  struct rtnl_link *orig = NULL, *change = NULL;
   int err;
 
   if (!link_change_begin(self, ifindex, &orig, &change, error))
@@ -195,7 +195,7 @@ netcfg_netlink_link_set(NetcfgNetlink *self, int ifindex, guint mtu, guint txqle
 gboolean
 netcfg_netlink_link_set_addr_gen_mode(NetcfgNetlink *self, int ifindex, guint8 mode, GError **error)
 {
-  struct rtnl_link *orig = NULL, *change;
+  struct rtnl_link *orig = NULL, *change = NULL;
   int err;
 
   if (!link_change_begin(self, ifindex, &orig, &change, error))

@@ -96,12 +96,41 @@ extra_capability(void)
   return NULL;
 }
 
+/* Step 4 of netcfg_service_prepare(): not root, and CAP_NET_ADMIN is the only
+ * capability; FALSE (said on stderr) otherwise. */
+static gboolean
+privileges_are_minimal(void)
+{
+  const char *extra;
+
+  if (getuid() == 0 || geteuid() == 0)
+    {
+      g_printerr("ovpn3-service-netcfg: refusing to run as root (use " NETCFG_OPTION_KEEP_PRIVILEGES
+                 " in tests only)\n");
+      return FALSE;
+    }
+  extra = extra_capability();
+  if (extra != NULL)
+    {
+      g_printerr("ovpn3-service-netcfg: refusing to run with capability %s besides "
+                 "CAP_NET_ADMIN (use " NETCFG_OPTION_KEEP_PRIVILEGES " in tests only)\n",
+                 extra);
+      return FALSE;
+    }
+  if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))
+    {
+      g_printerr("ovpn3-service-netcfg: CAP_NET_ADMIN is missing; start it as root or with "
+                 "CAP_NET_ADMIN\n");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 netcfg_service_prepare(int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   gboolean started_as_root = geteuid() == 0;
-  const char *extra;
   struct passwd *pw;
   uid_t uid;
   gid_t gid;
@@ -152,26 +181,8 @@ netcfg_service_prepare(int argc, char **argv)
     }
 
   /* 4: refuse to run with more than we need */
-  if (getuid() == 0 || geteuid() == 0)
-    {
-      g_printerr("ovpn3-service-netcfg: refusing to run as root (use " NETCFG_OPTION_KEEP_PRIVILEGES
-                 " in tests only)\n");
-      return 1;
-    }
-  extra = extra_capability();
-  if (extra != NULL)
-    {
-      g_printerr("ovpn3-service-netcfg: refusing to run with capability %s besides "
-                 "CAP_NET_ADMIN (use " NETCFG_OPTION_KEEP_PRIVILEGES " in tests only)\n",
-                 extra);
-      return 1;
-    }
-  if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))
-    {
-      g_printerr("ovpn3-service-netcfg: CAP_NET_ADMIN is missing; start it as root or with "
-                 "CAP_NET_ADMIN\n");
-      return 1;
-    }
+  if (!privileges_are_minimal())
+    return 1;
   /* started without root: a state directory of this uid, if there is one
    * (never after the drop: that uid is the service user's) */
   if (!started_as_root)
