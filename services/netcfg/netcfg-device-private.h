@@ -1,9 +1,11 @@
 /* netcfg-device-private.h — the device object's fields, shared by the files
  * that implement it: netcfg-device.c (the D-Bus object and its
  * properties), netcfg-device-stage.c (staging calls), netcfg-device-apply.c
- * (Establish, the route plan executed through netlink, DNS, undoing) and
+ * (Establish, the route plan executed through netlink, DNS, undoing),
  * netcfg-device-report.c (NetworkChange notifications, state file, DNS
- * aggregation). Nothing outside these files includes it.
+ * aggregation) and netcfg-device-adopt.c (a recorded device of a live
+ * creator, after netcfg's own crash). Nothing outside these files
+ * includes it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -47,8 +49,11 @@ struct _NetcfgDevice
   char *name;
   char *creator; /* unique bus name */
   guint32 creator_pid;
+  gboolean has_creator_start; /* creator_start read (netcfg-creator.h) */
+  guint64 creator_start;
   guint32 owner;
-  guint32 engine_uid; /* the session's openvpn, owner of the tun; G_MAXUINT32 = unset */
+  guint32 session_owner; /* the owner of its session (LookupBackend): the quota's */
+  guint32 engine_uid;    /* the session's openvpn, owner of the tun; G_MAXUINT32 = unset */
 
   /* properties */
   guint16 mtu;

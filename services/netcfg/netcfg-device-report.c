@@ -102,6 +102,118 @@ netcfg_device_notify_device(NetcfgDevice *self, gboolean added)
 
 /* ---- state and DNS aggregation ----------------------------------------- */
 
+static void
+add_int(JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name(b, name);
+  json_builder_add_int_value(b, value);
+}
+
+static void
+add_string(JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name(b, name);
+  json_builder_add_string_value(b, value);
+}
+
+static void
+add_bool(JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name(b, name);
+  json_builder_add_boolean_value(b, value);
+}
+
+static void
+add_strings(JsonBuilder *b, const char *name, GPtrArray *list)
+{
+  json_builder_set_member_name(b, name);
+  json_builder_begin_array(b);
+  for (guint i = 0; i < list->len; i++)
+    json_builder_add_string_value(b, list->pdata[i]);
+  json_builder_end_array(b);
+}
+
+/* One applied route; the interface only outside the tunnel (through the
+ * tunnel it is the device). */
+static void
+add_route(JsonBuilder *b, const NetcfgRoute *route, gboolean with_oif)
+{
+  g_autofree char *dst = ovpn3_net_addr_to_string(&route->dst);
+
+  json_builder_begin_object(b);
+  add_string(b, "dst", dst);
+  add_int(b, "prefix", route->prefix);
+  if (route->has_gateway)
+    {
+      g_autofree char *gw = ovpn3_net_addr_to_string(&route->gateway);
+
+      add_string(b, "gateway", gw);
+    }
+  if (with_oif)
+    add_int(b, "oif", route->oif);
+  add_int(b, "metric", route->metric);
+  json_builder_end_object(b);
+}
+
+static void
+add_routes(JsonBuilder *b, NetcfgDevice *self, gboolean uplink)
+{
+  json_builder_set_member_name(b, uplink ? "uplink_routes" : "tunnel_routes");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < self->applied_routes->len; i++)
+    {
+      AppliedRoute *r = &g_array_index(self->applied_routes, AppliedRoute, i);
+
+      if (r->uplink == uplink)
+        add_route(b, &r->route, uplink);
+    }
+  json_builder_end_array(b);
+}
+
+static void
+add_addresses(JsonBuilder *b, NetcfgDevice *self)
+{
+  json_builder_set_member_name(b, "addresses");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < self->applied_addresses->len; i++)
+    {
+      StagedAddress *a = &g_array_index(self->applied_addresses, StagedAddress, i);
+      g_autofree char *addr = ovpn3_net_addr_to_string(&a->addr);
+
+      json_builder_begin_object(b);
+      add_string(b, "addr", addr);
+      add_int(b, "prefix", a->prefix);
+      json_builder_end_object(b);
+    }
+  json_builder_end_array(b);
+}
+
+/* What adopting the device after netcfg's own crash needs
+ * (netcfg-device-adopt.c): its creator, its properties, what is applied. */
+static void
+add_adoption(JsonBuilder *b, NetcfgDevice *self)
+{
+  add_string(b, "creator", self->creator);
+  add_int(b, "creator_pid", self->creator_pid);
+  if (self->has_creator_start && self->creator_start <= G_MAXINT64)
+    add_int(b, "creator_start", (gint64) self->creator_start);
+  add_int(b, "owner", self->owner);
+  add_int(b, "session_owner", self->session_owner);
+  add_int(b, "engine_uid", self->engine_uid);
+  add_int(b, "layer", self->layer);
+  add_int(b, "mtu", self->mtu);
+  add_int(b, "txqueuelen", self->txqueuelen);
+  add_bool(b, "reroute_ipv4", self->reroute_ipv4);
+  add_bool(b, "reroute_ipv6", self->reroute_ipv6);
+  add_string(b, "dns_scope", self->dns_scope);
+  add_bool(b, "established", self->established);
+  add_addresses(b, self);
+  add_routes(b, self, FALSE);
+  add_strings(b, "dns_servers", self->applied_servers);
+  add_strings(b, "dns_domains", self->applied_domains);
+  add_bool(b, "dns_global", self->applied_full_tunnel);
+}
+
 JsonNode *
 netcfg_device_to_state(NetcfgDevice *self)
 {
@@ -111,45 +223,15 @@ netcfg_device_to_state(NetcfgDevice *self)
     return NULL;
   b = json_builder_new();
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "name");
-  json_builder_add_string_value(b, self->name);
-  json_builder_set_member_name(b, "path");
-  json_builder_add_string_value(b, self->path);
-  json_builder_set_member_name(b, "ifindex");
-  json_builder_add_int_value(b, self->ifindex);
-  json_builder_set_member_name(b, "dns");
-  json_builder_add_string_value(b, self->dns_mode == DNS_RESOLVED     ? "resolved"
-                                   : self->dns_mode == DNS_RESOLVCONF ? "resolvconf"
-                                                                      : "none");
-  json_builder_set_member_name(b, "uplink_routes");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < self->applied_routes->len; i++)
-    {
-      AppliedRoute *r = &g_array_index(self->applied_routes, AppliedRoute, i);
-      g_autofree char *dst = NULL;
-
-      if (!r->uplink)
-        continue;
-      dst = ovpn3_net_addr_to_string(&r->route.dst);
-      json_builder_begin_object(b);
-      json_builder_set_member_name(b, "dst");
-      json_builder_add_string_value(b, dst);
-      json_builder_set_member_name(b, "prefix");
-      json_builder_add_int_value(b, r->route.prefix);
-      if (r->route.has_gateway)
-        {
-          g_autofree char *gw = ovpn3_net_addr_to_string(&r->route.gateway);
-
-          json_builder_set_member_name(b, "gateway");
-          json_builder_add_string_value(b, gw);
-        }
-      json_builder_set_member_name(b, "oif");
-      json_builder_add_int_value(b, r->route.oif);
-      json_builder_set_member_name(b, "metric");
-      json_builder_add_int_value(b, r->route.metric);
-      json_builder_end_object(b);
-    }
-  json_builder_end_array(b);
+  add_string(b, "name", self->name);
+  add_string(b, "path", self->path);
+  add_int(b, "ifindex", self->ifindex);
+  add_string(b, "dns",
+             self->dns_mode == DNS_RESOLVED     ? "resolved"
+             : self->dns_mode == DNS_RESOLVCONF ? "resolvconf"
+                                                : "none");
+  add_routes(b, self, TRUE);
+  add_adoption(b, self);
   json_builder_end_object(b);
   return json_builder_get_root(b);
 }

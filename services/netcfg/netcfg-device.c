@@ -6,6 +6,7 @@
 
 #include "netcfg-access.h"
 #include "netcfg-autoconf.h"
+#include "netcfg-creator.h"
 #include "netcfg-device-private.h"
 #include "netcfg-tun.h"
 #include "ovpn3-acl.h"
@@ -71,7 +72,10 @@ netcfg_device_new(NetcfgManager *manager, const char *name, const Ovpn3Caller *c
   self->name = g_strdup(name);
   self->creator = g_strdup(creator->sender);
   self->creator_pid = creator->pid;
+  /* told apart from a later process with that PID (netcfg-creator.h) */
+  self->has_creator_start = netcfg_creator_start_time(creator->pid, &self->creator_start);
   self->owner = creator->uid;
+  self->session_owner = creator->backend != NULL ? creator->backend->owner : creator->uid;
   self->engine_uid = G_MAXUINT32;
   self->path = g_strdup_printf(OVPN3_NETCFG_PATH_PREFIX "%u_%s", creator->pid, name);
   return self;

@@ -32,6 +32,14 @@ const char *netcfg_device_get_name(NetcfgDevice *self);
 const char *netcfg_device_get_creator(NetcfgDevice *self);
 guint32 netcfg_device_get_creator_pid(NetcfgDevice *self);
 
+/* At start-up, after netcfg's own crash (netcfg-device-adopt.c): adopts
+ * each recorded device whose creator — unique name, PID and start time
+ * (netcfg-creator.h) — is alive, re-exported at its path with its creator,
+ * owner, properties and what was applied; removes the rest
+ * (netcfg_state_recover); then resolv.conf: rewritten from the adopted
+ * devices if one uses it, else restored as after any crash. */
+void netcfg_device_adopt_recover(NetcfgManager *manager);
+
 /* Records the VPN server's address (SetRemoteAddress, ProtectSocket). */
 gboolean netcfg_device_set_remote(NetcfgDevice *self, const Ovpn3NetAddr *addr, GError **error);
 

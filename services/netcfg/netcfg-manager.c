@@ -447,6 +447,19 @@ remember_creator(NetcfgManager *self, const char *sender, guint32 owner)
   creator->owner = owner;
 }
 
+gboolean
+netcfg_manager_add_device(NetcfgManager *self, NetcfgDevice *device, guint32 session_owner)
+{
+  if (g_hash_table_contains(self->devices, netcfg_device_get_path(device))
+      || !netcfg_device_export(device, NULL))
+    return FALSE;
+  g_hash_table_insert(self->devices, (gpointer) netcfg_device_get_path(device),
+                      g_object_ref(device));
+  ovpn3_idle_hold(self->ctx->idle);
+  remember_creator(self, netcfg_device_get_creator(device), session_owner);
+  return TRUE;
+}
+
 static void
 handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
               GDBusMethodInvocation *invocation)
@@ -470,17 +483,12 @@ handle_create(NetcfgManager *self, const Ovpn3Caller *caller, GVariant *params,
     return;
   name = free_device_name(self, prefix);
   device = netcfg_device_new(self, name, caller);
-  if (g_hash_table_contains(self->devices, netcfg_device_get_path(device))
-      || !netcfg_device_export(device, &error))
+  if (!netcfg_manager_add_device(self, device, owner))
     {
       g_dbus_method_invocation_return_error(invocation, OVPN3_ERROR_NETCFG, OVPN3_ERROR_FAILED,
                                             "Error creating virtual interface '%s'", prefix);
       return;
     }
-  g_hash_table_insert(self->devices, (gpointer) netcfg_device_get_path(device),
-                      g_object_ref(device));
-  ovpn3_idle_hold(self->ctx->idle);
-  remember_creator(self, caller->sender, owner);
   netcfg_manager_log(self, OVPN3_LOG_CATEGORY_INFO,
                      "New device %s for %s (pid %u, session %s of UID %u)",
                      netcfg_device_get_path(device), caller->sender, caller->pid,
@@ -650,13 +658,6 @@ static const Ovpn3ExportedVTable manager_vtable = {
   .access_denied = netcfg_manager_access_denied,
 };
 
-static void
-recover_log(gpointer user_data, gboolean error, const char *message)
-{
-  netcfg_manager_log(user_data, error ? OVPN3_LOG_CATEGORY_ERROR : OVPN3_LOG_CATEGORY_INFO, "%s",
-                     message);
-}
-
 NetcfgManager *
 netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **error)
 {
@@ -669,11 +670,11 @@ netcfg_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError **err
   if (self->nl == NULL)
     return NULL;
   /* the state (root's, opened before the drop: netcfg-store.h), then
-   * what a killed predecessor left behind */
+   * what a killed predecessor left behind: the devices of live creators
+   * are adopted, the rest removed */
   if (!netcfg_store_is_open())
     netcfg_manager_log(self, OVPN3_LOG_CATEGORY_ERROR, "%s", netcfg_store_unavailable_reason());
-  netcfg_state_recover(self->nl, recover_log, self);
-  netcfg_resolvconf_recover(recover_log, self);
+  netcfg_device_adopt_recover(self);
 
   self->resolved_watch = g_bus_watch_name_on_connection(
       ctx->connection, RESOLVED_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE, on_resolved_appeared,

@@ -69,6 +69,13 @@ void netcfg_manager_save_state(NetcfgManager *self);
  * mode. */
 gboolean netcfg_manager_update_resolvconf(NetcfgManager *self, GError **error);
 
+/* Exports a new device (CreateVirtualInterface, or adopted after a crash:
+ * netcfg-device-adopt.c) and keeps it; its creator's name is watched (its
+ * devices go when it vanishes), session_owner counts for the quota. FALSE
+ * if the path is taken or cannot be exported. */
+gboolean netcfg_manager_add_device(NetcfgManager *self, NetcfgDevice *device,
+                                   guint32 session_owner);
+
 /* Tears the device down and forgets it (Destroy, creator gone, Cleanup). */
 void netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device);
 

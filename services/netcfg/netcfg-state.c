@@ -89,9 +89,9 @@ netcfg_state_device_name_is_ours(const char *name)
   return FALSE;
 }
 
-/* An integer member within [min, max]; absent is fine unless required. */
-static gboolean
-member_int(JsonObject *o, const char *key, gboolean required, gint64 min, gint64 max, gint64 *out)
+gboolean
+netcfg_state_member_int(JsonObject *o, const char *key, gboolean required, gint64 min, gint64 max,
+                        gint64 *out)
 {
   JsonNode *node = json_object_get_member(o, key);
   gint64 value;
@@ -107,9 +107,8 @@ member_int(JsonObject *o, const char *key, gboolean required, gint64 min, gint64
   return TRUE;
 }
 
-/* A string member, or NULL (absent or not a string). */
-static const char *
-member_string(JsonObject *o, const char *key)
+const char *
+netcfg_state_member_string(JsonObject *o, const char *key)
 {
   JsonNode *node = json_object_get_member(o, key);
 
@@ -134,11 +133,12 @@ netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute 
       return FALSE;
     }
   o = json_node_get_object(node);
-  dst = member_string(o, "dst");
-  gw = member_string(o, "gateway");
+  dst = netcfg_state_member_string(o, "dst");
+  gw = netcfg_state_member_string(o, "gateway");
   shown = ovpn3_net_escape(dst != NULL ? dst : "");
   if (dst == NULL || !ovpn3_net_parse_ip_any(dst, &route.dst, NULL)
-      || !member_int(o, "prefix", TRUE, 0, ovpn3_net_addr_max_prefix(&route.dst), &prefix))
+      || !netcfg_state_member_int(o, "prefix", TRUE, 0, ovpn3_net_addr_max_prefix(&route.dst),
+                                  &prefix))
     {
       *why = g_strdup_printf("'%s': no destination network", shown);
       return FALSE;
@@ -163,13 +163,13 @@ netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute 
     }
   route.has_gateway = gw != NULL;
   /* outside the tunnel: through another interface than the device */
-  if (!member_int(o, "oif", TRUE, 1, G_MAXINT, &oif) || oif == device_ifindex)
+  if (!netcfg_state_member_int(o, "oif", TRUE, 1, G_MAXINT, &oif) || oif == device_ifindex)
     {
       *why = g_strdup_printf("%s/%u is not through an interface outside the tunnel", shown,
                              route.prefix);
       return FALSE;
     }
-  if (!member_int(o, "metric", FALSE, -1, G_MAXINT32, &metric))
+  if (!netcfg_state_member_int(o, "metric", FALSE, -1, G_MAXINT32, &metric))
     {
       *why = g_strdup_printf("%s/%u: the metric is out of range", shown, route.prefix);
       return FALSE;
@@ -185,10 +185,12 @@ netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute 
 typedef struct
 {
   NetcfgNetlink *nl;
+  NetcfgStateAdoptFunc adopt;
   NetcfgStateLogFunc log;
   gpointer user_data;
   GHashTable *routes_done; /* routes shared by devices are recorded by each */
   guint removed;
+  guint adopted;
 } Recovery;
 
 static void
@@ -238,54 +240,107 @@ recover_routes(Recovery *r, const char *name, int ifindex, JsonNode *routes)
     }
 }
 
-static void
-recover_device(Recovery *r, guint index, JsonNode *node)
+/* A device entry with a name netcfg makes and an interface index; NULL
+ * (logged) otherwise. */
+static JsonObject *
+check_entry(Recovery *r, guint index, JsonNode *node, const char **name, gint64 *ifindex)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *shown = NULL;
   JsonObject *dev;
-  const char *name;
-  gint64 ifindex = 0;
-  int now;
 
   if (!JSON_NODE_HOLDS_OBJECT(node))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
                        "device record: ignoring entry %u: not an object", index);
-      return;
+      return NULL;
     }
   dev = json_node_get_object(node);
-  name = member_string(dev, "name");
-  shown = ovpn3_net_escape(name != NULL ? name : "");
-  if (name == NULL || !netcfg_state_device_name_is_ours(name))
+  *name = netcfg_state_member_string(dev, "name");
+  shown = ovpn3_net_escape(*name != NULL ? *name : "");
+  if (*name == NULL || !netcfg_state_device_name_is_ours(*name))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
                        "device record: ignoring entry %u: '%s' is not a device name netcfg makes",
                        index, shown);
-      return;
+      return NULL;
     }
-  if (!member_int(dev, "ifindex", TRUE, 1, G_MAXINT, &ifindex))
+  if (!netcfg_state_member_int(dev, "ifindex", TRUE, 1, G_MAXINT, ifindex))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
                        "device record: ignoring entry %u (%s): no interface index", index, shown);
-      return;
+      return NULL;
     }
-  recover_routes(r, name, (int) ifindex, json_object_get_member(dev, "uplink_routes"));
+  return dev;
+}
 
-  /* only the tun/tap device we made (same name and index): never
-   * something else that took the name meanwhile */
-  now = netcfg_netlink_link_index(r->nl, name);
+/* The tun/tap device we made is there (same name and index): never
+ * something else that took the name meanwhile. */
+static gboolean
+link_is_ours(Recovery *r, const char *name, int ifindex, gboolean say)
+{
+  int now = netcfg_netlink_link_index(r->nl, name);
+
   if (now <= 0)
-    return;
+    return FALSE;
   if (now != ifindex || !netcfg_netlink_link_is_tun(r->nl, name))
     {
-      netcfg_state_log(
-          r->log, r->user_data, TRUE,
-          "device record: %s is not the device netcfg made (index %d, recorded %d, or not "
-          "tun/tap): left alone",
-          name, now, (int) ifindex);
-      return;
+      if (say)
+        netcfg_state_log(
+            r->log, r->user_data, TRUE,
+            "device record: %s is not the device netcfg made (index %d, recorded %d, or not "
+            "tun/tap): left alone",
+            name, now, ifindex);
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* The routes of an adopted device stay: no other entry removes them. */
+static void
+keep_routes(Recovery *r, int ifindex, JsonNode *routes)
+{
+  JsonArray *array;
+
+  if (routes == NULL || !JSON_NODE_HOLDS_ARRAY(routes))
+    return;
+  array = json_node_get_array(routes);
+  for (guint i = 0; i < json_array_get_length(array) && i < NETCFG_STATE_MAX_ROUTES; i++)
+    {
+      NetcfgRoute route = { 0 };
+      g_autofree char *why = NULL;
+
+      if (netcfg_state_parse_uplink_route(json_array_get_element(array, i), ifindex, &route, &why))
+        g_hash_table_add(r->routes_done, netcfg_route_to_string(&route));
+    }
+}
+
+/* A device whose creator is alive is adopted (netcfg-device-adopt.c). */
+static gboolean
+try_adopt(Recovery *r, JsonObject *dev, const char *name, int ifindex)
+{
+  g_autofree char *why = NULL;
+
+  if (r->adopt == NULL || !link_is_ours(r, name, ifindex, FALSE))
+    return FALSE;
+  if (!r->adopt(r->user_data, dev, name, ifindex, &why))
+    {
+      netcfg_state_log(r->log, r->user_data, FALSE, "Not adopting leftover device %s: %s", name,
+                       why != NULL ? why : "refused");
+      return FALSE;
+    }
+  r->adopted++;
+  keep_routes(r, ifindex, json_object_get_member(dev, "uplink_routes"));
+  return TRUE;
+}
+
+static void
+remove_device(Recovery *r, JsonObject *dev, const char *name, int ifindex)
+{
+  g_autoptr(GError) error = NULL;
+
+  recover_routes(r, name, ifindex, json_object_get_member(dev, "uplink_routes"));
+  if (!link_is_ours(r, name, ifindex, TRUE))
+    return;
   if (netcfg_netlink_link_delete(r->nl, name, &error))
     {
       r->removed++;
@@ -293,6 +348,31 @@ recover_device(Recovery *r, guint index, JsonNode *node)
     }
   else
     netcfg_state_log(r->log, r->user_data, TRUE, "leftover device: %s", error->message);
+}
+
+/* Adopts first (their routes are kept), then removes the rest. */
+static void
+recover_devices(Recovery *r, JsonArray *array, guint n)
+{
+  g_autofree gboolean *done = g_new0(gboolean, n);
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < n; i++)
+      {
+        const char *name = NULL;
+        gint64 ifindex = 0;
+        JsonObject *dev;
+
+        if (done[i])
+          continue;
+        dev = check_entry(r, i, json_array_get_element(array, i), &name, &ifindex);
+        if (dev == NULL)
+          done[i] = TRUE;
+        else if (pass == 0)
+          done[i] = try_adopt(r, dev, name, (int) ifindex);
+        else
+          remove_device(r, dev, name, (int) ifindex);
+      }
 }
 
 static void
@@ -316,8 +396,8 @@ recover_payload(Recovery *r, GBytes *payload)
     }
   root = json_parser_get_root(parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)
-      || !member_int(json_node_get_object(root), "version", TRUE, STATE_VERSION, STATE_VERSION,
-                     &version))
+      || !netcfg_state_member_int(json_node_get_object(root), "version", TRUE, STATE_VERSION,
+                                  STATE_VERSION, &version))
     {
       netcfg_state_log(r->log, r->user_data, TRUE,
                        "device record: not a version %d record: ignored", STATE_VERSION);
@@ -341,15 +421,17 @@ recover_payload(Recovery *r, GBytes *payload)
                        NETCFG_STATE_MAX_DEVICES);
       n = NETCFG_STATE_MAX_DEVICES;
     }
-  for (guint i = 0; i < n; i++)
-    recover_device(r, i, json_array_get_element(array, i));
+  recover_devices(r, array, n);
 }
 
 guint
-netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_data)
+netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateAdoptFunc adopt, NetcfgStateLogFunc log,
+                     gpointer user_data)
 {
   g_autoptr(GHashTable) routes_done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  Recovery r = { .nl = nl, .log = log, .user_data = user_data, .routes_done = routes_done };
+  Recovery r = {
+    .nl = nl, .adopt = adopt, .log = log, .user_data = user_data, .routes_done = routes_done
+  };
   g_autoptr(GBytes) payload = NULL;
   g_autoptr(GError) error = NULL;
   gboolean damaged = FALSE;
@@ -367,6 +449,8 @@ netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_da
     return 0; /* nothing was applied */
   if (payload != NULL)
     recover_payload(&r, payload);
+  if (r.adopted > 0)
+    return r.removed; /* the caller saves the adopted devices in its place */
   /* done with it: an empty record, in both copies if one was damaged */
   for (guint i = 0; i < (payload == NULL || damaged ? 2 : 1); i++)
     {

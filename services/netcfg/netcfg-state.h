@@ -46,19 +46,32 @@ G_BEGIN_DECLS
 gboolean netcfg_state_save(GPtrArray *devices, GError **error);
 
 typedef void (*NetcfgStateLogFunc)(gpointer user_data, gboolean error, const char *message);
+/* Adopts the recorded device `name` (its tun/tap with that index is
+ * there): TRUE when its creator is alive and the device is netcfg's again,
+ * else FALSE and *why (then it is removed). */
+typedef gboolean (*NetcfgStateAdoptFunc)(gpointer user_data, JsonObject *entry, const char *name,
+                                         int ifindex, char **why);
 /* log(user_data, error, the formatted message): for what recovery finds */
 void netcfg_state_log(NetcfgStateLogFunc log, gpointer user_data, gboolean error,
                       const char *format, ...) G_GNUC_PRINTF(4, 5);
 
-/* Removes what a previous run left, as recorded and checked (above);
- * systemd-resolved forgets a link when it goes away. Then the record is
- * emptied. Returns how many devices were removed. */
-guint netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateLogFunc log, gpointer user_data);
+/* What a previous run left, as recorded and checked (above): first each
+ * device adopt (may be NULL) takes — its routes stay —, then the rest is
+ * removed (systemd-resolved forgets a link when it goes away). With
+ * nothing adopted the record is emptied; else the caller saves what it
+ * adopted. Returns how many devices were removed. */
+guint netcfg_state_recover(NetcfgNetlink *nl, NetcfgStateAdoptFunc adopt, NetcfgStateLogFunc log,
+                           gpointer user_data);
 
 /* A device name netcfg makes: a CreateVirtualInterface prefix (1–12 of
  * [A-Za-z0-9_]) followed by the index it appends (0–999, no leading zero),
  * shorter than IFNAMSIZ. */
 gboolean netcfg_state_device_name_is_ours(const char *name);
+/* An integer member within [min, max]; absent is fine unless required. */
+gboolean netcfg_state_member_int(JsonObject *o, const char *key, gboolean required, gint64 min,
+                                 gint64 max, gint64 *out);
+/* A string member, or NULL (absent or not a string). */
+const char *netcfg_state_member_string(JsonObject *o, const char *key);
 /* A recorded route outside the tunnel of the device with index
  * device_ifindex, checked as above; *why says what is wrong. */
 gboolean netcfg_state_parse_uplink_route(JsonNode *node, int device_ifindex, NetcfgRoute *out,

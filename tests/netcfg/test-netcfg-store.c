@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 
+#include "netcfg-creator.h"
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-state.h"
 #include "netcfg-store.h"
@@ -365,6 +366,33 @@ test_state_routes(void)
   g_assert_false(route_ok("[1]", 7));
 }
 
+/* /proc/PID/stat field 22, the creator's start time (netcfg-creator.h);
+ * a command name may hold ") " and spaces */
+static void
+test_creator_stat(void)
+{
+  const char *tail = " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 987654 20 21\n";
+  g_autofree char *plain = g_strconcat("42 (openvpn)", tail, NULL);
+  g_autofree char *tricky = g_strconcat("42 (a) 1 2 (b c)", tail, NULL);
+  guint64 start = 0, mine = 0;
+
+  g_assert_true(netcfg_creator_parse_stat(plain, &start));
+  g_assert_cmpuint(start, ==, 987654);
+  start = 0;
+  g_assert_true(netcfg_creator_parse_stat(tricky, &start));
+  g_assert_cmpuint(start, ==, 987654);
+  g_assert_false(netcfg_creator_parse_stat("42 (x) S 1 2 3", &start));
+  g_assert_false(
+      netcfg_creator_parse_stat("42 x S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 1", &start));
+  g_assert_false(netcfg_creator_parse_stat(
+      "42 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 -5 20", &start));
+  g_assert_false(netcfg_creator_parse_stat("", &start));
+  /* this process: what /proc says, and nothing for a PID that is not there */
+  g_assert_true(netcfg_creator_start_time((guint32) getpid(), &mine));
+  g_assert_cmpuint(mine, >, 0);
+  g_assert_false(netcfg_creator_start_time(0, &mine));
+}
+
 static void
 count_log(gpointer user_data, gboolean error, const char *message)
 {
@@ -384,10 +412,10 @@ test_state_recover(Fixture *f, gconstpointer data)
   g_assert_nonnull(nl);
   /* without a store: nothing saved, nothing recovered, no error */
   g_assert_true(netcfg_state_save(devices, &error));
-  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(netcfg_state_recover(nl, NULL, count_log, &logged), ==, 0);
   open_store(f);
   g_assert_true(netcfg_state_save(devices, &error));
-  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(netcfg_state_recover(nl, NULL, count_log, &logged), ==, 0);
   g_assert_cmpuint(logged, ==, 0);
   /* a device that no longer exists (nothing to do, nothing said), a
    * malformed route, a name netcfg does not make, no index: nothing
@@ -400,7 +428,7 @@ test_state_recover(Fixture *f, gconstpointer data)
   g_ptr_array_add(devices, json_from_string("{\"name\": \"ovpn3t3\"}", NULL));
   g_assert_true(netcfg_state_save(devices, &error));
   g_assert_no_error(error);
-  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(netcfg_state_recover(nl, NULL, count_log, &logged), ==, 0);
   g_assert_cmpuint(logged, ==, 3);
   /* done with it: the record is empty */
   left = load_text(NETCFG_STORE_DEVICES, NULL);
@@ -408,9 +436,9 @@ test_state_recover(Fixture *f, gconstpointer data)
   /* not JSON, another version: one line each */
   logged = 0;
   save_text(NETCFG_STORE_DEVICES, "{not json");
-  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(netcfg_state_recover(nl, NULL, count_log, &logged), ==, 0);
   save_text(NETCFG_STORE_DEVICES, "{\"version\": 2, \"devices\": []}");
-  g_assert_cmpuint(netcfg_state_recover(nl, count_log, &logged), ==, 0);
+  g_assert_cmpuint(netcfg_state_recover(nl, NULL, count_log, &logged), ==, 0);
   g_assert_cmpuint(logged, ==, 2);
 }
 
@@ -536,6 +564,7 @@ main(int argc, char **argv)
              fixture_tear_down);
   g_test_add_func("/netcfg/state/names", test_state_names);
   g_test_add_func("/netcfg/state/routes", test_state_routes);
+  g_test_add_func("/netcfg/state/creator-stat", test_creator_stat);
   g_test_add("/netcfg/state/recover", Fixture, NULL, fixture_set_up, test_state_recover,
              fixture_tear_down);
   g_test_add("/netcfg/resolvconf/backup", Fixture, NULL, fixture_set_up, test_resolvconf_backup,

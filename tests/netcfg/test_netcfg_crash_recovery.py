@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """netcfg itself is killed (SIGKILL) while a device with addresses, routes
 through the uplink (server host route, exclude route) and resolv.conf DNS
-is established: the next start removes the leftovers from its state file
-and restores /etc/resolv.conf from the backup. An orderly stop (SIGTERM)
+is established, and its creator is killed too: the next start removes the
+leftovers from its state file and restores /etc/resolv.conf from the
+backup (the devices of live creators are adopted: test_netcfg_adopt.py). An orderly stop (SIGTERM)
 removes everything before netcfg exits. The state (device record,
 resolv.conf backup) is root's files in root's directory (netcfg-store.h),
 read here as root; test_netcfg_state_protected.py is about who else may."""
@@ -57,6 +58,8 @@ def test_established_split_dns_state_is_root_only_0600():
 
 def test_sigkill_leaves_device_route_and_dns_behind():
     n.stop_netcfg(bus, signal.SIGKILL)
+    # its creator goes too (a live creator's device is adopted: test_netcfg_adopt.py)
+    be.kill()
     # the leftovers are there now
     assert n.link_exists(name)
     assert (n.SERVER_V4, n.UPLINK_GW4, 'static') in n.routes_of(n.UPLINK_DEV, '-4')
@@ -77,7 +80,8 @@ def test_next_start_cleans_up_the_leftovers():
 
 # an orderly stop (SIGTERM) removes everything at once
 def test_orderly_sigterm_removes_everything_at_once():
-    global name
+    global name, be
+    be = n.Backend()
     path = be.create('ovpn3c', layer=3)
     name = be.get(path, 'device_name')
     be.call(path, 'AddIPAddress', '10.8.0.2', dbus.UInt32(24), '', False, signature='susb')

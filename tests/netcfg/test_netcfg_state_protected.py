@@ -12,8 +12,8 @@ backend establishes a device with a server route and resolv.conf DNS.
 1. As the service user: list, read, replace or plant netcfg's state
    files (the current ones and the names netcfg used before), read
    netcfg's descriptors through /proc: each is refused (permission). It
-   can still SIGKILL netcfg (same uid); after the restart the legitimately
-   recorded device is gone, the admin's devices and routes are untouched
+   can still SIGKILL netcfg (same uid); after the restart (its creator
+   killed too) the legitimately recorded device is gone, the admin's devices and routes are untouched
    and /etc/resolv.conf is the original again.
 2. As the service user: move the whole state directory aside (its parent,
    the runtime directory, is the service user's) and put a directory of
@@ -223,6 +223,7 @@ def test_forged_files_in_place_do_not_mislead_netcfg():
            + ['plant ' + f for f in sorted(files)] + ['list netcfg\'s descriptors'])
     kill_as_service_user(pid)
     check(n.link_exists(name), 'the device %s outlived netcfg (SIGKILL)' % name)
+    be.kill()   # a live creator's device would be adopted (test_netcfg_adopt.py)
     n.ensure_netcfg(bus)
     check(wait_gone(name), 'the next start removed the recorded device %s' % name)
     admin_intact('after the restart')
@@ -233,7 +234,8 @@ def test_forged_files_in_place_do_not_mislead_netcfg():
 
 # ---- 2: a directory of its own in netcfg's place ---------------------------
 def test_own_directory_in_netcfgs_place_does_not_mislead_netcfg():
-    global name
+    global name, be
+    be = n.Backend()
     admin_setup()
     name = establish(be)
     written = read_resolv()
@@ -241,6 +243,7 @@ def test_own_directory_in_netcfgs_place_does_not_mislead_netcfg():
     out = t.run_as(su, attack_swap, forged())
     report('2. the service user swaps the state directory', out, [])
     kill_as_service_user(pid)
+    be.kill()
     n.ensure_netcfg(bus)
     admin_intact('after a restart with a forged directory')
     got = read_resolv()
