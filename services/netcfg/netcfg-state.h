@@ -9,11 +9,20 @@
  *     "devices": [ { "name": "ovpn3t0", "path": "...", "ifindex": 7,
  *                    "dns": "resolved" | "resolvconf" | "none",
  *                    "uplink_routes": [ { "dst": "192.0.2.1", "prefix": 32,
- *                        "gateway": "198.51.100.1", "oif": 2, "metric": -1 } ] } ] }
+ *                        "gateway": "198.51.100.1", "oif": 2, "metric": -1 } ],
+ *                    // for adoption (netcfg-device-adopt.c):
+ *                    "creator": ":1.42", "creator_pid": 1234, "creator_start": 56789,
+ *                    "owner": 999, "session_owner": 1000, "engine_uid": 4294967295,
+ *                    "layer": 3, "mtu": 1500, "txqueuelen": 0, "reroute_ipv4": true,
+ *                    "reroute_ipv6": false, "dns_scope": "global", "established": true,
+ *                    "addresses": [ { "addr": "10.8.0.2", "prefix": 24 } ],
+ *                    "tunnel_routes": [ { "dst": "0.0.0.0", "prefix": 1, "metric": -1 } ],
+ *                    "dns_servers": [ … ], "dns_domains": [ … ], "dns_global": true } ] }
  *
- * Routes through the tunnel and its addresses are not recorded: removing
- * the device removes them. The resolv.conf backup is a record of its own
- * (netcfg-dns-resolvconf.h).
+ * creator_start is the creator's start time (netcfg-creator.h); a record
+ * without it (an older netcfg's) is not adoptable. Removing a device
+ * removes its addresses and the routes through it. The resolv.conf backup
+ * is a record of its own (netcfg-dns-resolvconf.h).
  *
  * Whatever is recovered is checked again before use, as if it came from a
  * stranger (docs/architecture.md §6): a device entry counts only with a name netcfg
