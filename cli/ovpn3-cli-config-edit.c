@@ -19,9 +19,15 @@
   "cannot be changed at all"
 
 /* Overrides of boolean type (docs/dbus-api.md §9.2); every other one is a string. */
-static const char *const bool_overrides[]
-    = { "persist-tun",     "dns-fallback-google",      "dns-setup-disabled",   "dns-sync-lookup",
-        "auth-fail-retry", "enable-legacy-algorithms", "proxy-auth-cleartext", NULL };
+static const char *const bool_overrides[] = { "persist-tun",
+                                              "dns-fallback-google",
+                                              "dns-setup-disabled",
+                                              "dns-sync-lookup",
+                                              "auth-fail-retry",
+                                              "enable-legacy-algorithms",
+                                              "proxy-auth-cleartext",
+                                              "reconnect-on-network-change",
+                                              NULL };
 #define SECRET_OVERRIDE "proxy-password"
 
 static const Ovpn3CliTarget profile_target

@@ -37,6 +37,9 @@
 #define OVPN3_NETCFG_INTERFACE   "net.openvpn.v3.netcfg"
 #define OVPN3_NETCFG_PATH        "/net/openvpn/v3/netcfg"
 #define OVPN3_NETCFG_PATH_PREFIX "/net/openvpn/v3/netcfg/"
+/* netcfg to the session manager only (a unicast signal, no arguments): a default route
+ * appeared (docs/architecture.md §5) */
+#define OVPN3_NETCFG_SIGNAL_UPLINK "UplinkChanged"
 
 /* Separator letters that replace '-' in generated UUID object ids (docs/dbus-api.md §1). */
 #define OVPN3_ID_SEP_CONFIG    'x'
@@ -93,6 +96,16 @@
 #define RESOLVED_BUS_NAME  "org.freedesktop.resolve1"
 #define RESOLVED_PATH      "/org/freedesktop/resolve1"
 #define RESOLVED_INTERFACE "org.freedesktop.resolve1.Manager"
+
+/* ---- systemd-logind (sessionmgr's sleep watch, docs/architecture.md §5) ---- */
+
+#define LOGIN1_BUS_NAME  "org.freedesktop.login1"
+#define LOGIN1_PATH      "/org/freedesktop/login1"
+#define LOGIN1_INTERFACE "org.freedesktop.login1.Manager"
+
+/* The profile override that turns off the pause before sleep and the restart after a
+ * resume or an uplink change (boolean, default on). */
+#define OVPN3_OVERRIDE_RECONNECT "reconnect-on-network-change"
 
 /* ---- Environment variables --------------------------------------------- */
 

@@ -50,6 +50,7 @@ static const OverrideSpec overrides[] = {
   { "proxy-auth-cleartext", "b", NULL },
   { "enterprise-profile", "s", NULL },
   { "automatic-restart", "s", restart_values },
+  { "reconnect-on-network-change", "b", NULL },
 };
 
 /* Longest free-form string value we keep. */

@@ -15,9 +15,12 @@
 #include "netcfg-manager.h"
 #include "netcfg-service.h"
 #include "netcfg-store.h"
+#include "netcfg-uplink.h"
 #include "ovpn3-names.h"
 
 static gboolean keep_privileges = FALSE;
+/* tells the session manager about uplink changes (netcfg-uplink.h) */
+static Ovpn3UplinkWatch *uplink_watch;
 
 static const GOptionEntry netcfg_options[] = {
   { "keep-privileges", 0, 0, G_OPTION_ARG_NONE, &keep_privileges,
@@ -196,13 +199,17 @@ netcfg_start(Ovpn3ServiceContext *ctx, GError **error)
   g_autofree char *state_dir = ctx->state_dir != NULL
                                    ? g_strdup(ctx->state_dir)
                                    : g_build_filename(OVPN3_RUNTIMEDIR, "netcfg", NULL);
+  gpointer manager = netcfg_manager_new(ctx, state_dir, error);
 
-  return netcfg_manager_new(ctx, state_dir, error);
+  if (manager != NULL)
+    uplink_watch = ovpn3_uplink_watch_new(ctx->connection);
+  return manager;
 }
 
 static void
 netcfg_stop(gpointer service)
 {
+  g_clear_pointer(&uplink_watch, ovpn3_uplink_watch_free);
   /* dispose removes every device and what was applied for it */
   g_object_run_dispose(service);
   g_object_unref(service);

@@ -9,6 +9,7 @@
 #include "session-lookup.h"
 #include "session-manager.h"
 #include "session-new-tunnel.h"
+#include "session-reconnect.h"
 
 struct _Ovpn3SessionManager
 {
@@ -18,6 +19,7 @@ struct _Ovpn3SessionManager
   Ovpn3BackendStarter *starter; /* StartClient and the RegistrationRequests */
   GHashTable *sessions;         /* path → Ovpn3Session, starting ones included */
   GHashTable *starts;           /* Ovpn3Session → PendingStart: starts under way */
+  Ovpn3Reconnect *reconnect;    /* sleep and uplink changes */
 };
 
 G_DEFINE_TYPE(Ovpn3SessionManager, ovpn3_session_manager, G_TYPE_OBJECT)
@@ -44,6 +46,7 @@ ovpn3_session_manager_dispose(GObject *object)
 
   ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   self->registration_id = 0;
+  g_clear_pointer(&self->reconnect, ovpn3_reconnect_free);
   g_hash_table_remove_all(self->starts);
   g_hash_table_remove_all(self->sessions);
   g_clear_object(&self->starter);
@@ -241,5 +244,6 @@ ovpn3_session_manager_new(Ovpn3ServiceContext *ctx, GError **error)
       ctx->exporter, OVPN3_SESSIONS_PATH, OVPN3_XML_SESSIONS_MANAGER, &manager_vtable, self, error);
   if (self->registration_id == 0)
     return NULL;
+  self->reconnect = ovpn3_reconnect_new(self);
   return g_steal_pointer(&self);
 }

@@ -50,6 +50,7 @@ typedef struct
   guint32 config_owner;
   gboolean transfer_owner;
   gboolean auto_restart;
+  gboolean no_reconnect;     /* the reconnect-on-network-change override is false */
   gboolean dns_scope_global; /* the dns-scope override */
   /* step 3: the caller's start-host-wide answer */
   gboolean host_wide;
@@ -154,6 +155,9 @@ read_profile_properties(NewTunnel *call, GVariant *props)
   overrides = g_variant_lookup_value(props, "overrides", G_VARIANT_TYPE_VARDICT);
   if (overrides != NULL && g_variant_lookup(overrides, "automatic-restart", "&s", &restart))
     call->auto_restart = g_str_equal(restart, "on-failure");
+  if (overrides != NULL
+      && g_variant_lookup(overrides, OVPN3_OVERRIDE_RECONNECT, "b", &call->no_reconnect))
+    call->no_reconnect = !call->no_reconnect;
   if (overrides != NULL && g_variant_lookup(overrides, "dns-scope", "&s", &scope))
     call->dns_scope_global = g_str_equal(scope, OVPN3_DNS_SCOPE_GLOBAL);
 }
@@ -354,6 +358,7 @@ create_session(NewTunnel *call)
   if (call->transfer_owner && call->config_owner != uid)
     ovpn3_session_transfer_owner(call->session, call->config_owner, uid);
   ovpn3_session_set_auto_restart(call->session, call->auto_restart);
+  ovpn3_session_set_reconnect(call->session, !call->no_reconnect);
   ovpn3_session_set_host_wide(call->session, call->host_wide);
   ovpn3_session_manager_add(call->manager, call->session);
   ovpn3_session_manager_begin_start(call->manager, call->session, abort_new_tunnel,

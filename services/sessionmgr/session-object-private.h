@@ -56,7 +56,8 @@ struct _Ovpn3Session
 
   Ovpn3BackendProxy *backend;
   gboolean auto_restart;
-  gboolean host_wide; /* start-host-wide, asked at NewTunnel, for every backend */
+  gboolean no_reconnect; /* reconnect-on-network-change=false */
+  gboolean host_wide;    /* start-host-wide, asked at NewTunnel, for every backend */
   guint restarts;
   GPtrArray *log_forwards; /* LogForward */
   guint close_idle_id;

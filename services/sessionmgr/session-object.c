@@ -176,6 +176,18 @@ ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable)
 }
 
 void
+ovpn3_session_set_reconnect(Ovpn3Session *self, gboolean enable)
+{
+  self->no_reconnect = !enable;
+}
+
+gboolean
+ovpn3_session_get_reconnect(Ovpn3Session *self)
+{
+  return !self->no_reconnect;
+}
+
+void
 ovpn3_session_set_host_wide(Ovpn3Session *self, gboolean allowed)
 {
   self->host_wide = allowed;

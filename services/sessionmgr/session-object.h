@@ -67,6 +67,10 @@ void ovpn3_session_backend_read_failed(Ovpn3Session *self, Ovpn3BackendProxy *ba
 
 /* The profile's automatic-restart=on-failure override. */
 void ovpn3_session_set_auto_restart(Ovpn3Session *self, gboolean enable);
+/* The profile's reconnect-on-network-change override (default on): pause before sleep,
+ * restart after a resume or an uplink change (session-reconnect.h). */
+void ovpn3_session_set_reconnect(Ovpn3Session *self, gboolean enable);
+gboolean ovpn3_session_get_reconnect(Ovpn3Session *self);
 /* The starter's polkit start-host-wide answer (docs/security.md §6), kept for the session and
  * handed to every backend it gets (automatic restarts included). */
 void ovpn3_session_set_host_wide(Ovpn3Session *self, gboolean allowed);

@@ -14,10 +14,11 @@ record — is still alive and still on the bus, and removes only the rest
    watches its name again, removes its device;
 2. the creator is gone before netcfg restarts: the device is removed at
    start;
-3. a creator whose PID now belongs to another process (the recorded start
-   time differs: written into the root-held record here, as a reused PID
-   would make it) and a record of an older netcfg without a start time:
-   both devices are removed at start, though their creators are on the bus.
+3. records changed here (root's files) as a reused PID would leave them
+   (the recorded start time differs), naming a live PID that is not the
+   unique name's, of an older netcfg without a start time, or with an
+   address AddIPAddress refuses: all four devices are removed at start,
+   though their creators are on the bus.
 
 At the end the namespace and /etc/resolv.conf are as before."""
 
@@ -197,30 +198,37 @@ def rewrite_record(change):
             fh.truncate()
 
 
-def test_a_reused_pid_or_no_start_time_is_not_adopted():
-    d, e = n.Backend(), n.Backend()
-    pd, nd = establish(d, '10.8.0.2', '10.8.0.53')
-    pe, ne = establish(e, '10.9.0.2', '10.8.0.54')
+def test_a_reused_pid_a_foreign_pid_no_start_time_or_a_bad_member_is_not_adopted():
+    bes = [n.Backend() for _ in range(4)]
+    names = [establish(be, '10.%d.0.2' % (8 + i), '10.8.0.%d' % (53 + i))[1]
+             for i, be in enumerate(bes)]
     n.stop_netcfg(bus, signal.SIGKILL)
+    me = os.getpid()
 
     def change(entries):
-        for entry in entries:
-            if entry['name'] == nd:
-                entry['creator_start'] += 1     # another process with that PID
-            else:
-                del entry['creator_start']      # a record of an older netcfg
+        by_name = {entry['name']: entry for entry in entries}
+        # another process now has the creator's PID (a different start time)
+        by_name[names[0]]['creator_start'] += 1
+        # a PID (alive, with its own start time) that is not the unique name's
+        by_name[names[1]].update(creator_pid=me, creator_start=start_time(me),
+                                 path='%s/%d_%s' % (n.NETCFG_PATH, me, names[1]))
+        # a record of an older netcfg
+        del by_name[names[2]]['creator_start']
+        # a member the method that set it would refuse
+        by_name[names[3]]['addresses'] = [{'addr': '127.0.0.1', 'prefix': 8}]
 
     rewrite_record(change)
     n.ensure_netcfg(bus)
-    t.wait_until(lambda: not n.link_exists(nd) and not n.link_exists(ne),
-                 what='both devices removed at start')
+    t.wait_until(lambda: not any(n.link_exists(name) for name in names),
+                 what='the four devices removed at start')
+    # though every creator is still on the bus
+    assert all(t.name_has_owner(bus, be.unique_name) for be in bes)
     assert listed() == []
-    # though both creators are still on the bus
-    assert t.name_has_owner(bus, d.unique_name) and t.name_has_owner(bus, e.unique_name)
     assert n.dump() == before, 'namespace differs after recovery'
     assert read_resolv() == original
-    d.stop()
-    e.stop()
+    assert record() == {}
+    for be in bes:
+        be.stop()
 
 
 def test_orderly_stop_at_the_end():
