@@ -114,7 +114,8 @@ struct _Ovpn3ClientBackend
   char **pull_filters;
   gboolean route_nopull;
   Ovpn3NetRedirect redirect;
-  gboolean host_wide; /* the session manager's start-host-wide answer (client-host-wide.c) */
+  gboolean auth_fail_retry; /* the auth-fail-retry override (default on) */
+  gboolean host_wide;       /* the session manager's start-host-wide answer (client-host-wide.c) */
   gboolean host_wide_redirect_noted, host_wide_dns_noted;
   char *host_wide_notice; /* for the next CONN_CONNECTED */
 
@@ -136,7 +137,8 @@ struct _Ovpn3ClientBackend
   gboolean force_stop;         /* ForceShutdown: CONN_DONE already sent */
   PromptKind pending_prompt;   /* openvpn's >PASSWORD prompt not answered yet */
   gboolean pending_static_challenge;
-  char *crv1_state_id; /* dynamic challenge in progress */
+  guint auth_retry_timer_id; /* the wait for new credentials after a failed login */
+  char *crv1_state_id;       /* dynamic challenge in progress */
   char *crv1_user;
   gboolean web_auth_pending; /* a web login URL was passed on (Ready says so) */
   gboolean net_applying;     /* netcfg is applying >UPDOWN:UP's settings */
@@ -226,6 +228,8 @@ void client_method_restart(Ovpn3ClientBackend *self, GDBusMethodInvocation *invo
 void client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation);
 /* Disconnect (force FALSE) or ForceShutdown (TRUE). */
 void client_stop_session(Ovpn3ClientBackend *self, gboolean force);
+/* The session ends after a failed login: CONN_AUTH_FAILED, said before, stays its last status. */
+void client_end_after_auth_failure(Ovpn3ClientBackend *self);
 
 /* client-registration.c: RegistrationConfirmation -> the profile (one GTask chain) */
 void client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,

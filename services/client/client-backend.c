@@ -147,6 +147,7 @@ ovpn3_client_backend_dispose(GObject *object)
 
   g_clear_handle_id(&self->registration_timeout_id, g_source_remove);
   g_clear_handle_id(&self->hold_timer_id, g_source_remove);
+  g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
   g_clear_handle_id(&self->sessionmgr_watch, g_bus_unwatch_name);
   if (self->registration_id != 0)
     {
@@ -213,6 +214,7 @@ ovpn3_client_backend_init(Ovpn3ClientBackend *self)
   self->out = &dbus_outputs;
   self->st_message = g_strdup("");
   self->log_level = OVPN3_LOG_LEVEL_DEFAULT;
+  self->auth_fail_retry = TRUE;
 }
 
 static gboolean

@@ -25,6 +25,8 @@ extern const Ovpn3AccessTable ovpn3_client_backend_access;
 #define OVPN3_CLIENT_REGISTRATION_TIMEOUT_S 30
 /* Disconnect: SIGTERM over the socket, SIGKILL after this many seconds. */
 #define OVPN3_CLIENT_STOP_TIMEOUT_S 5
+/* auth-fail-retry: how long a session whose login failed waits for new credentials. */
+#define OVPN3_CLIENT_AUTH_RETRY_S 300
 
 #define OVPN3_TYPE_CLIENT_BACKEND (ovpn3_client_backend_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3ClientBackend, ovpn3_client_backend, OVPN3, CLIENT_BACKEND, GObject)

@@ -212,6 +212,19 @@ client_stop_session(Ovpn3ClientBackend *self, gboolean force)
 }
 
 void
+client_end_after_auth_failure(Ovpn3ClientBackend *self)
+{
+  g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
+  if (self->state == OVPN3_CLIENT_STATE_DISCONNECTING || self->state == OVPN3_CLIENT_STATE_DONE)
+    return;
+  /* no status at openvpn's exit: CONN_AUTH_FAILED was the last */
+  self->force_stop = TRUE;
+  client_set_state(self, OVPN3_CLIENT_STATE_DISCONNECTING, "authentication failed");
+  g_clear_handle_id(&self->hold_timer_id, g_source_remove);
+  self->out->stop(self, OVPN3_CLIENT_STOP_TIMEOUT_S);
+}
+
+void
 client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation)
 {
   if (self->web_auth_pending)

@@ -270,6 +270,8 @@ client_answer_prompt(Ovpn3ClientBackend *self)
     }
   if (!answered)
     return FALSE;
+  /* new credentials went out: the wait after a failed login is over */
+  g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
   self->pending_prompt = PROMPT_NONE;
   self->pending_static_challenge = FALSE;
   return TRUE;
@@ -323,6 +325,54 @@ on_crv1(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
   return TRUE;
 }
 
+/* ---- a failed login: auth-fail-retry ---------------------------------------------- */
+
+static guint
+auth_retry_seconds(void)
+{
+#if OVPN3_TEST_SWITCHES
+  const char *env = g_getenv(OVPN3_ENV_TEST_AUTH_RETRY_S);
+  guint64 s;
+
+  if (env != NULL && g_ascii_string_to_unsigned(env, 10, 1, OVPN3_CLIENT_AUTH_RETRY_S, &s, NULL))
+    return (guint) s;
+#endif
+  return OVPN3_CLIENT_AUTH_RETRY_S;
+}
+
+static gboolean
+on_auth_retry_timeout(gpointer user_data)
+{
+  Ovpn3ClientBackend *self = user_data;
+  g_autofree char *msg = g_strdup_printf(
+      "Authentication failed: no new credentials within %u seconds", auth_retry_seconds());
+
+  self->auth_retry_timer_id = 0;
+  client_log(self, OVPN3_LOG_CATEGORY_WARN, "%s; ending the session", msg);
+  client_conn_status(self, OVPN3_STATUS_MINOR_CONN_AUTH_FAILED, msg);
+  client_end_after_auth_failure(self);
+  return G_SOURCE_REMOVE;
+}
+
+/* After CONN_AUTH_FAILED: with auth-fail-retry (the default) the session waits for new
+ * credentials, at most auth_retry_seconds(), then ends; without it, it ends now, as upstream's
+ * does. FALSE: it ends (CONN_AUTH_FAILED stays its last status). */
+static gboolean
+retry_after_failure(Ovpn3ClientBackend *self)
+{
+  g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
+  if (!self->auth_fail_retry)
+    {
+      client_log(self, OVPN3_LOG_CATEGORY_WARN,
+                 "auth-fail-retry is off: the session ends after the failed login");
+      client_end_after_auth_failure(self);
+      return FALSE;
+    }
+  self->auth_retry_timer_id
+      = g_timeout_add_seconds(auth_retry_seconds(), on_auth_retry_timeout, self);
+  return TRUE;
+}
+
 /* Verification Failed: 'Auth': the credentials were wrong: forget them and ask again. */
 static void
 on_auth_failed(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
@@ -347,6 +397,8 @@ on_auth_failed(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
   client_conn_status(self, OVPN3_STATUS_MINOR_CONN_AUTH_FAILED,
                      event->reason != NULL && *event->reason != '\0' ? event->reason
                                                                      : "Authentication failed");
+  if (!retry_after_failure(self))
+    return;
   if (uses_user_pass)
     client_attention(self, T_CRED, OVPN3_ATTENTION_GROUP_USER_PASSWORD, TEXT_NEED_USERPASS);
 }
@@ -360,6 +412,8 @@ on_pk_failed(Ovpn3ClientBackend *self)
   client_wait_for_input(self, "private key passphrase failed");
   client_conn_status(self, OVPN3_STATUS_MINOR_CONN_AUTH_FAILED,
                      "Private key passphrase verification failed");
+  if (!retry_after_failure(self))
+    return;
   client_attention(self, T_CRED, OVPN3_ATTENTION_GROUP_PK_PASSPHRASE, TEXT_NEED_PK);
 }
 

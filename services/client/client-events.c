@@ -394,6 +394,7 @@ client_events_exited(Ovpn3ClientBackend *self, gint wait_status)
   g_autofree char *msg = NULL;
 
   g_clear_handle_id(&self->hold_timer_id, g_source_remove);
+  g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
   left_connected(self, "openvpn exited");
   client_log(self, OVPN3_LOG_CATEGORY_INFO, "openvpn exited (wait status %d)", wait_status);
   if (self->force_stop)

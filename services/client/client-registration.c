@@ -137,6 +137,9 @@ apply_overrides(Ovpn3ClientBackend *self)
       else if (g_str_equal(key, "dns-setup-disabled")
                && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
         self->dns_disabled = g_variant_get_boolean(value);
+      else if (g_str_equal(key, OVPN3_OVERRIDE_AUTH_FAIL_RETRY)
+               && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
+        self->auth_fail_retry = g_variant_get_boolean(value);
       else if (g_str_equal(key, "dns-scope") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
         {
           const char *scope = g_variant_get_string(value, NULL);

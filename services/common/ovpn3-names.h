@@ -124,6 +124,9 @@
 /* Test switch: configmgr's stored-bytes quotas, "<per-user>:<total>" bytes
  * (ovpn3-quota.h has the real ones). */
 #define OVPN3_ENV_TEST_CONFIG_QUOTA "OVPN3_TEST_CONFIG_QUOTA"
+/* Test switch: how long a session whose login failed waits for new credentials
+ * (seconds; auth-fail-retry, services/client/README.md). */
+#define OVPN3_ENV_TEST_AUTH_RETRY_S "OVPN3_TEST_AUTH_RETRY_S"
 
 /* ---- Engine uids (docs/security.md §3) -------------------------------------------- */
 
@@ -267,6 +270,10 @@ typedef enum
 /* String enums. */
 #define OVPN3_DNS_SCOPE_GLOBAL "global"
 #define OVPN3_DNS_SCOPE_TUNNEL "tunnel"
+
+/* The profile override (docs/dbus-api.md §9.2, boolean, default on here): a session whose
+ * login failed waits for new credentials (at most OVPN3_CLIENT_AUTH_RETRY_S) instead of ending. */
+#define OVPN3_OVERRIDE_AUTH_FAIL_RETRY "auth-fail-retry"
 
 /* Keys of the `statistics` property (docs/dbus-api.md §7.6: the OpenVPN 3 core's
  * SessionStats names). PACKETS_IN/PACKETS_OUT are never reported: openvpn 2.6

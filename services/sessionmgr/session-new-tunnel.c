@@ -9,8 +9,9 @@
  *     on_start_policy_checked()      FetchJSON, session-start-policy.c); the host-wide answer
  *                                    of a profile that does not configure host-wide settings
  *                                    is asked meanwhile (on_host_wide_answer(); step 6 waits)
- *  4. create_session()               one live session per profile and user, the quotas, the
- *                                    session object (not exported yet) and a token
+ *  4. create_session()               one live session per profile and user (one whose login
+ *                                    failed gives way), the quotas, the session object (not
+ *                                    exported yet) and a token
  *  5. launch_backend()               StartClient, the client's RegistrationRequest
  *     on_backend_registered()        (session-backend-start.c)
  *  6. attach_backend()               the session follows its backend and is exported
@@ -284,8 +285,9 @@ on_host_wide_answer(GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* ---- 4. the session object ------------------------------------------------------------- */
 
-static gboolean
-is_duplicate(GHashTable *sessions, const char *config_path, guint32 uid)
+/* A session of the profile the caller owns or shares (starting ones included), or NULL. */
+static Ovpn3Session *
+find_duplicate(GHashTable *sessions, const char *config_path, guint32 uid)
 {
   GHashTableIter iter;
   gpointer value;
@@ -294,8 +296,29 @@ is_duplicate(GHashTable *sessions, const char *config_path, guint32 uid)
   while (g_hash_table_iter_next(&iter, NULL, &value))
     if (g_str_equal(ovpn3_session_get_config_path(value), config_path)
         && ovpn3_session_is_shared_with(value, uid))
-      return TRUE;
-  return FALSE;
+      return value;
+  return NULL;
+}
+
+/* A live session of the caller's own whose last status is CONN_AUTH_FAILED gives way to the
+ * new one (auth-fail-retry, README.md); one in its first prompt (CFG_REQUIRE_USER) does not. */
+static gboolean
+replace_failed_login(NewTunnel *call, Ovpn3Session *old)
+{
+  guint32 major, minor;
+
+  ovpn3_session_get_status(old, &major, &minor);
+  if (!ovpn3_session_is_live(old) || ovpn3_session_get_owner(old) != call->caller->uid
+      || major != OVPN3_STATUS_MAJOR_CONNECTION || minor != OVPN3_STATUS_MINOR_CONN_AUTH_FAILED)
+    return FALSE;
+  ovpn3_session_manager_log(call->manager, OVPN3_LOG_CATEGORY_INFO,
+                            "Ending session %s of %s: its login failed and UID %u starts a new one",
+                            ovpn3_session_get_path(old), call->config_path, call->caller->uid);
+  ovpn3_session_log(old, OVPN3_LOG_CATEGORY_INFO,
+                    "Session ended: its login failed and a new session of the profile starts");
+  ovpn3_session_manager_remove(call->manager, old, TRUE,
+                               "replaced by a new session after a failed login");
+  return TRUE;
 }
 
 static guint
@@ -321,8 +344,11 @@ check_limits(NewTunnel *call)
   /* docs/security.md §7: as many sessions per owner as netcfg gives devices */
   guint32 owner = call->transfer_owner ? call->config_owner : uid;
 
-  if (is_duplicate(sessions, call->config_path, uid))
-    return g_error_new_literal(OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED, TEXT_DUPLICATE);
+  Ovpn3Session *dup;
+
+  while ((dup = find_duplicate(sessions, call->config_path, uid)) != NULL)
+    if (!replace_failed_login(call, dup))
+      return g_error_new_literal(OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED, TEXT_DUPLICATE);
   if (owner != 0 && count_owned(sessions, owner) >= OVPN3_QUOTA_SESSIONS_PER_USER)
     return g_error_new(G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
                        "Too many sessions: UID %u already has %d, the per-user limit", owner,

@@ -321,6 +321,14 @@ on_attention_required(Ovpn3BackendProxy *backend, guint type, guint group, const
                                   NULL);
 }
 
+/* The backend ends a session whose login failed after CONN_AUTH_FAILED (auth-fail-retry). */
+static gboolean
+ended_after_failed_login(Ovpn3Session *self)
+{
+  return self->status_major == OVPN3_STATUS_MAJOR_CONNECTION
+         && self->status_minor == OVPN3_STATUS_MINOR_CONN_AUTH_FAILED;
+}
+
 static void
 on_vanished(Ovpn3BackendProxy *backend, gpointer user_data)
 {
@@ -328,6 +336,12 @@ on_vanished(Ovpn3BackendProxy *backend, gpointer user_data)
 
   if (self->state == STATE_CLOSED || self->state == STATE_RESTARTING)
     return;
+  if (ended_after_failed_login(self))
+    {
+      ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Session ended after a failed login");
+      ovpn3_session_schedule_close(self);
+      return;
+    }
   ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "Backend client %s (pid %u) is gone",
                     ovpn3_backend_proxy_get_bus_name(backend),
                     ovpn3_backend_proxy_get_pid(backend));
@@ -384,7 +398,7 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
       ovpn3_backend_proxy_detach(self->backend);
       if (shutdown_backend && !gone)
         ovpn3_backend_proxy_call_noreply(self->backend, "ForceShutdown", NULL);
-      if (gone)
+      if (gone && !ended_after_failed_login(self))
         emit_status_to_log(self, OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_PROC_KILLED,
                            "Session closed, killed backend client");
     }
