@@ -33,6 +33,11 @@
 #include "netcfg-uplink.h"
 #include "ovpn3-names.h"
 
+/* RTM_RTA, RTA_NEXT and NLMSG_NEXT cast a char * to the next header, which
+ * the kernel aligns (RTA_ALIGN, NLMSG_ALIGN); clang's -Wcast-align cannot
+ * know that */
+#pragma GCC diagnostic ignored "-Wcast-align"
+
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP (1 << 16) /* linux/if.h, which net/if.h excludes */
 #endif
