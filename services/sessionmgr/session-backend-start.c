@@ -207,9 +207,9 @@ on_start_client(GObject *source, GAsyncResult *result, gpointer user_data)
   /* registrations are accepted from this process only */
   g_variant_get(reply, "(u)", &launch->started_pid);
   g_debug("backend client for %s started (pid %u)", launch->token, launch->started_pid);
-  for (guint i = 0; i < launch->candidates->len; i++)
-    check_started(g_steal_pointer(&g_ptr_array_index(launch->candidates, i)));
-  g_ptr_array_set_size(launch->candidates, 0);
+  /* stolen one by one: the array's free function would get the NULL a steal leaves */
+  while (launch->candidates->len > 0)
+    check_started(g_ptr_array_steal_index(launch->candidates, 0));
 }
 
 Ovpn3Registrant *
