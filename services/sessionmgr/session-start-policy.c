@@ -70,6 +70,7 @@ succeed(GTask *task)
   if (r->note[0] == '\0')
     g_clear_pointer(&r->note, g_free);
   g_task_return_pointer(task, r, (GDestroyNotify) policy_result_free);
+  g_object_unref(task);
 }
 
 /* ---- host-wide sessions (docs/security.md §6) ---------------------------------------------- */
