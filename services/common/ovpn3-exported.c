@@ -15,6 +15,9 @@ struct _Ovpn3Exporter
   Ovpn3Idle *idle;
   Ovpn3PeerRoles *roles;              /* made on first use */
   const Ovpn3AdminCheck *admin_check; /* NULL: ADMIN admits nobody */
+  /* registration id -> Registration (a reference): unregistering marks it
+   * dead at once, while GDBus frees its user data only from a later idle */
+  GHashTable *registrations;
 };
 
 typedef struct
@@ -61,6 +64,8 @@ ovpn3_exporter_new(GDBusConnection *connection, Ovpn3Credentials *credentials, O
   exporter->connection = g_object_ref(connection);
   exporter->credentials = g_object_ref(credentials);
   exporter->idle = idle != NULL ? g_object_ref(idle) : NULL;
+  exporter->registrations
+      = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) ovpn3_registration_unref);
   return exporter;
 }
 
@@ -73,6 +78,7 @@ ovpn3_exporter_free(Ovpn3Exporter *exporter)
   g_clear_object(&exporter->credentials);
   g_clear_object(&exporter->idle);
   g_clear_object(&exporter->roles);
+  g_clear_pointer(&exporter->registrations, g_hash_table_unref);
   g_free(exporter);
 }
 
@@ -434,12 +440,26 @@ ovpn3_exporter_register(Ovpn3Exporter *exporter, const char *path, const char *x
                                          reg, registration_gone, error);
   if (id == 0)
     registration_gone(reg);
+  else
+    g_hash_table_insert(exporter->registrations, GUINT_TO_POINTER(id), ovpn3_registration_ref(reg));
   return id;
 }
 
 void
 ovpn3_exporter_unregister(Ovpn3Exporter *exporter, guint registration_id)
 {
-  if (registration_id != 0)
-    g_dbus_connection_unregister_object(exporter->connection, registration_id);
+  Registration *reg;
+
+  if (registration_id == 0)
+    return;
+  /* dead now: a call whose caller lookup completes before GDBus's idle
+   * frees the registration must not reach the object its owner is about
+   * to free */
+  reg = g_hash_table_lookup(exporter->registrations, GUINT_TO_POINTER(registration_id));
+  if (reg != NULL)
+    {
+      reg->alive = FALSE;
+      g_hash_table_remove(exporter->registrations, GUINT_TO_POINTER(registration_id));
+    }
+  g_dbus_connection_unregister_object(exporter->connection, registration_id);
 }

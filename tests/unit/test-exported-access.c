@@ -12,7 +12,8 @@
  * member without a row is refused (deny by default), a caller the rule
  * refuses gets AccessDenied with the row's or the table's text and the
  * handler never runs, GetAll leaves out what the caller may not read, and
- * structural errors (no such property, read-only) stay what they were. The
+ * structural errors (no such property, read-only) stay what they were; a call
+ * still being authorised when its object is unregistered never reaches it. The
  * object is a log proxy's interface: Remove; log_level (readwrite),
  * session_path, target. */
 
@@ -27,7 +28,7 @@ typedef struct
 
 /* no row for reading `target` nor for writing `log_level` */
 static const Ovpn3AccessRow rows[] = {
-  { OVPN3_ACCESS_METHOD, "Remove", OVPN3_ACCESS_OWNER, ROW_DENIED },
+  { OVPN3_ACCESS_METHOD, "Remove", OVPN3_ACCESS_OWNER | OVPN3_ACCESS_ADMIN, ROW_DENIED },
   { OVPN3_ACCESS_READ, "log_level", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_READ, "session_path", OVPN3_ACCESS_OWNER },
 };
@@ -214,10 +215,84 @@ test_table(void)
   g_test_dbus_down(bus);
 }
 
+/* An admin check that answers when the test says so (the exporter without
+ * one, as in test_table, lets ADMIN admit nobody). */
+static struct
+{
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+} held;
+
+static void
+held_check_async(const char *sender, guint32 uid, GDBusMethodInvocation *invocation,
+                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  held.callback = callback;
+  held.user_data = user_data;
+}
+
+static gboolean
+held_check_finish(GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static const Ovpn3AdminCheck held_check = { held_check_async, held_check_finish };
+
+/* Unregistered while its caller is being authorised: GDBus frees the
+ * registration only from a later idle, but the call must already find the
+ * object gone and be answered so, without its handler running. */
+static void
+test_unregister_in_flight(void)
+{
+  g_autoptr(GTestDBus) bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+  g_autoptr(GDBusConnection) service = NULL;
+  g_autoptr(GDBusConnection) client = NULL;
+  g_autoptr(Ovpn3Credentials) creds = NULL;
+  g_autoptr(Ovpn3Exporter) exporter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) answer = NULL;
+  TestObject object = { 0 };
+  Result r = { 0 };
+  guint id;
+
+  g_test_dbus_up(bus);
+  service = unit_bus_connect(bus);
+  client = unit_bus_connect(bus);
+  creds = ovpn3_credentials_new(service);
+  exporter = ovpn3_exporter_new(service, creds, NULL);
+  ovpn3_exporter_set_admin_check(exporter, &held_check);
+  id = ovpn3_exporter_register(exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
+  g_assert_no_error(error);
+
+  g_dbus_connection_call(client, g_dbus_connection_get_unique_name(service), "/test",
+                         OVPN3_LOG_INTERFACE, "Remove", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 10000,
+                         NULL, on_reply, &r);
+  while (held.callback == NULL)
+    g_main_context_iteration(NULL, TRUE);
+  ovpn3_exporter_unregister(exporter, id);
+  /* the admin answer comes before the main loop runs GDBus's idle */
+  answer = g_task_new(NULL, NULL, NULL, NULL);
+  g_task_return_boolean(answer, TRUE);
+  held.callback(NULL, G_ASYNC_RESULT(answer), held.user_data);
+  while (!r.done)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_error(r.error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
+  g_assert_cmpuint(object.methods, ==, 0);
+  g_clear_error(&r.error);
+
+  g_clear_pointer(&exporter, ovpn3_exporter_free);
+  g_clear_object(&creds);
+  g_dbus_connection_close_sync(client, NULL, NULL);
+  g_dbus_connection_close_sync(service, NULL, NULL);
+  g_test_dbus_down(bus);
+}
+
 int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/common/exported/access-table", test_table);
+  g_test_add_func("/common/exported/unregister-in-flight", test_unregister_in_flight);
   return g_test_run();
 }
