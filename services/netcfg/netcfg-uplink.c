@@ -11,8 +11,8 @@
  * down without a notification: a link that goes down (or loses its carrier) leaves the set with
  * its routes, and when it is up again a new dump finds what it still has. A route that is
  * replaced by the same one
- * (a DHCP renewal, a router advertisement) is no change. Every message is checked against the
- * length the kernel gave (RTA_OK, NLMSG_OK) and only messages from the kernel are read.
+ * (a DHCP renewal, a router advertisement) is no change. The messages are read and parsed by
+ * libnl-route-3 (nl_msg_parse: rtnl_route, rtnl_link); only messages from the kernel count.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,22 +21,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <glib-unix.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
 
 #include "netcfg-uplink.h"
 #include "ovpn3-names.h"
-
-/* RTM_RTA, RTA_NEXT and NLMSG_NEXT cast a char * to the next header, which
- * the kernel aligns (RTA_ALIGN, NLMSG_ALIGN); clang's -Wcast-align cannot
- * know that */
-#pragma GCC diagnostic ignored "-Wcast-align"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP (1 << 16) /* linux/if.h, which net/if.h excludes */
@@ -44,7 +40,7 @@
 
 struct _Ovpn3UplinkWatch
 {
-  int fd;
+  struct nl_sock *sock;
   guint source_id;
   guint settle_id;
   GHashTable *routes; /* "family/oif/gateway/metric" → oif: the default routes now */
@@ -68,35 +64,31 @@ is_tun(guint32 oif)
 
 /* The key of a default route of the main table, NULL for any other route. */
 static char *
-default_route_key(const struct nlmsghdr *nh, guint32 *oif_out)
+default_route_key(struct rtnl_route *route, guint32 *oif_out)
 {
-  const struct rtmsg *rtm = NLMSG_DATA(nh);
-  int len = (int) nh->nlmsg_len - (int) NLMSG_LENGTH(sizeof(*rtm));
-  guint32 table = rtm->rtm_table, oif = 0, metric = 0;
-  g_autofree char *gateway = g_strdup("-");
+  struct nl_addr *dst = rtnl_route_get_dst(route);
+  struct rtnl_nexthop *nh = NULL;
+  struct nl_addr *gw = NULL;
+  guint32 oif = 0;
+  char gateway[INET6_ADDRSTRLEN + 8] = "-";
 
-  if (len < 0 || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+  if (dst == NULL || nl_addr_get_prefixlen(dst) != 0 || rtnl_route_get_type(route) != RTN_UNICAST
+      || rtnl_route_get_table(route) != RT_TABLE_MAIN)
     return NULL;
-  for (const struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len))
+  if (rtnl_route_get_nnexthops(route) > 0)
+    nh = rtnl_route_nexthop_n(route, 0);
+  if (nh != NULL)
     {
-      gsize n = RTA_PAYLOAD(a);
-
-      if (a->rta_type == RTA_TABLE && n == 4)
-        memcpy(&table, RTA_DATA(a), 4);
-      else if (a->rta_type == RTA_OIF && n == 4)
-        memcpy(&oif, RTA_DATA(a), 4);
-      else if (a->rta_type == RTA_PRIORITY && n == 4)
-        memcpy(&metric, RTA_DATA(a), 4);
-      else if (a->rta_type == RTA_GATEWAY && n <= 16)
-        {
-          g_free(gateway);
-          gateway = g_base64_encode(RTA_DATA(a), n);
-        }
+      oif = (guint32) MAX(rtnl_route_nh_get_ifindex(nh), 0);
+      gw = rtnl_route_nh_get_gateway(nh);
     }
-  if (table != RT_TABLE_MAIN || (oif != 0 && is_tun(oif)))
+  if (gw != NULL)
+    nl_addr2str(gw, gateway, sizeof(gateway));
+  if (oif != 0 && is_tun(oif))
     return NULL;
   *oif_out = oif;
-  return g_strdup_printf("%u/%u/%s/%u", rtm->rtm_family, oif, gateway, metric);
+  return g_strdup_printf("%u/%u/%s/%u", rtnl_route_get_family(route), oif, gateway,
+                         rtnl_route_get_priority(route));
 }
 
 static gboolean
@@ -116,17 +108,15 @@ settled(gpointer user_data)
 }
 
 static void
-route_message(Ovpn3UplinkWatch *self, const struct nlmsghdr *nh)
+route_message(Ovpn3UplinkWatch *self, struct rtnl_route *route, gboolean deleted)
 {
   g_autofree char *key = NULL;
   guint32 oif = 0;
 
-  if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
-    return;
-  key = default_route_key(nh, &oif);
+  key = default_route_key(route, &oif);
   if (key == NULL)
     return;
-  if (nh->nlmsg_type == RTM_DELROUTE)
+  if (deleted)
     {
       g_hash_table_remove(self->routes, key);
       return;
@@ -140,7 +130,7 @@ route_message(Ovpn3UplinkWatch *self, const struct nlmsghdr *nh)
   self->settle_id = g_timeout_add(OVPN3_UPLINK_SETTLE_MS, settled, self);
 }
 
-static gboolean request_dump(int fd);
+static gboolean request_dump(Ovpn3UplinkWatch *self);
 
 static gboolean
 route_on(gpointer key, gpointer value, gpointer oif)
@@ -150,123 +140,137 @@ route_on(gpointer key, gpointer value, gpointer oif)
 
 /* A link down: its routes are gone (without notifications); up again: what does it have? */
 static void
-link_message(Ovpn3UplinkWatch *self, const struct nlmsghdr *nh)
+link_message(Ovpn3UplinkWatch *self, struct rtnl_link *link, gboolean deleted)
 {
-  const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+  int ifindex = rtnl_link_get_ifindex(link);
+  unsigned int flags = rtnl_link_get_flags(link);
   guint32 oif;
   gboolean running;
 
-  if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) || ifi->ifi_index <= 0)
+  if (ifindex <= 0)
     return;
-  oif = (guint32) ifi->ifi_index;
-  running = nh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP)
-            && (ifi->ifi_flags & IFF_LOWER_UP);
+  oif = (guint32) ifindex;
+  running = !deleted && (flags & IFF_UP) && (flags & IFF_LOWER_UP);
   if (!running)
     {
       g_hash_table_foreach_remove(self->routes, route_on, GUINT_TO_POINTER(oif));
-      if (nh->nlmsg_type == RTM_NEWLINK)
+      if (!deleted)
         g_hash_table_add(self->down, GUINT_TO_POINTER(oif));
       else
         g_hash_table_remove(self->down, GUINT_TO_POINTER(oif));
     }
   else if (g_hash_table_remove(self->down, GUINT_TO_POINTER(oif)) && !self->dumping
-           && !request_dump(self->fd))
-    g_warning("uplink watch: route dump: %s", g_strerror(errno));
+           && !request_dump(self))
+    g_warning("uplink watch: cannot ask for the routes");
 }
 
-static void
-read_messages(Ovpn3UplinkWatch *self, const guint8 *buf, gssize len)
+typedef struct
 {
-  for (const struct nlmsghdr *nh = (const void *) buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
-    {
-      if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR)
-        self->dumping = FALSE;
-      else if (nh->nlmsg_type == RTM_NEWROUTE || nh->nlmsg_type == RTM_DELROUTE)
-        route_message(self, nh);
-      else if (nh->nlmsg_type == RTM_NEWLINK || nh->nlmsg_type == RTM_DELLINK)
-        link_message(self, nh);
-    }
+  Ovpn3UplinkWatch *self;
+  gboolean deleted;
+} Parsed;
+
+static void
+on_object(struct nl_object *object, void *arg)
+{
+  Parsed *p = arg;
+  const char *type = nl_object_get_type(object);
+
+  if (g_strcmp0(type, "route/route") == 0)
+    route_message(p->self, (struct rtnl_route *) object, p->deleted);
+  else if (g_strcmp0(type, "route/link") == 0)
+    link_message(p->self, (struct rtnl_link *) object, p->deleted);
+}
+
+/* Each message, from the kernel only, as libnl's route or link object. */
+static int
+on_message(struct nl_msg *msg, void *arg)
+{
+  struct sockaddr_nl *from = nlmsg_get_src(msg);
+  int type = nlmsg_hdr(msg)->nlmsg_type;
+  Parsed p = { arg, type == RTM_DELROUTE || type == RTM_DELLINK };
+
+  if (from == NULL || from->nl_pid != 0)
+    return NL_SKIP;
+  if (type == RTM_NEWROUTE || type == RTM_DELROUTE || type == RTM_NEWLINK || type == RTM_DELLINK)
+    nl_msg_parse(msg, on_object, &p);
+  return NL_OK;
+}
+
+/* The end of the route dump. */
+static int
+on_finish(struct nl_msg *msg, void *arg)
+{
+  ((Ovpn3UplinkWatch *) arg)->dumping = FALSE;
+  return NL_OK;
 }
 
 static gboolean
 on_readable(int fd, GIOCondition condition, gpointer user_data)
 {
   Ovpn3UplinkWatch *self = user_data;
-  guint8 buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-  struct sockaddr_nl from;
+  int err = nl_recvmsgs_default(self->sock);
 
-  for (;;)
-    {
-      socklen_t from_len = sizeof(from);
-      gssize n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *) &from, &from_len);
-
-      if (n < 0 && errno == ENOBUFS)
-        continue; /* notifications were lost: the next ones still count */
-      if (n <= 0)
-        break;
-      if (from_len == sizeof(from) && from.nl_pid == 0)
-        read_messages(self, buf, n);
-    }
+  /* lost notifications (ENOBUFS) or none left: the next ones still count */
+  if (err < 0 && err != -NLE_AGAIN && err != -NLE_NOMEM)
+    g_debug("uplink watch: %s", nl_geterror(err));
   return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-request_dump(int fd)
+request_dump(Ovpn3UplinkWatch *self)
 {
-  struct
-  {
-    struct nlmsghdr nh;
-    struct rtmsg rtm;
-  } req = {
-    .nh = { .nlmsg_len = sizeof(req),
-            .nlmsg_type = RTM_GETROUTE,
-            .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-            .nlmsg_seq = 1 },
-    .rtm = { .rtm_family = AF_UNSPEC },
-  };
-
-  return send(fd, &req, sizeof(req), 0) == (ssize_t) sizeof(req);
+  self->dumping = TRUE;
+  return nl_rtgen_request(self->sock, RTM_GETROUTE, AF_UNSPEC, NLM_F_DUMP) >= 0;
 }
 
-static int
-open_socket(void)
+static struct nl_sock *
+open_socket(Ovpn3UplinkWatch *self, int *err)
 {
-  struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-                            .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE };
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+  struct nl_sock *sock = nl_socket_alloc();
 
-  if (fd < 0)
-    return -1;
-  if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || !request_dump(fd))
+  if (sock == NULL)
     {
-      int saved = errno;
-
-      close(fd);
-      errno = saved;
-      return -1;
+      *err = -NLE_NOMEM;
+      return NULL;
     }
-  return fd;
+  /* notifications have no sequence numbers of ours */
+  nl_socket_disable_seq_check(sock);
+  nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, self);
+  nl_socket_modify_cb(sock, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, self);
+  *err = nl_connect(sock, NETLINK_ROUTE);
+  if (*err >= 0)
+    *err = nl_socket_add_memberships(sock, RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, 0);
+  if (*err >= 0)
+    *err = nl_socket_set_nonblocking(sock);
+  if (*err < 0)
+    {
+      nl_socket_free(sock);
+      return NULL;
+    }
+  return sock;
 }
 
 Ovpn3UplinkWatch *
 ovpn3_uplink_watch_new(GDBusConnection *connection)
 {
-  Ovpn3UplinkWatch *self;
-  int fd = open_socket();
+  Ovpn3UplinkWatch *self = g_new0(Ovpn3UplinkWatch, 1);
+  int err = 0;
 
-  if (fd < 0)
+  self->sock = open_socket(self, &err);
+  if (self->sock == NULL || !request_dump(self))
     {
       g_warning("No uplink watch (sessions reconnect by ping-restart only): netlink: %s",
-                g_strerror(errno));
+                nl_geterror(err));
+      if (self->sock != NULL)
+        nl_socket_free(self->sock);
+      g_free(self);
       return NULL;
     }
-  self = g_new0(Ovpn3UplinkWatch, 1);
-  self->fd = fd;
-  self->dumping = TRUE;
   self->routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   self->down = g_hash_table_new(g_direct_hash, g_direct_equal);
   self->connection = g_object_ref(connection);
-  self->source_id = g_unix_fd_add(fd, G_IO_IN, on_readable, self);
+  self->source_id = g_unix_fd_add(nl_socket_get_fd(self->sock), G_IO_IN, on_readable, self);
   return self;
 }
 
@@ -277,7 +281,7 @@ ovpn3_uplink_watch_free(Ovpn3UplinkWatch *self)
     return;
   g_clear_handle_id(&self->source_id, g_source_remove);
   g_clear_handle_id(&self->settle_id, g_source_remove);
-  close(self->fd);
+  nl_socket_free(self->sock);
   g_hash_table_unref(self->routes);
   g_hash_table_unref(self->down);
   g_object_unref(self->connection);
