@@ -15,8 +15,10 @@ Both run in a separate process as `user`."""
 import json
 import os
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import dbus
 
@@ -109,6 +111,13 @@ def python_error(user, dest, path, iface, method, *args, signature=''):
 
 
 # ---- sessions with the real backend client (no server needed until Connect) ----
+
+def temp_dir():
+    """A directory for the test's profiles, removed after its last case."""
+    tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
+    t.cleanup(lambda: shutil.rmtree(tmp, ignore_errors=True))
+    return tmp
+
 
 def real_profile(tmp, **kw):
     """A profile the real backend client accepts (throw-away PKI in tmp),

@@ -9,8 +9,6 @@ find(...) >= 0; ConfigManager.py and SessionManager.py with > 0, which
 dbus-python's str() never satisfies since the name comes first).
 docs/compatibility.md §3. Real backend client."""
 
-import shutil
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -28,12 +26,7 @@ def refused(path, iface, dest, method, *args, signature=''):
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_other_users_calls_on_profile_and_session_get_access_denied():

@@ -8,9 +8,7 @@ anything else is raised. Sessions ended by Disconnect and by a killed
 backend client. Real backend client."""
 
 import os
-import shutil
 import signal
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -25,14 +23,9 @@ def disconnect_gone(path):
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_disconnect_on_an_ended_session_fails_with_unknown_method():

@@ -7,8 +7,6 @@ openvpn3-autoload test str(exception).find(' Missing user credentials') > 0
 carries GDBus++'s GetRawError(), which must be that text with its leading
 space, as upstream's services give it."""
 
-import shutil
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -17,12 +15,7 @@ import compat as c
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_ready_before_credentials_says_missing_user_credentials():

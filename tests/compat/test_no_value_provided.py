@@ -6,8 +6,6 @@ what was typed; when GDBus++'s GetRawError() contains 'No value provided
 for' it says "Empty input not allowed" and goes on, anything else aborts
 the start. Real backend client (the queue is its)."""
 
-import shutil
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -16,12 +14,7 @@ import compat as c
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_empty_credential_answer_refused_and_the_slot_stays_open():

@@ -7,8 +7,6 @@ Properties.GetAll(<iface>) up to 15 times and takes an error whose what()
 contains 'No such interface' (or 'Name "..." does not exist') as "absent"
 at once. Real backend client."""
 
-import shutil
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -17,12 +15,7 @@ import compat as c
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_getall_answers_on_existing_objects_no_such_interface_otherwise():

@@ -9,9 +9,7 @@ The same for a session whose backend client was killed. Real backend
 client."""
 
 import os
-import shutil
 import signal
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -29,14 +27,9 @@ def provide_fails(path):
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_closed_session_gives_object_does_not_exist():

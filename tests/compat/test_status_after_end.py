@@ -11,9 +11,7 @@ says what() "[Proxy::Client(..., 'org.freedesktop.DBus.Properties',
 give it too. Real backend client."""
 
 import os
-import shutil
 import signal
-import tempfile
 
 import ovpn3test as t
 import compat as c
@@ -35,14 +33,9 @@ def status_fails(path):
 t.require_devbus()
 
 
-def _cleanup():
-    shutil.rmtree(tmp, ignore_errors=True)
-
-
 bus = t.system_bus()
 events = s.Events(bus)
-tmp = tempfile.mkdtemp(prefix='ovpn3-compat-')
-t.cleanup(_cleanup)
+tmp = c.temp_dir()
 
 
 def test_status_of_an_ended_session_fails():

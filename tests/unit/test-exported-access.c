@@ -124,47 +124,37 @@ assert_denied(GError *error, const char *text)
 static void
 test_table(void)
 {
-  g_autoptr(GTestDBus) bus = g_test_dbus_new(G_TEST_DBUS_NONE);
-  g_autoptr(GDBusConnection) service = NULL;
-  g_autoptr(GDBusConnection) client = NULL;
-  g_autoptr(Ovpn3Credentials) creds = NULL;
-  g_autoptr(Ovpn3Exporter) exporter = NULL;
+  UnitExporter f = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) all = NULL;
   TestObject object = { 0 };
-  const char *name;
   guint id;
 
-  g_test_dbus_up(bus);
-  service = unit_bus_connect(bus);
-  client = unit_bus_connect(bus);
-  name = g_dbus_connection_get_unique_name(service);
-  creds = ovpn3_credentials_new(service);
-  exporter = ovpn3_exporter_new(service, creds, NULL);
-  id = ovpn3_exporter_register(exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
+  unit_exporter_up(&f);
+  id = ovpn3_exporter_register(f.exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(id, !=, 0);
 
   /* the rule refuses: the row's text, the handler never runs */
-  g_assert_null(call(client, name, OVPN3_LOG_INTERFACE, "Remove", NULL, &error));
+  g_assert_null(call(f.client, f.service_name, OVPN3_LOG_INTERFACE, "Remove", NULL, &error));
   assert_denied(error, ROW_DENIED);
   g_clear_error(&error);
   g_assert_cmpuint(object.methods, ==, 0);
   /* and admits */
   object.admit = TRUE;
-  reply = call(client, name, OVPN3_LOG_INTERFACE, "Remove", NULL, &error);
+  reply = call(f.client, f.service_name, OVPN3_LOG_INTERFACE, "Remove", NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(object.methods, ==, 1);
   g_clear_pointer(&reply, g_variant_unref);
 
   /* no row: refused with the table's text, whoever asks */
-  g_assert_null(call(client, name, DBUS_INTERFACE_PROPS, "Get",
+  g_assert_null(call(f.client, f.service_name, DBUS_INTERFACE_PROPS, "Get",
                      g_variant_new("(ss)", OVPN3_LOG_INTERFACE, "target"), &error));
   assert_denied(error, DENIED);
   g_clear_error(&error);
   g_assert_null(call(
-      client, name, DBUS_INTERFACE_PROPS, "Set",
+      f.client, f.service_name, DBUS_INTERFACE_PROPS, "Set",
       g_variant_new("(ssv)", OVPN3_LOG_INTERFACE, "log_level", g_variant_new_uint32(1)), &error));
   assert_denied(error, DENIED);
   g_clear_error(&error);
@@ -172,7 +162,7 @@ test_table(void)
   g_assert_cmpuint(object.writes, ==, 0);
 
   /* GetAll: what the rows let this caller read */
-  all = call(client, name, DBUS_INTERFACE_PROPS, "GetAll",
+  all = call(f.client, f.service_name, DBUS_INTERFACE_PROPS, "GetAll",
              g_variant_new("(s)", OVPN3_LOG_INTERFACE), &error);
   g_assert_no_error(error);
   g_assert_true(g_variant_is_of_type(all, G_VARIANT_TYPE("(a{sv})")));
@@ -185,7 +175,7 @@ test_table(void)
   }
   g_clear_pointer(&all, g_variant_unref);
   object.admit = FALSE;
-  all = call(client, name, DBUS_INTERFACE_PROPS, "GetAll",
+  all = call(f.client, f.service_name, DBUS_INTERFACE_PROPS, "GetAll",
              g_variant_new("(s)", OVPN3_LOG_INTERFACE), &error);
   g_assert_no_error(error);
   {
@@ -196,23 +186,19 @@ test_table(void)
   }
 
   /* structural errors are what they were */
-  g_assert_null(call(client, name, DBUS_INTERFACE_PROPS, "Get",
+  g_assert_null(call(f.client, f.service_name, DBUS_INTERFACE_PROPS, "Get",
                      g_variant_new("(ss)", OVPN3_LOG_INTERFACE, "nonexistent"), &error));
   g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error(&error);
   g_assert_null(call(
-      client, name, DBUS_INTERFACE_PROPS, "Set",
+      f.client, f.service_name, DBUS_INTERFACE_PROPS, "Set",
       g_variant_new("(ssv)", OVPN3_LOG_INTERFACE, "target", g_variant_new_string("x")), &error));
   /* (GDBus itself answers a Set of a read-only property) */
   g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error(&error);
 
-  ovpn3_exporter_unregister(exporter, id);
-  g_clear_pointer(&exporter, ovpn3_exporter_free);
-  g_clear_object(&creds);
-  g_dbus_connection_close_sync(client, NULL, NULL);
-  g_dbus_connection_close_sync(service, NULL, NULL);
-  g_test_dbus_down(bus);
+  ovpn3_exporter_unregister(f.exporter, id);
+  unit_exporter_down(&f);
 }
 
 /* An admin check that answers when the test says so (the exporter without
@@ -245,32 +231,23 @@ static const Ovpn3AdminCheck held_check = { held_check_async, held_check_finish 
 static void
 test_unregister_in_flight(void)
 {
-  g_autoptr(GTestDBus) bus = g_test_dbus_new(G_TEST_DBUS_NONE);
-  g_autoptr(GDBusConnection) service = NULL;
-  g_autoptr(GDBusConnection) client = NULL;
-  g_autoptr(Ovpn3Credentials) creds = NULL;
-  g_autoptr(Ovpn3Exporter) exporter = NULL;
+  UnitExporter f = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) answer = NULL;
   TestObject object = { 0 };
   Result r = { 0 };
   guint id;
 
-  g_test_dbus_up(bus);
-  service = unit_bus_connect(bus);
-  client = unit_bus_connect(bus);
-  creds = ovpn3_credentials_new(service);
-  exporter = ovpn3_exporter_new(service, creds, NULL);
-  ovpn3_exporter_set_admin_check(exporter, &held_check);
-  id = ovpn3_exporter_register(exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
+  unit_exporter_up(&f);
+  ovpn3_exporter_set_admin_check(f.exporter, &held_check);
+  id = ovpn3_exporter_register(f.exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
   g_assert_no_error(error);
 
-  g_dbus_connection_call(client, g_dbus_connection_get_unique_name(service), "/test",
-                         OVPN3_LOG_INTERFACE, "Remove", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 10000,
-                         NULL, on_reply, &r);
+  g_dbus_connection_call(f.client, f.service_name, "/test", OVPN3_LOG_INTERFACE, "Remove", NULL,
+                         NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_reply, &r);
   while (held.callback == NULL)
     g_main_context_iteration(NULL, TRUE);
-  ovpn3_exporter_unregister(exporter, id);
+  ovpn3_exporter_unregister(f.exporter, id);
   /* the admin answer comes before the main loop runs GDBus's idle */
   answer = g_task_new(NULL, NULL, NULL, NULL);
   g_task_return_boolean(answer, TRUE);
@@ -281,11 +258,7 @@ test_unregister_in_flight(void)
   g_assert_cmpuint(object.methods, ==, 0);
   g_clear_error(&r.error);
 
-  g_clear_pointer(&exporter, ovpn3_exporter_free);
-  g_clear_object(&creds);
-  g_dbus_connection_close_sync(client, NULL, NULL);
-  g_dbus_connection_close_sync(service, NULL, NULL);
-  g_test_dbus_down(bus);
+  unit_exporter_down(&f);
 }
 
 int

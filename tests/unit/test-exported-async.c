@@ -121,30 +121,20 @@ take(TestObject *object, const char *name)
 static void
 test_async(void)
 {
-  g_autoptr(GTestDBus) bus = g_test_dbus_new(G_TEST_DBUS_NONE);
-  g_autoptr(GDBusConnection) service = NULL;
-  g_autoptr(GDBusConnection) client = NULL;
-  g_autoptr(Ovpn3Credentials) creds = NULL;
-  g_autoptr(Ovpn3Exporter) exporter = NULL;
+  UnitExporter f = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) failed = g_error_new_literal(G_DBUS_ERROR, G_DBUS_ERROR_FAILED, "stopped");
   TestObject object = { g_ptr_array_new(), g_ptr_array_new_with_free_func(g_free) };
   Result all = { 0 }, one = { 0 };
-  const char *name;
   guint id;
 
-  g_test_dbus_up(bus);
-  service = unit_bus_connect(bus);
-  client = unit_bus_connect(bus);
-  name = g_dbus_connection_get_unique_name(service);
-  creds = ovpn3_credentials_new(service);
-  exporter = ovpn3_exporter_new(service, creds, NULL);
-  id = ovpn3_exporter_register(exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
+  unit_exporter_up(&f);
+  id = ovpn3_exporter_register(f.exporter, "/test", OVPN3_XML_LOG_PROXY, &vtable, &object, &error);
   g_assert_no_error(error);
 
   /* GetAll: both asynchronous reads start at once, nothing is answered
    * until the last is in; the failed one is left out */
-  call_async(client, name, "GetAll", g_variant_new("(s)", OVPN3_LOG_INTERFACE), &all);
+  call_async(f.client, f.service_name, "GetAll", g_variant_new("(s)", OVPN3_LOG_INTERFACE), &all);
   wait_pending(&object, 2, &all);
   ovpn3_property_reply_return(take(&object, "session_path"), g_variant_new_object_path("/s"));
   while (g_main_context_iteration(NULL, FALSE))
@@ -166,7 +156,8 @@ test_async(void)
   g_clear_pointer(&all.reply, g_variant_unref);
 
   /* Get: the value, or the getter's error */
-  call_async(client, name, "Get", g_variant_new("(ss)", OVPN3_LOG_INTERFACE, "log_level"), &one);
+  call_async(f.client, f.service_name, "Get",
+             g_variant_new("(ss)", OVPN3_LOG_INTERFACE, "log_level"), &one);
   wait_pending(&object, 1, &one);
   ovpn3_property_reply_return(take(&object, "log_level"), g_variant_new_uint32(4));
   wait_answer(&one);
@@ -179,21 +170,18 @@ test_async(void)
   }
   g_clear_pointer(&one.reply, g_variant_unref);
   one.answers = 0;
-  call_async(client, name, "Get", g_variant_new("(ss)", OVPN3_LOG_INTERFACE, "log_level"), &one);
+  call_async(f.client, f.service_name, "Get",
+             g_variant_new("(ss)", OVPN3_LOG_INTERFACE, "log_level"), &one);
   wait_pending(&object, 1, &one);
   ovpn3_property_reply_error(take(&object, "log_level"), failed);
   wait_answer(&one);
   g_assert_error(one.error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED);
   g_clear_error(&one.error);
 
-  ovpn3_exporter_unregister(exporter, id);
-  g_clear_pointer(&exporter, ovpn3_exporter_free);
-  g_clear_object(&creds);
+  ovpn3_exporter_unregister(f.exporter, id);
   g_ptr_array_unref(object.pending);
   g_ptr_array_unref(object.names);
-  g_dbus_connection_close_sync(client, NULL, NULL);
-  g_dbus_connection_close_sync(service, NULL, NULL);
-  g_test_dbus_down(bus);
+  unit_exporter_down(&f);
 }
 
 int
