@@ -57,6 +57,10 @@ netcfg_creator_is_alive(GDBusConnection *connection, const char *name, guint32 p
       *why = g_strdup("the creator is not a unique bus name");
       return FALSE;
     }
+  /* The one synchronous D-Bus call in the services, on purpose: adoption runs
+   * in netcfg's start, before the main loop runs and before the name is owned
+   * (no caller waits), and it asks the bus daemon itself, never a peer that
+   * could stall it. */
   reply = g_dbus_connection_call_sync(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
                                       g_variant_new("(s)", name), G_VARIANT_TYPE("(u)"),
