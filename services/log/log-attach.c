@@ -122,6 +122,7 @@ handle_log_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *parameters
         .object_path = attach->object_path,
         .tag = attach->tag,
         .session_path = attach->session_path,
+        .sender_pid = attach->pid,
         .session_token = (token != NULL && *token != '\0') ? token : NULL,
       };
 
@@ -174,6 +175,7 @@ handle_status_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *paramet
         .object_path = attach->object_path,
         .tag = attach->tag,
         .session_path = attach->session_path,
+        .sender_pid = attach->pid,
       };
 
       ovpn3_log_service_write_event(self, &event);

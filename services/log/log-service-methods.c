@@ -61,6 +61,7 @@ method_attach(Ovpn3LogService *self, const Ovpn3Caller *caller, GVariant *parame
     }
 
   attach = ovpn3_log_attach_new(self, caller->sender, interface);
+  attach->pid = caller->pid;
   ovpn3_log_service_log(self, OVPN3_LOG_CATEGORY_VERB2, "Attached: %s %s (tag %s)", attach->sender,
                         attach->interface, attach->tag);
   g_dbus_method_invocation_return_value(invocation, NULL);

@@ -23,6 +23,7 @@ typedef struct
   char *tag;
   char *session_path; /* set by AssignSession */
   char *object_path;  /* where its signals come from, once seen */
+  guint32 pid;        /* the sender's, from its Attach call (O3_SENDER_PID) */
   guint subscription_id;
   guint watch_id;
 } LogAttach;

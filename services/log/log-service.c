@@ -12,6 +12,8 @@
 #include "ovpn3-names.h"
 #include "ovpn3-state-file.h"
 
+#include <unistd.h>
+
 G_DEFINE_FINAL_TYPE(Ovpn3LogService, ovpn3_log_service, G_TYPE_OBJECT)
 
 static char *opt_log_method;
@@ -62,6 +64,7 @@ ovpn3_log_service_log(Ovpn3LogService *self, Ovpn3LogCategory category, const ch
   event.message = message;
   event.service = OVPN3_LOG_INTERFACE;
   event.object_path = OVPN3_LOG_PATH;
+  event.sender_pid = (guint32) getpid();
   if (self->connection != NULL)
     event.bus_name = g_dbus_connection_get_unique_name(self->connection);
   ovpn3_log_service_write_event(self, &event);

@@ -32,6 +32,7 @@ typedef struct
   char *tag;
   char *session_path;
   char *session_token;
+  guint32 sender_pid;
 } StoredEvent;
 
 struct _Ovpn3LogWriter
@@ -63,6 +64,19 @@ static const char *const category_names[] = {
   "UNDEFINED", "DEBUG", "VERB2", "VERB1", "INFO", "WARN", "ERROR", "CRIT", "FATAL",
 };
 
+/* Upstream's texts for O3_LOG_GROUP / O3_LOG_CATEGORY: what `openvpn3-admin
+ * journal` parses back (docs/architecture.md §9). */
+static const char *const upstream_group_names[] = {
+  "[[UNDEFINED]]",         "Master Process",   "Config Manager",          "Session Manager",
+  "Backend Starter",       "Logger",           "Backend Session Process", "Client",
+  "Network Configuration", "External Service",
+};
+
+static const char *const upstream_category_names[] = {
+  "[[UNDEFINED]]", "DEBUG",       "VERB2",          "VERB1",           "INFO",
+  "WARNING",       "-- ERROR --", "!! CRITICAL !!", "**!! FATAL !!**",
+};
+
 static const int category_priorities[] = {
   LOG_NOTICE, LOG_DEBUG, LOG_DEBUG, LOG_INFO, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT, LOG_ALERT,
 };
@@ -70,6 +84,8 @@ static const int category_priorities[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(group_names) == OVPN3_LOG_GROUP_LAST + 1);
 G_STATIC_ASSERT(G_N_ELEMENTS(category_names) == OVPN3_LOG_CATEGORY_LAST + 1);
 G_STATIC_ASSERT(G_N_ELEMENTS(category_priorities) == OVPN3_LOG_CATEGORY_LAST + 1);
+G_STATIC_ASSERT(G_N_ELEMENTS(upstream_group_names) == OVPN3_LOG_GROUP_LAST + 1);
+G_STATIC_ASSERT(G_N_ELEMENTS(upstream_category_names) == OVPN3_LOG_CATEGORY_LAST + 1);
 
 const char *
 ovpn3_log_group_name(guint group)
@@ -144,6 +160,7 @@ stored_event_set(StoredEvent *stored, const Ovpn3LogEvent *event)
   stored->tag = g_strdup(event->tag);
   stored->session_path = g_strdup(event->session_path);
   stored->session_token = g_strdup(event->session_token);
+  stored->sender_pid = event->sender_pid;
 }
 
 static gboolean
@@ -180,6 +197,7 @@ ovpn3_log_writer_flush(Ovpn3LogWriter *self)
         .tag = self->last.tag,
         .session_path = self->last.session_path,
         .session_token = self->last.session_token,
+        .sender_pid = self->last.sender_pid,
       };
 
       self->repeats = 0;
@@ -306,6 +324,31 @@ add_field(GPtrArray *fields, const char *name, const char *value)
     g_ptr_array_add(fields, g_strconcat(name, "=", value, NULL));
 }
 
+/* OpenVPN 3 Linux's own fields (its src/log/logwriters/journald.cpp), so that
+ * `openvpn3-admin journal` and upstream's journalctl recipes find our records:
+ * a second SYSLOG_IDENTIFIER (journald keeps repeated fields), O3_LOG_SENDER
+ * and the sender's bus name, path, interface, PID, tag and token. */
+static void
+add_upstream_fields(GPtrArray *fields, const Ovpn3LogEvent *event)
+{
+  add_field(fields, "SYSLOG_IDENTIFIER", OVPN3_LOG_BUS_NAME);
+  add_field(fields, "O3_LOG_SENDER", OVPN3_LOG_BUS_NAME);
+  add_field(fields, "O3_SENDER", event->bus_name);
+  add_field(fields, "O3_OBJECT_PATH", event->object_path);
+  add_field(fields, "O3_INTERFACE", event->service);
+  if (event->sender_pid > 0)
+    g_ptr_array_add(fields, g_strdup_printf("O3_SENDER_PID=%u", event->sender_pid));
+  add_field(fields, "O3_LOGTAG", event->tag);
+  add_field(fields, "O3_SESSION_TOKEN", event->session_token);
+  add_field(fields, "O3_LOG_GROUP",
+            event->group < G_N_ELEMENTS(upstream_group_names) ? upstream_group_names[event->group]
+                                                              : upstream_group_names[0]);
+  add_field(fields, "O3_LOG_CATEGORY",
+            event->category < G_N_ELEMENTS(upstream_category_names)
+                ? upstream_category_names[event->category]
+                : upstream_category_names[0]);
+}
+
 static void
 write_journal(Ovpn3LogWriter *self, const Ovpn3LogEvent *event, const char *message)
 {
@@ -329,6 +372,7 @@ write_journal(Ovpn3LogWriter *self, const Ovpn3LogEvent *event, const char *mess
       add_field(fields, "OVPN3_DBUS_PATH", event->object_path);
       add_field(fields, "OVPN3_DBUS_INTERFACE", event->service);
     }
+  add_upstream_fields(fields, event);
 
   iov = g_new0(struct iovec, fields->len);
   for (guint i = 0; i < fields->len; i++)

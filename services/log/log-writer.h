@@ -43,6 +43,7 @@ typedef struct
   const char *tag; /* log tag hash (decimal) */
   const char *session_path;
   const char *session_token;
+  guint32 sender_pid; /* the sender's PID when known, else 0 */
 } Ovpn3LogEvent;
 
 const char *ovpn3_log_group_name(guint group);

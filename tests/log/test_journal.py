@@ -16,6 +16,9 @@ CATEGORIES = {'DEBUG': 1, 'VERB2': 2, 'VERB1': 3, 'INFO': 4, 'WARN': 5, 'ERROR':
               'FATAL': 8}
 PRIORITY = {'DEBUG': '7', 'VERB2': '7', 'VERB1': '6', 'INFO': '6', 'WARN': '4', 'ERROR': '3',
             'CRIT': '2', 'FATAL': '1'}
+UPSTREAM_CATEGORY = {'DEBUG': 'DEBUG', 'VERB2': 'VERB2', 'VERB1': 'VERB1', 'INFO': 'INFO',
+                     'WARN': 'WARNING', 'ERROR': '-- ERROR --', 'CRIT': '!! CRITICAL !!',
+                     'FATAL': '**!! FATAL !!**'}
 
 
 def set_prop(bus, prop, value):
@@ -64,7 +67,8 @@ def test_backend_log_record_has_upstreams_journal_fields():
     expected = {
         'MESSAGE': '{tag:%s} tunnel is up' % tag,
         'PRIORITY': '6',
-        'SYSLOG_IDENTIFIER': 'ovpn3',
+        # ours, then upstream's (journald keeps repeated fields)
+        'SYSLOG_IDENTIFIER': ['ovpn3', 'net.openvpn.v3.log'],
         'OVPN3_LOG_GROUP': 'BACKENDPROC',
         'OVPN3_LOG_CATEGORY': 'INFO',
         'OVPN3_SENDER': BACKENDS_IFACE,
@@ -77,6 +81,21 @@ def test_backend_log_record_has_upstreams_journal_fields():
     assert 'OVPN3_DBUS_BUS_NAME' not in entry, entry   # log_dbus_details is off
     subs = t.call(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'GetSubscriberList')
     assert [s[0] for s in subs if s[1] == backend.name] == [tag], subs
+    # OpenVPN 3 Linux's field names (its logwriters/journald.cpp), which
+    # `openvpn3-admin journal` matches and parses back
+    upstream = {
+        'O3_LOG_SENDER': 'net.openvpn.v3.log',
+        'O3_SENDER': backend.name,
+        'O3_OBJECT_PATH': '/net/openvpn/v3/backends/session',
+        'O3_INTERFACE': BACKENDS_IFACE,
+        'O3_SENDER_PID': str(backend.pid),
+        'O3_LOGTAG': tag,
+        'O3_SESSION_TOKEN': 'tok-123',
+        'O3_LOG_GROUP': 'Backend Session Process',
+        'O3_LOG_CATEGORY': 'INFO',
+    }
+    for key, value in upstream.items():
+        assert entry.get(key) == value, (key, entry)
 
 
 # PRIORITY follows the category; level 6 lets everything through
@@ -87,7 +106,9 @@ def test_priority_follows_the_category():
         entry = journal.wait_for(lambda e: e.get('MESSAGE', '').endswith('category ' + name))
         assert entry['PRIORITY'] == PRIORITY[name], (name, entry)
         assert entry['OVPN3_LOG_CATEGORY'] == name, entry
+        assert entry['O3_LOG_CATEGORY'] == UPSTREAM_CATEGORY[name], entry
         assert 'OVPN3_SESSION_TOKEN' not in entry, entry   # empty token: no field
+        assert 'O3_SESSION_TOKEN' not in entry, entry
 
 
 # the level filter (docs/dbus-api.md §5): level N writes categories that pass it
@@ -164,6 +185,7 @@ def test_other_attached_service_logs_in_its_group_without_session():
              [GROUP_CONFIGMGR, CATEGORIES['ERROR'], 'profile import failed'])
     entry = journal.wait_for(lambda e: e.get('MESSAGE') == 'profile import failed')
     assert entry['OVPN3_LOG_GROUP'] == 'CONFIGMGR', entry
+    assert entry['O3_LOG_GROUP'] == 'Config Manager', entry
     assert entry['OVPN3_SENDER'] == t.CONFIG_NAME, entry
     assert entry['PRIORITY'] == '3', entry
     assert 'OVPN3_SESSION_PATH' not in entry and 'OVPN3_SESSION_TOKEN' not in entry, entry
