@@ -72,7 +72,8 @@ client_host_wide_push_reply(Ovpn3ClientBackend *self, const char *line)
 void
 client_host_wide_filter(Ovpn3ClientBackend *self, Ovpn3NetSettings *settings)
 {
-  guint servers = settings->dns_servers->len, domains = settings->dns_search->len;
+  guint servers = settings->dns_servers->len;
+  guint domains = settings->dns_search->len + settings->dns_routing->len;
 
   if (self->host_wide || (servers == 0 && domains == 0))
     return;
@@ -80,6 +81,7 @@ client_host_wide_filter(Ovpn3ClientBackend *self, Ovpn3NetSettings *settings)
     return;
   g_ptr_array_set_size(settings->dns_servers, 0);
   g_ptr_array_set_size(settings->dns_search, 0);
+  g_ptr_array_set_size(settings->dns_routing, 0);
   if (self->host_wide_dns_noted)
     return;
   self->host_wide_dns_noted = TRUE;

@@ -284,14 +284,25 @@ ovpn3_client_netcfg_apply_async(Ovpn3ClientNetcfg *self, const Ovpn3NetSettings 
         g_variant_builder_add(&dns, "s", (const char *) g_ptr_array_index(s->dns_servers, i));
       chain_add(c, NULL, OVPN3_NETCFG_INTERFACE, "AddDNS", g_variant_new("(as)", &dns), NULL);
     }
-  if (s->dns_search->len > 0)
+  if (s->dns_search->len + s->dns_routing->len > 0)
     {
+      /* routing-only domains in systemd-resolved's notation, "~name" (services/netcfg/README.md) */
       g_variant_builder_init(&search, G_VARIANT_TYPE("as"));
       for (guint i = 0; i < s->dns_search->len; i++)
         g_variant_builder_add(&search, "s", (const char *) g_ptr_array_index(s->dns_search, i));
+      for (guint i = 0; i < s->dns_routing->len; i++)
+        g_variant_builder_add_value(
+            &search, g_variant_new_take_string(
+                         g_strconcat(OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX,
+                                     (const char *) g_ptr_array_index(s->dns_routing, i), NULL)));
       chain_add(c, NULL, OVPN3_NETCFG_INTERFACE, "AddDNSSearch", g_variant_new("(as)", &search),
                 NULL);
     }
+  if (s->dnssec != NULL)
+    chain_add(c, NULL, OVPN3_NETCFG_INTERFACE, "SetDNSSEC", g_variant_new("(s)", s->dnssec), NULL);
+  if (s->dns_transport != NULL)
+    chain_add(c, NULL, OVPN3_NETCFG_INTERFACE, "SetDNSTransport",
+              g_variant_new("(s)", s->dns_transport), NULL);
   if (s->mtu != 0)
     chain_set_prop(c, "mtu", g_variant_new_uint16((guint16) s->mtu));
   chain_set_prop(c, "reroute_ipv4", g_variant_new_boolean(s->reroute_ipv4));

@@ -40,6 +40,9 @@
 /* netcfg to the session manager only (a unicast signal, no arguments): a default route
  * appeared (docs/architecture.md §5) */
 #define OVPN3_NETCFG_SIGNAL_UPLINK "UplinkChanged"
+/* AddDNSSearch: a domain with this prefix is routing-only (split DNS: its lookups go to
+ * the tunnel's servers, it is not searched), systemd-resolved's own notation */
+#define OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX "~"
 
 /* Separator letters that replace '-' in generated UUID object ids (docs/dbus-api.md §1). */
 #define OVPN3_ID_SEP_CONFIG    'x'

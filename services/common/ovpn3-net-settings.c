@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "ovpn3-net-policy.h"
+#include "ovpn3-net-settings-private.h"
 #include "ovpn3-net-settings.h"
 #include "ovpn3-route-budget.h"
 
@@ -38,6 +39,7 @@ ovpn3_net_settings_free(Ovpn3NetSettings *settings)
   g_ptr_array_unref(settings->routes);
   g_ptr_array_unref(settings->dns_servers);
   g_ptr_array_unref(settings->dns_search);
+  g_ptr_array_unref(settings->dns_routing);
   g_free(settings->remote);
   g_free(settings);
 }
@@ -51,10 +53,12 @@ net_settings_new(void)
   s->routes = g_ptr_array_new_with_free_func(net_route_free);
   s->dns_servers = g_ptr_array_new_with_free_func(g_free);
   s->dns_search = g_ptr_array_new_with_free_func(g_free);
+  s->dns_routing = g_ptr_array_new_with_free_func(g_free);
   return s;
 }
 
-static void G_GNUC_PRINTF(2, 3) refuse(GPtrArray *refusals, const char *format, ...)
+void
+ovpn3_net_settings_refuse(GPtrArray *refusals, const char *format, ...)
 {
   va_list args;
   g_autofree char *msg = NULL;
@@ -108,27 +112,31 @@ route_refused(Ovpn3NetSettings *s, const Ovpn3NetAddr *net, guint prefix, const 
   switch (ovpn3_net_route_verdict(net, prefix))
     {
       case OVPN3_NET_ROUTE_DEFAULT:
-        refuse(refusals,
-               "Ignoring pushed route %s/%u: a default route only comes from redirect-gateway",
-               shown, prefix);
+        ovpn3_net_settings_refuse(
+            refusals,
+            "Ignoring pushed route %s/%u: a default route only comes from redirect-gateway", shown,
+            prefix);
         return TRUE;
       case OVPN3_NET_ROUTE_FORBIDDEN:
-        refuse(refusals,
-               "Ignoring pushed route %s/%u: loopback, unspecified, broadcast or multicast target",
-               shown, prefix);
+        ovpn3_net_settings_refuse(
+            refusals,
+            "Ignoring pushed route %s/%u: loopback, unspecified, broadcast or multicast target",
+            shown, prefix);
         return TRUE;
       default:
         break;
     }
   if (covers_remote(s, net, prefix))
     {
-      refuse(refusals, "Ignoring pushed route %s/%u: it covers the VPN server %s", shown, prefix,
-             s->remote);
+      ovpn3_net_settings_refuse(refusals,
+                                "Ignoring pushed route %s/%u: it covers the VPN server %s", shown,
+                                prefix, s->remote);
       return TRUE;
     }
   if (s->routes->len >= OVPN3_NET_MAX_ROUTES)
     {
-      refuse(refusals, "Ignoring routes beyond the first %d", OVPN3_NET_MAX_ROUTES);
+      ovpn3_net_settings_refuse(refusals, "Ignoring routes beyond the first %d",
+                                OVPN3_NET_MAX_ROUTES);
       return TRUE;
     }
   return FALSE;
@@ -146,7 +154,7 @@ add_route(Ovpn3NetSettings *s, const char *addr, guint prefix, gint metric, gboo
     {
       g_autofree char *e = ovpn3_net_escape(addr);
 
-      refuse(refusals, "Ignoring invalid route '%s/%u'", e, prefix);
+      ovpn3_net_settings_refuse(refusals, "Ignoring invalid route '%s/%u'", e, prefix);
       return;
     }
   ovpn3_net_addr_mask(&net, prefix); /* openvpn's host bits go */
@@ -170,68 +178,16 @@ add_route(Ovpn3NetSettings *s, const char *addr, guint prefix, gint metric, gboo
   g_ptr_array_add(s->routes, r);
 }
 
-static void
-add_dns_server(Ovpn3NetSettings *s, const char *value, GPtrArray *refusals)
-{
-  g_autofree char *e = ovpn3_net_escape(value);
-  g_autofree char *norm = NULL;
-  Ovpn3NetAddr a;
-
-  if (!ovpn3_net_parse_ip_any(value, &a, NULL))
-    {
-      refuse(refusals, "Ignoring DNS server '%s': not an IP address", e);
-      return;
-    }
-  if (!ovpn3_net_dns_server_usable(&a))
-    {
-      refuse(refusals, "Ignoring DNS server '%s'", e);
-      return;
-    }
-  norm = ovpn3_net_addr_to_string(&a);
-  for (guint i = 0; i < s->dns_servers->len; i++)
-    if (g_str_equal(g_ptr_array_index(s->dns_servers, i), norm))
-      return;
-  if (s->dns_servers->len >= OVPN3_NET_MAX_DNS_SERVERS)
-    {
-      refuse(refusals, "Ignoring DNS servers beyond the first %d", OVPN3_NET_MAX_DNS_SERVERS);
-      return;
-    }
-  g_ptr_array_add(s->dns_servers, g_steal_pointer(&norm));
-}
-
-static void
-add_dns_search(Ovpn3NetSettings *s, const char *value, GPtrArray *refusals)
-{
-  g_autofree char *e = ovpn3_net_escape(value);
-
-  if (!ovpn3_net_is_ldh_domain(value))
-    {
-      refuse(refusals, "Ignoring search domain '%s': not a valid domain name", e);
-      return;
-    }
-  for (guint i = 0; i < s->dns_search->len; i++)
-    if (g_ascii_strcasecmp(g_ptr_array_index(s->dns_search, i), value) == 0)
-      return;
-  if (s->dns_search->len >= OVPN3_NET_MAX_DNS_SEARCH)
-    {
-      refuse(refusals, "Ignoring search domains beyond the first %d", OVPN3_NET_MAX_DNS_SEARCH);
-      return;
-    }
-  g_ptr_array_add(s->dns_search, g_strdup(value));
-}
-
-static const char *
-env_get(GHashTable *env, const char *key)
+const char *
+ovpn3_net_settings_env_get(GHashTable *env, const char *key)
 {
   const char *v = g_hash_table_lookup(env, key);
 
   return v != NULL && *v != '\0' ? v : NULL;
 }
 
-static const char *env_getf(GHashTable *env, const char *format, ...) G_GNUC_PRINTF(2, 3);
-
-static const char *
-env_getf(GHashTable *env, const char *format, ...)
+const char *
+ovpn3_net_settings_env_getf(GHashTable *env, const char *format, ...)
 {
   va_list args;
   g_autofree char *key = NULL;
@@ -239,7 +195,7 @@ env_getf(GHashTable *env, const char *format, ...)
   va_start(args, format);
   key = g_strdup_vprintf(format, args);
   va_end(args);
-  return env_get(env, key);
+  return ovpn3_net_settings_env_get(env, key);
 }
 
 static gboolean
@@ -291,9 +247,9 @@ net_address_new(const char *address, guint prefix, gboolean ipv6)
 static gboolean
 add_ipv4_address(Ovpn3NetSettings *s, GHashTable *env, GError **error)
 {
-  const char *local = env_get(env, "ifconfig_local");
-  const char *netmask = env_get(env, "ifconfig_netmask");
-  const char *remote = env_get(env, "ifconfig_remote");
+  const char *local = ovpn3_net_settings_env_get(env, "ifconfig_local");
+  const char *netmask = ovpn3_net_settings_env_get(env, "ifconfig_netmask");
+  const char *remote = ovpn3_net_settings_env_get(env, "ifconfig_remote");
   Ovpn3NetAddress *a;
   Ovpn3NetAddr r;
   gint prefix = 32;
@@ -324,8 +280,8 @@ add_ipv4_address(Ovpn3NetSettings *s, GHashTable *env, GError **error)
 static gboolean
 add_ipv6_address(Ovpn3NetSettings *s, GHashTable *env, GError **error)
 {
-  const char *local = env_get(env, "ifconfig_ipv6_local");
-  const char *bits = env_get(env, "ifconfig_ipv6_netbits");
+  const char *local = ovpn3_net_settings_env_get(env, "ifconfig_ipv6_local");
+  const char *bits = ovpn3_net_settings_env_get(env, "ifconfig_ipv6_netbits");
   guint prefix = 128;
 
   if (local == NULL)
@@ -350,9 +306,9 @@ add_ipv4_routes(Ovpn3NetSettings *s, GHashTable *env, const Ovpn3NetRedirect *re
 {
   for (guint i = 1; i <= OVPN3_NET_MAX_ROUTES + 1; i++)
     {
-      const char *net = env_getf(env, "route_network_%u", i);
-      const char *mask = env_getf(env, "route_netmask_%u", i);
-      const char *metric_s = env_getf(env, "route_metric_%u", i);
+      const char *net = ovpn3_net_settings_env_getf(env, "route_network_%u", i);
+      const char *mask = ovpn3_net_settings_env_getf(env, "route_netmask_%u", i);
+      const char *metric_s = ovpn3_net_settings_env_getf(env, "route_metric_%u", i);
       guint metric = 0;
       gint prefix;
 
@@ -363,7 +319,7 @@ add_ipv4_routes(Ovpn3NetSettings *s, GHashTable *env, const Ovpn3NetRedirect *re
         {
           g_autofree char *e = ovpn3_net_escape(mask);
 
-          refuse(refusals, "Ignoring route with an invalid netmask '%s'", e);
+          ovpn3_net_settings_refuse(refusals, "Ignoring route with an invalid netmask '%s'", e);
           continue;
         }
       add_route(s, net, (guint) prefix,
@@ -378,7 +334,7 @@ add_ipv6_routes(Ovpn3NetSettings *s, GHashTable *env, const Ovpn3NetRedirect *re
 {
   for (guint i = 1; i <= OVPN3_NET_MAX_ROUTES + 1; i++)
     {
-      const char *net = env_getf(env, "route_ipv6_network_%u", i);
+      const char *net = ovpn3_net_settings_env_getf(env, "route_ipv6_network_%u", i);
       g_auto(GStrv) parts = NULL;
       guint prefix = 128;
 
@@ -389,7 +345,7 @@ add_ipv6_routes(Ovpn3NetSettings *s, GHashTable *env, const Ovpn3NetRedirect *re
         {
           g_autofree char *e = ovpn3_net_escape(net);
 
-          refuse(refusals, "Ignoring invalid IPv6 route '%s'", e);
+          ovpn3_net_settings_refuse(refusals, "Ignoring invalid IPv6 route '%s'", e);
           continue;
         }
       add_route(s, parts[0], prefix, -1, TRUE, redirect, refusals);
@@ -415,64 +371,12 @@ apply_route_budget(Ovpn3NetSettings *s, GPtrArray *refusals)
           i++;
           continue;
         }
-      refuse(refusals,
-             "Ignoring pushed route %s/%u: without redirect-gateway the pushed routes may "
-             "cover at most %s together",
-             r->address, r->prefix, ovpn3_route_budget_describe(r->ipv6 ? AF_INET6 : AF_INET));
+      ovpn3_net_settings_refuse(
+          refusals,
+          "Ignoring pushed route %s/%u: without redirect-gateway the pushed routes may "
+          "cover at most %s together",
+          r->address, r->prefix, ovpn3_route_budget_describe(r->ipv6 ? AF_INET6 : AF_INET));
       g_ptr_array_remove_index(s->routes, i);
-    }
-}
-
-/* dhcp-option DNS/DNS6/DOMAIN/DOMAIN-SEARCH/ADAPTER_DOMAIN_SUFFIX */
-static void
-add_dhcp_option(Ovpn3NetSettings *s, const char *option, GPtrArray *refusals)
-{
-  g_auto(GStrv) tok = g_strsplit_set(option, " ", -1);
-  guint n = g_strv_length(tok);
-
-  if (n < 2 || !g_str_equal(tok[0], "dhcp-option"))
-    return;
-  if (n != 3)
-    {
-      g_autofree char *e = ovpn3_net_escape(option);
-
-      refuse(refusals, "Ignoring malformed option '%s'", e);
-      return;
-    }
-  if (g_str_equal(tok[1], "DNS") || g_str_equal(tok[1], "DNS6"))
-    add_dns_server(s, tok[2], refusals);
-  else if (g_str_equal(tok[1], "DOMAIN") || g_str_equal(tok[1], "DOMAIN-SEARCH")
-           || g_str_equal(tok[1], "ADAPTER_DOMAIN_SUFFIX"))
-    add_dns_search(s, tok[2], refusals);
-}
-
-static void
-add_dns(Ovpn3NetSettings *s, GHashTable *env, GPtrArray *refusals)
-{
-  /* 2.6 --dns options */
-  for (guint n = 1; n <= 64; n++)
-    for (guint m = 1; m <= 8; m++)
-      {
-        const char *v = env_getf(env, "dns_server_%u_address_%u", n, m);
-
-        if (v != NULL)
-          add_dns_server(s, v, refusals);
-      }
-  for (guint n = 1; n <= 128; n++)
-    {
-      const char *v = env_getf(env, "dns_search_domain_%u", n);
-
-      if (v == NULL)
-        break;
-      add_dns_search(s, v, refusals);
-    }
-  for (guint n = 1; n <= 1024; n++)
-    {
-      const char *v = env_getf(env, "foreign_option_%u", n);
-
-      if (v == NULL)
-        break;
-      add_dhcp_option(s, v, refusals);
     }
 }
 
@@ -481,9 +385,9 @@ set_remote(Ovpn3NetSettings *s, GHashTable *env)
 {
   Ovpn3NetAddr a;
 
-  if (ovpn3_net_parse_ip(env_get(env, "trusted_ip"), FALSE, &a, NULL))
+  if (ovpn3_net_parse_ip(ovpn3_net_settings_env_get(env, "trusted_ip"), FALSE, &a, NULL))
     s->remote = ovpn3_net_addr_to_string(&a);
-  else if (ovpn3_net_parse_ip(env_get(env, "trusted_ip6"), TRUE, &a, NULL))
+  else if (ovpn3_net_parse_ip(ovpn3_net_settings_env_get(env, "trusted_ip6"), TRUE, &a, NULL))
     {
       s->remote = ovpn3_net_addr_to_string(&a);
       s->remote_ipv6 = TRUE;
@@ -505,7 +409,8 @@ set_mtu(Ovpn3NetSettings *s, const char *mtu_s, GPtrArray *refusals)
   {
     g_autofree char *e = ovpn3_net_escape(mtu_s);
 
-    refuse(refusals, "Ignoring MTU '%s' (must be %d-%d)", e, OVPN3_NET_MTU_MIN, OVPN3_NET_MTU_MAX);
+    ovpn3_net_settings_refuse(refusals, "Ignoring MTU '%s' (must be %d-%d)", e, OVPN3_NET_MTU_MIN,
+                              OVPN3_NET_MTU_MAX);
   }
 }
 
@@ -530,7 +435,7 @@ ovpn3_net_settings_from_env(GHashTable *env, const Ovpn3NetRedirect *redirect,
   add_ipv6_routes(s, env, redirect, refusals);
   apply_route_budget(s, refusals);
   if (!dns_disabled)
-    add_dns(s, env, refusals);
-  set_mtu(s, env_get(env, "tun_mtu"), refusals);
+    ovpn3_net_settings_add_dns(s, env, refusals);
+  set_mtu(s, ovpn3_net_settings_env_get(env, "tun_mtu"), refusals);
   return g_steal_pointer(&s);
 }

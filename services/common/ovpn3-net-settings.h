@@ -37,10 +37,13 @@ typedef struct
 
 typedef struct
 {
-  GPtrArray *addresses;   /* Ovpn3NetAddress* */
-  GPtrArray *routes;      /* Ovpn3NetRoute* */
-  GPtrArray *dns_servers; /* char* */
-  GPtrArray *dns_search;  /* char* */
+  GPtrArray *addresses;      /* Ovpn3NetAddress* */
+  GPtrArray *routes;         /* Ovpn3NetRoute* */
+  GPtrArray *dns_servers;    /* char* */
+  GPtrArray *dns_search;     /* char* */
+  GPtrArray *dns_routing;    /* char*: routing-only domains (split DNS), not searched */
+  const char *dnssec;        /* NULL (the resolver's default), "yes", "no" or "optional" */
+  const char *dns_transport; /* NULL (the resolver's default), "plain" or "dot" */
   gboolean reroute_ipv4;
   gboolean reroute_ipv6;
   guint mtu;    /* 0 = leave the default */

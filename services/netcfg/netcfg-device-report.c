@@ -258,6 +258,8 @@ netcfg_device_collect_global_dns(NetcfgDevice *self, GPtrArray *servers, GPtrArr
     return;
   for (guint i = 0; i < self->applied_servers->len; i++)
     g_ptr_array_add(servers, g_strdup(self->applied_servers->pdata[i]));
+  /* routing-only domains are not searched: not part of the host's search list */
   for (guint i = 0; i < self->applied_domains->len; i++)
-    g_ptr_array_add(domains, g_strdup(self->applied_domains->pdata[i]));
+    if (!g_str_has_prefix(self->applied_domains->pdata[i], OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX))
+      g_ptr_array_add(domains, g_strdup(self->applied_domains->pdata[i]));
 }

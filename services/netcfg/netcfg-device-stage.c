@@ -2,9 +2,11 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <sys/socket.h>
 
 #include "netcfg-device-private.h"
+#include "ovpn3-names.h"
 #include "ovpn3-net-policy.h"
 
 /* ---- staging (validated; nothing changes on error) --------------------- */
@@ -175,7 +177,12 @@ netcfg_device_stage_strings(GPtrArray *into, GVariant *params, guint max, gboole
         }
       else
         {
-          if (!ovpn3_net_check_domain(items[i], error))
+          /* "~name": routing-only (OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX) */
+          gsize skip = g_str_has_prefix(items[i], OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX)
+                           ? strlen(OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX)
+                           : 0;
+
+          if (!ovpn3_net_check_domain(items[i] + skip, error))
             return FALSE;
           value = g_ascii_strdown(items[i], -1);
         }

@@ -13,6 +13,7 @@
 
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-store.h"
+#include "ovpn3-names.h"
 
 #define RESOLV_MAX_SIZE (64 * 1024)
 
@@ -119,8 +120,11 @@ netcfg_resolvconf_render(const char *original, GPtrArray *servers, GPtrArray *do
 
   for (guint i = 0; i < servers->len; i++)
     g_string_append_printf(out, "nameserver %s\n", (const char *) servers->pdata[i]);
+  /* resolv.conf has no routing-only domains: those are left out (the servers still
+   * serve every lookup; docs/architecture.md §6) */
   for (guint i = 0; i < domains->len; i++)
-    g_string_append_printf(search, " %s", (const char *) domains->pdata[i]);
+    if (!g_str_has_prefix(domains->pdata[i], OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX))
+      g_string_append_printf(search, " %s", (const char *) domains->pdata[i]);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {

@@ -2,9 +2,11 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <sys/socket.h>
 
 #include "netcfg-dns-resolved.h"
+#include "ovpn3-names.h"
 #include "ovpn3-net-policy.h"
 
 #define RESOLVED_TIMEOUT_MS 10000
@@ -103,7 +105,16 @@ netcfg_resolved_apply_async(GDBusConnection *connection, int ifindex, GPtrArray 
     }
   g_variant_builder_init(&doms, G_VARIANT_TYPE("a(sb)"));
   for (guint i = 0; i < domains->len; i++)
-    g_variant_builder_add(&doms, "(sb)", (const char *) domains->pdata[i], !full_tunnel);
+    {
+      const char *name = domains->pdata[i];
+      gboolean routing = g_str_has_prefix(name, OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX);
+
+      /* search domains are routing-only too in a split tunnel: the host's own
+       * resolver keeps its search list (docs/architecture.md §6) */
+      g_variant_builder_add(&doms, "(sb)",
+                            routing ? name + strlen(OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX) : name,
+                            routing || !full_tunnel);
+    }
   if (full_tunnel)
     g_variant_builder_add(&doms, "(sb)", ".", TRUE);
 

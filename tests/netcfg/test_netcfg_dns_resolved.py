@@ -2,7 +2,7 @@
 """DNS through systemd-resolved (a python-dbusmock stand-in that records
 calls): full-tunnel DNS (dns_scope global: search domains + "~.", default
 route) and split DNS (dns_scope tunnel: routing-only domains, no default
-route), DNSSEC / DNS-over-TLS, RevertLink on Destroy; resolv.conf is not
+route), routing-only "~" domains in both, DNSSEC / DNS-over-TLS, RevertLink on Destroy; resolv.conf is not
 touched while resolved is on the bus; a slow resolved does not block
 netcfg."""
 
@@ -32,7 +32,10 @@ def setup(be, scope):
     be.call(path, 'AddIPAddress', '10.8.0.2', dbus.UInt32(24), '', False, signature='susb')
     be.call(path, 'AddDNS', dbus.Array(['10.8.0.53', 'fd00:8::53'], signature='s'),
             signature='as')
-    be.call(path, 'AddDNSSearch', dbus.Array(['corp.example.com', 'Lab.Example.org'],
+    # "~name": routing-only (a 2.6 server's `dns server N resolve-domains` or
+    # `dhcp-option DOMAIN-ROUTE`): routed to the tunnel in both scopes, never searched
+    be.call(path, 'AddDNSSearch', dbus.Array(['corp.example.com', 'Lab.Example.org',
+                                              '~Split.Example.net'],
                                              signature='s'), signature='as')
     be.set(path, 'dns_scope', scope)
     return path
@@ -56,7 +59,7 @@ def test_full_tunnel_dns_through_resolved():
     assert calls == [
         ('SetLinkDNS', [ifindex, [dns_tuple('10.8.0.53'), dns_tuple('fd00:8::53')]]),
         ('SetLinkDomains', [ifindex, [('corp.example.com', False), ('lab.example.org', False),
-                                      ('.', True)]]),
+                                      ('split.example.net', True), ('.', True)]]),
         ('SetLinkDefaultRoute', [ifindex, True]),
         ('SetLinkDNSSEC', [ifindex, 'allow-downgrade']),
         ('SetLinkDNSOverTLS', [ifindex, 'yes']),
@@ -84,7 +87,8 @@ def test_split_dns_through_resolved():
     calls = resolved.calls()
     assert calls == [
         ('SetLinkDNS', [ifindex, [dns_tuple('10.8.0.53'), dns_tuple('fd00:8::53')]]),
-        ('SetLinkDomains', [ifindex, [('corp.example.com', True), ('lab.example.org', True)]]),
+        ('SetLinkDomains', [ifindex, [('corp.example.com', True), ('lab.example.org', True),
+                                      ('split.example.net', True)]]),
         ('SetLinkDefaultRoute', [ifindex, False]),
     ], calls
     assert t.get_property(bus, n.NETCFG, n.NETCFG_PATH, n.NETCFG, 'global_dns_servers') == []

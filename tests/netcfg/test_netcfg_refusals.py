@@ -130,6 +130,10 @@ def test_bad_domains_refused():
     # a trailing dot is refused, as by the backend client (docs/architecture.md §6)
     refused('AddDNSSearch', dbus.Array(['example.com.'], signature='s'), signature='as',
             contains='Invalid DNS search domain')
+    # the routing-only prefix "~" takes a valid domain after it, once
+    for bad in ('~', '~~x.example', '~.', '~bad domain'):
+        refused('AddDNSSearch', dbus.Array([bad], signature='s'), signature='as',
+                contains='Invalid DNS search domain')
     refused('AddDNSSearch', dbus.Array(['d%d.example' % i for i in range(65)], signature='s'),
             signature='as', contains='Too many DNS search domains')
     refused('AddDNS', dbus.Array(['10.0.%d.%d' % (i // 256, i % 256) for i in range(100000)],

@@ -669,6 +669,76 @@ test_env_settings(void)
   g_assert_cmpuint(refusals->len, ==, 2); /* DNS 0.0.0.0, MTU 100 */
 }
 
+static gboolean
+has_string(GPtrArray *list, const char *value)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_str_equal(list->pdata[i], value))
+      return TRUE;
+  return FALSE;
+}
+
+/* openvpn 2.6's --dns as pushed by a 2.6 server, and dhcp-option DOMAIN-ROUTE: routing-only
+ * domains, one DNSSEC mode and transport for the link; what the resolver cannot do is
+ * refused with a message. */
+static void
+test_env_split_dns(void)
+{
+  g_autoptr(GHashTable) env = env_new(
+      "ifconfig_local", "10.213.0.2", "ifconfig_netmask", "255.255.255.0", "dns_server_1_address_1",
+      "10.8.0.53", "dns_server_1_resolve_domain_1", "corp.example", "dns_server_1_resolve_domain_2",
+      "lab.example", "dns_server_1_dnssec", "optional", "dns_server_1_transport", "DoT",
+      "dns_server_2_address_1", "10.8.0.54", "dns_server_2_port_1", "5353", "dns_server_2_dnssec",
+      "yes", "dns_server_2_transport", "DoH", "dns_server_3_address_1", "10.8.0.55",
+      "dns_server_3_exclude_domain_1", "public.example", "dns_search_domain_1", "lab.example",
+      "foreign_option_1", "dhcp-option DOMAIN-ROUTE route.example", "foreign_option_2",
+      "dhcp-option DOMAIN-ROUTE bad..example",
+      /* openvpn 2.6's copies of the --dns servers: the refused one stays refused */
+      "foreign_option_3", "dhcp-option DNS 10.8.0.54", "foreign_option_4",
+      "dhcp-option DNS 10.8.0.53", NULL);
+  g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func(g_free);
+  Ovpn3NetRedirect redirect = { .redirect_ipv4 = TRUE };
+  g_autoptr(Ovpn3NetSettings) s
+      = ovpn3_net_settings_from_env(env, &redirect, FALSE, refusals, NULL);
+
+  g_assert_nonnull(s);
+  for (guint i = 0; i < refusals->len; i++)
+    g_test_message("refused: %s", (const char *) refusals->pdata[i]);
+  /* 10.8.0.54 listens on 5353: refused; the others are used */
+  g_assert_cmpuint(s->dns_servers->len, ==, 2);
+  g_assert_true(has_string(s->dns_servers, "10.8.0.53"));
+  g_assert_true(has_string(s->dns_servers, "10.8.0.55"));
+  /* lab.example is searched (dns_search_domain), so it is not listed twice */
+  g_assert_cmpuint(s->dns_search->len, ==, 1);
+  g_assert_cmpstr(s->dns_search->pdata[0], ==, "lab.example");
+  g_assert_cmpuint(s->dns_routing->len, ==, 2);
+  g_assert_true(has_string(s->dns_routing, "corp.example"));
+  g_assert_true(has_string(s->dns_routing, "route.example"));
+  g_assert_cmpstr(s->dnssec, ==, "optional");
+  g_assert_cmpstr(s->dns_transport, ==, "dot");
+  g_assert_true(has_string(refusals, "Ignoring DNS server '10.8.0.54' port 5353: DNS servers are "
+                                     "used on port 53 only"));
+  g_assert_true(has_string(refusals, "Ignoring the DNSSEC mode 'yes' of DNS server 2: the "
+                                     "tunnel's resolver takes one DNSSEC mode for all its "
+                                     "servers, 'optional' from the first server that set one"));
+  g_assert_true(has_string(refusals, "Ignoring DNS transport DoH of DNS server 2: "
+                                     "systemd-resolved has no DNS over HTTPS; its queries go over "
+                                     "the tunnel in plain DNS"));
+  g_assert_true(has_string(refusals, "Ignoring the exclude-domains of DNS server 3: the tunnel's "
+                                     "resolver cannot exclude domains; the server answers every "
+                                     "name the tunnel routes to it"));
+  g_assert_true(has_string(refusals, "Ignoring DNS routing domain 'bad..example': not a valid "
+                                     "domain name"));
+  g_assert_cmpuint(refusals->len, ==, 5);
+
+  /* with DNS disabled nothing of it is taken */
+  g_clear_pointer(&s, ovpn3_net_settings_free);
+  s = ovpn3_net_settings_from_env(env, &redirect, TRUE, NULL, NULL);
+  g_assert_cmpuint(s->dns_servers->len + s->dns_search->len + s->dns_routing->len, ==, 0);
+  g_assert_null(s->dnssec);
+  g_assert_null(s->dns_transport);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -689,5 +759,6 @@ main(int argc, char **argv)
   g_test_add_func("/net-policy/plan/budget-and-notes", test_plan_budget_and_notes);
   g_test_add_func("/net-policy/env/tunnel", test_env_tunnel);
   g_test_add_func("/net-policy/env/settings", test_env_settings);
+  g_test_add_func("/net-policy/env/split-dns", test_env_split_dns);
   return g_test_run();
 }
