@@ -119,6 +119,12 @@ struct _Ovpn3ClientBackend
   gboolean host_wide_redirect_noted, host_wide_dns_noted;
   char *host_wide_notice; /* for the next CONN_CONNECTED */
 
+  /* more overrides (client-overrides.c) */
+  gboolean ipv6_off;           /* ipv6 no */
+  gboolean legacy_algorithms;  /* enable-legacy-algorithms */
+  gboolean http_proxy;         /* proxy-host: --http-proxy, over TCP */
+  gboolean proxy_creds_failed; /* the proxy refused proxy-username/-password: ask the user */
+
   Ovpn3ClientQueue *queue;
 
   guint st_major, st_minor;
@@ -230,6 +236,15 @@ void client_method_ready(Ovpn3ClientBackend *self, GDBusMethodInvocation *invoca
 void client_stop_session(Ovpn3ClientBackend *self, gboolean force);
 /* The session ends after a failed login: CONN_AUTH_FAILED, said before, stays its last status. */
 void client_end_after_auth_failure(Ovpn3ClientBackend *self);
+
+/* client-overrides.c: the profile's overrides (docs/dbus-api.md §9.2) */
+/* Reads self->overrides into the session's settings and extra_args; FALSE (error says which and
+ * why) if one cannot be applied: the registration fails. */
+gboolean client_overrides_apply(Ovpn3ClientBackend *self, GError **error);
+/* A string override's value, NULL if unset. */
+const char *client_override_string(Ovpn3ClientBackend *self, const char *key);
+/* `ipv6 no`: drops IPv6 addresses, routes, DNS servers and the IPv6 reroute from settings. */
+void client_overrides_filter_network(Ovpn3ClientBackend *self, Ovpn3NetSettings *settings);
 
 /* client-registration.c: RegistrationConfirmation -> the profile (one GTask chain) */
 void client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,

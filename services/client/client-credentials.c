@@ -2,7 +2,8 @@
  * openvpn's prompts: slots and AttentionRequired when something is missing,
  * answers from the queue (or the inline <auth-user-pass>), the dynamic (CRV1)
  * and static challenges, the auth-pending text (CR_TEXT) and what a failed
- * verification re-opens (docs/architecture.md §5).
+ * verification re-opens (docs/architecture.md §5); the HTTP proxy's from the
+ * proxy-username/-password overrides until the proxy refuses them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -222,6 +223,19 @@ answer_pk(Ovpn3ClientBackend *self)
   return TRUE;
 }
 
+/* A proxy slot: already provided when the override holds the value. */
+static void
+add_proxy_slot(Ovpn3ClientBackend *self, const char *name, const char *description, gboolean hidden,
+               const char *from_override)
+{
+  if (from_override != NULL)
+    ovpn3_client_queue_add_provided(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS,
+                                    name, description, hidden, from_override);
+  else
+    ovpn3_client_queue_add(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS, name,
+                           description, hidden);
+}
+
 static gboolean
 answer_proxy(Ovpn3ClientBackend *self, gboolean http)
 {
@@ -230,7 +244,15 @@ answer_proxy(Ovpn3ClientBackend *self, gboolean http)
   const char *pname = http ? "http_proxy_pass" : "socks_proxy_pass";
   const char *user = cred(self, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS, uname);
   const char *pass = cred(self, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS, pname);
+  /* the proxy-username/-password overrides, until the proxy refuses them */
+  gboolean overrides = http && !self->proxy_creds_failed;
+  const char *o_user = overrides ? client_override_string(self, "proxy-username") : NULL;
+  const char *o_pass = overrides ? client_override_string(self, "proxy-password") : NULL;
 
+  if (user == NULL)
+    user = o_user;
+  if (pass == NULL)
+    pass = o_pass;
   if (user != NULL && pass != NULL)
     {
       send_user_pass(self, type, user, pass);
@@ -238,10 +260,10 @@ answer_proxy(Ovpn3ClientBackend *self, gboolean http)
     }
   if (!ovpn3_client_queue_pending(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS))
     {
-      ovpn3_client_queue_add(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS, uname,
-                             http ? "HTTP proxy username" : "SOCKS proxy username", FALSE);
-      ovpn3_client_queue_add(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS, pname,
-                             http ? "HTTP proxy password" : "SOCKS proxy password", TRUE);
+      add_proxy_slot(self, uname, http ? "HTTP proxy username" : "SOCKS proxy username", FALSE,
+                     o_user);
+      add_proxy_slot(self, pname, http ? "HTTP proxy password" : "SOCKS proxy password", TRUE,
+                     o_pass);
     }
   client_require(self, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS,
                  http ? TEXT_NEED_PROXY : TEXT_NEED_SOCKS);
@@ -436,6 +458,8 @@ on_verify_failed(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event, const char *ty
   if (g_str_equal(type, "HTTP Proxy") || g_str_equal(type, "SOCKS Proxy"))
     {
       ovpn3_client_queue_forget(self->queue, T_CRED, OVPN3_ATTENTION_GROUP_HTTP_PROXY_CREDS);
+      /* the next answer comes from the user, not again from the overrides */
+      self->proxy_creds_failed = TRUE;
       client_log(self, OVPN3_LOG_CATEGORY_WARN, "%s authentication failed", type);
       return TRUE;
     }

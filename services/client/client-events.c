@@ -122,8 +122,9 @@ fill_connection(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
   g_free(self->conn_proto);
   g_free(self->conn_host);
   g_free(self->conn_ip);
-  /* "tcp-client", "tcp4", "udp6" … -> "tcp" / "udp" */
-  self->conn_proto = g_strdup(match == NULL                           ? ""
+  /* "tcp-client", "tcp4", "udp6" … -> "tcp" / "udp"; an HTTP proxy is reached over TCP */
+  self->conn_proto = g_strdup(self->http_proxy                        ? "tcp"
+                              : match == NULL                         ? ""
                               : g_str_has_prefix(match->proto, "tcp") ? "tcp"
                               : g_str_has_prefix(match->proto, "udp") ? "udp"
                                                                       : match->proto);

@@ -97,6 +97,7 @@ client_network_updown(Ovpn3ClientBackend *self, Ovpn3MgmtEvent *event)
       return;
     }
   client_host_wide_filter(self, settings);
+  client_overrides_filter_network(self, settings);
   key = addresses_key(settings);
   if (!addresses_changed(self, key))
     return;

@@ -1,9 +1,9 @@
 /* client-registration.c — RegistrationConfirmation: the token is checked,
  * then one GTask chain — the log service's AssignSession (not fatal), one
  * GetAll of the configuration profile's properties (name, dco, overrides),
- * the profile's text (Fetch) — and the profile is evaluated: overrides, pull
- * filters, inline credentials and the slots the user must fill before Connect
- * (docs/architecture.md §2).
+ * the profile's text (Fetch) — and the profile is evaluated: overrides
+ * (client-overrides.c), pull filters, inline credentials and the slots the
+ * user must fill before Connect (docs/architecture.md §2).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -45,118 +45,6 @@ reg_fail(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation, const char
   client_log(self, OVPN3_LOG_CATEGORY_ERROR, "Configuration profile: %s", message);
   client_conn_status(self, OVPN3_STATUS_MINOR_CFG_ERROR, status);
   ovpn3_invocation_return_error(invocation, OVPN3_ERROR_CLIENT, message);
-}
-
-/* server/port/proto overrides (answered on >REMOTE) and the ones that map onto an
- * openvpn flag; FALSE if key is none of them or the value is not valid. */
-static gboolean
-apply_connection_override(Ovpn3ClientBackend *self, const char *key, GVariant *value,
-                          GStrvBuilder *args)
-{
-  static const char *const compression[] = { "no", "asym", "yes", NULL };
-  static const char *const cert_profiles[] = { "legacy", "preferred", "suiteb", NULL };
-  static const char *const tls_versions[][2]
-      = { { "tls_1_0", "1.0" }, { "tls_1_1", "1.1" }, { "tls_1_2", "1.2" }, { "tls_1_3", "1.3" } };
-  const char *v;
-
-  if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-    return FALSE;
-  v = g_variant_get_string(value, NULL);
-  if (g_str_equal(key, "server-override"))
-    {
-      if (*v == '\0' || strlen(v) > 253 || strpbrk(v, " \t\r\n\"'\\#;") != NULL)
-        return FALSE;
-      g_free(self->server_override);
-      self->server_override = g_strdup(v);
-      return TRUE;
-    }
-  if (g_str_equal(key, "port-override"))
-    {
-      guint64 port;
-
-      if (!g_ascii_string_to_unsigned(v, 10, 1, 65535, &port, NULL))
-        return FALSE;
-      self->port_override = (guint) port;
-      return TRUE;
-    }
-  if (g_str_equal(key, "proto-override"))
-    {
-      if (!g_str_equal(v, "tcp") && !g_str_equal(v, "udp"))
-        return FALSE;
-      g_free(self->proto_override);
-      self->proto_override = g_strdup(v);
-      return TRUE;
-    }
-  if (g_str_equal(key, "allow-compression") && g_strv_contains(compression, v))
-    {
-      g_strv_builder_add_many(args, "--allow-compression", v, NULL);
-      return TRUE;
-    }
-  if (g_str_equal(key, "tls-cert-profile") && g_strv_contains(cert_profiles, v))
-    {
-      g_strv_builder_add_many(args, "--tls-cert-profile", v, NULL);
-      return TRUE;
-    }
-  if (g_str_equal(key, "tls-version-min"))
-    for (gsize i = 0; i < G_N_ELEMENTS(tls_versions); i++)
-      if (g_str_equal(v, tls_versions[i][0]))
-        {
-          g_strv_builder_add_many(args, "--tls-version-min", tls_versions[i][1], NULL);
-          return TRUE;
-        }
-  return FALSE;
-}
-
-static void
-apply_overrides(Ovpn3ClientBackend *self)
-{
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
-  gint verb = ovpn3_profile_get_verb(self->profile);
-  g_autoptr(GStrvBuilder) args = g_strv_builder_new();
-
-  if (verb >= 0)
-    self->log_level = (guint) MIN(verb, OVPN3_LOG_LEVEL_MAX);
-  if (self->overrides == NULL)
-    {
-      self->extra_args = g_strv_builder_end(args);
-      return;
-    }
-  g_variant_iter_init(&iter, self->overrides);
-  while (g_variant_iter_next(&iter, "{&sv}", &key, &value))
-    {
-      if (g_str_equal(key, "log-level") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-        {
-          guint64 level;
-
-          if (g_ascii_string_to_unsigned(g_variant_get_string(value, NULL), 10, 0,
-                                         OVPN3_LOG_LEVEL_MAX, &level, NULL))
-            self->log_level = (guint) level;
-        }
-      else if (g_str_equal(key, "dns-setup-disabled")
-               && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
-        self->dns_disabled = g_variant_get_boolean(value);
-      else if (g_str_equal(key, OVPN3_OVERRIDE_AUTH_FAIL_RETRY)
-               && g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN))
-        self->auth_fail_retry = g_variant_get_boolean(value);
-      else if (g_str_equal(key, "dns-scope") && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-        {
-          const char *scope = g_variant_get_string(value, NULL);
-
-          if (g_str_equal(scope, OVPN3_DNS_SCOPE_GLOBAL)
-              || g_str_equal(scope, OVPN3_DNS_SCOPE_TUNNEL))
-            {
-              g_free(self->dns_scope);
-              self->dns_scope = g_strdup(scope);
-            }
-        }
-      else if (!apply_connection_override(self, key, value, args))
-        client_log(self, OVPN3_LOG_CATEGORY_VERB1, "Override '%s' is not applied by this backend",
-                   key);
-      g_variant_unref(value);
-    }
-  self->extra_args = g_strv_builder_end(args);
 }
 
 static void
@@ -212,7 +100,11 @@ evaluate(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation, RegData *d
   if (d->dco != NULL && g_variant_is_of_type(d->dco, G_VARIANT_TYPE_BOOLEAN)
       && g_variant_get_boolean(d->dco))
     client_log(self, OVPN3_LOG_CATEGORY_WARN, "Data channel offload is not supported; not used");
-  apply_overrides(self);
+  if (!client_overrides_apply(self, &error))
+    {
+      reg_fail(self, invocation, error->message);
+      return;
+    }
   read_pull_filters(self);
   ovpn3_profile_get_inline_user_pass(self->profile, &self->inline_user, &self->inline_pass);
 

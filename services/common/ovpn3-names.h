@@ -52,15 +52,6 @@
 
 /* ---- Introspection resources (one XML per object type) ----------------- */
 
-/* netcfg's root-only setting `dns_backend` (docs/compatibility.md §4) and its values */
-#define OVPN3_NETCFG_PROP_DNS_BACKEND        "dns_backend"
-#define OVPN3_NETCFG_DNS_BACKEND_AUTO        "auto"
-#define OVPN3_NETCFG_DNS_BACKEND_RESOLVED    "resolved"
-#define OVPN3_NETCFG_DNS_BACKEND_RESOLV_CONF "resolv-conf"
-/* the log service's root-only setting `log_destination`: these two, or an absolute file path */
-#define OVPN3_LOG_PROP_DESTINATION     "log_destination"
-#define OVPN3_LOG_DESTINATION_JOURNALD "journald"
-#define OVPN3_LOG_DESTINATION_STDERR   "stderr"
 #define OVPN3_INTROSPECTION_RESOURCE_PREFIX "/net/openvpn/v3/introspection/"
 #define OVPN3_XML_CONFIG_MANAGER            "net.openvpn.v3.configuration.manager.xml"
 #define OVPN3_XML_CONFIG_OBJECT             "net.openvpn.v3.configuration.config.xml"

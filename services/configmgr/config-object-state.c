@@ -238,6 +238,13 @@ read_overrides(Ovpn3ConfigObject *self, JsonObject *obj, GError **error)
     {
       g_autoptr(GVariant) value = override_value(json_object_get_member(ov, l->data));
 
+      /* stored before ovpn3 refused it: dropped, the profile still loads */
+      if (value != NULL && ovpn3_config_override_refusal(l->data, value) != NULL)
+        {
+          g_warning("profile %s: dropping override '%s': %s", self->path, (const char *) l->data,
+                    ovpn3_config_override_refusal(l->data, value));
+          continue;
+        }
       if (value == NULL || !ovpn3_config_override_check(l->data, value, error))
         {
           g_prefix_error(error, "invalid 'overrides': ");

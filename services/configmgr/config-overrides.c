@@ -53,6 +53,31 @@ static const OverrideSpec overrides[] = {
   { "reconnect-on-network-change", "b", NULL },
 };
 
+/* Values ovpn3 refuses, with the reason and what to do instead (docs/compatibility.md §4):
+ * accepting them would store a setting nothing applies. value NULL: every value. */
+typedef struct
+{
+  const char *name;
+  const char *value; /* "true"/"false" for a boolean */
+  const char *reason;
+} OverrideRefusal;
+
+static const OverrideRefusal refusals[] = {
+  { "dns-fallback-google", "true",
+    "ovpn3 never sends DNS queries to a third-party resolver; have the server push DNS servers "
+    "or configure a resolver on the host" },
+  { "dns-sync-lookup", "false",
+    "openvpn 2.6 resolves server names synchronously only (true is what it does); unset the "
+    "override instead" },
+  { "enterprise-profile", NULL,
+    "enterprise profiles are an OpenVPN 3 Core feature that openvpn 2.6 does not have; put the "
+    "settings in the profile itself" },
+  { "persist-tun", "false",
+    "ovpn3 always keeps the tunnel device and its routes while a session reconnects (netcfg owns "
+    "the device, so no traffic leaves outside the tunnel meanwhile); unset the override or set "
+    "it to true" },
+};
+
 /* Longest free-form string value we keep. */
 #define OVERRIDE_MAX_VALUE 255
 
@@ -81,6 +106,24 @@ ovpn3_config_override_is_owner_only(const char *name)
   return spec != NULL && spec->owner_only;
 }
 
+const char *
+ovpn3_config_override_refusal(const char *name, GVariant *value)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(refusals); i++)
+    {
+      const OverrideRefusal *r = &refusals[i];
+
+      if (!g_str_equal(r->name, name))
+        continue;
+      if (r->value == NULL)
+        return r->reason;
+      if (g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)
+          && g_str_equal(r->value, g_variant_get_boolean(value) ? "true" : "false"))
+        return r->reason;
+    }
+  return NULL;
+}
+
 static gboolean
 value_is_clean(const char *value)
 {
@@ -107,6 +150,15 @@ ovpn3_config_override_check(const char *name, GVariant *value, GError **error)
       g_set_error(error, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
                   "(SetOverride) Invalid override data type for '%s': %s", name,
                   g_variant_get_type_string(value));
+      return FALSE;
+    }
+  if (ovpn3_config_override_refusal(name, value) != NULL)
+    {
+      g_autofree char *shown = g_variant_print(value, FALSE);
+
+      g_set_error(error, OVPN3_ERROR_GDBUSPP, OVPN3_ERROR_FAILED,
+                  "(SetOverride) Override '%s' = %s is not supported: %s", name, shown,
+                  ovpn3_config_override_refusal(name, value));
       return FALSE;
     }
   if (spec->type[0] == 'b')
