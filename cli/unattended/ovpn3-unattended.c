@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 #include <systemd/sd-daemon.h>
@@ -101,12 +103,35 @@ ovpn3_unattended_disconnect(Ovpn3Unattended *u)
 
 /* ---- the steps ------------------------------------------------------------------------------ */
 
+/* Of several profiles of that name (root may see every user's), the one of the caller's own,
+ * if there is exactly one; else NULL. */
+static const char *
+own_one(const char *const *paths)
+{
+  const char *found = NULL;
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) owner = ovpn3_cli_get_property(OVPN3_CONFIG_BUS_NAME, paths[i],
+                                                         OVPN3_CONFIG_INTERFACE, "owner", NULL);
+
+      if (owner == NULL || !g_variant_is_of_type(owner, G_VARIANT_TYPE_UINT32)
+          || g_variant_get_uint32(owner) != geteuid())
+        continue;
+      if (found != NULL)
+        return NULL;
+      found = paths[i];
+    }
+  return found;
+}
+
 static int
 find_profile(Ovpn3Unattended *u)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autofree const char **paths = NULL;
+  const char *chosen;
   gsize n = 0;
 
   reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, OVPN3_CONFIG_PATH, OVPN3_CONFIG_INTERFACE,
@@ -116,17 +141,21 @@ find_profile(Ovpn3Unattended *u)
     return ovpn3_unattended_bus_fail(error, "cannot look up the profile");
   g_variant_get(reply, "(^a&o)", &paths);
   n = g_strv_length((char **) paths);
+  chosen = n == 1 ? paths[0] : NULL;
   if (n == 0)
     return ovpn3_unattended_fail(OVPN3_UNATTENDED_EXIT_CONFIG,
                                  "no profile named '%s' that user %s may use (import it with "
                                  "`ovpn3 config-import --persistent`; names are case-sensitive)",
                                  u->profile, g_get_user_name());
   if (n > 1)
+    chosen = own_one(paths);
+  if (chosen == NULL)
     return ovpn3_unattended_fail(OVPN3_UNATTENDED_EXIT_CONFIG,
-                                 "%zu profiles are named '%s': rename all but one (`ovpn3 "
-                                 "config-manage --path PATH --rename NEW`)",
-                                 n, u->profile);
-  u->config_path = g_strdup(paths[0]);
+                                 "%zu profiles are named '%s' and not exactly one is user %s's: "
+                                 "rename all but one (`ovpn3 config-manage --path PATH --rename "
+                                 "NEW`)",
+                                 n, u->profile, g_get_user_name());
+  u->config_path = g_strdup(chosen);
   return OVPN3_UNATTENDED_EXIT_OK;
 }
 
@@ -208,6 +237,9 @@ ovpn3_unattended_main(int argc, char **argv)
   int code;
 
   setlocale(LC_ALL, "");
+  /* credentials pass through its memory: no core dumps, no ptrace by the same uid
+   * (docs/security.md §1) */
+  prctl(PR_SET_DUMPABLE, 0);
   if (!parse_args(&argc, &argv))
     return OVPN3_UNATTENDED_EXIT_USAGE;
   u.cli.command = "session-unattended";

@@ -207,6 +207,16 @@ def test_no_profile_or_two_of_that_name_exit_78():
     import_profile('twin', lab.profile_text(LAB.pki))
     rc, out, err = Helper('twin').finish()
     assert rc == EXIT_CONFIG and "2 profiles are named 'twin'" in err, (rc, err)
+    # root sees another user's profile of the same name too: its own is taken
+    with c.ProfileDir(owner=c.USER_A) as d:
+        c.ok('config-import', '--config', d.write('shared.ovpn', lab.profile_text(LAB.pki)),
+             user=c.USER_A)
+    import_profile('shared', lab.profile_text(LAB.pki, extra='static-challenge "Root OTP" 1'))
+    found = t.call(t.system_bus(), t.CONFIG_NAME, t.CONFIG_PATH, 'net.openvpn.v3.configuration',
+                   'LookupConfigName', 'shared', signature='s')
+    assert len(found) == 2, found
+    rc, out, err = Helper('shared', user_pass_creds()).finish()
+    assert rc == EXIT_CONFIG and "('Root OTP')" in err, (rc, err)
     r = subprocess.run([HELPER], capture_output=True, text=True)
     assert r.returncode == 2 and 'give the name of one profile' in r.stderr, r
 
