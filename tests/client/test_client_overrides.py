@@ -16,6 +16,7 @@
 """
 
 import base64
+import json
 import select
 import socket
 import socketserver
@@ -111,6 +112,24 @@ def test_refused_at_set_override_with_the_reason():
     overrides = t.get_property(lab.mgr.root_bus, t.CONFIG_NAME, cfg, t.CONFIG_NAME, 'overrides')
     assert dict(overrides) == {'dns-fallback-google': False, 'dns-sync-lookup': True,
                                'persist-tun': True}, overrides
+
+
+def test_stored_refused_value_is_dropped_when_loaded():
+    """A persistent profile stored before a value was refused loads without it."""
+    cfg = t.call(lab.mgr.root_bus, t.CONFIG_NAME, t.CONFIG_PATH, t.CONFIG_NAME, 'Import',
+                 'stored', profile_text(lab.pki), False, True, signature='ssbb')
+    set_override(cfg, 'persist-tun', dbus.Boolean(True))
+    set_override(cfg, 'dns-scope', 'tunnel')
+    t.kill_service(lab.mgr.root_bus, t.CONFIG_NAME)
+    path = '/var/lib/ovpn3/configs/%s.json' % cfg.rsplit('/', 1)[1]
+    data = json.load(open(path))
+    data['overrides']['persist-tun'] = False
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    overrides = t.get_property(lab.mgr.root_bus, t.CONFIG_NAME, cfg, t.CONFIG_NAME, 'overrides')
+    assert dict(overrides) == {'dns-scope': 'tunnel'}, overrides
+    assert "dropping override 'persist-tun'" in t.service_log(), t.service_log()[-2000:]
+    t.call(lab.mgr.root_bus, t.CONFIG_NAME, cfg, t.CONFIG_NAME, 'Remove')
 
 
 def test_proxy_setting_without_proxy_host_fails_the_registration():
