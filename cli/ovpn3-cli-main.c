@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ovpn3-cli.h"
+#include "ovpn3-cli-admin.h"
 #include "ovpn3-cli-bus.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-names.h"
@@ -82,6 +83,12 @@ static const Ovpn3CliCommand commands[] = {
     "Prints the session's messages as they come, until the session ends or Ctrl-C. Only new "
     "messages are shown; older ones are in the journal.",
     ovpn3_cmd_log_entries, ovpn3_cmd_log },
+  { "admin", "Administer the services and every user's sessions (root)",
+    "log-service|netcfg-service|sessions [OPTIONS]",
+    "log-service: the log service's level, time stamps, details and destination; "
+    "netcfg-service: the DNS backend and NetworkChange subscribers; sessions: every user's "
+    "sessions. See ovpn3-admin(8).",
+    ovpn3_cmd_admin_entries, ovpn3_cmd_admin },
   { "version", "Show the version of ovpn3 (and of the services)", "[--services] [--json]",
     "Prints the version of this program and the D-Bus API level it speaks; with --services "
     "also the version each service reports.",

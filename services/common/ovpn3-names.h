@@ -40,6 +40,15 @@
 /* netcfg to the session manager only (a unicast signal, no arguments): a default route
  * appeared (docs/architecture.md §5) */
 #define OVPN3_NETCFG_SIGNAL_UPLINK "UplinkChanged"
+/* netcfg's root-only setting `dns_backend` (docs/compatibility.md §4) and its values */
+#define OVPN3_NETCFG_PROP_DNS_BACKEND        "dns_backend"
+#define OVPN3_NETCFG_DNS_BACKEND_AUTO        "auto"
+#define OVPN3_NETCFG_DNS_BACKEND_RESOLVED    "resolved"
+#define OVPN3_NETCFG_DNS_BACKEND_RESOLV_CONF "resolv-conf"
+/* the log service's root-only setting `log_destination`: these two, or an absolute file path */
+#define OVPN3_LOG_PROP_DESTINATION     "log_destination"
+#define OVPN3_LOG_DESTINATION_JOURNALD "journald"
+#define OVPN3_LOG_DESTINATION_STDERR   "stderr"
 /* AddDNSSearch: a domain with this prefix is routing-only (split DNS: its lookups go to
  * the tunnel's servers, it is not searched), systemd-resolved's own notation */
 #define OVPN3_NETCFG_ROUTING_DOMAIN_PREFIX "~"

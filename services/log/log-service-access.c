@@ -33,6 +33,9 @@ static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_WRITE, "log_prefix_logtag", PRIVILEGED },
   { OVPN3_ACCESS_READ, "timestamp", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_WRITE, "timestamp", PRIVILEGED },
+  { OVPN3_ACCESS_READ, OVPN3_LOG_PROP_DESTINATION, OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_WRITE, OVPN3_LOG_PROP_DESTINATION, OVPN3_ACCESS_ROOT,
+    "Access denied: only root may choose where the log service writes" },
 };
 
 const Ovpn3AccessTable ovpn3_log_manager_access

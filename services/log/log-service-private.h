@@ -37,6 +37,7 @@ struct _Ovpn3LogService
   GDBusConnection *connection;
   Ovpn3LogWriter *writer;
   Ovpn3LogWriter *mirror; /* --log-stderr: a copy on stderr, or NULL */
+  char *destination;      /* log_destination: journald, stderr or the file's path */
   Ovpn3LogSettings settings;
   char *settings_path; /* NULL: nothing is persisted */
   guint registration_id;
@@ -47,6 +48,12 @@ struct _Ovpn3LogService
 /* log-service.c: the service's own records and the output */
 void ovpn3_log_service_write_event(Ovpn3LogService *self, const Ovpn3LogEvent *event);
 void ovpn3_log_service_apply_settings(Ovpn3LogService *self);
+/* log_destination (docs/compatibility.md §4): a writer for destination
+ * (InvalidArgs for a bad value, Failed when the file cannot be opened), and
+ * switching to it (the old one's pending summary is written first). */
+Ovpn3LogWriter *ovpn3_log_service_open_destination(const char *destination, GError **error);
+void ovpn3_log_service_use_writer(Ovpn3LogService *self, Ovpn3LogWriter *writer,
+                                  const char *destination);
 void ovpn3_log_service_log(Ovpn3LogService *self, Ovpn3LogCategory category, const char *format,
                            ...) G_GNUC_PRINTF(3, 4);
 

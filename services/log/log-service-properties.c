@@ -30,6 +30,8 @@ ovpn3_log_service_get_property(gpointer object, const Ovpn3Caller *caller, const
     return g_variant_new_boolean(self->settings.log_prefix_logtag);
   if (g_strcmp0(name, "timestamp") == 0)
     return g_variant_new_boolean(self->settings.timestamp);
+  if (g_strcmp0(name, OVPN3_LOG_PROP_DESTINATION) == 0)
+    return g_variant_new_string(self->destination);
 
   return ovpn3_manager_get_common_property(name, error);
 }
@@ -41,6 +43,7 @@ ovpn3_log_service_set_property(gpointer object, const Ovpn3Caller *caller, const
   Ovpn3LogService *self = OVPN3_LOG_SERVICE(object);
   Ovpn3LogSettings updated = self->settings;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(Ovpn3LogWriter) writer = NULL; /* a new log_destination, opened first */
 
   if (g_strcmp0(name, "log_level") == 0)
     {
@@ -53,6 +56,13 @@ ovpn3_log_service_set_property(gpointer object, const Ovpn3Caller *caller, const
     updated.log_prefix_logtag = g_variant_get_boolean(value);
   else if (g_strcmp0(name, "timestamp") == 0)
     updated.timestamp = g_variant_get_boolean(value);
+  else if (g_strcmp0(name, OVPN3_LOG_PROP_DESTINATION) == 0)
+    {
+      writer = ovpn3_log_service_open_destination(g_variant_get_string(value, NULL), error);
+      if (writer == NULL)
+        return FALSE;
+      g_strlcpy(updated.destination, g_variant_get_string(value, NULL), sizeof updated.destination);
+    }
   else
     {
       g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY,
@@ -70,6 +80,8 @@ ovpn3_log_service_set_property(gpointer object, const Ovpn3Caller *caller, const
     }
 
   self->settings = updated;
+  if (writer != NULL)
+    ovpn3_log_service_use_writer(self, g_steal_pointer(&writer), updated.destination);
   ovpn3_log_service_apply_settings(self);
   ovpn3_log_service_log(self, OVPN3_LOG_CATEGORY_VERB1, "Setting %s changed by uid %u", name,
                         caller->uid);

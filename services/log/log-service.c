@@ -12,6 +12,7 @@
 #include "ovpn3-names.h"
 #include "ovpn3-state-file.h"
 
+#include <string.h>
 #include <unistd.h>
 
 G_DEFINE_FINAL_TYPE(Ovpn3LogService, ovpn3_log_service, G_TYPE_OBJECT)
@@ -70,6 +71,41 @@ ovpn3_log_service_log(Ovpn3LogService *self, Ovpn3LogCategory category, const ch
   ovpn3_log_service_write_event(self, &event);
 }
 
+Ovpn3LogWriter *
+ovpn3_log_service_open_destination(const char *destination, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  Ovpn3LogMethod method = OVPN3_LOG_METHOD_FILE;
+  Ovpn3LogWriter *writer;
+
+  if (g_str_equal(destination, OVPN3_LOG_DESTINATION_JOURNALD))
+    method = OVPN3_LOG_METHOD_JOURNALD;
+  else if (g_str_equal(destination, OVPN3_LOG_DESTINATION_STDERR))
+    method = OVPN3_LOG_METHOD_STDERR;
+  else if (!g_path_is_absolute(destination) || strlen(destination) > OVPN3_LOG_DESTINATION_MAX)
+    {
+      g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                  "Invalid log destination “%s”: journald, stderr or an absolute file path",
+                  destination);
+      return NULL;
+    }
+  writer = ovpn3_log_writer_new(method, destination, &local);
+  if (writer == NULL)
+    g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, "%s", local->message);
+  return writer;
+}
+
+void
+ovpn3_log_service_use_writer(Ovpn3LogService *self, Ovpn3LogWriter *writer, const char *destination)
+{
+  ovpn3_log_writer_flush(self->writer);
+  g_object_unref(self->writer);
+  self->writer = writer;
+  g_free(self->destination);
+  self->destination = g_strdup(destination);
+  ovpn3_log_service_apply_settings(self);
+}
+
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = ovpn3_log_service_method_call,
   .get_property = ovpn3_log_service_get_property,
@@ -116,6 +152,7 @@ ovpn3_log_service_finalize(GObject *object)
   g_clear_pointer(&self->proxies, g_hash_table_unref);
   g_clear_pointer(&self->attached, g_ptr_array_unref);
   g_free(self->settings_path);
+  g_free(self->destination);
 
   G_OBJECT_CLASS(ovpn3_log_service_parent_class)->finalize(object);
 }
@@ -158,6 +195,8 @@ ovpn3_log_service_new(Ovpn3Exporter *exporter, Ovpn3Idle *idle, const char *stat
   self->writer = ovpn3_log_writer_new(method, file, error);
   if (self->writer == NULL)
     return NULL;
+  self->destination
+      = g_strdup(method == OVPN3_LOG_METHOD_FILE ? file : ovpn3_log_method_to_string(method));
 
   if (state_dir != NULL)
     {
@@ -202,6 +241,23 @@ ovpn3_log_service_get_num_attached(Ovpn3LogService *self)
   return self->attached->len;
 }
 
+static void
+restore_destination(Ovpn3LogService *self)
+{
+  g_autoptr(GError) error = NULL;
+  Ovpn3LogWriter *writer;
+
+  if (self->settings.destination[0] == '\0')
+    return;
+  writer = ovpn3_log_service_open_destination(self->settings.destination, &error);
+  if (writer == NULL)
+    {
+      g_warning("Ignoring the saved log destination: %s", error->message);
+      return;
+    }
+  ovpn3_log_service_use_writer(self, writer, self->settings.destination);
+}
+
 gpointer
 ovpn3_log_service_start(Ovpn3ServiceContext *ctx, GError **error)
 {
@@ -222,6 +278,9 @@ ovpn3_log_service_start(Ovpn3ServiceContext *ctx, GError **error)
 
   service = ovpn3_log_service_new(ctx->exporter, ctx->idle, ctx->state_dir, method, opt_log_file,
                                   error);
+  /* the saved log_destination, unless the options name one */
+  if (service != NULL && opt_log_method == NULL && opt_log_file == NULL)
+    restore_destination(service);
   if (service != NULL && ctx->log_stderr)
     ovpn3_log_service_mirror_to_stderr(service);
   return service;

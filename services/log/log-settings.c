@@ -5,6 +5,7 @@
 #include "log-settings.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "ovpn3-names.h"
 #include "ovpn3-state-file.h"
@@ -17,6 +18,29 @@ ovpn3_log_settings_init(Ovpn3LogSettings *settings)
   settings->log_prefix_logtag = TRUE;
   settings->timestamp = TRUE;
   settings->idle_exit_minutes = 0;
+  settings->destination[0] = '\0';
+}
+
+/* "log_destination" (optional): a string that fits. */
+static gboolean
+get_destination(JsonObject *obj, char *out, GError **error)
+{
+  JsonNode *node = json_object_get_member(obj, "log_destination");
+  const char *value;
+
+  if (node == NULL)
+    return TRUE;
+  value = JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING
+              ? json_node_get_string(node)
+              : NULL;
+  if (value == NULL || strlen(value) > OVPN3_LOG_DESTINATION_MAX)
+    {
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                          "log_destination: not a string of at most 1024 bytes");
+      return FALSE;
+    }
+  g_strlcpy(out, value, OVPN3_LOG_DESTINATION_MAX + 1);
+  return TRUE;
 }
 
 gboolean
@@ -64,7 +88,8 @@ ovpn3_log_settings_load(Ovpn3LogSettings *settings, const char *path, GError **e
                               &local_error)
       || !ovpn3_json_get_bool(obj, "log_dbus_details", &loaded.log_dbus_details, &local_error)
       || !ovpn3_json_get_bool(obj, "log_prefix_logtag", &loaded.log_prefix_logtag, &local_error)
-      || !ovpn3_json_get_bool(obj, "timestamp", &loaded.timestamp, &local_error))
+      || !ovpn3_json_get_bool(obj, "timestamp", &loaded.timestamp, &local_error)
+      || !get_destination(obj, loaded.destination, &local_error))
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, local_error->message);
       return FALSE;
@@ -91,6 +116,11 @@ ovpn3_log_settings_save(const Ovpn3LogSettings *settings, const char *path, GErr
   json_builder_add_boolean_value(builder, settings->log_prefix_logtag);
   json_builder_set_member_name(builder, "timestamp");
   json_builder_add_boolean_value(builder, settings->timestamp);
+  if (settings->destination[0] != '\0')
+    {
+      json_builder_set_member_name(builder, "log_destination");
+      json_builder_add_string_value(builder, settings->destination);
+    }
   if (settings->idle_exit_minutes > 0)
     {
       /* kept when a property change rewrites the file */

@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 #define OVPN3_LOG_SETTINGS_FILE "log-service.json"
 
+/* Longest log_destination (a file path) accepted. */
+#define OVPN3_LOG_DESTINATION_MAX 1024
+
 typedef struct
 {
   guint log_level; /* 0–6 */
@@ -23,6 +26,9 @@ typedef struct
    * D-Bus property). Used when neither --idle-exit nor OVPN3_IDLE_EXIT set a non-zero
    * timeout. */
   guint idle_exit_minutes;
+  /* "log_destination": where records go (journald, stderr or an absolute
+   * file path), set over D-Bus; empty: not set (the options or journald). */
+  char destination[OVPN3_LOG_DESTINATION_MAX + 1];
 } Ovpn3LogSettings;
 
 /* Largest idle_exit accepted: one week. */

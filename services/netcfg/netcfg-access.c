@@ -31,6 +31,9 @@ static const Ovpn3AccessRow manager_rows[] = {
   { OVPN3_ACCESS_READ, "log_level", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_WRITE, "log_level", PRIVILEGED },
   { OVPN3_ACCESS_READ, "config_file", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_READ, OVPN3_NETCFG_PROP_DNS_BACKEND, OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_WRITE, OVPN3_NETCFG_PROP_DNS_BACKEND, OVPN3_ACCESS_ROOT,
+    "Access denied: only root may choose the DNS backend" },
   OVPN3_ACCESS_MANAGER_COMMON_ROWS,
 };
 

@@ -13,6 +13,7 @@
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-dns-resolved.h"
 #include "netcfg-manager.h"
+#include "netcfg-settings.h"
 #include "netcfg-state.h"
 #include "netcfg-store.h"
 #include "netcfg-subscribers.h"
@@ -195,13 +196,13 @@ on_resolved_vanished(GDBusConnection *connection, const char *name, gpointer use
 gboolean
 netcfg_manager_resolved_present(NetcfgManager *self)
 {
-  return self->resolved_present;
+  return netcfg_settings_use_resolved(self->resolved_present);
 }
 
 gboolean
 netcfg_manager_resolved_known(NetcfgManager *self)
 {
-  return self->resolved_known;
+  return self->resolved_known || netcfg_settings_get_dns_backend() != NETCFG_DNS_BACKEND_AUTO;
 }
 
 static void
@@ -604,6 +605,8 @@ manager_get_property(gpointer object, const Ovpn3Caller *caller, const char *nam
 
   if (g_str_equal(name, "config_file"))
     return g_variant_new_string("");
+  if (g_str_equal(name, OVPN3_NETCFG_PROP_DNS_BACKEND))
+    return g_variant_new_string(netcfg_settings_dns_backend_name());
   if (g_str_equal(name, "log_level"))
     return g_variant_new_uint32(self->ctx->log != NULL ? ovpn3_log_client_get_level(self->ctx->log)
                                                        : OVPN3_LOG_LEVEL_DEFAULT);
@@ -644,6 +647,8 @@ manager_set_property(gpointer object, const Ovpn3Caller *caller, const char *nam
         ovpn3_log_client_set_level(self->ctx->log, level);
       return TRUE;
     }
+  if (g_str_equal(name, OVPN3_NETCFG_PROP_DNS_BACKEND))
+    return netcfg_settings_set_property(self, caller, value, error);
   g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY, "Property “%s” is read-only",
               name);
   return FALSE;

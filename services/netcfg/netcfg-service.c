@@ -14,6 +14,7 @@
 #include "netcfg-dns-resolvconf.h"
 #include "netcfg-manager.h"
 #include "netcfg-service.h"
+#include "netcfg-settings.h"
 #include "netcfg-store.h"
 #include "netcfg-uplink.h"
 #include "ovpn3-names.h"
@@ -199,7 +200,10 @@ netcfg_start(Ovpn3ServiceContext *ctx, GError **error)
   g_autofree char *state_dir = ctx->state_dir != NULL
                                    ? g_strdup(ctx->state_dir)
                                    : g_build_filename(OVPN3_RUNTIMEDIR, "netcfg", NULL);
-  gpointer manager = netcfg_manager_new(ctx, state_dir, error);
+  gpointer manager;
+
+  netcfg_settings_load(); /* before any Establish asks which DNS backend */
+  manager = netcfg_manager_new(ctx, state_dir, error);
 
   if (manager != NULL)
     uplink_watch = ovpn3_uplink_watch_new(ctx->connection);

@@ -23,6 +23,7 @@ static const char *const legacy_files[] = { "netcfg-state.json", "resolv.conf.ba
 static const char *const record_names[NETCFG_STORE_N_RECORDS] = {
   [NETCFG_STORE_DEVICES] = "netcfg-state",
   [NETCFG_STORE_RESOLV_BACKUP] = "resolv.conf.backup",
+  [NETCFG_STORE_SETTINGS] = "netcfg-settings",
 };
 
 typedef struct

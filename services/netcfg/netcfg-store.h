@@ -49,6 +49,7 @@ typedef enum
 {
   NETCFG_STORE_DEVICES,       /* netcfg-state.{0,1}: netcfg-state.h */
   NETCFG_STORE_RESOLV_BACKUP, /* resolv.conf.backup.{0,1}: netcfg-dns-resolvconf.h */
+  NETCFG_STORE_SETTINGS,      /* netcfg-settings.{0,1}: netcfg-settings.h */
   NETCFG_STORE_N_RECORDS,
 } NetcfgStoreRecord;
 

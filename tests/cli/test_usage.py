@@ -8,7 +8,7 @@ import ovpn3test as t
 
 COMMANDS = ['config-import', 'configs-list', 'config-dump', 'config-manage', 'config-acl',
             'config-remove', 'session-start', 'sessions-list', 'session-manage', 'session-stats',
-            'session-auth', 'session-acl', 'log', 'version', 'help']
+            'session-auth', 'session-acl', 'log', 'admin', 'version', 'help']
 
 
 def test_no_service_calls_for_usage_errors():

@@ -24,7 +24,10 @@ ovpn3 decisions of docs/compatibility.md, coded in expected_members():
     narrowed"; see services/sessionmgr/README.md);
   * the backend client has an extra `host_wide` (b, readwrite): the session
     manager hands over its polkit answer for
-    net.openvpn.v3.session.start-host-wide (docs/security.md §6).
+    net.openvpn.v3.session.start-host-wide (docs/security.md §6);
+  * the log manager has an extra `log_destination` (s, readwrite) and the
+    netcfg manager an extra `dns_backend` (s, readwrite), both root's
+    settings (docs/compatibility.md §4).
 
 It also checks what dbus-python and GDBus need to be happy: each file parses
 with Gio.DBusNodeInfo, has exactly one interface and no child nodes, every
@@ -58,6 +61,10 @@ LOOKUP_BACKEND_METHOD = ("method", "LookupBackend", (
     (("session_path", "o"), ("config_path", "o"), ("owner", "u"), ("backend_pid", "u"))))
 # The session manager's start-host-wide answer, set before RegistrationConfirmation.
 HOST_WIDE_PROP = ("property", "host_wide", ("b", "readwrite"))
+# Administrator settings (root only, docs/compatibility.md §4): where the log
+# service writes, which DNS backend netcfg uses.
+LOG_DESTINATION_PROP = ("property", "log_destination", ("s", "readwrite"))
+DNS_BACKEND_PROP = ("property", "dns_backend", ("s", "readwrite"))
 
 # Object keys of the ten XML files (= file stem without the interface prefix).
 OBJECT_KEYS = [
@@ -179,6 +186,12 @@ def expected_members(key, spec_obj):
         exp[(kind, name)] = detail
     if key == "backends.client":
         kind, name, detail = HOST_WIDE_PROP
+        exp[(kind, name)] = detail
+    if key == "log.manager":
+        kind, name, detail = LOG_DESTINATION_PROP
+        exp[(kind, name)] = detail
+    if key == "netcfg.manager":
+        kind, name, detail = DNS_BACKEND_PROP
         exp[(kind, name)] = detail
     return exp
 

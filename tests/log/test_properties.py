@@ -21,10 +21,11 @@ DEFAULTS = {
     'log_dbus_details': False,
     'log_prefix_logtag': True,
     'timestamp': True,
+    'log_destination': 'journald',
 }
 TYPES = {'version': 's', 'log_method': 's', 'config_file': 's', 'num_attached': 'u',
          'log_level': 'u', 'log_dbus_details': 'b', 'log_prefix_logtag': 'b', 'timestamp': 'b',
-         'implementation': 's'}
+         'log_destination': 's', 'implementation': 's'}
 
 
 def set_prop(bus, prop, value):
@@ -91,6 +92,10 @@ def test_service_user_may_set_too():
     t.run_as(t.service_user(), lambda b: t.set_property(b, t.LOG_NAME, t.LOG_PATH, LOG_IFACE,
                                                            'log_level', dbus.UInt32(6)))
     assert manager_prop(bus, 'log_level') == 6
+    # where the records go is root's choice (docs/compatibility.md §4)
+    t.expect_error(lambda: t.run_as(t.service_user(), lambda b: t.set_property(
+        b, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'log_destination', 'stderr')), ACCESS_DENIED)
+    assert manager_prop(bus, 'log_destination') == 'journald'
 
 
 # range and type checks change nothing
