@@ -17,7 +17,6 @@
 
 #define READY_ROUNDS 10
 #define POLL_MS      200
-#define ERROR_READY  "net.openvpn.v3.error.ready"
 #define TEXT_WEB     "Pending web authentication"
 
 static GVariant *
@@ -161,7 +160,8 @@ ovpn3_unattended_prepare(Ovpn3Unattended *u)
       if (ok != NULL)
         return OVPN3_UNATTENDED_EXIT_OK;
       name = g_dbus_error_get_remote_error(error);
-      if (g_strcmp0(name, ERROR_READY) != 0 && strstr(error->message, ERROR_READY) == NULL)
+      if (g_strcmp0(name, OVPN3_ERROR_NAME_READY) != 0
+          && strstr(error->message, OVPN3_ERROR_NAME_READY) == NULL)
         return ovpn3_unattended_bus_fail(error, "the session is not ready");
       if (waits_for_web_login(u, error))
         return ovpn3_unattended_fail(OVPN3_UNATTENDED_EXIT_CONFIG,
