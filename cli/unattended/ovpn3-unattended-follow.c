@@ -242,7 +242,7 @@ ovpn3_unattended_on_signal(gpointer user_data)
     return G_SOURCE_CONTINUE;
   u->stopping = TRUE;
   sd_notify(0, "STOPPING=1");
-  ovpn3_unattended_status("disconnecting");
+  ovpn3_unattended_status("stopping: disconnecting the session");
   r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, u->session_path, OVPN3_SESSIONS_INTERFACE,
                      "Disconnect", NULL, NULL, &error);
   if (r == NULL && ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_NOT_FOUND)

@@ -4,11 +4,12 @@
 it: NOTIFY_SOCKET is a datagram socket this test reads, CREDENTIALS_DIRECTORY a 0700 folder of
 0400 files; the real services, backend client and openvpn against the real server of
 tests/lib/ovpn3server.py (one lab for the file). It proves: READY=1 once connected, STATUS= on
-the way, traffic through the tunnel, SIGTERM disconnects and exits 0 with the session gone;
-a passphrase asked after Connect answered from its file; the session ending by itself exits 1
-(systemd restarts it); a wrong (inline) password exits 77 after one attempt at the server; a
-static or dynamic challenge, a web login, a missing or world-readable credential file, no
-profile or two of that name exit 78; no secret in what it prints or sends to systemd."""
+the way, traffic through the tunnel, SIGTERM disconnects and exits 0 with the session gone (also
+before it connected); a passphrase asked after Connect answered from its file; the session
+ending by itself exits 1 (systemd restarts it); a wrong (inline) password exits 77 after one
+attempt at the server; a static or dynamic challenge, a web login, a missing or world-readable
+credential file, no profile or two of that name (unless one is the caller's own) exit 78; no
+secret in what it prints or sends to systemd."""
 
 import os
 import re
@@ -185,6 +186,20 @@ def test_a_dynamic_challenge_and_a_web_login_exit_78():
             t.wait_until(lambda: sessions() == [], what='the refused session to go')
     finally:
         LAB.server.policy = lab.default_policy
+
+
+def test_sigterm_before_it_connected_disconnects_too():
+    """What TimeoutStartSec= does when the server does not answer: stop, 0, nothing left."""
+    LAB.server.policy = lambda kind, env: ('ignore',)
+    try:
+        h = Helper('work', user_pass_creds())
+        h.wait_note('STATUS=connecting')
+        h.proc.send_signal(signal.SIGTERM)
+        rc, out, err = h.finish()
+    finally:
+        LAB.server.policy = lab.default_policy
+    assert rc == EXIT_OK and 'READY=1' not in h.notes, (rc, err, h.notes)
+    assert h.statuses()[-1] == 'disconnected' and sessions() == [], (h.notes, sessions())
 
 
 def test_missing_or_readable_credentials_exit_78():
