@@ -20,6 +20,18 @@
 #define OVPN3_CONFIG_INTERFACE   "net.openvpn.v3.configuration"
 #define OVPN3_CONFIG_PATH        "/net/openvpn/v3/configuration"
 #define OVPN3_CONFIG_PATH_PREFIX "/net/openvpn/v3/configuration/"
+/* Fleet profiles (README.md "Fleets"): loaded again by this manager method and on SIGHUP;
+ * the group and keys of a NAME.conf beside NAME.ovpn. */
+#define OVPN3_CONFIG_METHOD_RELOAD        "Reload"
+#define OVPN3_FLEET_GROUP_PROFILE         "profile"
+#define OVPN3_FLEET_GROUP_OVERRIDES       "overrides"
+#define OVPN3_FLEET_KEY_NAME              "name"
+#define OVPN3_FLEET_KEY_TAGS              "tags"
+#define OVPN3_FLEET_KEY_PUBLIC_ACCESS     "public-access"
+#define OVPN3_FLEET_KEY_AUTOSTART         "autostart"
+#define OVPN3_FLEET_KEY_ACL_USERS         "acl-users"
+#define OVPN3_FLEET_KEY_ACL_GROUPS        "acl-groups"
+#define OVPN3_FLEET_SESSION_UNIT_TEMPLATE "ovpn3-session@"
 
 #define OVPN3_SESSIONS_BUS_NAME    "net.openvpn.v3.sessions"
 #define OVPN3_SESSIONS_INTERFACE   "net.openvpn.v3.sessions"

@@ -8,7 +8,9 @@
 
 #include <glib/gstdio.h>
 
+#include "config-fleet.h"
 #include "config-manager.h"
+#include "config-object-fleet.h"
 #include "config-object.h"
 #include "config-quota.h"
 #include "ovpn3-acl.h"
@@ -28,6 +30,7 @@ struct _Ovpn3ConfigManager
   Ovpn3ServiceContext *ctx; /* not owned */
   char *state_dir;
   GHashTable *objects; /* path → Ovpn3ConfigObject */
+  Ovpn3Fleet *fleet;   /* the profiles of OVPN3_PROFILESDIR */
   guint registration_id;
 };
 
@@ -39,6 +42,7 @@ ovpn3_config_manager_finalize(GObject *object)
   Ovpn3ConfigManager *self = OVPN3_CONFIG_MANAGER(object);
 
   ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
+  g_clear_pointer(&self->fleet, ovpn3_fleet_free);
   g_hash_table_unref(self->objects);
   g_free(self->state_dir);
   G_OBJECT_CLASS(ovpn3_config_manager_parent_class)->finalize(object);
@@ -76,7 +80,9 @@ ovpn3_config_manager_save(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, G
   g_autofree char *file = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  if (!ovpn3_config_object_get_persistent(object))
+  /* a fleet profile lives in its own files, never in the state directory */
+  if (!ovpn3_config_object_get_persistent(object)
+      || ovpn3_config_object_get_fleet_file(object) != NULL)
     return TRUE;
   if (!ovpn3_state_dir_ensure(self->state_dir, error))
     return FALSE;
@@ -107,7 +113,9 @@ ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object)
   if (!g_hash_table_remove(self->objects, path))
     return;
   ovpn3_config_object_unexport(object);
-  if (ovpn3_config_object_get_persistent(object))
+  if (ovpn3_config_object_get_fleet_file(object) != NULL)
+    ; /* its files are the administrator's */
+  else if (ovpn3_config_object_get_persistent(object))
     {
       g_autofree char *file = state_file_path(self, path);
 
@@ -131,6 +139,22 @@ add_object(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GError **error)
   /* non-persistent profiles keep the service alive (docs/dbus-api.md §2 idle rule) */
   if (!ovpn3_config_object_get_persistent(object))
     ovpn3_idle_hold(self->ctx->idle);
+  return TRUE;
+}
+
+gboolean
+ovpn3_config_manager_add(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GError **error)
+{
+  const char *path = ovpn3_config_object_get_path(object);
+
+  if (g_hash_table_contains(self->objects, path))
+    {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS, "%s is in use", path);
+      return FALSE;
+    }
+  if (!add_object(self, object, error))
+    return FALSE;
+  emit_event(self, path, OVPN3_CONFIG_EVENT_CREATED, ovpn3_config_object_get_owner(object));
   return TRUE;
 }
 
@@ -479,6 +503,11 @@ handle_transfer(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *p
       return;
     }
   old_owner = ovpn3_config_object_get_owner(object);
+  if (ovpn3_config_object_fleet_refuses(object, &error))
+    {
+      g_dbus_method_invocation_return_gerror(invocation, error);
+      return;
+    }
   /* policy: root only; code: root or the owner (docs/dbus-api.md §3.1) */
   if (caller->uid != 0 && caller->uid != old_owner)
     {
@@ -531,6 +560,8 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     handle_list(self, caller, FILTER_OWNER, parameters, invocation);
   else if (g_str_equal(method, "TransferOwnership"))
     handle_transfer(self, caller, parameters, invocation);
+  else if (g_str_equal(method, OVPN3_CONFIG_METHOD_RELOAD))
+    ovpn3_fleet_handle_reload(self->fleet, caller, invocation);
   else
     ovpn3_invocation_return_unknown_method(invocation);
 }
@@ -538,7 +569,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 /* Everyone may import and list; each caller sees the profiles it may see
  * (list_reply, manage-others asked without interaction). TransferOwnership
  * depends on the profile it names: root or that profile's owner, checked in
- * handle_transfer. */
+ * handle_transfer. Reload (fleet profiles): root or manage-others. */
 static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_METHOD, "Import", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "FetchAvailableConfigs", OVPN3_ACCESS_ANYONE },
@@ -546,6 +577,7 @@ static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_METHOD, "SearchByTag", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "SearchByOwner", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "TransferOwnership", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, OVPN3_CONFIG_METHOD_RELOAD, OVPN3_ACCESS_ROOT | OVPN3_ACCESS_ADMIN },
   OVPN3_ACCESS_MANAGER_COMMON_ROWS,
 };
 
@@ -570,5 +602,6 @@ ovpn3_config_manager_new(Ovpn3ServiceContext *ctx, const char *state_dir, GError
   if (self->registration_id == 0)
     return NULL;
   load_state(self);
+  self->fleet = ovpn3_fleet_new(self, OVPN3_PROFILESDIR);
   return g_steal_pointer(&self);
 }

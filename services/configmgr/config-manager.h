@@ -31,6 +31,9 @@ Ovpn3ServiceContext *ovpn3_config_manager_get_context(Ovpn3ConfigManager *self);
 /* Writes the object's state file if it is persistent. */
 gboolean ovpn3_config_manager_save(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object,
                                    GError **error);
+/* Exports the object and emits CFG_CREATED (fleet profiles, config-fleet.h). */
+gboolean ovpn3_config_manager_add(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object,
+                                  GError **error);
 /* Unexports the object, deletes its state file, emits CFG_DESTROYED. */
 void ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object);
 

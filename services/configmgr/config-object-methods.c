@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "config-object-fleet.h"
 #include "config-object-private.h"
 #include "config-overrides.h"
 #include "config-peers.h"
@@ -338,6 +339,8 @@ ovpn3_config_object_method_call(gpointer object, const Ovpn3Caller *caller, cons
 {
   Ovpn3ConfigObject *self = object;
 
+  if (!ovpn3_config_object_fleet_allows(self, method, invocation))
+    return;
   for (gsize i = 0; i < G_N_ELEMENTS(methods); i++)
     if (g_str_equal(method, methods[i].name))
       {

@@ -1,6 +1,7 @@
 /* config-object-private.h — what the files of one configuration profile
  * object share: its fields and the helpers the methods, properties, access
- * rules and JSON state use. Only services/configmgr/config-object*.c include it.
+ * rules and JSON state use. Only services/configmgr/config-object*.c (and
+ * config-fleet-conf.c, for the limits and checks) include it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -45,6 +46,7 @@ struct _Ovpn3ConfigObject
   GTree *overrides; /* name → GVariant (s or b), sorted by name */
   Ovpn3Profile *profile;
   guint64 profile_bytes; /* rendered, for the quotas */
+  char *fleet_file;      /* NAME.ovpn of a fleet profile (config-object-fleet.h), else NULL */
 };
 
 /* config-object.c */

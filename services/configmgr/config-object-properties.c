@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "config-object-fleet.h"
 #include "config-object-private.h"
 #include "config-overrides.h"
 #include "config-peers.h"
@@ -86,6 +87,8 @@ ovpn3_config_object_set_property(gpointer object, const Ovpn3Caller *caller, con
   Ovpn3ConfigObject *self = object;
   g_autoptr(JsonNode) snap = NULL;
 
+  if (ovpn3_config_object_fleet_refuses(self, error))
+    return FALSE;
   if (self->readonly)
     {
       g_set_error_literal(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, TEXT_SEALED);

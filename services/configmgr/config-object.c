@@ -34,6 +34,7 @@ ovpn3_config_object_finalize(GObject *object)
   g_ptr_array_unref(self->tags);
   g_tree_unref(self->overrides);
   g_clear_object(&self->profile);
+  g_free(self->fleet_file);
   G_OBJECT_CLASS(ovpn3_config_object_parent_class)->finalize(object);
 }
 

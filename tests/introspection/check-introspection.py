@@ -61,6 +61,8 @@ LOOKUP_BACKEND_METHOD = ("method", "LookupBackend", (
     (("session_path", "o"), ("config_path", "o"), ("owner", "u"), ("backend_pid", "u"))))
 # The session manager's start-host-wide answer, set before RegistrationConfirmation.
 HOST_WIDE_PROP = ("property", "host_wide", ("b", "readwrite"))
+# Fleet profiles loaded again from their files (root or manage-others).
+RELOAD_METHOD = ("method", "Reload", ((), (("refused", "as"),)))
 # Administrator settings (root only, docs/compatibility.md §4): where the log
 # service writes, which DNS backend netcfg uses.
 LOG_DESTINATION_PROP = ("property", "log_destination", ("s", "readwrite"))
@@ -186,6 +188,9 @@ def expected_members(key, spec_obj):
         exp[(kind, name)] = detail
     if key == "backends.client":
         kind, name, detail = HOST_WIDE_PROP
+        exp[(kind, name)] = detail
+    if key == "configuration.manager":
+        kind, name, detail = RELOAD_METHOD
         exp[(kind, name)] = detail
     if key == "log.manager":
         kind, name, detail = LOG_DESTINATION_PROP
