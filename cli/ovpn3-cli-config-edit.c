@@ -13,6 +13,7 @@
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-profile-info.h"
 #include "ovpn3-cli-select.h"
+#include "ovpn3-cli-upstream.h"
 
 #define OWNER_HINT                                                                            \
   "Only the profile's owner can change it (see `ovpn3 config-acl --show`); a sealed profile " \
@@ -85,27 +86,38 @@ static struct
   char **unset_overrides;
   char *dco;
   gboolean show;
+  gboolean exists;
+  gboolean quiet;
 } man;
 
 const GOptionEntry *
 ovpn3_cmd_config_manage_entries(void)
 {
+  static GOptionEntry *all;
   static const GOptionEntry entries[] = {
     OVPN3_CLI_SELECT_ENTRIES(man.name, man.path),
     { "rename", 'r', 0, G_OPTION_ARG_STRING, &man.rename, "Give the profile a new name", "NEW" },
     { "tag", 't', 0, G_OPTION_ARG_STRING_ARRAY, &man.tags, "Add a tag (may be repeated)", "TAG" },
     { "remove-tag", 0, 0, G_OPTION_ARG_STRING_ARRAY, &man.remove_tags,
       "Remove a tag (may be repeated)", "TAG" },
-    { "set-override", 's', 0, G_OPTION_ARG_STRING_ARRAY, &man.set_overrides,
+    { "set-override", 0, 0, G_OPTION_ARG_STRING_ARRAY, &man.set_overrides,
       "Set an override, e.g. port-override=1194 (may be repeated; see ovpn3(1))", "KEY=VALUE" },
     { "unset-override", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &man.unset_overrides,
       "Remove an override (may be repeated)", "KEY" },
     { "dco", 0, 0, G_OPTION_ARG_STRING, &man.dco, "Use data channel offload (yes or no)",
       "yes|no" },
-    { "show", 0, 0, G_OPTION_ARG_NONE, &man.show, "Show the settings (after any change)", NULL },
+    { "show", 's', 0, G_OPTION_ARG_NONE, &man.show, "Show the settings (after any change)", NULL },
+    { "exists", 0, 0, G_OPTION_ARG_NONE, &man.exists,
+      "Only check that the profile exists (exit 0) or not (exit 3)", NULL },
+    { "quiet", 0, 0, G_OPTION_ARG_NONE, &man.quiet,
+      "Print nothing but errors (with --exists: nothing at all)", NULL },
     G_OPTION_ENTRY_NULL,
   };
-  return entries;
+
+  /* openvpn3's spellings: one option per override, after ours */
+  if (all == NULL)
+    all = ovpn3_cli_entries_join(entries, ovpn3_cli_upstream_override_entries());
+  return all;
 }
 
 static int
@@ -226,6 +238,11 @@ apply_manage(Ovpn3Cli *cli, const char *path, int dco, gboolean *changed)
       code = set_override(cli, path, man.set_overrides[i]);
       *changed = *changed || code == OVPN3_EXIT_OK;
     }
+  for (char **up = ovpn3_cli_upstream_overrides(); code == OVPN3_EXIT_OK && up != NULL && *up; up++)
+    {
+      code = set_override(cli, path, *up);
+      *changed = *changed || code == OVPN3_EXIT_OK;
+    }
   if (code == OVPN3_EXIT_OK)
     code = ovpn3_cli_change_set_yesno(cli, &profile_target, path, "dco", dco, "cannot change DCO",
                                       changed);
@@ -246,11 +263,13 @@ ovpn3_cmd_config_manage(Ovpn3Cli *cli, int argc, char **argv)
     return code;
   if (man.rename != NULL && *man.rename == '\0')
     return ovpn3_cli_usage_error(cli, "the new name cannot be empty");
+  if (man.exists)
+    return ovpn3_cli_upstream_exists(cli, man.name, man.path, man.quiet);
   path = ovpn3_cli_select_config(cli, man.name, man.path, &code);
   if (path == NULL)
     return code;
   code = apply_manage(cli, path, dco, &changed);
-  if (code != OVPN3_EXIT_OK)
+  if (code != OVPN3_EXIT_OK || (changed && man.quiet && !man.show))
     return code;
   return ovpn3_cli_change_done(cli, path, changed, man.show, "Profile updated.", show_manage);
 }
@@ -284,12 +303,12 @@ ovpn3_cmd_config_acl_entries(void)
       "Let every user use the profile", "yes|no" },
     { "lock-down", 0, 0, G_OPTION_ARG_STRING, &acl.lock_down,
       "Users with access may start it but not read it", "yes|no" },
-    { "transfer-owner-session", 0, 0, G_OPTION_ARG_STRING, &acl.transfer,
+    { "transfer-owner-session", 'T', 0, G_OPTION_ARG_STRING, &acl.transfer,
       "Sessions started from it belong to the profile's owner", "yes|no" },
-    { "seal", 0, 0, G_OPTION_ARG_NONE, &acl.seal,
+    { "seal", 'S', 0, G_OPTION_ARG_NONE, &acl.seal,
       "Make the profile read-only for good (asks first on a terminal)", NULL },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &acl.force, "Do not ask before sealing", NULL },
-    { "show", 0, 0, G_OPTION_ARG_NONE, &acl.show, "Show the access settings (after any change)",
+    { "show", 's', 0, G_OPTION_ARG_NONE, &acl.show, "Show the access settings (after any change)",
       NULL },
     G_OPTION_ENTRY_NULL,
   };

@@ -9,6 +9,7 @@
 #include "ovpn3-cli.h"
 #include "ovpn3-cli-bus.h"
 #include "ovpn3-cli-inline.h"
+#include "ovpn3-cli-openvpn3.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-profile-info.h"
 #include "ovpn3-cli-select.h"
@@ -40,6 +41,7 @@ ovpn3_cmd_config_import_entries(void)
     { "json", 'j', 0, G_OPTION_ARG_NONE, &imp.json, "Print the result as JSON", NULL },
     { "allow-outside-files", 0, 0, G_OPTION_ARG_NONE, &imp.allow_outside,
       "Also inline files outside the profile's folder or reached through symbolic links", NULL },
+    OVPN3_CLI_OPENVPN3_ENTRY,
     G_OPTION_ENTRY_NULL,
   };
   return entries;
@@ -254,9 +256,14 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
   g_autofree char *path = NULL;
   g_autofree char *invalid = NULL;
 
+  ovpn3_cli_openvpn3_join_argument(&argc, &argv);
   if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-import"),
                        ovpn3_cmd_config_import_entries(), &argc, &argv, &code))
     return code;
+  if (ovpn3_cli_openvpn3_dir() != NULL && (imp.file != NULL || imp.name != NULL || imp.tags))
+    return ovpn3_cli_usage_error(cli, "--from-openvpn3 takes no --config, --name or --tag");
+  if (ovpn3_cli_openvpn3_dir() != NULL)
+    return ovpn3_cli_import_openvpn3(cli, ovpn3_cli_openvpn3_dir());
   name = import_name(cli, &code);
   if (name == NULL)
     return code;
@@ -285,9 +292,11 @@ static struct
 {
   gboolean json;
   char *filter_name;
+  char *filter_config;
   char *filter_tag;
   char *filter_owner;
   gboolean paths;
+  gboolean count;
 } lst;
 
 const GOptionEntry *
@@ -297,11 +306,15 @@ ovpn3_cmd_configs_list_entries(void)
     { "json", 'j', 0, G_OPTION_ARG_NONE, &lst.json, "Print a JSON array (see ovpn3(1))", NULL },
     { "filter-name", 0, 0, G_OPTION_ARG_STRING, &lst.filter_name,
       "Only profiles with this name (* and ? are wildcards)", "NAME" },
+    { "filter-config", 0, 0, G_OPTION_ARG_STRING, &lst.filter_config,
+      "Only profiles whose name starts with PREFIX", "PREFIX" },
     { "filter-tag", 0, 0, G_OPTION_ARG_STRING, &lst.filter_tag, "Only profiles with this tag",
       "TAG" },
     { "filter-owner", 0, 0, G_OPTION_ARG_STRING, &lst.filter_owner,
       "Only profiles owned by this user (name or UID)", "USER" },
     { "paths", 0, 0, G_OPTION_ARG_NONE, &lst.paths, "Also show each profile's D-Bus path", NULL },
+    { "count", 0, 0, G_OPTION_ARG_NONE, &lst.count,
+      "Only print how many profiles match (\"Configurations found: N\")", NULL },
     G_OPTION_ENTRY_NULL,
   };
   return entries;
@@ -341,6 +354,9 @@ row_matches(GVariant *props, guint32 owner_uid)
                                              : g_str_equal(lst.filter_name, name)))
         return FALSE;
     }
+  if (lst.filter_config != NULL
+      && !g_str_has_prefix(ovpn3_vardict_str(props, "name") ?: "", lst.filter_config))
+    return FALSE;
   if (lst.filter_tag != NULL)
     {
       g_autofree const char **tags = NULL;
@@ -449,7 +465,7 @@ print_rows_json(GArray *rows)
 static void
 print_no_rows(int code)
 {
-  gboolean filtered = lst.filter_name || lst.filter_tag || lst.filter_owner;
+  gboolean filtered = lst.filter_name || lst.filter_config || lst.filter_tag || lst.filter_owner;
 
   printf("%s\n", filtered ? "No profile matches." : "No profiles.");
   if (!filtered && code == OVPN3_EXIT_OK)
@@ -512,6 +528,8 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
   if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("configs-list"),
                        ovpn3_cmd_configs_list_entries(), &argc, &argv, &code))
     return code;
+  if (lst.count && lst.json)
+    return ovpn3_cli_usage_error(cli, "give --count or --json, not both");
   if (lst.filter_owner != NULL && !ovpn3_cli_parse_user(lst.filter_owner, &owner_uid))
     return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, NULL, "there is no user '%s'",
                           lst.filter_owner);
@@ -523,7 +541,9 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
                                   OVPN3_CONFIG_INTERFACE, &n);
   code = collect_rows(cli, items, n, owner_uid, rows);
   g_array_sort(rows, row_cmp);
-  if (lst.json)
+  if (lst.count)
+    printf("Configurations found: %u\n", rows->len);
+  else if (lst.json)
     print_rows_json(rows);
   else if (rows->len == 0)
     print_no_rows(code);

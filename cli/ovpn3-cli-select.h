@@ -14,16 +14,19 @@ G_BEGIN_DECLS
  * paths) and returns NULL with *exit_code set. */
 char *ovpn3_cli_select_config(Ovpn3Cli *cli, const char *name, const char *path, int *exit_code);
 
-/* The GOptionEntry pair every profile command uses; the strings go into *name / *path. */
-#define OVPN3_CLI_SELECT_ENTRIES(name_var, path_var)                                            \
-  { "config", 'c', 0, G_OPTION_ARG_STRING, &(name_var), "The profile with this name", "NAME" }, \
-  {                                                                                             \
-    "path", 'o', 0, G_OPTION_ARG_STRING, &(path_var), "The profile at this D-Bus object path",  \
-        "PATH"                                                                                  \
+/* The GOptionEntry triple every profile command uses; the strings go into *name / *path.
+ * --config-path is openvpn3's spelling of --path. */
+#define OVPN3_CLI_SELECT_ENTRIES(name_var, path_var)                                               \
+  { "config", 'c', 0, G_OPTION_ARG_STRING, &(name_var), "The profile with this name", "NAME" },    \
+      { "path", 'o', 0, G_OPTION_ARG_STRING, &(path_var), "The profile at this D-Bus object path", \
+        "PATH" },                                                                                  \
+  {                                                                                                \
+    "config-path", 0, 0, G_OPTION_ARG_STRING, &(path_var), "Same as --path", "PATH"                \
   }
 
-/* A session chosen by --path, --config (sessions' LookupConfigName) or --interface
- * (LookupInterface).  On failure prints a plain error and returns NULL with *exit_code set. */
+/* A session chosen by --path (openvpn3: --session-path), --config (sessions' LookupConfigName)
+ * or --interface (LookupInterface).  On failure prints a plain error and returns NULL with
+ * *exit_code set. */
 char *ovpn3_cli_select_session(Ovpn3Cli *cli, const char *config, const char *path,
                                const char *interface, int *exit_code);
 
@@ -37,6 +40,7 @@ char *ovpn3_cli_select_session(Ovpn3Cli *cli, const char *config, const char *pa
     "NAME" },                                                                                      \
       { "path", 'o', 0, G_OPTION_ARG_STRING, &(path_var), "The session at this D-Bus object path", \
         "PATH" },                                                                                  \
+      { "session-path", 0, 0, G_OPTION_ARG_STRING, &(path_var), "Same as --path", "PATH" },        \
   {                                                                                                \
     "interface", 'I', 0, G_OPTION_ARG_STRING, &(iface_var),                                        \
         "The session using this network interface (e.g. tun0)", "DEV"                              \

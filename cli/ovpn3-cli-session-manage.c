@@ -2,12 +2,9 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <glib-unix.h>
 
 #include "ovpn3-names.h"
 #include "ovpn3-cli.h"
@@ -53,8 +50,8 @@ ovpn3_cmd_session_manage_entries(void)
 {
   static const GOptionEntry entries[] = {
     OVPN3_CLI_SESSION_SELECT_ENTRIES(sm.config, sm.path, sm.interface),
-    { "pause", 0, 0, G_OPTION_ARG_NONE, &sm.pause, "Pause the connection", NULL },
-    { "resume", 0, 0, G_OPTION_ARG_NONE, &sm.resume, "Resume a paused connection", NULL },
+    { "pause", 'P', 0, G_OPTION_ARG_NONE, &sm.pause, "Pause the connection", NULL },
+    { "resume", 'R', 0, G_OPTION_ARG_NONE, &sm.resume, "Resume a paused connection", NULL },
     { "restart", 0, 0, G_OPTION_ARG_NONE, &sm.restart, "Reconnect now", NULL },
     { "disconnect", 'D', 0, G_OPTION_ARG_NONE, &sm.disconnect, "End the session", NULL },
     { "cleanup", 0, 0, G_OPTION_ARG_NONE, &sm.cleanup,
@@ -207,6 +204,7 @@ static struct
   char **revoke;
   char *public_access;
   char *restrict_log;
+  char *allow_log;
   gboolean show;
 } sa;
 
@@ -223,7 +221,10 @@ ovpn3_cmd_session_acl_entries(void)
       "Let every user manage the session", "yes|no" },
     { "restrict-log-access", 0, 0, G_OPTION_ARG_STRING, &sa.restrict_log,
       "Only the owner may follow the session's log", "yes|no" },
-    { "show", 0, 0, G_OPTION_ARG_NONE, &sa.show, "Show the access settings (after any change)",
+    { "allow-log-access", 0, 0, G_OPTION_ARG_STRING, &sa.allow_log,
+      "Users granted access may follow the log too (the opposite of --restrict-log-access)",
+      "yes|no" },
+    { "show", 's', 0, G_OPTION_ARG_NONE, &sa.show, "Show the access settings (after any change)",
       NULL },
     G_OPTION_ENTRY_NULL,
   };
@@ -287,6 +288,15 @@ ovpn3_cmd_session_acl(Ovpn3Cli *cli, int argc, char **argv)
     return ovpn3_cli_usage_error(cli, "--public-access takes yes or no");
   if (sa.restrict_log != NULL && !ovpn3_cli_parse_bool(sa.restrict_log, &restrict_log))
     return ovpn3_cli_usage_error(cli, "--restrict-log-access takes yes or no");
+  if (sa.allow_log != NULL && sa.restrict_log != NULL)
+    return ovpn3_cli_usage_error(cli, "give --allow-log-access or --restrict-log-access");
+  if (sa.allow_log != NULL && !ovpn3_cli_parse_bool(sa.allow_log, &restrict_log))
+    return ovpn3_cli_usage_error(cli, "--allow-log-access takes yes or no");
+  if (sa.allow_log != NULL)
+    {
+      sa.restrict_log = sa.allow_log; /* only "given" matters from here */
+      restrict_log = !restrict_log;
+    }
   path = ovpn3_cli_select_session(cli, sa.config, sa.path, sa.interface, &code);
   if (path == NULL)
     return code;
@@ -305,167 +315,4 @@ ovpn3_cmd_session_acl(Ovpn3Cli *cli, int argc, char **argv)
     return code;
   return ovpn3_cli_change_done(cli, path, changed, sa.show, "Access settings updated.",
                                show_session_acl);
-}
-
-/* ==== log ==================================================================================== */
-
-static struct
-{
-  char *config;
-  char *path;
-  char *interface;
-  int log_level;
-} lg = { .log_level = -1 };
-
-const GOptionEntry *
-ovpn3_cmd_log_entries(void)
-{
-  static const GOptionEntry entries[] = {
-    OVPN3_CLI_SESSION_SELECT_ENTRIES(lg.config, lg.path, lg.interface),
-    { "log-level", 0, 0, G_OPTION_ARG_INT, &lg.log_level, "Set the session's log level (0-6) first",
-      "LEVEL" },
-    G_OPTION_ENTRY_NULL,
-  };
-  return entries;
-}
-
-typedef struct
-{
-  Ovpn3Cli *cli;
-  GMainLoop *loop;
-  const char *path;
-  gboolean ended;
-} LogFollow;
-
-static void
-print_stamped(const char *text)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local();
-  g_autofree char *stamp = g_date_time_format(now, "%H:%M:%S");
-
-  printf("%s %s\n", stamp, text);
-  fflush(stdout);
-}
-
-static void
-on_forwarded(GDBusConnection *bus, const char *sender, const char *object_path, const char *iface,
-             const char *member, GVariant *params, gpointer data)
-{
-  guint32 a, b;
-  const char *message;
-  g_autofree char *line = NULL;
-
-  if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(uus)")))
-    return;
-  g_variant_get(params, "(uu&s)", &a, &b, &message);
-  if (g_str_equal(member, "StatusChange"))
-    line = g_strdup_printf("[status] %s%s%s", ovpn3_cli_status_text(a, b),
-                           *message != '\0' ? ": " : "", message);
-  else
-    line = g_strdup(message);
-  print_stamped(line);
-}
-
-static void
-on_session_event(GDBusConnection *bus, const char *sender, const char *object_path,
-                 const char *iface, const char *member, GVariant *params, gpointer data)
-{
-  LogFollow *f = data;
-  const char *path;
-  guint16 type;
-  guint32 owner;
-
-  if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(oqu)")))
-    return;
-  g_variant_get(params, "(&oqu)", &path, &type, &owner);
-  if (type == OVPN3_SESSION_EVENT_DESTROYED && g_str_equal(path, f->path))
-    {
-      print_stamped("[session ended]");
-      f->ended = TRUE;
-      g_main_loop_quit(f->loop);
-    }
-}
-
-static gboolean
-on_interrupt(gpointer data)
-{
-  LogFollow *f = data;
-
-  g_main_loop_quit(f->loop);
-  return G_SOURCE_REMOVE;
-}
-
-int
-ovpn3_cmd_log(Ovpn3Cli *cli, int argc, char **argv)
-{
-  int code;
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  GDBusConnection *bus;
-  LogFollow f = { 0 };
-  guint sub_log, sub_status, sub_event, sigint;
-  g_autoptr(GVariant) r = NULL;
-
-  if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("log"), ovpn3_cmd_log_entries(), &argc, &argv,
-                       &code))
-    return code;
-  if (!parse_level(cli, lg.log_level, &code))
-    return code;
-  path = ovpn3_cli_select_session(cli, lg.config, lg.path, lg.interface, &code);
-  if (path == NULL)
-    return code;
-  bus = ovpn3_cli_bus(&error);
-  if (bus == NULL)
-    return ovpn3_cli_report(cli, error, NULL, NULL);
-  if (lg.log_level >= 0)
-    {
-      code = ovpn3_cli_change_set(cli, &session_target, path, "log_verbosity",
-                                  g_variant_new_uint32((guint32) lg.log_level),
-                                  "cannot set the log level");
-      if (code != OVPN3_EXIT_OK)
-        return code;
-    }
-
-  loop = g_main_loop_new(NULL, FALSE);
-  f.cli = cli;
-  f.loop = loop;
-  f.path = path;
-  /* subscribe before asking for the forwarding, so nothing is missed */
-  sub_log = g_dbus_connection_signal_subscribe(bus, OVPN3_LOG_BUS_NAME, OVPN3_BACKENDS_INTERFACE,
-                                               "Log", path, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                               on_forwarded, &f, NULL);
-  sub_status = g_dbus_connection_signal_subscribe(bus, OVPN3_LOG_BUS_NAME, OVPN3_BACKENDS_INTERFACE,
-                                                  "StatusChange", path, NULL,
-                                                  G_DBUS_SIGNAL_FLAGS_NONE, on_forwarded, &f, NULL);
-  sub_event = g_dbus_connection_signal_subscribe(
-      bus, OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_INTERFACE, "SessionManagerEvent",
-      OVPN3_SESSIONS_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_session_event, &f, NULL);
-  r = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "LogForward",
-                     g_variant_new("(b)", TRUE), NULL, &error);
-  if (r == NULL)
-    code = ovpn3_cli_report(cli, error, "cannot follow the session's log",
-                            ovpn3_cli_error_kind(error) == OVPN3_CLI_ERROR_KIND_ACCESS
-                                ? "Only the owner may follow a session's log unless it allows "
-                                  "others (`ovpn3 session-acl --restrict-log-access no`)"
-                                : NULL);
-  else
-    {
-      fprintf(stderr, "Following %s (Ctrl-C to stop).\n", path);
-      sigint = g_unix_signal_add(SIGINT, on_interrupt, &f);
-      g_unix_signal_add(SIGTERM, on_interrupt, &f);
-      g_main_loop_run(loop);
-      g_source_remove(sigint);
-      if (!f.ended)
-        {
-          g_autoptr(GVariant) off G_GNUC_UNUSED
-              = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE,
-                               "LogForward", g_variant_new("(b)", FALSE), NULL, NULL);
-        }
-      code = OVPN3_EXIT_OK;
-    }
-  g_dbus_connection_signal_unsubscribe(bus, sub_log);
-  g_dbus_connection_signal_unsubscribe(bus, sub_status);
-  g_dbus_connection_signal_unsubscribe(bus, sub_event);
-  return code;
 }

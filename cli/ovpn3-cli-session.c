@@ -514,12 +514,20 @@ give_up(Follow *f, gint64 deadline, guint timeout, int *code)
     }
   if (deadline != 0 && g_get_monotonic_time() > deadline)
     {
+      /* as openvpn3's --timeout: the attempt ends with the session */
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) r
+          = ovpn3_cli_call(OVPN3_SESSIONS_BUS_NAME, f->path, OVPN3_SESSIONS_INTERFACE, "Disconnect",
+                           NULL, NULL, &error);
+
       clear_line(f);
       *code = ovpn3_cli_fail(f->cli, OVPN3_EXIT_ERROR,
-                             "The session keeps trying; see `ovpn3 sessions-list`, or end it "
-                             "with `ovpn3 session-manage --disconnect`",
-                             "not connected after %u seconds (last status: %s)", timeout,
-                             ovpn3_cli_status_text(f->last_major, f->last_minor));
+                             r != NULL ? "Start it again with a longer --timeout, or none"
+                                       : "End it with `ovpn3 session-manage --disconnect`",
+                             "not connected after %u seconds (last status: %s); %s", timeout,
+                             ovpn3_cli_status_text(f->last_major, f->last_minor),
+                             r != NULL ? "the session was disconnected"
+                                       : "the session could not be disconnected");
       return TRUE;
     }
   return FALSE;

@@ -22,6 +22,7 @@ static struct
   char *dco;
   int timeout;
   gboolean allow_outside;
+  gboolean persist_tun;
 } start;
 
 const GOptionEntry *
@@ -30,13 +31,16 @@ ovpn3_cmd_session_start_entries(void)
   static const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &start.config,
       "A profile's name, or a profile file (imported for this session only)", "NAME|FILE" },
-    { "config-path", 'o', 0, G_OPTION_ARG_STRING, &start.config_path,
+    { "config-path", 'p', 0, G_OPTION_ARG_STRING, &start.config_path,
       "The profile at this D-Bus object path", "PATH" },
+    { "path", 'o', 0, G_OPTION_ARG_STRING, &start.config_path, "Same as --config-path", "PATH" },
     { "background", 'b', 0, G_OPTION_ARG_NONE, &start.background,
       "Return once the connection is under way", NULL },
     { "dco", 0, 0, G_OPTION_ARG_STRING, &start.dco, "Use data channel offload", "yes|no" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &start.timeout,
-      "Give up waiting after this many seconds (the session keeps trying)", "SECONDS" },
+      "Disconnect if not connected after this many seconds", "SECONDS" },
+    { "persist-tun", 0, 0, G_OPTION_ARG_NONE, &start.persist_tun,
+      "With --config: set the profile's persist-tun override first", NULL },
     { "allow-outside-files", 0, 0, G_OPTION_ARG_NONE, &start.allow_outside,
       "With a profile FILE: also inline files outside its folder or reached through symbolic "
       "links",
@@ -140,10 +144,21 @@ ovpn3_cmd_session_start(Ovpn3Cli *cli, int argc, char **argv)
     return ovpn3_cli_usage_error(cli, "--dco takes yes or no, not '%s'", start.dco);
   if (start.timeout < 0)
     return ovpn3_cli_usage_error(cli, "--timeout cannot be negative");
+  if (start.persist_tun && start.config == NULL)
+    return ovpn3_cli_usage_error(cli, "--persist-tun can only be used with --config");
 
   config = start_profile(cli, &code);
   if (config == NULL)
     return code;
+  if (start.persist_tun)
+    {
+      reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, config, OVPN3_CONFIG_INTERFACE, "SetOverride",
+                             g_variant_new("(sv)", "persist-tun", g_variant_new_boolean(TRUE)),
+                             NULL, &error);
+      if (reply == NULL)
+        return ovpn3_cli_report(cli, error, "cannot set the persist-tun override", NULL);
+      g_clear_pointer(&reply, g_variant_unref);
+    }
   reply = ovpn3_cli_call(OVPN3_CONFIG_BUS_NAME, config, OVPN3_CONFIG_INTERFACE, "Validate", NULL,
                          NULL, &error);
   if (reply == NULL)
