@@ -90,6 +90,9 @@ struct _Ovpn3ClientBackend
   char *engine_error;   /* why no engine uid could be had; the registration fails */
   char *sessionmgr;     /* unique name owning net.openvpn.v3.sessions */
   guint sessionmgr_watch;
+  /* the session manager died (sessionmgr NULL): the session waits to be taken back */
+  gboolean orphaned;
+  guint readopt_timeout_id;
   guint registration_timeout_id;
   gboolean registered;  /* RegistrationConfirmation accepted the token */
   gboolean initialized; /* the profile was evaluated successfully */
@@ -215,6 +218,12 @@ void client_events_exited(Ovpn3ClientBackend *self, gint wait_status);
 void client_run_start(Ovpn3ClientBackend *self);
 /* The session is over: remove the device, then exit. */
 void client_finish(Ovpn3ClientBackend *self);
+
+/* client-registration.c: a RegistrationConfirmation from a restarted session manager taking
+ * this session back (self->orphaned; client-backend.c) */
+void client_registration_readopted(Ovpn3ClientBackend *self, const char *token,
+                                   const char *session_path, const char *config_path,
+                                   GDBusMethodInvocation *invocation);
 
 /* client-control.c: what the session manager asks (the methods' checks are here) */
 /* Connect without the checks: starts, or goes on after input or a hold. */

@@ -149,6 +149,7 @@ ovpn3_client_backend_dispose(GObject *object)
   g_clear_handle_id(&self->hold_timer_id, g_source_remove);
   g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
   g_clear_handle_id(&self->sessionmgr_watch, g_bus_unwatch_name);
+  g_clear_handle_id(&self->readopt_timeout_id, g_source_remove);
   if (self->registration_id != 0)
     {
       ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
@@ -449,17 +450,91 @@ on_registration_timeout(gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The session ends: it was never taken back, or the session manager died before the session
+ * was set up. */
+static void
+end_without_sessionmgr(Ovpn3ClientBackend *self)
+{
+  if (self->state == OVPN3_CLIENT_STATE_IDLE)
+    client_finish(self);
+  else
+    client_stop_session(self, FALSE);
+}
+
+static gboolean
+on_readopt_timeout(gpointer user_data)
+{
+  Ovpn3ClientBackend *self = user_data;
+
+  self->readopt_timeout_id = 0;
+  client_log(self, OVPN3_LOG_CATEGORY_WARN,
+             "No session manager took the session back within %d s; stopping",
+             OVPN3_CLIENT_READOPT_TIMEOUT_S);
+  end_without_sessionmgr(self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+send_registration_request(Ovpn3ClientBackend *self, const char *owner)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_dbus_connection_emit_signal(
+          self->connection, owner, OVPN3_BACKEND_SESSION_PATH, OVPN3_BACKENDS_INTERFACE,
+          "RegistrationRequest",
+          g_variant_new("(ssi)", self->bus_name, self->token, (gint32) getpid()), &error))
+    return TRUE;
+  g_printerr("%s: RegistrationRequest: %s\n", g_get_prgname(), error->message);
+  return FALSE;
+}
+
+/* The session manager died (services/client/README.md "Session manager restart"): a session
+ * that was set up keeps its tunnel and waits to be taken back; the name is activated again. */
 static void
 on_sessionmgr_vanished(GDBusConnection *connection, const char *name, gpointer user_data)
 {
   Ovpn3ClientBackend *self = user_data;
 
-  g_printerr("%s: the session manager %s left the bus; stopping\n", g_get_prgname(),
-             self->sessionmgr != NULL ? self->sessionmgr : name);
-  if (self->state == OVPN3_CLIENT_STATE_IDLE)
-    client_finish(self);
-  else
-    client_stop_session(self, FALSE);
+  if (self->sessionmgr == NULL)
+    return;
+  g_printerr("%s: the session manager %s left the bus\n", g_get_prgname(), self->sessionmgr);
+  g_clear_pointer(&self->sessionmgr, g_free);
+  if (!self->initialized || self->state == OVPN3_CLIENT_STATE_DONE
+      || self->state == OVPN3_CLIENT_STATE_DISCONNECTING)
+    {
+      end_without_sessionmgr(self);
+      return;
+    }
+  client_log(self, OVPN3_LOG_CATEGORY_WARN,
+             "The session manager left the bus; waiting up to %d s to be taken back",
+             OVPN3_CLIENT_READOPT_TIMEOUT_S);
+  self->orphaned = TRUE;
+  g_clear_handle_id(&self->readopt_timeout_id, g_source_remove);
+  self->readopt_timeout_id
+      = g_timeout_add_seconds(OVPN3_CLIENT_READOPT_TIMEOUT_S, on_readopt_timeout, self);
+  /* a session manager that is not restarted by its supervisor comes back by activation */
+  g_dbus_connection_call(self->connection, DBUS_NAME_BUS, DBUS_PATH_BUS, DBUS_INTERFACE_BUS,
+                         "StartServiceByName", g_variant_new("(su)", OVPN3_SESSIONS_BUS_NAME, 0),
+                         G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+}
+
+/* net.openvpn.v3.sessions has an owner: the one we registered with, or (orphaned) a new
+ * session manager, which is asked to take the session back. */
+static void
+on_sessionmgr_appeared(GDBusConnection *connection, const char *name, const char *owner,
+                       gpointer user_data)
+{
+  Ovpn3ClientBackend *self = user_data;
+
+  if (g_strcmp0(owner, self->sessionmgr) == 0)
+    return;
+  if (self->sessionmgr != NULL)
+    on_sessionmgr_vanished(connection, name, self);
+  if (!self->orphaned)
+    return;
+  self->sessionmgr = g_strdup(owner);
+  if (!send_registration_request(self, owner))
+    end_without_sessionmgr(self);
 }
 
 static void
@@ -479,19 +554,13 @@ on_sessions_owner(GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_variant_get(reply, "(&s)", &owner);
   self->sessionmgr = g_strdup(owner);
-  self->sessionmgr_watch
-      = g_bus_watch_name_on_connection(self->connection, owner, G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                       on_sessionmgr_vanished, self, NULL);
+  self->sessionmgr_watch = g_bus_watch_name_on_connection(
+      self->connection, OVPN3_SESSIONS_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+      on_sessionmgr_appeared, on_sessionmgr_vanished, self, NULL);
   self->registration_timeout_id
       = g_timeout_add_seconds(OVPN3_CLIENT_REGISTRATION_TIMEOUT_S, on_registration_timeout, self);
-  if (!g_dbus_connection_emit_signal(
-          self->connection, owner, OVPN3_BACKEND_SESSION_PATH, OVPN3_BACKENDS_INTERFACE,
-          "RegistrationRequest",
-          g_variant_new("(ssi)", self->bus_name, self->token, (gint32) getpid()), &error))
-    {
-      g_printerr("%s: RegistrationRequest: %s\n", g_get_prgname(), error->message);
-      ovpn3_service_quit(self->ctx);
-    }
+  if (!send_registration_request(self, owner))
+    ovpn3_service_quit(self->ctx);
 }
 
 void

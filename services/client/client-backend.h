@@ -27,6 +27,9 @@ extern const Ovpn3AccessTable ovpn3_client_backend_access;
 #define OVPN3_CLIENT_STOP_TIMEOUT_S 5
 /* auth-fail-retry: how long a session whose login failed waits for new credentials. */
 #define OVPN3_CLIENT_AUTH_RETRY_S 300
+/* The session manager died: how long the session waits to be taken back by its next start
+ * (which waits OVPN3_READOPT_WAIT_S = 5 s for its recorded sessions) before it ends. */
+#define OVPN3_CLIENT_READOPT_TIMEOUT_S 20
 
 #define OVPN3_TYPE_CLIENT_BACKEND (ovpn3_client_backend_get_type())
 G_DECLARE_FINAL_TYPE(Ovpn3ClientBackend, ovpn3_client_backend, OVPN3, CLIENT_BACKEND, GObject)

@@ -226,6 +226,44 @@ on_registration_fetched(GObject *source, GAsyncResult *result, gpointer user_dat
   evaluate(self, invocation, g_task_get_task_data(G_TASK(result)));
 }
 
+/* ---- taken back by a restarted session manager ------------------------------------------- */
+
+static void
+on_reassigned(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+  if (reply == NULL)
+    client_log(self, OVPN3_LOG_CATEGORY_WARN, "Log service AssignSession: %s", error->message);
+}
+
+void
+client_registration_readopted(Ovpn3ClientBackend *self, const char *token, const char *session_path,
+                              const char *config_path, GDBusMethodInvocation *invocation)
+{
+  if (strlen(token) != strlen(self->token) || memcmp(token, self->token, strlen(token)) != 0
+      || !g_str_equal(session_path, self->session_path)
+      || !g_str_equal(config_path, self->config_path))
+    {
+      ovpn3_invocation_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION,
+                                    "This backend serves another session");
+      return;
+    }
+  self->orphaned = FALSE;
+  g_clear_handle_id(&self->readopt_timeout_id, g_source_remove);
+  client_log(self, OVPN3_LOG_CATEGORY_INFO, "Session %s taken back by the session manager",
+             self->session_path);
+  /* the log service learns again, from the new session manager, which session we serve */
+  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
+                         "AssignSession",
+                         g_variant_new("(os)", self->session_path, OVPN3_BACKENDS_INTERFACE), NULL,
+                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_reassigned, g_object_ref(self));
+  g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", self->config_name));
+}
+
 void
 client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,
                             GDBusMethodInvocation *invocation)
@@ -233,6 +271,11 @@ client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,
   const char *token, *session_path, *config_path;
 
   g_variant_get(parameters, "(&s&o&o)", &token, &session_path, &config_path);
+  if (self->registered && self->orphaned)
+    {
+      client_registration_readopted(self, token, session_path, config_path, invocation);
+      return;
+    }
   if (self->registered)
     {
       ovpn3_invocation_return_error(invocation, OVPN3_ERROR_BE_REGISTRATION,

@@ -152,6 +152,11 @@
  * (seconds; auth-fail-retry, services/client/README.md). */
 #define OVPN3_ENV_TEST_AUTH_RETRY_S "OVPN3_TEST_AUTH_RETRY_S"
 
+/* The session manager's state (services/sessionmgr/session-state-store.h): the live sessions,
+ * for a restarted session manager to take back; the service user's, 0700. */
+#define OVPN3_SESSIONMGR_STATE_DIR  OVPN3_RUNTIMEDIR "/sessionmgr"
+#define OVPN3_SESSIONMGR_STATE_FILE "sessions.json"
+
 /* ---- Engine uids (docs/security.md §3) -------------------------------------------- */
 
 /* One flock()ed file per engine uid in use, held by its backend client. */

@@ -7,6 +7,7 @@
 
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
+#include "session-manager.h"
 #include "session-object-private.h"
 
 #define TEXT_ACCESS_DENIED "Access denied"
@@ -108,6 +109,7 @@ on_grant_user_checked(GObject *source, GAsyncResult *result, gpointer user_data)
   else
     {
       ovpn3_acl_grant(&self->acl, uid);
+      ovpn3_session_manager_save_state(self->manager);
       ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access granted to UID %u", uid);
       g_dbus_method_invocation_return_value(invocation, NULL);
     }
@@ -128,6 +130,7 @@ ovpn3_session_change_access(Ovpn3Session *self, const char *method, GVariant *pa
                                                       OVPN3_ERROR_FAILED, "UID not granted access");
       else
         {
+          ovpn3_session_manager_save_state(self->manager);
           ovpn3_session_log(self, OVPN3_LOG_CATEGORY_INFO, "Access revoked from UID %u", uid);
           g_dbus_method_invocation_return_value(invocation, NULL);
         }

@@ -20,6 +20,8 @@ struct _Ovpn3BackendStarter
   guint subscription;
   GHashTable *launches;     /* token → GTask of a launch still waiting */
   Ovpn3RateLimit *refusals; /* what anyone can make us log: forged registrations */
+  Ovpn3ReadoptFunc readopt; /* the re-registrations after a restart */
+  gpointer readopt_data;
 };
 
 G_DEFINE_TYPE(Ovpn3BackendStarter, ovpn3_backend_starter, G_TYPE_OBJECT)
@@ -267,7 +269,10 @@ on_registration_request(GDBusConnection *connection, const char *sender_name,
   task = g_hash_table_lookup(self->launches, token);
   if (task == NULL || !launch_open(task))
     {
-      refuse_registration(self, sender_name, "unknown or used token");
+      if (self->readopt == NULL
+          || !self->readopt(self->readopt_data, sender_name, bus_name, token, (guint32) pid))
+        refuse_registration(self, sender_name,
+                            "unknown or used token, and not a recorded backend client");
       return;
     }
   expected = g_strdup_printf(OVPN3_BACKEND_BUS_NAME_PREFIX "%d", pid);
@@ -359,6 +364,14 @@ on_candidate_owner(GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   launch_succeed(self, c->task, &c->registrant);
+}
+
+void
+ovpn3_backend_starter_set_readopt(Ovpn3BackendStarter *self, Ovpn3ReadoptFunc readopt,
+                                  gpointer data)
+{
+  self->readopt = readopt;
+  self->readopt_data = data;
 }
 
 /* ---- 2. attach ---------------------------------------------------------------------- */

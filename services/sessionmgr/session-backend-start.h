@@ -52,6 +52,13 @@ Ovpn3Registrant *ovpn3_backend_starter_launch_finish(Ovpn3BackendStarter *self,
  * still waiting completes with G_IO_ERROR_CANCELLED (perhaps before this returns). */
 void ovpn3_backend_starter_withdraw(Ovpn3BackendStarter *self, const char *token);
 
+/* A RegistrationRequest that no launch waits for goes to readopt (a session manager restart:
+ * session-readopt.h) before it is refused: TRUE if readopt took it. */
+typedef gboolean (*Ovpn3ReadoptFunc)(gpointer data, const char *sender, const char *bus_name,
+                                     const char *token, guint32 pid);
+void ovpn3_backend_starter_set_readopt(Ovpn3BackendStarter *self, Ovpn3ReadoptFunc readopt,
+                                       gpointer data);
+
 /* 2. attach (ovpn3_session_attach_backend() of a new proxy on the starter's connection). */
 void ovpn3_backend_starter_attach(Ovpn3BackendStarter *self, Ovpn3Session *session,
                                   const Ovpn3Registrant *registrant);

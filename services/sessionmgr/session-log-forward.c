@@ -8,6 +8,7 @@
 
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
+#include "session-manager.h"
 #include "session-object-private.h"
 
 #define MAX_LOG_FORWARDS 64
@@ -103,16 +104,18 @@ on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
     {
       ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "LogForward for %s failed: %s", call->target,
                         error->message);
-      ovpn3_backend_return_error(call->invocation, error);
+      if (call->invocation != NULL)
+        ovpn3_backend_return_error(call->invocation, error);
       return;
     }
   g_variant_get(reply, "(&o)", &proxy_path);
   if (self->state == STATE_CLOSED)
     {
       ovpn3_session_remove_log_proxy(self, proxy_path);
-      g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
-                                                    OVPN3_ERROR_FAILED,
-                                                    "Access denied: Session no longer valid");
+      if (call->invocation != NULL)
+        g_dbus_method_invocation_return_error_literal(call->invocation, OVPN3_ERROR_GDBUSPP,
+                                                      OVPN3_ERROR_FAILED,
+                                                      "Access denied: Session no longer valid");
       return;
     }
   fwd = find_log_forward(self, call->target, NULL);
@@ -130,7 +133,33 @@ on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
   fwd->proxy_path = g_strdup(proxy_path);
   ovpn3_session_log(self, OVPN3_LOG_CATEGORY_VERB1, "Log forwarding to %s enabled (%s)",
                     call->target, proxy_path);
-  g_dbus_method_invocation_return_value(call->invocation, NULL);
+  ovpn3_session_manager_save_state(self->manager);
+  if (call->invocation != NULL)
+    g_dbus_method_invocation_return_value(call->invocation, NULL);
+}
+
+static void
+ask_log_proxy(Ovpn3Session *self, const char *target, GDBusMethodInvocation *invocation)
+{
+  LogForwardCall *call = g_new0(LogForwardCall, 1);
+
+  call->self = g_object_ref(self);
+  call->invocation = invocation;
+  call->target = g_strdup(target);
+  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
+                         "ProxyLogEvents", g_variant_new("(so)", target, self->path),
+                         G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                         on_proxy_log_events, call);
+}
+
+/* The log service answers with the proxy it still has for target, or fails if target left the
+ * bus (then there is nothing to restore). */
+void
+ovpn3_session_restore_log_forward(Ovpn3Session *self, const char *target)
+{
+  if (g_dbus_is_unique_name(target) && find_log_forward(self, target, NULL) == NULL
+      && self->log_forwards->len < MAX_LOG_FORWARDS)
+    ask_log_proxy(self, target, NULL);
 }
 
 void
@@ -138,7 +167,6 @@ ovpn3_session_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVarian
                           GDBusMethodInvocation *invocation)
 {
   gboolean enable;
-  LogForwardCall *call;
   guint index;
 
   g_variant_get(parameters, "(b)", &enable);
@@ -152,6 +180,7 @@ ovpn3_session_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVarian
           ovpn3_session_log(self, OVPN3_LOG_CATEGORY_VERB1, "Log forwarding to %s disabled",
                             caller->sender);
           g_ptr_array_remove_index(self->log_forwards, index);
+          ovpn3_session_manager_save_state(self->manager);
         }
       g_dbus_method_invocation_return_value(invocation, NULL);
       return;
@@ -164,12 +193,5 @@ ovpn3_session_log_forward(Ovpn3Session *self, const Ovpn3Caller *caller, GVarian
                                             MAX_LOG_FORWARDS);
       return;
     }
-  call = g_new0(LogForwardCall, 1);
-  call->self = g_object_ref(self);
-  call->invocation = invocation;
-  call->target = g_strdup(caller->sender);
-  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
-                         "ProxyLogEvents", g_variant_new("(so)", caller->sender, self->path),
-                         G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                         on_proxy_log_events, call);
+  ask_log_proxy(self, caller->sender, invocation);
 }

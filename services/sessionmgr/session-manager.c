@@ -5,11 +5,14 @@
 #include "ovpn3-access.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
+#include "ovpn3-state-file.h"
 #include "session-list.h"
 #include "session-lookup.h"
 #include "session-manager.h"
 #include "session-new-tunnel.h"
+#include "session-readopt.h"
 #include "session-reconnect.h"
+#include "session-state-store.h"
 
 struct _Ovpn3SessionManager
 {
@@ -20,6 +23,8 @@ struct _Ovpn3SessionManager
   GHashTable *sessions;         /* path → Ovpn3Session, starting ones included */
   GHashTable *starts;           /* Ovpn3Session → PendingStart: starts under way */
   Ovpn3Reconnect *reconnect;    /* sleep and uplink changes */
+  Ovpn3Readopt *readopt;        /* the sessions of a predecessor, taken back */
+  char *state_path;             /* the state file; NULL if it cannot be kept */
 };
 
 G_DEFINE_TYPE(Ovpn3SessionManager, ovpn3_session_manager, G_TYPE_OBJECT)
@@ -47,6 +52,7 @@ ovpn3_session_manager_dispose(GObject *object)
   ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   self->registration_id = 0;
   g_clear_pointer(&self->reconnect, ovpn3_reconnect_free);
+  g_clear_pointer(&self->readopt, ovpn3_readopt_close);
   g_hash_table_remove_all(self->starts);
   g_hash_table_remove_all(self->sessions);
   g_clear_object(&self->starter);
@@ -60,6 +66,7 @@ ovpn3_session_manager_finalize(GObject *object)
 
   g_hash_table_unref(self->starts);
   g_hash_table_unref(self->sessions);
+  g_free(self->state_path);
   G_OBJECT_CLASS(ovpn3_session_manager_parent_class)->finalize(object);
 }
 
@@ -130,6 +137,7 @@ ovpn3_session_manager_remove(Ovpn3SessionManager *self, Ovpn3Session *session,
     return;
   ovpn3_session_shutdown(session, shutdown_backend, reason);
   ovpn3_idle_release(self->ctx->idle);
+  ovpn3_session_manager_save_state(self);
   if (exported)
     ovpn3_session_manager_emit_event(self, path, OVPN3_SESSION_EVENT_DESTROYED,
                                      ovpn3_session_get_owner(session));
@@ -185,14 +193,64 @@ ovpn3_session_manager_close_all(Ovpn3SessionManager *self, const char *reason)
   g_list_free_full(sessions, g_object_unref);
 }
 
+/* ---- the state file (session-state-store.h, session-readopt.h) ----------------------------- */
+
+void
+ovpn3_session_manager_save_state(Ovpn3SessionManager *self)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new(); /* not owned */
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func((GDestroyNotify) json_node_unref);
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->state_path == NULL)
+    return;
+  g_hash_table_iter_init(&iter, self->sessions);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    {
+      JsonNode *record = ovpn3_session_state_record(value);
+
+      if (record != NULL)
+        g_ptr_array_add(owned, record);
+    }
+  g_ptr_array_extend(records, owned, NULL, NULL);
+  if (self->readopt != NULL)
+    ovpn3_readopt_add_awaited(self->readopt, records);
+  if (!ovpn3_session_state_save(self->state_path, records, &error))
+    g_warning("Could not write the session state: %s", error->message);
+}
+
+/* The state directory and the records of a predecessor; without them, no state is kept. */
+static GPtrArray *
+load_state(Ovpn3SessionManager *self)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *records = NULL;
+
+  if (!ovpn3_state_dir_ensure(OVPN3_SESSIONMGR_STATE_DIR, &error))
+    {
+      g_warning("No session state is kept: %s", error->message);
+      return g_ptr_array_new();
+    }
+  self->state_path
+      = g_build_filename(OVPN3_SESSIONMGR_STATE_DIR, OVPN3_SESSIONMGR_STATE_FILE, NULL);
+  records = ovpn3_session_state_load(self->state_path, &error);
+  if (records == NULL)
+    {
+      g_warning("Ignoring the session state: %s", error->message);
+      records = g_ptr_array_new();
+    }
+  return records;
+}
+
 /* ---- the manager object ---------------------------------------------------------------- */
 
-static void
-method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
-            GDBusMethodInvocation *invocation)
+void
+ovpn3_session_manager_dispatch(Ovpn3SessionManager *self, const Ovpn3Caller *caller,
+                               const char *method, GVariant *parameters,
+                               GDBusMethodInvocation *invocation)
 {
-  Ovpn3SessionManager *self = object;
-
   if (g_str_equal(method, "NewTunnel"))
     ovpn3_session_new_tunnel(self, caller, parameters, invocation);
   else if (g_str_equal(method, "FetchAvailableSessions"))
@@ -207,6 +265,18 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
     ovpn3_session_lookup_backend(self->sessions, caller, parameters, invocation);
   else
     ovpn3_invocation_return_unknown_method(invocation);
+}
+
+static void
+method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVariant *parameters,
+            GDBusMethodInvocation *invocation)
+{
+  Ovpn3SessionManager *self = object;
+
+  /* after a restart, the lists, the lookups and NewTunnel (one live session per profile,
+   * the quotas) wait for the sessions being taken back */
+  if (!ovpn3_readopt_defer(self->readopt, caller, method, parameters, invocation))
+    ovpn3_session_manager_dispatch(self, caller, method, parameters, invocation);
 }
 
 /* Everyone may start and list; NewTunnel then decides on the profile it
@@ -245,5 +315,9 @@ ovpn3_session_manager_new(Ovpn3ServiceContext *ctx, GError **error)
   if (self->registration_id == 0)
     return NULL;
   self->reconnect = ovpn3_reconnect_new(self);
+  self->readopt = ovpn3_readopt_new(self, load_state(self));
+  ovpn3_backend_starter_set_readopt(self->starter, ovpn3_readopt_request, self->readopt);
+  /* the records not taken back yet stay in the file until they are or the wait ends */
+  ovpn3_session_manager_save_state(self);
   return g_steal_pointer(&self);
 }

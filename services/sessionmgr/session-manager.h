@@ -39,6 +39,16 @@ void ovpn3_session_manager_close(Ovpn3SessionManager *self, Ovpn3Session *sessio
  * nothing of a session outlives the manager that can control it). */
 void ovpn3_session_manager_close_all(Ovpn3SessionManager *self, const char *reason);
 
+/* A method call on the manager object, after its access check (session-readopt.c replays the
+ * calls it held back through it). */
+void ovpn3_session_manager_dispatch(Ovpn3SessionManager *self, const Ovpn3Caller *caller,
+                                    const char *method, GVariant *parameters,
+                                    GDBusMethodInvocation *invocation);
+/* Writes the state file (session-state-store.h): the live sessions and the recorded ones a
+ * restart still awaits. Called when a session goes live, changes its ACL or log forwarding,
+ * or ends. */
+void ovpn3_session_manager_save_state(Ovpn3SessionManager *self);
+
 /* ---- for NewTunnel (session-new-tunnel.c) and automatic restart (session-restart.c) ---- */
 
 Ovpn3BackendStarter *ovpn3_session_manager_get_starter(Ovpn3SessionManager *self);

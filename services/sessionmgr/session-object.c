@@ -161,6 +161,7 @@ ovpn3_session_set_live(Ovpn3Session *self)
 {
   if (self->state == STATE_STARTING || self->state == STATE_RESTARTING)
     self->state = STATE_LIVE;
+  ovpn3_session_manager_save_state(self->manager);
 }
 
 gboolean
@@ -306,6 +307,36 @@ on_status_change(Ovpn3BackendProxy *backend, guint major, guint minor, const cha
   /* during the start the manager decides (it fails the NewTunnel) */
   if (self->state == STATE_LIVE && ovpn3_status_is_terminal(major, minor))
     ovpn3_session_schedule_close(self);
+}
+
+static void
+on_status_read(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3Session) self = user_data;
+  g_autoptr(GVariant) status = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 major, minor;
+  const char *message;
+
+  status = ovpn3_backend_proxy_get_property_finish(OVPN3_BACKEND_PROXY(source), result, &error);
+  if (status == NULL || !g_variant_is_of_type(status, G_VARIANT_TYPE("(uus)")))
+    {
+      if (status == NULL)
+        ovpn3_session_backend_read_failed(self, OVPN3_BACKEND_PROXY(source), "status", error);
+      return;
+    }
+  if (OVPN3_BACKEND_PROXY(source) != self->backend)
+    return;
+  g_variant_get(status, "(uu&s)", &major, &minor, &message);
+  on_status_change(self->backend, major, minor, message, self);
+}
+
+void
+ovpn3_session_refresh_status(Ovpn3Session *self)
+{
+  if (self->backend != NULL && self->state == STATE_LIVE)
+    ovpn3_backend_proxy_get_property_async(self->backend, "status", on_status_read,
+                                           g_object_ref(self));
 }
 
 static void
@@ -503,10 +534,14 @@ set_property(gpointer object, const Ovpn3Caller *caller, const char *name, GVari
 {
   Ovpn3Session *self = object;
 
-  if (g_str_equal(name, "public_access"))
-    self->acl.public_access = g_variant_get_boolean(value);
-  else if (g_str_equal(name, "restrict_log_access"))
-    self->restrict_log_access = g_variant_get_boolean(value);
+  if (g_str_equal(name, "public_access") || g_str_equal(name, "restrict_log_access"))
+    {
+      if (g_str_equal(name, "public_access"))
+        self->acl.public_access = g_variant_get_boolean(value);
+      else
+        self->restrict_log_access = g_variant_get_boolean(value);
+      ovpn3_session_manager_save_state(self->manager);
+    }
   else if (g_str_equal(name, "dco"))
     {
       if (self->connect_started)

@@ -37,6 +37,12 @@ Ovpn3BackendProxy *ovpn3_session_get_backend(Ovpn3Session *self);
 gboolean ovpn3_session_export(Ovpn3Session *self, Ovpn3Exporter *exporter, GError **error);
 gboolean ovpn3_session_is_exported(Ovpn3Session *self);
 
+/* After a session manager restart (session-readopt.c): asks the log service again for the
+ * proxy of a LogForward subscriber (it still has it if the subscriber is on the bus), and
+ * reads the backend's status, which may have changed while no session manager listened. */
+void ovpn3_session_restore_log_forward(Ovpn3Session *self, const char *target);
+void ovpn3_session_refresh_status(Ovpn3Session *self);
+
 /* Registration confirmed and SESS_CREATED sent: status changes may now
  * close the session. */
 void ovpn3_session_set_live(Ovpn3Session *self);
