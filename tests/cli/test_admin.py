@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`ovpn3 admin` (ovpn3-admin(8)) against the real services, with the stand-in backend
-client of tests/sessions (fake_client.py, no openvpn): log-service shows and changes the
-log service's settings, which it keeps across its restart (the destination too, and the
-records go there); netcfg-service pins the DNS backend and lists the NetworkChange
-subscribers; sessions lists every user's sessions for root and only one's own for a user
-without manage-others; what only root may do is refused to others with exit 4, bad values
-with 1 or 2."""
+client of tests/sessions (fake_client.py, no openvpn) and the polkit stand-in: log-service
+shows and changes the log service's settings, which it keeps across its restart (the
+destination too, and the records go there); netcfg-service pins the DNS backend and lists
+the NetworkChange subscribers; sessions lists every user's sessions for root and for a
+user polkit grants manage-others, only one's own for another; what only root may do is
+refused to others with exit 4, bad values with 1 or 2."""
 
 import os
 import signal
@@ -93,6 +93,13 @@ def test_sessions_lists_every_users_sessions_for_root_only():
     r = c.ok('admin', 'sessions', '--json', user=c.USER_A)
     assert [s['owner_name'] for s in r.json()] == [c.USER_A], r
     assert 'manage-others' in r.err, r
+    # a user polkit grants manage-others sees everyone's (asked without interaction)
+    t.polkit_allow('net.openvpn.v3.manage-others')
+    try:
+        r = c.ok('admin', 'sessions', '--json', user=c.USER_B)
+    finally:
+        t.polkit_deny_all()
+    assert sorted(s['owner_name'] for s in r.json()) == sorted([c.USER_A, c.USER_B]), r
     for s in every:
         c.ok('session-manage', '--path', s['path'], '--disconnect')
     t.wait_until(lambda: settings('sessions') == [], what='the sessions gone')
