@@ -233,6 +233,7 @@ static struct
 {
   Change changes[2];
   gboolean list;
+  char *unsubscribe;
   gboolean json;
 } ns = { .changes = {
              { "--dns-backend", OVPN3_NETCFG_PROP_DNS_BACKEND, NULL, 's' },
@@ -249,6 +250,8 @@ ovpn3_cmd_admin_netcfg_service_entries(void)
       "N" },
     { "list-subscribers", 0, 0, G_OPTION_ARG_NONE, &ns.list,
       "List the NetworkChange subscribers (root)", NULL },
+    { "unsubscribe", 0, 0, G_OPTION_ARG_STRING, &ns.unsubscribe,
+      "End a subscriber's NetworkChange subscription (root)", "UNIQUE-NAME" },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &ns.json, "Print JSON", NULL },
     G_OPTION_ENTRY_NULL,
   };
@@ -293,6 +296,20 @@ list_subscribers(Ovpn3Cli *cli)
   return OVPN3_EXIT_OK;
 }
 
+static int
+unsubscribe(Ovpn3Cli *cli, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = ovpn3_cli_call(OVPN3_NETCFG_BUS_NAME, OVPN3_NETCFG_PATH, OVPN3_NETCFG_INTERFACE,
+                         "NotificationUnsubscribe", g_variant_new("(s)", name), NULL, &error);
+  if (reply == NULL)
+    return ovpn3_cli_report(cli, error, "cannot end the subscription", NULL);
+  printf("Unsubscribed %s.\n", name);
+  return OVPN3_EXIT_OK;
+}
+
 int
 ovpn3_cmd_admin_netcfg_service(Ovpn3Cli *cli, int argc, char **argv)
 {
@@ -303,6 +320,8 @@ ovpn3_cmd_admin_netcfg_service(Ovpn3Cli *cli, int argc, char **argv)
 
   if (!ovpn3_cli_admin_parse(cli, &argc, &argv, &code))
     return code;
+  if (ns.unsubscribe != NULL)
+    return unsubscribe(cli, ns.unsubscribe);
   if (ns.list)
     return list_subscribers(cli);
   if (!apply_changes(cli, OVPN3_NETCFG_BUS_NAME, OVPN3_NETCFG_PATH, ns.changes,

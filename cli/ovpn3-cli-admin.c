@@ -35,6 +35,10 @@ static const Ovpn3CliCommand admin_commands[] = {
     "Needs root or the polkit authorization net.openvpn.v3.manage-others; without it only "
     "your own sessions are listed, and a note says so.",
     ovpn3_cmd_admin_sessions_entries, ovpn3_cmd_admin_sessions },
+  { "admin sessionmgr-service", "The same list, in openvpn3-admin's spelling",
+    "[--list-sessions] [--list-sessions-verbose] [--json]",
+    "openvpn3-admin sessionmgr-service --list-sessions: the same as `ovpn3 admin sessions`.",
+    ovpn3_cmd_admin_sessionmgr_entries, ovpn3_cmd_admin_sessions },
   { NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -91,8 +95,8 @@ ovpn3_cmd_admin(Ovpn3Cli *cli, int argc, char **argv)
   cmd = lookup(argv[1]);
   if (cmd == NULL)
     return ovpn3_cli_usage_error(cli,
-                                 "unknown admin command '%s' (log-service, netcfg-service "
-                                 "or sessions)",
+                                 "unknown admin command '%s' (log-service, netcfg-service, "
+                                 "sessions or sessionmgr-service)",
                                  argv[1]);
   cli->command = cmd->name;
   return cmd->run(cli, argc - 1, argv + 1);
@@ -108,6 +112,7 @@ ovpn3_cmd_admin_entries(void)
 /* ==== admin sessions ========================================================================= */
 
 static gboolean sessions_json;
+static gboolean list_flag; /* sessionmgr-service --list-sessions[-verbose]: the default anyway */
 
 const GOptionEntry *
 ovpn3_cmd_admin_sessions_entries(void)
@@ -115,6 +120,19 @@ ovpn3_cmd_admin_sessions_entries(void)
   static const GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_NONE, &sessions_json,
       "Print a JSON array: path, profile, owner (uid and name), started, device, status", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  return entries;
+}
+
+const GOptionEntry *
+ovpn3_cmd_admin_sessionmgr_entries(void)
+{
+  static const GOptionEntry entries[] = {
+    { "list-sessions", 0, 0, G_OPTION_ARG_NONE, &list_flag, "List every user's sessions", NULL },
+    { "list-sessions-verbose", 0, 0, G_OPTION_ARG_NONE, &list_flag,
+      "The same (the list always has every column)", NULL },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &sessions_json, "Print a JSON array", NULL },
     G_OPTION_ENTRY_NULL,
   };
   return entries;

@@ -25,6 +25,7 @@ const GOptionEntry *ovpn3_cmd_admin_netcfg_service_entries(void);
 /* ovpn3-cli-admin.c */
 int ovpn3_cmd_admin_sessions(Ovpn3Cli *cli, int argc, char **argv);
 const GOptionEntry *ovpn3_cmd_admin_sessions_entries(void);
+const GOptionEntry *ovpn3_cmd_admin_sessionmgr_entries(void);
 
 /* Parses the options of the sub-command cli->command names (as ovpn3_cli_parse). */
 gboolean ovpn3_cli_admin_parse(Ovpn3Cli *cli, int *argc, char ***argv, int *exit_code);

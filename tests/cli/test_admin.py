@@ -74,8 +74,8 @@ def test_netcfg_service_pins_the_dns_backend_and_lists_subscribers():
     r = c.ok('admin', 'netcfg-service', '--list-subscribers')
     assert bus.get_unique_name() in r.out and '0x7ff' in r.out, r
     c.fails(c.EXIT_ACCESS, 'admin', 'netcfg-service', '--list-subscribers', user=c.USER_A)
-    t.call(bus, t.NETCFG_NAME, t.NETCFG_PATH, t.NETCFG_NAME, 'NotificationUnsubscribe', '',
-           signature='s')
+    r = c.ok('admin', 'netcfg-service', '--unsubscribe', bus.get_unique_name())
+    assert c.ok('admin', 'netcfg-service', '--list-subscribers').out.startswith('No '), r
     assert settings('netcfg-service', '--dns-backend', 'auto')['dns_backend'] == 'auto'
 
 
@@ -90,6 +90,8 @@ def test_sessions_lists_every_users_sessions_for_root_only():
     assert {s['config_name'] for s in every} == {'autologin-admin'}, every
     r = c.ok('admin', 'sessions')
     assert c.USER_A in r.out and c.USER_B in r.out and 'PROFILE' in r.out, r
+    # openvpn3-admin's spelling
+    assert c.ok('admin', 'sessionmgr-service', '--list-sessions').out == r.out
     r = c.ok('admin', 'sessions', '--json', user=c.USER_A)
     assert [s['owner_name'] for s in r.json()] == [c.USER_A], r
     assert 'manage-others' in r.err, r
