@@ -7,7 +7,8 @@ Usage: check_man.py BUILDDIR OVPN3 SERVICE... (SERVICE: bus_name=binary)
 ovpn3(1) names every command `ovpn3 __complete commands` lists; ovpn3-admin(8)
 every sub-command `ovpn3 admin` lists and each of its options (from its --help);
 ovpn3-services(8) every service's binary and bus name. Every page the build
-made (any other *.1-*.8 in the build tree too) is roff with a .TH header."""
+made (any other *.1-*.8 in the build tree too) is roff with a .TH header that
+man(1) renders without a warning."""
 
 import glob
 import os
@@ -45,6 +46,9 @@ def test_every_page_is_built_roff():
     assert {'ovpn3.1', 'ovpn3-admin.8', 'ovpn3-services.8'} <= names, names
     for p in pages:
         text(os.path.relpath(p, BUILDDIR))
+        r = subprocess.run(['man', '--warnings', '-l', p], capture_output=True, text=True,
+                           env=dict(os.environ, MANWIDTH='100'))
+        assert r.returncode == 0 and r.stderr == '' and 'NAME' in r.stdout, (p, r.stderr)
 
 
 def test_ovpn3_1_names_every_command():
