@@ -61,6 +61,14 @@ def props(path):
     return {k: t.get_property(bus, t.SESSIONS_NAME, path, IFACE, k) for k in PROPS}
 
 
+def kill_sessionmgr():
+    """SIGKILL; waits until its connection left the bus (the name may have a new owner
+    already: the backend client activates it again)."""
+    old = bus.get_name_owner(t.SESSIONS_NAME)
+    os.kill(t.name_pid(bus, t.SESSIONS_NAME), signal.SIGKILL)
+    t.wait_until(lambda: not t.name_has_owner(bus, old), what='%s to leave the bus' % old)
+
+
 def listed(user):
     return t.run_as(user, lambda bus: t.call(bus, t.SESSIONS_NAME, t.SESSIONS_PATH, IFACE,
                                              'FetchAvailableSessions'))
@@ -127,7 +135,7 @@ def test_killed_while_its_backend_is_stopped_the_tunnel_goes_on_and_lists_wait()
     t.cleanup(lambda: os.kill(backend_pid, signal.SIGCONT) if os.path.exists(
         '/proc/%d' % backend_pid) else None)
     events.received.clear()
-    t.kill_service(bus, t.SESSIONS_NAME)
+    kill_sessionmgr()
     assert lab.ping(dev), 'traffic stopped while the session manager was gone'
     # activated again (a property read does not wait for the recorded sessions)
     t.get_property(bus, t.SESSIONS_NAME, t.SESSIONS_PATH, IFACE, 'version')
@@ -164,7 +172,7 @@ def test_the_log_forward_subscriber_still_gets_the_sessions_log():
 
 def test_killed_again_the_backend_client_brings_it_back():
     events.received.clear()
-    t.kill_service(bus, t.SESSIONS_NAME)
+    kill_sessionmgr()
     # nobody else calls: the backend client activates the session manager
     events.wait_for([path, lab.SESS_CREATED, before['owner']])
     assert props(path) == before
@@ -183,5 +191,32 @@ def test_disconnect_leaves_nothing_and_a_new_session_works():
     t.call_as(a, t.SESSIONS_NAME, path2, IFACE, 'Disconnect')
     e2elab.assert_clean(srv.resolv_before)
 
+
+
+def restart_with_state(text, owner, mode):
+    """The session manager restarted over a state file of this text, owner and mode."""
+    kill_sessionmgr()
+    with open(STATE_FILE, 'w') as f:
+        f.write(text)
+    os.chown(STATE_FILE, owner, -1)
+    os.chmod(STATE_FILE, mode)
+    return t.call(bus, t.SESSIONS_NAME, t.SESSIONS_PATH, IFACE, 'FetchAvailableSessions')
+
+
+def test_a_foreign_or_bad_state_file_is_ignored():
+    svc = t.uid_of(t.service_user())
+    record = {'path': path, 'config_path': '/net/openvpn/v3/configuration/x',
+              'backend_unique_name': ':1.1', 'backend_pid': 1}
+    one = json.dumps({'version': 1, 'sessions': [record]})
+    cases = [(one, 0, 0o644, 'owned by uid 0, not by us'),
+             (one, svc, 0o640, 'readable by group or others'),
+             ('{"version": 1, "sessions": [', svc, 0o600, 'Ignoring the session state'),
+             (one, svc, 0o600, 'ignoring session 0')]
+    for text_, owner, mode, warning in cases:
+        seen = t.service_log().count(warning)
+        # answered at once: nothing recorded is awaited
+        assert restart_with_state(text_, owner, mode) == [], text_
+        t.wait_until(lambda: t.service_log().count(warning) > seen,
+                     what='the warning %r' % warning)
 
 t.main()
