@@ -106,7 +106,10 @@ class Session:
         return tuple(self.get('status')[:2])
 
     def wait_status(self, want, timeout=60):
+        started = time.monotonic()
         t.wait_until(lambda: self.status() == want, timeout, 'status %r' % (want,))
+        if time.monotonic() - started > 5:
+            print('status %r after %.1f s' % (want, time.monotonic() - started))
 
     def credentials(self):
         s.provide_credentials('root', self.path, lab.USERNAME, lab.PASSWORD)
@@ -230,10 +233,18 @@ class CrashLab:
         tap_diagnostic('crash-matrix: %s | %s | %s'
                        % (self.process, stage.replace('_', ' '), result))
 
-    def kill_target(self, sess):
-        """SIGKILL the process of this file; returns how the session is to end."""
+    def kill_target(self, sess, live=True):
+        """SIGKILL the process of this file; returns how the session is to end.
+        A killed session manager comes back by activation (its backend
+        clients ask for it) and takes a live session back: SESS_CREATED
+        again (until then the session's object does not exist; only the
+        list and lookup calls wait for the take-back)."""
         if self.process in SERVICES:
+            created = self.events.of(sess.path).count(s.SESS_CREATED)
             self.kill_service()
+            if self.process == 'sessionmgr' and live:
+                t.wait_until(lambda: self.events.of(sess.path).count(s.SESS_CREATED) > created,
+                             20, 'SESS_CREATED again for the session taken back')
             return 'service'
         if self.process == 'client':
             os.kill(sess.backend_pid, signal.SIGKILL)
@@ -401,7 +412,7 @@ class CrashLab:
             sess.call('Disconnect')
             self.events.wait_for(sess.path, s.SESS_DESTROYED)
             assert os.path.exists('/proc/%d' % sess.backend_pid), 'the client is gone already'
-            self.kill_target(sess)
+            self.kill_target(sess, live=False)
         finally:
             if os.path.exists('/proc/%d' % ovpn):
                 os.kill(ovpn, signal.SIGCONT)
