@@ -13,6 +13,7 @@
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-profile-info.h"
 #include "ovpn3-cli-select.h"
+#include "ovpn3-cli-upstream.h"
 
 #define MAX_TAG_LEN 128
 
@@ -256,7 +257,7 @@ ovpn3_cmd_config_import(Ovpn3Cli *cli, int argc, char **argv)
   g_autofree char *path = NULL;
   g_autofree char *invalid = NULL;
 
-  ovpn3_cli_openvpn3_join_argument(&argc, &argv);
+  ovpn3_cli_join_optional(&argc, &argv, "--from-openvpn3", FALSE);
   if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("config-import"),
                        ovpn3_cmd_config_import_entries(), &argc, &argv, &code))
     return code;

@@ -10,6 +10,7 @@
 #include "ovpn3-cli-bus.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-openvpn3.h"
+#include "ovpn3-cli-upstream.h"
 
 /* upstream's files are small; a bigger one is not one of them */
 #define MAX_FILE_SIZE (4 * 1024 * 1024)
@@ -30,26 +31,6 @@ const char *
 ovpn3_cli_openvpn3_dir(void)
 {
   return from_dir;
-}
-
-void
-ovpn3_cli_openvpn3_join_argument(int *argc, char ***argv)
-{
-  GPtrArray *out = g_ptr_array_new();
-
-  for (int i = 0; i < *argc; i++)
-    {
-      if (g_str_equal((*argv)[i], "--from-openvpn3") && i + 1 < *argc && (*argv)[i + 1][0] != '-')
-        {
-          g_ptr_array_add(out, g_strconcat("--from-openvpn3=", (*argv)[i + 1], NULL));
-          i++;
-          continue;
-        }
-      g_ptr_array_add(out, (*argv)[i]);
-    }
-  *argc = (int) out->len;
-  g_ptr_array_add(out, NULL);
-  *argv = (char **) g_ptr_array_free(out, FALSE); /* lives as long as the process */
 }
 
 /* ---- one file ------------------------------------------------------------------------------- */

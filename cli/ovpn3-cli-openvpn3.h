@@ -28,10 +28,6 @@ gboolean ovpn3_cli_openvpn3_option(const char *option_name, const char *value, g
                                    GError **error);
 /* The folder --from-openvpn3 named, or NULL when it was not given. */
 const char *ovpn3_cli_openvpn3_dir(void);
-/* `--from-openvpn3 DIR` (a separate word, which GOption gives an optional argument only as
- * `--from-openvpn3=DIR`) made `--from-openvpn3=DIR` in a new argv (*argv replaced; the strings
- * are shared). */
-void ovpn3_cli_openvpn3_join_argument(int *argc, char ***argv);
 
 /* Import every *.json of the folder; one line per file.  Returns the exit code: 0 when every
  * file was imported, 1 when one was refused. */

@@ -12,6 +12,7 @@
 #include "ovpn3-cli-change.h"
 #include "ovpn3-cli-output.h"
 #include "ovpn3-cli-session.h"
+#include "ovpn3-cli-upstream.h"
 
 #define SESSION_OWNER_HINT                                                           \
   "Only the session's owner (and users it was shared with) may do this; see `ovpn3 " \
@@ -20,10 +21,13 @@
 static const Ovpn3CliTarget session_target
     = { OVPN3_SESSIONS_BUS_NAME, OVPN3_SESSIONS_INTERFACE, SESSION_OWNER_HINT };
 
+#define LEVEL_UNSET (-1)
+#define LEVEL_SHOW  (-2) /* --log-level without a value, as openvpn3's */
+
 static gboolean
 parse_level(Ovpn3Cli *cli, int level, int *code)
 {
-  if (level == -1)
+  if (level == LEVEL_UNSET || level == LEVEL_SHOW)
     return TRUE;
   if (level < 0 || level > OVPN3_LOG_LEVEL_MAX)
     {
@@ -43,7 +47,27 @@ static struct
   gboolean pause, resume, restart, disconnect, cleanup, background;
   int log_level;
   int timeout;
-} sm = { .log_level = -1 };
+} sm = { .log_level = LEVEL_UNSET };
+
+static gboolean
+on_log_level(const char *option_name, const char *value, gpointer data, GError **error)
+{
+  gint64 n;
+
+  if (value == NULL)
+    {
+      sm.log_level = LEVEL_SHOW;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_signed(value, 10, 0, G_MAXINT, &n, NULL))
+    {
+      g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                  "--log-level takes 0 to %d, not '%s'", OVPN3_LOG_LEVEL_MAX, value);
+      return FALSE;
+    }
+  sm.log_level = (int) n;
+  return TRUE;
+}
 
 const GOptionEntry *
 ovpn3_cmd_session_manage_entries(void)
@@ -56,8 +80,8 @@ ovpn3_cmd_session_manage_entries(void)
     { "disconnect", 'D', 0, G_OPTION_ARG_NONE, &sm.disconnect, "End the session", NULL },
     { "cleanup", 0, 0, G_OPTION_ARG_NONE, &sm.cleanup,
       "End every session of yours that has no working backend", NULL },
-    { "log-level", 0, 0, G_OPTION_ARG_INT, &sm.log_level, "Set the session's log level (0-6)",
-      "LEVEL" },
+    { "log-level", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer) on_log_level,
+      "Set the session's log level (0-6); without LEVEL show it", "[LEVEL]" },
     { "background", 'b', 0, G_OPTION_ARG_NONE, &sm.background,
       "With --resume/--restart: do not wait for the connection", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &sm.timeout,
@@ -124,6 +148,37 @@ print_final_stats(const char *path)
     }
 }
 
+/* --log-level N sets the level, --log-level alone shows it; TRUE (*code set) when the command
+ * is done (nothing else asked, or a failure). */
+static gboolean
+log_level_action(Ovpn3Cli *cli, const char *path, guint actions, int *code)
+{
+  *code = OVPN3_EXIT_OK;
+  if (sm.log_level == LEVEL_SHOW)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) v = ovpn3_cli_get_property(
+          OVPN3_SESSIONS_BUS_NAME, path, OVPN3_SESSIONS_INTERFACE, "log_verbosity", &error);
+
+      if (v == NULL)
+        {
+          *code = ovpn3_cli_report(cli, error, "cannot read the log level", NULL);
+          return TRUE;
+        }
+      printf("Log level: %u\n",
+             g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32) ? g_variant_get_uint32(v) : 0);
+      return actions == 0;
+    }
+  if (sm.log_level == LEVEL_UNSET)
+    return FALSE;
+  *code = ovpn3_cli_change_set(cli, &session_target, path, "log_verbosity",
+                               g_variant_new_uint32((guint32) sm.log_level),
+                               "cannot set the log level");
+  if (*code == OVPN3_EXIT_OK && actions == 0)
+    printf("Log level set to %d.\n", sm.log_level);
+  return *code != OVPN3_EXIT_OK || actions == 0;
+}
+
 int
 ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
 {
@@ -131,11 +186,12 @@ ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
   g_autofree char *path = NULL;
   guint actions;
 
+  ovpn3_cli_join_optional(&argc, &argv, "--log-level", TRUE);
   if (!ovpn3_cli_parse(cli, ovpn3_cli_command_lookup("session-manage"),
                        ovpn3_cmd_session_manage_entries(), &argc, &argv, &code))
     return code;
   actions = sm.pause + sm.resume + sm.restart + sm.disconnect + sm.cleanup;
-  if (actions == 0 && sm.log_level == -1)
+  if (actions == 0 && sm.log_level == LEVEL_UNSET)
     return ovpn3_cli_usage_error(cli, "say what to do: --pause, --resume, --restart, "
                                       "--disconnect, --cleanup or --log-level");
   if (actions > 1)
@@ -151,19 +207,8 @@ ovpn3_cmd_session_manage(Ovpn3Cli *cli, int argc, char **argv)
   if (path == NULL)
     return code;
 
-  if (sm.log_level >= 0)
-    {
-      code = ovpn3_cli_change_set(cli, &session_target, path, "log_verbosity",
-                                  g_variant_new_uint32((guint32) sm.log_level),
-                                  "cannot set the log level");
-      if (code != OVPN3_EXIT_OK)
-        return code;
-      if (actions == 0)
-        {
-          printf("Log level set to %d.\n", sm.log_level);
-          return OVPN3_EXIT_OK;
-        }
-    }
+  if (log_level_action(cli, path, actions, &code))
+    return code;
   if (sm.pause)
     {
       code = ovpn3_cli_change_call(cli, &session_target, path, "Pause",

@@ -81,6 +81,40 @@ ovpn3_cli_upstream_overrides(void)
   return collected != NULL ? (char **) collected->pdata : NULL;
 }
 
+static gboolean
+is_number(const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isdigit(*s))
+      return FALSE;
+  return TRUE;
+}
+
+void
+ovpn3_cli_join_optional(int *argc, char ***argv, const char *option, gboolean digits)
+{
+  GPtrArray *out = g_ptr_array_new();
+
+  for (int i = 0; i < *argc; i++)
+    {
+      const char *next = i + 1 < *argc ? (*argv)[i + 1] : NULL;
+
+      if (g_str_equal((*argv)[i], option) && next != NULL
+          && (digits ? is_number(next) : next[0] != '-'))
+        {
+          g_ptr_array_add(out, g_strconcat(option, "=", next, NULL));
+          i++;
+          continue;
+        }
+      g_ptr_array_add(out, (*argv)[i]);
+    }
+  *argc = (int) out->len;
+  g_ptr_array_add(out, NULL);
+  *argv = (char **) g_ptr_array_free(out, FALSE); /* lives as long as the process */
+}
+
 GOptionEntry *
 ovpn3_cli_entries_join(const GOptionEntry *a, const GOptionEntry *b)
 {

@@ -16,6 +16,11 @@ const GOptionEntry *ovpn3_cli_upstream_override_entries(void);
 /* The collected "KEY=VALUE" strings, in command-line order (NULL-terminated; owned here). */
 char **ovpn3_cli_upstream_overrides(void);
 
+/* `OPTION VALUE` (two words; GOption gives an optional argument only as `OPTION=VALUE`) made
+ * `OPTION=VALUE` in a new argv (*argv replaced; the strings are shared), when VALUE does not
+ * start with '-' (@digits: when it is a number). */
+void ovpn3_cli_join_optional(int *argc, char ***argv, const char *option, gboolean digits);
+
 /* A new NULL-terminated copy of @a followed by @b (the strings are shared, never freed). */
 GOptionEntry *ovpn3_cli_entries_join(const GOptionEntry *a, const GOptionEntry *b);
 

@@ -9,7 +9,7 @@ services, with the stand-in backend client fake_slow_client.py (its 'never' prof
 connect): config-manage's per-override options, -s/--show, --exists, --quiet; configs-list
 --count/--filter-config; config-acl -T/-S; --config-path; session-start -p and --persist-tun;
 --timeout that disconnects; log --config waiting for the session; log --session-path;
-session-acl --allow-log-access; session-manage -P/-R."""
+session-acl --allow-log-access; session-manage -P/-R and --log-level alone."""
 
 import os
 import re
@@ -235,6 +235,9 @@ def test_log_waits_acl_manage():
                  user=c.USER_A)
         assert re.search(r'Log restricted to owner:\s+no', r.out), r
         assert sessions(user=c.USER_A)[0]['restrict_log_access'] is False
+        c.ok('session-manage', '--session-path', s['path'], '--log-level', '5', user=c.USER_A)
+        r = c.ok('session-manage', '--session-path', s['path'], '--log-level', user=c.USER_A)
+        assert r.out == 'Log level: 5\n', r
         c.ok('session-manage', '--session-path', s['path'], '-P', user=c.USER_A)
         c.ok('session-manage', '--session-path', s['path'], '-R', '--timeout', '20',
              user=c.USER_A)
