@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The crash matrix of issue 14 (docs/architecture.md §2): one process is
 SIGKILLed at each stage of a session, against a real openvpn 2.6 server
-(tests/lib/ovpn3server.py), inside scripts/devbus. One test file per killed
-process; each stage is one TAP case and prints its row of the matrix:
+(tests/lib/ovpn3server.py), inside scripts/devbus. One meson test per killed
+process (test_crash.py <process>); each stage is one TAP case that prints
+its cell of the matrix:
 
     # crash-matrix: <process> | <stage> | <result>
 
-    L = crashlab.CrashLab('netcfg')       # one server lab for the whole file
-    for stage in crashlab.STAGES: ...     # L.cell(stage)
+    lab = crashlab.CrashLab('netcfg')     # one server lab for the whole row
+    lab.cell('connected')                 # for each of crashlab.STAGES, in order
 
 Stages: NewTunnel in flight (the log service is SIGSTOPped, so the new
-backend client waits for AssignSession while sessionmgr waits for it),
+backend client waits for it and sessionmgr for the client; for the
+backendstart row, backendstart is SIGSTOPped with StartClient sent to it),
 waiting for input (CFG_REQUIRE_USER), connecting (the server holds its
 authentication answer: openvpn runs, not connected), connected, paused,
 disconnecting (openvpn is SIGSTOPped after Disconnect, so the client waits
@@ -175,7 +177,7 @@ class CrashLab:
         self.events.wait_for(sess.path, s.SESS_DESTROYED)
 
     def assert_controllable(self, sess, status):
-        """Listed, status readable (and `status`), and then a working tunnel."""
+        """Listed by FetchAvailableSessions, and its status readable and `status`."""
         listed = t.call(self.bus, t.SESSIONS_NAME, t.SESSIONS_PATH, s.SESSIONS_IFACE,
                         'FetchAvailableSessions')
         assert sess.path in listed, (sess.path, listed)
