@@ -152,30 +152,33 @@ apply_bool(Ovpn3ClientBackend *self, const char *key, gboolean v)
   return TRUE;
 }
 
-/* proxy-host/-port/-auth-cleartext: --http-proxy HOST PORT auto|auto-nct and --proto tcp-client
- * (openvpn reaches a proxy over TCP only); proxy-username/-password answer openvpn's
- * >PASSWORD:Need 'HTTP Proxy' (client-credentials.c). */
+/* proxy-host/-port: --http-proxy HOST PORT and --proto tcp-client (openvpn reaches a proxy over
+ * TCP only). With proxy-username, `stdin basic` when proxy-auth-cleartext allows Basic (not
+ * `auto`: openvpn 2.6 re-sends refused Basic credentials in a tight loop there; named, a refused
+ * login is retried at openvpn's restart pace), else `auto-nct` (Digest or NTLM as the proxy asks,
+ * never Basic); openvpn asks >PASSWORD:Need 'HTTP Proxy' and client-credentials.c answers. */
 static gboolean
 apply_proxy(Ovpn3ClientBackend *self, GStrvBuilder *args, GError **error)
 {
   const char *host = client_override_string(self, "proxy-host");
   const char *port = client_override_string(self, "proxy-port");
+  const char *user = client_override_string(self, "proxy-username");
+  const char *const keys[] = { "proxy-port", "proxy-username", "proxy-password", NULL };
   guint64 n;
 
-  if (host == NULL)
-    {
-      const char *const keys[] = { "proxy-port", "proxy-username", "proxy-password", NULL };
+  /* proxy settings without proxy-host, or a password without a user name */
+  for (guint i = host == NULL ? 0 : 2; keys[i] != NULL; i++)
+    if ((host == NULL || user == NULL) && client_override_string(self, keys[i]) != NULL)
+      {
+        const char *missing = host == NULL ? "proxy-host" : "proxy-username";
 
-      for (guint i = 0; keys[i] != NULL; i++)
-        if (client_override_string(self, keys[i]) != NULL)
-          {
-            g_set_error(error, OVPN3_ERROR_CLIENT, OVPN3_ERROR_FAILED,
-                        "The %s override is set but proxy-host is not: set proxy-host or unset %s",
-                        keys[i], keys[i]);
-            return FALSE;
-          }
-      return TRUE;
-    }
+        g_set_error(error, OVPN3_ERROR_CLIENT, OVPN3_ERROR_FAILED,
+                    "The %s override is set but %s is not: set %s or unset %s", keys[i], missing,
+                    missing, keys[i]);
+        return FALSE;
+      }
+  if (host == NULL)
+    return TRUE;
   if (!valid_host(host) || port == NULL
       || !g_ascii_string_to_unsigned(port, 10, 1, 65535, &n, NULL))
     {
@@ -191,10 +194,12 @@ apply_proxy(Ovpn3ClientBackend *self, GStrvBuilder *args, GError **error)
       return FALSE;
     }
   self->http_proxy = TRUE;
-  /* auto: no credentials until the proxy asks (407); -nct: never in clear text (Basic) */
-  g_strv_builder_add_many(args, "--http-proxy", host, port,
-                          override_bool(self, "proxy-auth-cleartext") ? "auto" : "auto-nct",
-                          "--proto", "tcp-client", NULL);
+  g_strv_builder_add_many(args, "--http-proxy", host, port, NULL);
+  if (user != NULL && override_bool(self, "proxy-auth-cleartext"))
+    g_strv_builder_add_many(args, "stdin", "basic", NULL);
+  else if (user != NULL)
+    g_strv_builder_add(args, "auto-nct");
+  g_strv_builder_add_many(args, "--proto", "tcp-client", NULL);
   return TRUE;
 }
 

@@ -5,14 +5,16 @@
   dns-fallback-google true, dns-sync-lookup false, enterprise-profile, persist-tun false;
   it accepts the values that are what ovpn3 always does (their opposites);
 - the backend applies the others, shown by what openvpn was given and what happened, with one
-  real session (TCP server with IPv6): proxy-host/-port/-auth-cleartext become
-  `--http-proxy HOST PORT auto --proto tcp-client` and the tunnel comes up through a Basic-auth
-  HTTP proxy (in this file) with proxy-username/-password answered on the management interface
-  (no queue slot, nothing on argv); enable-legacy-algorithms adds `--providers legacy default`
-  and `--data-ciphers` with BF-CBC (openvpn runs with them); `ipv6 no` adds the pull filters and
-  the device gets no IPv6 address or route though the server pushes both;
+  real server (TCP, with IPv6): proxy-host/-port/-username/-auth-cleartext become
+  `--http-proxy HOST PORT stdin basic --proto tcp-client` and the tunnel comes up through a
+  Basic-auth HTTP proxy (in this file) with proxy-username/-password answered on the management
+  interface (no queue slot, nothing on argv); enable-legacy-algorithms adds `--providers legacy
+  default` and `--data-ciphers` with BF-CBC (openvpn runs with them); `ipv6 no` adds the pull
+  filters and the device gets no IPv6 address or route though the server pushes both;
 - proxy-auth-cleartext unset: `auto-nct`, and no credentials go to a Basic-only proxy;
-- a proxy setting without proxy-host fails the registration with the reason.
+- proxy-username without proxy-password: only the password slot is asked for;
+- a proxy setting without proxy-host fails the registration with the reason; a stored
+  profile with a value now refused loads without it.
 """
 
 import base64
@@ -25,14 +27,15 @@ import threading
 import dbus
 
 import ovpn3test as t
-from clientlab import (G_PROXY, CONNECTED, RECONNECTING, DONE, CLIENT_IP, PASSWORD, SERVER_IP, USERNAME,
-                       Lab, profile_text, read, sh)
+from clientlab import (G_PROXY, CFG_REQUIRE_USER, CONNECTED, RECONNECTING, DONE, CLIENT_IP,
+                       PASSWORD, SERVER_IP, USERNAME, Lab, profile_text, read, sh)
 
 GDBUSPP = 'net.openvpn.gdbuspp'
 CLIENT_ERROR = 'net.openvpn.v3.error.client'
 PROXY_PORT = 3129
 PROXY_USER = 'proxy-user'
 PROXY_PASS = 'proxy-Override-47'
+BASIC = 'Basic ' + base64.b64encode(('%s:%s' % (PROXY_USER, PROXY_PASS)).encode()).decode()
 
 
 class Proxy(socketserver.ThreadingTCPServer):
@@ -60,8 +63,7 @@ class ProxyHandler(socketserver.StreamRequestHandler):
         auth = [h.split(':', 1)[1].strip() for h in headers
                 if h.lower().startswith('proxy-authorization:')]
         self.server.auth_seen.append(auth[0] if auth else None)
-        want = 'Basic ' + base64.b64encode(('%s:%s' % (PROXY_USER, PROXY_PASS)).encode()).decode()
-        if auth != [want]:
+        if auth != [BASIC]:
             self.wfile.write(b'HTTP/1.0 407 Proxy Authentication Required\r\n'
                              b'Proxy-Authenticate: Basic realm="test"\r\n\r\n')
             return
@@ -162,7 +164,7 @@ def test_proxy_legacy_algorithms_and_ipv6_off_applied():
     be.wait_status(CONNECTED, after=mark, timeout=60)
     argv = cmdline(be)
     i = argv.index('--http-proxy')
-    assert argv[i + 1:i + 4] == [CLIENT_IP, str(PROXY_PORT), 'auto'], argv
+    assert argv[i + 1:i + 5] == [CLIENT_IP, str(PROXY_PORT), 'stdin', 'basic'], argv
     assert argv[argv.index('--proto') + 1] == 'tcp-client', argv
     i = argv.index('--providers')
     assert argv[i + 1:i + 3] == ['legacy', 'default'], argv
@@ -175,7 +177,7 @@ def test_proxy_legacy_algorithms_and_ipv6_off_applied():
     assert be.prop('connection') == ('tcp', SERVER_IP, CLIENT_IP, PROXY_PORT), \
         be.prop('connection')
     assert lab.ping_server(), 'no traffic through the proxied tunnel'
-    assert proxy.auth_seen[0] is None and proxy.auth_seen[-1] is not None, proxy.auth_seen
+    assert proxy.auth_seen and all(a == BASIC for a in proxy.auth_seen), proxy.auth_seen
     assert not [a for a in be.attentions() if a[1] == G_PROXY], be.attentions()
     assert be.call('UserInputQueueGetTypeGroup') == [], be.call('UserInputQueueGetTypeGroup')
     # the server pushed IPv6 (ifconfig-ipv6, route-ipv6): none of it on the device
@@ -206,9 +208,38 @@ def test_no_cleartext_credentials_without_proxy_auth_cleartext():
                  and len(proxy.auth_seen) > seen + 1, 30, 'two tries through the proxy')
     assert (2, RECONNECTING, 'HTTP proxy error') in be.statuses(), be.statuses()
     i = cmdline(be).index('--http-proxy')
-    assert cmdline(be)[i + 3] == 'auto-nct', cmdline(be)
+    assert cmdline(be)[i + 3:i + 5] == ['auto-nct', '--proto'], cmdline(be)
     assert proxy.auth_seen[seen:] and all(a is None for a in proxy.auth_seen[seen:]), \
         proxy.auth_seen
+    mark = len(be.statuses())
+    be.call('Disconnect')
+    be.wait_status(DONE, after=mark)
+    assert be.wait_exit(20) == 0
+    lab.assert_clean(be)
+
+
+def test_missing_proxy_password_is_asked_for():
+    """proxy-username without proxy-password: only the password slot is opened."""
+    cfg = lab.mgr.import_profile(profile_text(lab.pki))
+    for name, value in (('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
+                        ('proxy-username', PROXY_USER),
+                        ('proxy-auth-cleartext', dbus.Boolean(True))):
+        set_override(cfg, name, value)
+    be = lab.mgr.spawn()
+    be.config_path = cfg
+    lab.mgr.register(be, cfg)
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    mark = len(be.statuses())
+    be.call('Connect')
+    _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
+    assert msg == 'HTTP proxy credentials', msg
+    assert be.walk_queue({'http_proxy_pass': PROXY_PASS}) == [
+        (1, 2, 1, 'http_proxy_pass', 'HTTP proxy password', True)]
+    seen = len(proxy.auth_seen)
+    mark = len(be.statuses())
+    be.call('Connect')
+    be.wait_status(CONNECTED, after=mark, timeout=60)
+    assert proxy.auth_seen[seen:] == [BASIC], proxy.auth_seen[seen:]
     mark = len(be.statuses())
     be.call('Disconnect')
     be.wait_status(DONE, after=mark)
