@@ -88,11 +88,18 @@ has_control(const char *s)
   return FALSE;
 }
 
-/* "<key>\n@text</key>\n"; the text may not close the block early. */
+/* "<key>\n@text</key>\n"; the text may not close the block early.  Without a text the option
+ * stays a line (auth-user-pass alone: ask the user), as upstream writes it back. */
 static gboolean
 add_block(GString *out, const char *key, const char *text, GError **error)
 {
   g_autofree char *close = g_strdup_printf("</%s>", key);
+
+  if (*text == '\0')
+    {
+      g_string_append_printf(out, "%s\n", key);
+      return TRUE;
+    }
 
   if (strstr(text, close) != NULL)
     return bad(error, key, "its block contains its own closing tag");
