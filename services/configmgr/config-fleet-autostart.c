@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -19,6 +20,29 @@
 #include "ovpn3-names.h"
 
 #define WANTS_DIR "multi-user.target.wants"
+#define PASSWD    "/etc/passwd"
+
+/* The service user's group from /etc/passwd itself (sysusers.d puts it there): a
+ * generator runs before the services NSS may ask (systemd.generator(7)). */
+static gboolean
+service_group_from_passwd(gid_t *gid)
+{
+  FILE *f = fopen(PASSWD, "re");
+  struct passwd pwbuf, *pw = NULL;
+  char buf[4096];
+  gboolean found = FALSE;
+
+  if (f == NULL)
+    return FALSE;
+  while (!found && fgetpwent_r(f, &pwbuf, buf, sizeof buf, &pw) == 0)
+    if (g_str_equal(pw->pw_name, OVPN3_SERVICE_USER))
+      {
+        *gid = pw->pw_gid;
+        found = TRUE;
+      }
+  fclose(f);
+  return found;
+}
 
 /* NAME.ovpn passes the rules and NAME.conf says autostart=true. */
 static gboolean
@@ -79,7 +103,7 @@ ovpn3_fleet_autostart_generate(const char *profiles_dir, const char *out_dir,
   gid_t gid;
   int made = 0;
 
-  if (dir == NULL || !ovpn3_fleet_service_group(&gid))
+  if (dir == NULL || !service_group_from_passwd(&gid))
     return 0; /* no fleet, or no service user: nothing to start */
   while ((entry = g_dir_read_name(dir)) != NULL)
     {
