@@ -97,12 +97,16 @@ settled(gpointer user_data)
   Ovpn3UplinkWatch *self = user_data;
 
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusMessage) signal = g_dbus_message_new_signal(
+      OVPN3_NETCFG_PATH, OVPN3_NETCFG_INTERFACE, OVPN3_NETCFG_SIGNAL_UPLINK);
 
   self->settle_id = 0;
   g_debug("uplink changed: telling the session manager");
-  if (!g_dbus_connection_emit_signal(self->connection, OVPN3_SESSIONS_BUS_NAME, OVPN3_NETCFG_PATH,
-                                     OVPN3_NETCFG_INTERFACE, OVPN3_NETCFG_SIGNAL_UPLINK, NULL,
-                                     &error))
+  /* a message to a name nobody owns starts its service: no session manager, no session */
+  g_dbus_message_set_destination(signal, OVPN3_SESSIONS_BUS_NAME);
+  g_dbus_message_set_flags(signal, G_DBUS_MESSAGE_FLAGS_NO_AUTO_START);
+  if (!g_dbus_connection_send_message(self->connection, signal, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                      NULL, &error))
     g_message("%s: %s", OVPN3_NETCFG_SIGNAL_UPLINK, error->message);
   return G_SOURCE_REMOVE;
 }
