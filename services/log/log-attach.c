@@ -216,6 +216,8 @@ ovpn3_log_attach_detach(Ovpn3LogService *self, LogAttach *attach)
   attach->service = NULL;
   if (self->idle != NULL)
     ovpn3_idle_release(self->idle);
+  if (attach->session_path != NULL)
+    ovpn3_log_service_session_gone(self);
   g_ptr_array_remove(self->attached, attach); /* drops the array's reference */
 }
 

@@ -145,6 +145,7 @@ proxy_closed(Ovpn3LogProxy *proxy, gpointer user_data)
                         ovpn3_log_proxy_get_path(proxy));
   g_signal_handlers_disconnect_by_data(proxy, self);
   g_hash_table_remove(self->proxies, ovpn3_log_proxy_get_path(proxy));
+  ovpn3_log_service_session_gone(self);
 }
 
 static Ovpn3LogProxy *

@@ -43,6 +43,7 @@ struct _Ovpn3LogService
   guint registration_id;
   GPtrArray *attached; /* LogAttach*, in Attach order */
   GHashTable *proxies; /* path → Ovpn3LogProxy */
+  guint quiet_id;      /* the no-session-left check, once scheduled */
 };
 
 /* log-service.c: the service's own records and the output */
@@ -56,6 +57,10 @@ void ovpn3_log_service_use_writer(Ovpn3LogService *self, Ovpn3LogWriter *writer,
                                   const char *destination);
 void ovpn3_log_service_log(Ovpn3LogService *self, Ovpn3LogCategory category, const char *format,
                            ...) G_GNUC_PRINTF(3, 4);
+/* A session's backend detached or a log proxy closed: once nothing serves
+ * a session any more, the per-session state left is reported (debug) and
+ * freed heap pages are given back. */
+void ovpn3_log_service_session_gone(Ovpn3LogService *self);
 
 /* log-attach.c: the Attach records (reference-counted with g_rc_box) */
 void ovpn3_log_attach_release(gpointer data);

@@ -12,6 +12,7 @@
 #include "ovpn3-names.h"
 #include "ovpn3-state-file.h"
 
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -106,6 +107,48 @@ ovpn3_log_service_use_writer(Ovpn3LogService *self, Ovpn3LogWriter *writer, cons
   ovpn3_log_service_apply_settings(self);
 }
 
+/* ---- no session left ------------------------------------------------------ */
+
+static gboolean
+serves_a_session(Ovpn3LogService *self)
+{
+  if (g_hash_table_size(self->proxies) > 0)
+    return TRUE;
+  for (guint i = 0; i < self->attached->len; i++)
+    if (((LogAttach *) g_ptr_array_index(self->attached, i))->session_path != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* From an idle: the NameOwnerChanged handlers of a peer that left (the
+ * callers cache's among them) have run by then. The count line lets tests
+ * see that nothing per session stays behind; malloc_trim gives the free
+ * pages of every malloc arena back (bench/README.md, soak). */
+static gboolean
+no_session_left(gpointer user_data)
+{
+  Ovpn3LogService *self = user_data;
+  int trimmed;
+
+  self->quiet_id = 0;
+  if (serves_a_session(self))
+    return G_SOURCE_REMOVE;
+  trimmed = malloc_trim(0);
+  g_debug("No session left: %u attached, %u log proxies, %u callers known, %u backends known%s",
+          self->attached->len, g_hash_table_size(self->proxies),
+          ovpn3_credentials_cache_size(ovpn3_exporter_get_credentials(self->exporter)),
+          ovpn3_peer_roles_cache_size(ovpn3_exporter_get_peer_roles(self->exporter)),
+          trimmed ? "; heap trimmed" : "");
+  return G_SOURCE_REMOVE;
+}
+
+void
+ovpn3_log_service_session_gone(Ovpn3LogService *self)
+{
+  if (self->quiet_id == 0 && self->connection != NULL)
+    self->quiet_id = g_idle_add(no_session_left, self);
+}
+
 static const Ovpn3ExportedVTable manager_vtable = {
   .method_call = ovpn3_log_service_method_call,
   .get_property = ovpn3_log_service_get_property,
@@ -131,6 +174,7 @@ ovpn3_log_service_dispose(GObject *object)
     }
   while (self->attached != NULL && self->attached->len > 0)
     ovpn3_log_attach_detach(self, g_ptr_array_index(self->attached, self->attached->len - 1));
+  g_clear_handle_id(&self->quiet_id, g_source_remove); /* the detaches may have set it */
   if (self->registration_id != 0)
     {
       ovpn3_exporter_unregister(self->exporter, self->registration_id);
