@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,6 +42,7 @@ struct _NetcfgManager
   GHashTable *creators; /* unique name → Creator */
   NetcfgSubscribers *subscribers;
   GHashTable *uplink_routes; /* route key → count */
+  guint quiet_id;            /* the no-device-left check, once scheduled */
   guint resolved_watch;
   gboolean resolved_known;
   gboolean resolved_present;
@@ -70,6 +72,7 @@ netcfg_manager_dispose(GObject *object)
       for (GList *l = devices; l != NULL; l = l->next)
         netcfg_manager_remove_device(self, l->data);
     }
+  g_clear_handle_id(&self->quiet_id, g_source_remove); /* the removals may have set it */
   G_OBJECT_CLASS(netcfg_manager_parent_class)->dispose(object);
 }
 
@@ -133,46 +136,10 @@ netcfg_manager_notify(NetcfgManager *self, const char *device_path, const char *
     g_variant_unref(g_variant_ref_sink(details));
 }
 
-static char *
-route_key(const NetcfgRoute *route)
+GHashTable *
+netcfg_manager_get_uplink_routes(NetcfgManager *self)
 {
-  g_autofree char *dst = ovpn3_net_addr_to_string(&route->dst);
-  g_autofree char *gw = route->has_gateway ? ovpn3_net_addr_to_string(&route->gateway) : NULL;
-
-  return g_strdup_printf("%s/%u %s %d %d", dst, route->prefix, gw ? gw : "-", route->oif,
-                         route->metric);
-}
-
-void
-netcfg_manager_uplink_route_ref(NetcfgManager *self, const NetcfgRoute *route)
-{
-  char *key = route_key(route);
-  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(self->uplink_routes, key));
-
-  g_hash_table_replace(self->uplink_routes, key, GUINT_TO_POINTER(count + 1));
-}
-
-gboolean
-netcfg_manager_uplink_route_unref(NetcfgManager *self, const NetcfgRoute *route)
-{
-  g_autofree char *key = route_key(route);
-  guint count = GPOINTER_TO_UINT(g_hash_table_lookup(self->uplink_routes, key));
-
-  if (count <= 1)
-    {
-      g_hash_table_remove(self->uplink_routes, key);
-      return TRUE;
-    }
-  g_hash_table_replace(self->uplink_routes, g_steal_pointer(&key), GUINT_TO_POINTER(count - 1));
-  return FALSE;
-}
-
-gboolean
-netcfg_manager_uplink_route_is_ours(NetcfgManager *self, const NetcfgRoute *route)
-{
-  g_autofree char *key = route_key(route);
-
-  return g_hash_table_contains(self->uplink_routes, key);
+  return self->uplink_routes;
 }
 
 static void
@@ -326,6 +293,24 @@ count_devices_of_owner(NetcfgManager *self, guint32 owner)
   return n;
 }
 
+/* From an idle after the last device went (the NameOwnerChanged handlers of a creator that left
+ * have run): what is still held, for tests (nothing per session), and the free pages of every
+ * malloc arena go back (bench/README.md, soak). */
+static gboolean
+no_device_left(gpointer user_data)
+{
+  NetcfgManager *self = user_data;
+
+  self->quiet_id = 0;
+  if (g_hash_table_size(self->devices) == 0)
+    g_debug("No device left: %u creators, %u uplink routes, %u callers known, %u backends known%s",
+            g_hash_table_size(self->creators), g_hash_table_size(self->uplink_routes),
+            ovpn3_credentials_cache_size(ovpn3_exporter_get_credentials(self->ctx->exporter)),
+            ovpn3_peer_roles_cache_size(ovpn3_exporter_get_peer_roles(self->ctx->exporter)),
+            malloc_trim(0) ? "; heap trimmed" : "");
+  return G_SOURCE_REMOVE;
+}
+
 void
 netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device)
 {
@@ -341,6 +326,8 @@ netcfg_manager_remove_device(NetcfgManager *self, NetcfgDevice *device)
   ovpn3_idle_release(self->ctx->idle);
   if (count_devices_of(self, creator) == 0)
     g_hash_table_remove(self->creators, creator);
+  if (g_hash_table_size(self->devices) == 0 && self->quiet_id == 0)
+    self->quiet_id = g_idle_add(no_device_left, self);
 }
 
 static guint

@@ -50,6 +50,8 @@ void netcfg_manager_notify(NetcfgManager *self, const char *device_path, const c
 void netcfg_manager_uplink_route_ref(NetcfgManager *self, const NetcfgRoute *route);
 gboolean netcfg_manager_uplink_route_unref(NetcfgManager *self, const NetcfgRoute *route);
 gboolean netcfg_manager_uplink_route_is_ours(NetcfgManager *self, const NetcfgRoute *route);
+/* The table those three keep (netcfg-uplink-routes.c): route key → count. */
+GHashTable *netcfg_manager_get_uplink_routes(NetcfgManager *self);
 
 /* TRUE while org.freedesktop.resolve1 has an owner on the bus. */
 gboolean netcfg_manager_resolved_present(NetcfgManager *self);
