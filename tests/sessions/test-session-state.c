@@ -17,7 +17,8 @@ write_state(const char *dir, const char *text)
 {
   char *path = g_build_filename(dir, OVPN3_SESSIONMGR_STATE_FILE, NULL);
 
-  g_assert_true(g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+  g_assert_true(
+      g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
   return path;
 }
 
