@@ -394,6 +394,40 @@ compare_paths(gconstpointer a, gconstpointer b)
   return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
 }
 
+static gboolean
+matches_filter(ListCall *call, Ovpn3ConfigObject *object)
+{
+  switch ((FilterKind) call->base.kind)
+    {
+      case FILTER_NAME:
+        return g_str_equal(ovpn3_config_object_get_name(object), call->base.value);
+      case FILTER_TAG:
+        return ovpn3_config_object_has_tag(object, call->base.value);
+      case FILTER_OWNER:
+        return ovpn3_config_object_get_owner(object) == call->owner_uid;
+      case FILTER_ALL:
+        break;
+    }
+  return TRUE;
+}
+
+/* Whether a profile the caller sees only as an administrator matches: if none does, the
+ * answer is the same either way and polkit need not be asked (a round trip per listing). */
+static gboolean
+hidden_match(ListCall *call)
+{
+  Ovpn3ConfigManager *self = call->base.manager;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init(&iter, self->objects);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    if (!ovpn3_config_object_is_visible_to(value, call->base.caller->uid)
+        && matches_filter(call, value))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 list_reply(ListCall *call, gboolean admin)
 {
@@ -404,30 +438,9 @@ list_reply(ListCall *call, gboolean admin)
 
   g_hash_table_iter_init(&iter, self->objects);
   while (g_hash_table_iter_next(&iter, NULL, &value))
-    {
-      Ovpn3ConfigObject *object = value;
-
-      if (!admin && !ovpn3_config_object_is_visible_to(object, call->base.caller->uid))
-        continue;
-      switch ((FilterKind) call->base.kind)
-        {
-          case FILTER_NAME:
-            if (!g_str_equal(ovpn3_config_object_get_name(object), call->base.value))
-              continue;
-            break;
-          case FILTER_TAG:
-            if (!ovpn3_config_object_has_tag(object, call->base.value))
-              continue;
-            break;
-          case FILTER_OWNER:
-            if (ovpn3_config_object_get_owner(object) != call->owner_uid)
-              continue;
-            break;
-          case FILTER_ALL:
-            break;
-        }
-      g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(object));
-    }
+    if ((admin || ovpn3_config_object_is_visible_to(value, call->base.caller->uid))
+        && matches_filter(call, value))
+      g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(value));
   g_ptr_array_sort(paths, compare_paths);
   g_dbus_method_invocation_return_value(
       call->base.invocation,
@@ -478,6 +491,12 @@ handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind
                                             "No such user: '%s'; give a user name or a numeric "
                                             "UID",
                                             call->base.value);
+      list_call_free(call);
+      return;
+    }
+  if (!hidden_match(call))
+    {
+      list_reply(call, FALSE);
       list_call_free(call);
       return;
     }
