@@ -12,7 +12,8 @@
   default` and `--data-ciphers` with BF-CBC (openvpn runs with them); `ipv6 no` adds the pull
   filters and the device gets no IPv6 address or route though the server pushes both;
 - proxy-auth-cleartext unset: `auto-nct`, and no credentials go to a Basic-only proxy;
-- proxy-username without proxy-password: only the password slot is asked for;
+- proxy-username without proxy-password: only the password slot is asked for; the legacy
+  ciphers join a profile's own data-ciphers;
 - a proxy setting without proxy-host fails the registration with the reason; a stored
   profile with a value now refused loads without it.
 """
@@ -219,11 +220,14 @@ def test_no_cleartext_credentials_without_proxy_auth_cleartext():
 
 
 def test_missing_proxy_password_is_asked_for():
-    """proxy-username without proxy-password: only the password slot is opened."""
-    cfg = lab.mgr.import_profile(profile_text(lab.pki))
+    """proxy-username without proxy-password: only the password slot is opened; and the legacy
+    ciphers are added to the profile's own data-ciphers."""
+    cfg = lab.mgr.import_profile(profile_text(lab.pki,
+                                              extra='data-ciphers AES-256-GCM:AES-128-CBC'))
     for name, value in (('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
                         ('proxy-username', PROXY_USER),
-                        ('proxy-auth-cleartext', dbus.Boolean(True))):
+                        ('proxy-auth-cleartext', dbus.Boolean(True)),
+                        ('enable-legacy-algorithms', dbus.Boolean(True))):
         set_override(cfg, name, value)
     be = lab.mgr.spawn()
     be.config_path = cfg
@@ -240,6 +244,9 @@ def test_missing_proxy_password_is_asked_for():
     be.call('Connect')
     be.wait_status(CONNECTED, after=mark, timeout=60)
     assert proxy.auth_seen[seen:] == [BASIC], proxy.auth_seen[seen:]
+    argv = cmdline(be)
+    assert argv[argv.index('--data-ciphers') + 1] == \
+        'AES-256-GCM:AES-128-CBC:AES-256-CBC:BF-CBC', argv
     mark = len(be.statuses())
     be.call('Disconnect')
     be.wait_status(DONE, after=mark)
