@@ -23,13 +23,15 @@ no_entries(void)
 }
 
 static const Ovpn3CliCommand commands[] = {
-  { "config-import", "Import a profile (.ovpn file) for later use", "--config FILE [OPTIONS]",
+  { "config-import", "Import a profile (.ovpn file) for later use",
+    "--config FILE [OPTIONS] | --from-openvpn3 [DIR]",
     "Reads FILE as you, inlines every file it refers to (ca, cert, key, tls-auth, tls-crypt, "
     "tls-crypt-v2, pkcs12, extra-certs, dh, crl-verify, auth-user-pass, http-proxy credentials; "
     "relative paths are relative to FILE's folder) and imports the result. Only files inside "
     "FILE's folder, reached without symbolic links, are read unless --allow-outside-files is "
     "given; every inlined file is listed on stderr. The profile belongs to you. Prints the new "
-    "profile's object path.",
+    "profile's object path. As root, --from-openvpn3 imports OpenVPN 3 Linux's persistent "
+    "profiles (its *.json files) with their owners, tags, overrides and access lists.",
     ovpn3_cmd_config_import_entries, ovpn3_cmd_config_import },
   { "configs-list", "List the profiles you can use", "[OPTIONS]",
     "One line per profile you own or were given access to. Filters combine (all must match).",
