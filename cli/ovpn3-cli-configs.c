@@ -325,13 +325,14 @@ typedef struct
 {
   const char *path;
   GVariant *props;
+  const char *name; /* of props, looked up once for the sort */
 } Row;
 
 static int
 row_cmp(gconstpointer a, gconstpointer b)
 {
   const Row *ra = a, *rb = b;
-  int c = g_strcmp0(ovpn3_vardict_str(ra->props, "name"), ovpn3_vardict_str(rb->props, "name"));
+  int c = g_strcmp0(ra->name, rb->name);
 
   return c != 0 ? c : g_strcmp0(ra->path, rb->path);
 }
@@ -429,7 +430,7 @@ collect_rows(Ovpn3Cli *cli, Ovpn3CliGetAll *items, guint n, guint32 owner_uid, G
 
   for (guint i = 0; i < n; i++)
     {
-      Row row = { items[i].path, items[i].props };
+      Row row = { items[i].path, items[i].props, NULL };
 
       if (items[i].error != NULL
           && ovpn3_cli_error_kind(items[i].error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
@@ -439,8 +440,10 @@ collect_rows(Ovpn3Cli *cli, Ovpn3CliGetAll *items, guint n, guint32 owner_uid, G
             first_error = g_error_copy(items[i].error);
         }
       g_clear_error(&items[i].error);
-      if (row_matches(row.props, owner_uid))
-        g_array_append_val(rows, row);
+      if (!row_matches(row.props, owner_uid))
+        continue;
+      row.name = ovpn3_vardict_str(row.props, "name");
+      g_array_append_val(rows, row);
     }
   if (unreadable == 0)
     return OVPN3_EXIT_OK;
@@ -531,6 +534,8 @@ ovpn3_cmd_configs_list(Ovpn3Cli *cli, int argc, char **argv)
     return code;
   if (lst.count && lst.json)
     return ovpn3_cli_usage_error(cli, "give --count or --json, not both");
+  if (cli->verbose)
+    lst.paths = TRUE; /* more about each profile, as openvpn3's configs-list --verbose */
   if (lst.filter_owner != NULL && !ovpn3_cli_parse_user(lst.filter_owner, &owner_uid))
     return ovpn3_cli_fail(cli, OVPN3_EXIT_NOT_FOUND, NULL, "there is no user '%s'",
                           lst.filter_owner);
