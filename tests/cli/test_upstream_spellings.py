@@ -172,6 +172,7 @@ def test_configs_list_acl_dump_remove():
     names = [p['name'] for p in c.list_json('--filter-config', 'up-')]
     assert names == ['up-a', 'up-b'], names
     c.fails(c.EXIT_USAGE, 'configs-list', '--count', '--json')
+    assert a in c.ok('configs-list', '-v').out            # more about each profile
     r = c.ok('config-acl', '--config-path', a, '-T', 'true', '-s')
     assert re.search(r'Transfer owner session:\s+yes', r.out), r
     r = c.ok('config-acl', '-c', 'up-a', '-S')
