@@ -3,12 +3,17 @@
 
 import os
 import pwd
+import re
 import statistics
 import subprocess
 import sys
 import time
 
 OVPN3 = os.path.join(os.environ.get('OVPN3_BUILDDIR', 'build'), 'cli', 'ovpn3')
+SERVICE_DIR = '/run/ovpn3-devbus/services'   # devbus's activation files
+BASELINE_NAME = 'net.openvpn.v3.backends.bebench'
+BASELINE_PATH = '/net/openvpn/v3/backends/session'
+BASELINE_IFACE = 'net.openvpn.v3.backends'
 PROFILE_TEXT = ('client\ndev tun\nproto udp\nremote 127.0.0.1 1194\n<ca>\n'
                 '-----BEGIN CERTIFICATE-----\nMIIBbench\n-----END CERTIFICATE-----\n</ca>\n')
 
@@ -39,3 +44,23 @@ def timed(args, user=None):
 def report(label, samples):
     print('%-44s median %7.1f ms  (min %.1f, max %.1f, n=%d)'
           % (label, statistics.median(samples), min(samples), max(samples), len(samples)))
+
+
+def baseline_service(bus, service_user):
+    """Make the minimal GDBus service (bench/baseline-service.c) activatable on the devbus bus
+    as BASELINE_NAME: an activation file in devbus's service directory with Exec= as the log
+    service's (setpriv as the service user and all) but for its binary, then ReloadConfig. The
+    name is one the bus policy lets the service user own, and Ping at BASELINE_PATH one it lets
+    the service user call (dbus-policy/client.conf.in); only the service user can call it."""
+    with open(os.path.join(SERVICE_DIR, 'net.openvpn.v3.log.service')) as f:
+        exec_line = re.search(r'^Exec=(.*)$', f.read(), re.M).group(1)
+    argv = exec_line.split(' -- ', 1)[0]
+    binary = os.path.abspath(os.path.join(os.path.dirname(os.path.dirname(OVPN3)), 'bench',
+                                          'ovpn3-bench-baseline'))
+    if not os.access(binary, os.X_OK):
+        sys.exit('%s is missing: build the tree first' % binary)
+    with open(os.path.join(SERVICE_DIR, BASELINE_NAME + '.service'), 'w') as f:
+        f.write('# bench/_clibench.py\n[D-BUS Service]\nName=%s\nExec=%s -- %s %s\nUser=%s\n'
+                % (BASELINE_NAME, argv, binary, BASELINE_NAME, service_user))
+    bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                      'ReloadConfig', '', ())
