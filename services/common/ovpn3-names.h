@@ -140,6 +140,8 @@
 #define OVPN3_ENV_CLIENT_BINARY "OVPN3_CLIENT_BINARY"
 /* Overrides the state directory (tests); systemd's STATE_DIRECTORY too. */
 #define OVPN3_ENV_STATE_DIR "OVPN3_STATE_DIR"
+/* Overrides netcfg's persistent state directory (tests; netcfg-store.h). */
+#define OVPN3_ENV_NETCFG_STATE_DIR "OVPN3_NETCFG_STATE_DIR"
 /* Test switches, honoured only in builds with -Dtest_switches=true: the
  * program backend clients run instead of openvpn (absolute path), and "1" to
  * run it as the service user instead of an engine uid of its own. */

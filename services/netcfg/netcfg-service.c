@@ -66,15 +66,22 @@ has_arg(int argc, char **argv, const char *arg)
 /* netcfg's own state (netcfg-store.h): opened, and created if missing,
  * with the uid netcfg starts as (root), so that it stays out of reach of
  * the service user's other processes after the drop. Without it netcfg
- * still runs (no crash recovery, no resolv.conf fallback) and says so. */
+ * still runs (no crash recovery, no resolv.conf fallback) and says so;
+ * without the persistent directory its settings last until the reboot. */
 static void
 open_store(int argc, char **argv)
 {
   g_autofree char *state_dir = state_dir_from_args(argc, argv);
+  const char *persistent = g_getenv(OVPN3_ENV_NETCFG_STATE_DIR);
   g_autoptr(GError) error = NULL;
 
   if (!netcfg_store_open(state_dir, &error))
     g_printerr("ovpn3-service-netcfg: %s: crash recovery is off\n", error->message);
+  g_clear_error(&error);
+  if (persistent == NULL || *persistent == '\0')
+    persistent = OVPN3_NETCFG_STATEDIR;
+  if (!netcfg_store_open_persistent(persistent, &error))
+    g_printerr("ovpn3-service-netcfg: %s: settings last until the next reboot\n", error->message);
 }
 
 /* Any capability besides CAP_NET_ADMIN in a set, as a name (or NULL). */

@@ -1,7 +1,7 @@
 #define G_LOG_DOMAIN "ovpn3-netcfg-settings"
 
-/* netcfg-settings.c — the `dns_backend` setting and its store record
- * (netcfg-settings.h). The record's payload is one line,
+/* netcfg-settings.c — the `dns_backend` setting and its store records
+ * (netcfg-settings.h). A record's payload is one line,
  * "dns_backend=<name>\n"; an empty payload means the default. */
 
 #include "config.h"
@@ -34,30 +34,86 @@ backend_from_name(const char *name, gsize len, NetcfgDnsBackend *out)
   return FALSE;
 }
 
-void
-netcfg_settings_load(void)
+/* The record's setting into dns_backend; FALSE (said on stderr) when it
+ * cannot be read or is not valid. *found: it holds one. */
+static gboolean
+load_record(NetcfgStoreRecord record, gboolean *found)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GBytes) payload = netcfg_store_load(record, NULL, &error);
   const char *data;
   gsize len;
 
-  dns_backend = NETCFG_DNS_BACKEND_AUTO;
-  if (!netcfg_store_is_open())
-    return;
-  payload = netcfg_store_load(NETCFG_STORE_SETTINGS, NULL, &error);
+  *found = FALSE;
   if (payload == NULL)
     {
       g_printerr("ovpn3-service-netcfg: settings not read (dns_backend is auto): %s\n",
                  error->message);
-      return;
+      return FALSE;
     }
   data = g_bytes_get_data(payload, &len);
   if (len == 0)
-    return;
+    return TRUE;
   if (len < strlen(KEY) + 1 || strncmp(data, KEY, strlen(KEY)) != 0 || data[len - 1] != '\n'
       || !backend_from_name(data + strlen(KEY), len - strlen(KEY) - 1, &dns_backend))
-    g_printerr("ovpn3-service-netcfg: the stored settings are not valid: dns_backend is auto\n");
+    {
+      g_printerr("ovpn3-service-netcfg: the stored settings are not valid: dns_backend is auto\n");
+      return FALSE;
+    }
+  *found = TRUE;
+  return TRUE;
+}
+
+static gboolean
+save_record(NetcfgStoreRecord record, NetcfgDnsBackend backend, GError **error)
+{
+  g_autofree char *line = g_strconcat(KEY, backend_names[backend], "\n", NULL);
+
+  return netcfg_store_save(record, line, strlen(line), error);
+}
+
+/* A setting kept until the reboot by an older netcfg (or while the
+ * persistent directory was unavailable) moves to the persistent one. */
+static void
+migrate_runtime_record(void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+
+  if (!netcfg_store_record_is_open(NETCFG_STORE_SETTINGS)
+      || !load_record(NETCFG_STORE_SETTINGS, &found) || !found)
+    return;
+  if (!save_record(NETCFG_STORE_SETTINGS_PERSISTENT, dns_backend, &error)
+      || !netcfg_store_save(NETCFG_STORE_SETTINGS, "", 0, &error))
+    g_printerr("ovpn3-service-netcfg: dns_backend %s not made persistent: %s\n",
+               backend_names[dns_backend], error->message);
+  else
+    g_printerr("ovpn3-service-netcfg: dns_backend %s taken from the runtime directory into "
+               "the persistent one\n",
+               backend_names[dns_backend]);
+}
+
+void
+netcfg_settings_load(void)
+{
+  gboolean found = FALSE;
+
+  dns_backend = NETCFG_DNS_BACKEND_AUTO;
+  if (netcfg_store_record_is_open(NETCFG_STORE_SETTINGS_PERSISTENT))
+    {
+      if (load_record(NETCFG_STORE_SETTINGS_PERSISTENT, &found) && !found)
+        migrate_runtime_record();
+      return;
+    }
+  /* no persistent directory: what was kept until the reboot, if anything */
+  if (netcfg_store_record_is_open(NETCFG_STORE_SETTINGS))
+    load_record(NETCFG_STORE_SETTINGS, &found);
+}
+
+gboolean
+netcfg_settings_are_persistent(void)
+{
+  return netcfg_store_record_is_open(NETCFG_STORE_SETTINGS_PERSISTENT);
 }
 
 NetcfgDnsBackend
@@ -76,7 +132,8 @@ gboolean
 netcfg_settings_set_dns_backend(const char *name, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autofree char *line = NULL;
+  NetcfgStoreRecord record
+      = netcfg_settings_are_persistent() ? NETCFG_STORE_SETTINGS_PERSISTENT : NETCFG_STORE_SETTINGS;
   NetcfgDnsBackend wanted;
 
   if (!backend_from_name(name, strlen(name), &wanted))
@@ -88,14 +145,13 @@ netcfg_settings_set_dns_backend(const char *name, GError **error)
                   name);
       return FALSE;
     }
-  line = g_strconcat(KEY, backend_names[wanted], "\n", NULL);
-  if (!netcfg_store_is_open())
+  if (!netcfg_store_record_is_open(record))
     {
       g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, "The DNS backend cannot be kept: %s",
-                  netcfg_store_unavailable_reason());
+                  netcfg_store_record_unavailable_reason(record));
       return FALSE;
     }
-  if (!netcfg_store_save(NETCFG_STORE_SETTINGS, line, strlen(line), &local))
+  if (!save_record(record, wanted, &local))
     {
       g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED, "The DNS backend cannot be kept: %s",
                   local->message);
@@ -112,8 +168,9 @@ netcfg_settings_set_property(NetcfgManager *manager, const Ovpn3Caller *caller, 
   if (!netcfg_settings_set_dns_backend(g_variant_get_string(value, NULL), error))
     return FALSE;
   netcfg_manager_log(manager, OVPN3_LOG_CATEGORY_INFO,
-                     "DNS backend set to %s by uid %u (used from the next Establish)",
-                     netcfg_settings_dns_backend_name(), caller->uid);
+                     "DNS backend set to %s by uid %u (used from the next Establish%s)",
+                     netcfg_settings_dns_backend_name(), caller->uid,
+                     netcfg_settings_are_persistent() ? "" : "; kept until the next reboot only");
   return TRUE;
 }
 

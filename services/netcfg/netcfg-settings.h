@@ -1,8 +1,14 @@
 /* netcfg-settings.h — the administrator's settings of netcfg: which DNS
  * backend it uses (`dns_backend`, docs/compatibility.md §4). Kept in
- * netcfg's own store (record netcfg-settings, netcfg-store.h: root's, in
- * /run/ovpn3/netcfg), so an idle exit, a crash or a restart of netcfg keeps
- * them; a reboot starts from `auto`.
+ * netcfg's persistent store directory (record netcfg-settings in
+ * /var/lib/ovpn3-netcfg, netcfg-store.h: root's, opened before the
+ * privilege drop), so idle exits, crashes, restarts and reboots keep them.
+ *
+ * Without that directory (it could not be opened: said on stderr) they go
+ * to the runtime directory's record (/run/ovpn3/netcfg) and last until the
+ * next reboot, as older versions kept them; a setting found there while the
+ * persistent record holds none is moved to the persistent one at start. A
+ * record that is damaged or not valid is ignored (`auto`, said on stderr).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,6 +29,8 @@ typedef enum
 
 /* Reads the stored setting (missing or unreadable: `auto`, said on stderr). */
 void netcfg_settings_load(void);
+/* Whether settings are kept across reboots (the persistent directory is open). */
+gboolean netcfg_settings_are_persistent(void);
 NetcfgDnsBackend netcfg_settings_get_dns_backend(void);
 /* The value of the `dns_backend` property. */
 const char *netcfg_settings_dns_backend_name(void);

@@ -20,10 +20,11 @@
 /* What older versions kept in the directory, as plain files. */
 static const char *const legacy_files[] = { "netcfg-state.json", "resolv.conf.backup" };
 
-static const char *const record_names[NETCFG_STORE_N_RECORDS] = {
+static const char *const record_names[NETCFG_STORE_N_ALL] = {
   [NETCFG_STORE_DEVICES] = "netcfg-state",
   [NETCFG_STORE_RESOLV_BACKUP] = "resolv.conf.backup",
   [NETCFG_STORE_SETTINGS] = "netcfg-settings",
+  [NETCFG_STORE_SETTINGS_PERSISTENT] = "netcfg-settings",
 };
 
 typedef struct
@@ -33,49 +34,101 @@ typedef struct
   guint64 generation; /* its generation (0: none) */
 } Record;
 
-static Record records[NETCFG_STORE_N_RECORDS];
-static gboolean store_is_open;
-static char *store_dir;
-static char *unavailable = NULL;
+/* The two directories: the runtime one (records below NETCFG_STORE_N_RECORDS)
+ * and the persistent one (the rest). */
+typedef struct
+{
+  guint first, end; /* its records */
+  gboolean is_open;
+  char *path;
+  char *unavailable;
+} StoreDir;
+
+enum
+{
+  DIR_RUNTIME,
+  DIR_PERSISTENT,
+};
+
+static Record records[NETCFG_STORE_N_ALL];
+static StoreDir dirs[] = {
+  [DIR_RUNTIME] = { 0, NETCFG_STORE_N_RECORDS, FALSE, NULL, NULL },
+  [DIR_PERSISTENT] = { NETCFG_STORE_N_RECORDS, NETCFG_STORE_N_ALL, FALSE, NULL, NULL },
+};
+
+static StoreDir *
+dir_of(NetcfgStoreRecord record)
+{
+  return &dirs[record < NETCFG_STORE_N_RECORDS ? DIR_RUNTIME : DIR_PERSISTENT];
+}
 
 char *
 netcfg_store_file_name(NetcfgStoreRecord record, guint copy)
 {
-  g_return_val_if_fail(record < NETCFG_STORE_N_RECORDS && copy < 2, NULL);
+  g_return_val_if_fail(record < NETCFG_STORE_N_ALL && copy < 2, NULL);
   return g_strdup_printf("%s.%u", record_names[record], copy);
 }
 
-void
-netcfg_store_close(void)
+static void
+close_dir(StoreDir *d)
 {
-  for (guint i = 0; i < NETCFG_STORE_N_RECORDS; i++)
+  for (guint i = d->first; i < d->end; i++)
     {
       for (guint c = 0; c < 2; c++)
         {
-          if (store_is_open && records[i].fd[c] >= 0)
+          if (d->is_open && records[i].fd[c] >= 0)
             close(records[i].fd[c]);
           records[i].fd[c] = -1;
         }
       records[i].newest = -1;
       records[i].generation = 0;
     }
-  store_is_open = FALSE;
-  g_clear_pointer(&store_dir, g_free);
+  d->is_open = FALSE;
+  g_clear_pointer(&d->path, g_free);
+}
+
+void
+netcfg_store_close(void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(dirs); i++)
+    close_dir(&dirs[i]);
 }
 
 gboolean
 netcfg_store_is_open(void)
 {
-  return store_is_open;
+  return dirs[DIR_RUNTIME].is_open;
+}
+
+gboolean
+netcfg_store_record_is_open(NetcfgStoreRecord record)
+{
+  g_return_val_if_fail(record < NETCFG_STORE_N_ALL, FALSE);
+  return dir_of(record)->is_open;
+}
+
+static const char *
+reason_of(const StoreDir *d)
+{
+  if (d->is_open)
+    return NULL;
+  if (d->unavailable != NULL)
+    return d->unavailable;
+  return d == &dirs[DIR_RUNTIME] ? "the state store was not opened: crash recovery is off"
+                                 : "the persistent state directory was not opened";
 }
 
 const char *
 netcfg_store_unavailable_reason(void)
 {
-  if (store_is_open)
-    return NULL;
-  return unavailable != NULL ? unavailable
-                             : "the state store was not opened: crash recovery is off";
+  return reason_of(&dirs[DIR_RUNTIME]);
+}
+
+const char *
+netcfg_store_record_unavailable_reason(NetcfgStoreRecord record)
+{
+  g_return_val_if_fail(record < NETCFG_STORE_N_ALL, NULL);
+  return reason_of(dir_of(record));
 }
 
 static gboolean fail_errno(GError **error, int err, const char *format, ...) G_GNUC_PRINTF(3, 4);
@@ -103,7 +156,7 @@ is_ours(const struct stat *st, uid_t uid)
  * file of ours with one link (only uid can put anything in this
  * directory: an older version's, or the admin's) is replaced. */
 static int
-open_copy(int dfd, const char *name, uid_t uid, GError **error)
+open_copy(int dfd, const char *store_dir, const char *name, uid_t uid, GError **error)
 {
   for (guint attempt = 0; attempt < 2; attempt++)
     {
@@ -162,7 +215,7 @@ open_copy(int dfd, const char *name, uid_t uid, GError **error)
 
 /* Whole file, at most NETCFG_STORE_MAX_PAYLOAD + HEADER_MAX bytes. */
 static GBytes *
-read_copy(int fd, const char *name, GError **error)
+read_copy(int fd, const char *store_dir, const char *name, GError **error)
 {
   const gsize max = NETCFG_STORE_MAX_PAYLOAD + HEADER_MAX;
   g_autoptr(GByteArray) data = g_byte_array_new();
@@ -244,19 +297,21 @@ netcfg_store_load(NetcfgStoreRecord record, gboolean *damaged, GError **error)
   gboolean any = FALSE;
   int newest = -1;
 
-  g_return_val_if_fail(record < NETCFG_STORE_N_RECORDS, NULL);
+  const StoreDir *d;
+
+  g_return_val_if_fail(record < NETCFG_STORE_N_ALL, NULL);
+  d = dir_of(record);
   if (damaged != NULL)
     *damaged = FALSE;
-  if (!store_is_open)
+  if (!d->is_open)
     {
-      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                          netcfg_store_unavailable_reason());
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, reason_of(d));
       return NULL;
     }
   for (guint c = 0; c < 2; c++)
     {
       g_autofree char *name = netcfg_store_file_name(record, c);
-      g_autoptr(GBytes) data = read_copy(records[record].fd[c], name, error);
+      g_autoptr(GBytes) data = read_copy(records[record].fd[c], d->path, name, error);
       g_autoptr(GBytes) payload = NULL;
       guint64 generation = 0;
 
@@ -285,14 +340,15 @@ netcfg_store_load(NetcfgStoreRecord record, gboolean *damaged, GError **error)
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                   "%s/%s.{0,1}: no intact copy (a write cut short, or not written by netcfg)",
-                  store_dir, record_names[record]);
+                  d->path, record_names[record]);
       return NULL;
     }
   return best != NULL ? g_steal_pointer(&best) : g_bytes_new(NULL, 0);
 }
 
 static gboolean
-write_all(int fd, const void *data, gsize length, off_t offset, const char *name, GError **error)
+write_all(int fd, const void *data, gsize length, off_t offset, const char *store_dir,
+          const char *name, GError **error)
 {
   gsize done = 0;
 
@@ -320,12 +376,14 @@ netcfg_store_save(NetcfgStoreRecord record, const void *payload, gsize length, G
   g_autofree char *header = NULL;
   gsize header_length;
 
-  g_return_val_if_fail(record < NETCFG_STORE_N_RECORDS, FALSE);
+  const StoreDir *d;
+
+  g_return_val_if_fail(record < NETCFG_STORE_N_ALL, FALSE);
   g_return_val_if_fail(payload != NULL || length == 0, FALSE);
-  if (!store_is_open)
+  d = dir_of(record);
+  if (!d->is_open)
     {
-      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                          netcfg_store_unavailable_reason());
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, reason_of(d));
       return FALSE;
     }
   if (length > NETCFG_STORE_MAX_PAYLOAD)
@@ -344,13 +402,13 @@ netcfg_store_save(NetcfgStoreRecord record, const void *payload, gsize length, G
                                        " %s\n",
                            record_names[record], generation, length, digest);
   header_length = strlen(header);
-  if (!write_all(r->fd[copy], header, header_length, 0, name, error)
-      || !write_all(r->fd[copy], payload, length, (off_t) header_length, name, error))
+  if (!write_all(r->fd[copy], header, header_length, 0, d->path, name, error)
+      || !write_all(r->fd[copy], payload, length, (off_t) header_length, d->path, name, error))
     return FALSE;
   if (ftruncate(r->fd[copy], (off_t) (header_length + length)) < 0)
-    return fail_errno(error, errno, "cannot truncate %s/%s", store_dir, name);
+    return fail_errno(error, errno, "cannot truncate %s/%s", d->path, name);
   if (fdatasync(r->fd[copy]) < 0 && errno != EINVAL)
-    return fail_errno(error, errno, "cannot sync %s/%s", store_dir, name);
+    return fail_errno(error, errno, "cannot sync %s/%s", d->path, name);
   r->newest = copy;
   r->generation = generation;
   return TRUE;
@@ -431,33 +489,34 @@ open_dir(const char *dir, uid_t uid, GError **error)
   return dfd;
 }
 
-gboolean
-netcfg_store_open(const char *dir, GError **error)
+/* Opens d's directory and the copies of its records (see netcfg_store_open). */
+static gboolean
+open_dir_records(StoreDir *d, const char *dir, const char *off, GError **error)
 {
   uid_t uid = geteuid();
   g_autoptr(GError) local = NULL;
   int dfd;
 
-  netcfg_store_close();
-  g_clear_pointer(&unavailable, g_free);
-  store_dir = g_strdup(dir);
+  close_dir(d);
+  g_clear_pointer(&d->unavailable, g_free);
+  d->path = g_strdup(dir);
   dfd = open_dir(dir, uid, &local);
   if (dfd >= 0)
     {
-      for (guint i = 0; i < G_N_ELEMENTS(legacy_files); i++)
+      for (guint i = 0; d == &dirs[DIR_RUNTIME] && i < G_N_ELEMENTS(legacy_files); i++)
         if (unlinkat(dfd, legacy_files[i], 0) == 0)
           g_message("removed %s/%s, left by an older netcfg (not recovered)", dir, legacy_files[i]);
-      store_is_open = TRUE; /* netcfg_store_close() closes what is open */
-      for (guint i = 0; i < NETCFG_STORE_N_RECORDS && local == NULL; i++)
+      d->is_open = TRUE; /* close_dir() closes what is open */
+      for (guint i = d->first; i < d->end && local == NULL; i++)
         for (guint c = 0; c < 2 && local == NULL; c++)
           {
             g_autofree char *name = netcfg_store_file_name(i, c);
 
-            records[i].fd[c] = open_copy(dfd, name, uid, &local);
+            records[i].fd[c] = open_copy(dfd, dir, name, uid, &local);
           }
       close(dfd);
       /* the newest copies, so that saves go to the other file */
-      for (guint i = 0; i < NETCFG_STORE_N_RECORDS && local == NULL; i++)
+      for (guint i = d->first; i < d->end && local == NULL; i++)
         {
           GBytes *payload = netcfg_store_load(i, NULL, NULL);
 
@@ -467,10 +526,22 @@ netcfg_store_open(const char *dir, GError **error)
     }
   if (local != NULL)
     {
-      netcfg_store_close();
-      unavailable = g_strdup_printf("%s: crash recovery is off", local->message);
+      close_dir(d);
+      d->unavailable = g_strdup_printf("%s: %s", local->message, off);
       g_propagate_error(error, g_steal_pointer(&local));
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+netcfg_store_open(const char *dir, GError **error)
+{
+  return open_dir_records(&dirs[DIR_RUNTIME], dir, "crash recovery is off", error);
+}
+
+gboolean
+netcfg_store_open_persistent(const char *dir, GError **error)
+{
+  return open_dir_records(&dirs[DIR_PERSISTENT], dir, "settings last until the next reboot", error);
 }

@@ -1,7 +1,14 @@
 /* netcfg-store.h — netcfg's own state (the device record and the
  * resolv.conf backup), out of reach of every other process of the service
  * user (docs/architecture.md §6 "Its own state, and
- * cleanup"; docs/security.md §9).
+ * cleanup"; docs/security.md §9), and its settings (netcfg-settings.h).
+ *
+ * Two directories, each holding its own records: the runtime one (<state
+ * dir>, /run/ovpn3/netcfg: what must not outlive the boot, such as the
+ * device record) and the persistent one (/var/lib/ovpn3-netcfg, systemd's
+ * StateDirectory= of the netcfg unit: the settings). Both follow the rules
+ * below; each is opened on its own (netcfg_store_open,
+ * netcfg_store_open_persistent) and may be unavailable on its own.
  *
  * After the privilege drop netcfg runs as the service user, like every
  * other service: whatever it could open by name then, any process of that
@@ -47,10 +54,14 @@ G_BEGIN_DECLS
 
 typedef enum
 {
+  /* in the runtime directory */
   NETCFG_STORE_DEVICES,       /* netcfg-state.{0,1}: netcfg-state.h */
   NETCFG_STORE_RESOLV_BACKUP, /* resolv.conf.backup.{0,1}: netcfg-dns-resolvconf.h */
-  NETCFG_STORE_SETTINGS,      /* netcfg-settings.{0,1}: netcfg-settings.h */
-  NETCFG_STORE_N_RECORDS,
+  NETCFG_STORE_SETTINGS,      /* netcfg-settings.{0,1}: until a reboot (netcfg-settings.h) */
+  NETCFG_STORE_N_RECORDS,     /* the runtime directory's records */
+  /* in the persistent directory */
+  NETCFG_STORE_SETTINGS_PERSISTENT = NETCFG_STORE_N_RECORDS, /* netcfg-settings.{0,1} */
+  NETCFG_STORE_N_ALL,
 } NetcfgStoreRecord;
 
 /* Largest payload a record may hold (and be read with). */
@@ -62,10 +73,16 @@ typedef enum
  * Call while still privileged. On failure the store stays closed and the
  * reason is kept for netcfg_store_unavailable_reason(). */
 gboolean netcfg_store_open(const char *dir, GError **error);
+/* The same for the persistent directory and its records. */
+gboolean netcfg_store_open_persistent(const char *dir, GError **error);
+/* Whether the runtime directory is open. */
 gboolean netcfg_store_is_open(void);
-/* Why the store is closed ("… : crash recovery is off"), NULL if open. */
+/* Why the runtime directory is closed ("… : crash recovery is off"), NULL if open. */
 const char *netcfg_store_unavailable_reason(void);
-/* Closes the descriptors (tests). */
+/* The same for the directory of record. */
+gboolean netcfg_store_record_is_open(NetcfgStoreRecord record);
+const char *netcfg_store_record_unavailable_reason(NetcfgStoreRecord record);
+/* Closes the descriptors of both directories (tests). */
 void netcfg_store_close(void);
 
 /* The record's newest intact payload (empty: nothing recorded). NULL with

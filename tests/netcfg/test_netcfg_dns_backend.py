@@ -2,17 +2,23 @@
 """The administrator's DNS backend pin, netcfg's `dns_backend` (docs/compatibility.md §4):
 with systemd-resolved on the bus (a python-dbusmock stand-in), `resolv-conf` sends the
 next Establish's DNS to /etc/resolv.conf and nothing to resolved, `auto` to resolved
-again; the pin survives a restart of netcfg (kept in its store); a bad value and a
-writer who is not root are refused, and nothing changes."""
+again; the pin survives a restart of netcfg and a "reboot" (/run wiped: it is kept in
+netcfg's persistent directory, /var/lib/ovpn3-netcfg); a damaged record there is ignored
+with a warning (auto), a pin an older netcfg kept in /run is taken over; a bad value and
+a writer who is not root are refused, and nothing changes."""
 
+import os
 import signal
 
 import dbus
 
 import ovpn3test as t
 import netcfgtest as n
+import netcfgstore as store
 
 ACCESS_DENIED = 'org.freedesktop.DBus.Error.AccessDenied'
+SETTINGS = 'netcfg-settings'
+PERSISTENT_DIR = '/var/lib/ovpn3-netcfg'   # devbus: a fresh tmpfs, root 0700
 INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs'
 
 t.require_devbus()
@@ -84,6 +90,59 @@ def test_pin_survives_a_netcfg_restart():
     n.ensure_netcfg(bus)
     assert pin() == 'resolv-conf'
     be = n.Backend()
+
+
+def restart_netcfg(between):
+    """netcfg stopped, between() run, netcfg activated again."""
+    global be
+    be.stop()
+    n.stop_netcfg(bus, signal.SIGTERM)
+    between()
+    n.ensure_netcfg(bus)
+    be = n.Backend()
+
+
+def wipe_run():
+    for name in os.listdir(store.STATE_DIR):
+        os.unlink(os.path.join(store.STATE_DIR, name))
+
+
+# a reboot empties /run: the pin is in the persistent directory, root's
+def test_pin_survives_a_reboot():
+    st = os.stat(PERSISTENT_DIR)
+    assert (st.st_uid, st.st_mode & 0o7777) == (0, 0o700), st
+    assert store.load(SETTINGS, PERSISTENT_DIR) == b'dns_backend=resolv-conf\n'
+    restart_netcfg(wipe_run)
+    assert pin() == 'resolv-conf'
+    assert not store.load(SETTINGS)     # /run holds no copy of it
+
+
+# both copies damaged: a warning, auto, and netcfg carries on
+def test_damaged_record_is_ignored():
+    def damage():
+        for name in store.files(SETTINGS):
+            with open(os.path.join(PERSISTENT_DIR, name), 'wb') as f:
+                f.write(b'ovpn3-netcfg-store 1 netcfg-settings 9 23 0000\ndns_backend=resolved\n')
+    log_before = len(t.service_log())
+    restart_netcfg(damage)
+    assert pin() == 'auto'
+    said = t.service_log()[log_before:]
+    assert 'settings not read (dns_backend is auto)' in said and 'no intact copy' in said, said
+    set_pin('resolv-conf')     # written over the damaged copies
+    assert store.load(SETTINGS, PERSISTENT_DIR) == b'dns_backend=resolv-conf\n'
+
+
+# a pin an older netcfg kept in /run moves to the persistent directory
+def test_pin_kept_in_run_is_taken_over():
+    def older():
+        for name in store.files(SETTINGS):
+            open(os.path.join(PERSISTENT_DIR, name), 'wb').close()
+        with open(os.path.join(store.STATE_DIR, store.files(SETTINGS)[0]), 'wb') as f:
+            f.write(store.encode(SETTINGS, 4, b'dns_backend=resolved\n'))
+    restart_netcfg(older)
+    assert pin() == 'resolved'
+    assert store.load(SETTINGS, PERSISTENT_DIR) == b'dns_backend=resolved\n'
+    assert not store.load(SETTINGS)     # nor any longer there
 
 
 # back to auto: resolved gets the DNS, resolv.conf stays
