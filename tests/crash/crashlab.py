@@ -274,7 +274,7 @@ class CrashLab:
             assert message and (name != NO_REPLY or self.process == 'sessionmgr'), \
                 ('an unclear error', name, message)
             assert self.process != 'openvpn', reply
-            return 'NewTunnel error %s "%s"' % (name.rsplit('.', 1)[-1], message[:60])
+            return 'NewTunnel error %s "%s"' % (name.rsplit('.', 1)[-1], message[:76])
         sess = Session(self, reply[0][1])
         if self.process == 'openvpn':
             self.disconnect(sess)
