@@ -411,40 +411,42 @@ matches_filter(ListCall *call, Ovpn3ConfigObject *object)
   return TRUE;
 }
 
-/* Whether a profile the caller sees only as an administrator matches: if none does, the
- * answer is the same either way and polkit need not be asked (a round trip per listing). */
-static gboolean
-hidden_match(ListCall *call)
+/* The paths of the profiles that match, sorted: all of them for an administrator, else those
+ * the caller may see; *hidden (if given) tells whether one the caller sees only as an
+ * administrator matches too (if none does, the answer is the same either way and polkit need
+ * not be asked: a round trip per listing). One pass over the profiles. */
+static GPtrArray *
+list_collect(ListCall *call, gboolean admin, gboolean *hidden)
 {
   Ovpn3ConfigManager *self = call->base.manager;
+  GPtrArray *paths = g_ptr_array_new();
   GHashTableIter iter;
   gpointer value;
 
+  if (hidden != NULL)
+    *hidden = FALSE;
   g_hash_table_iter_init(&iter, self->objects);
   while (g_hash_table_iter_next(&iter, NULL, &value))
-    if (!ovpn3_config_object_is_visible_to(value, call->base.caller->uid)
-        && matches_filter(call, value))
-      return TRUE;
-  return FALSE;
+    {
+      if (!matches_filter(call, value))
+        continue;
+      if (admin || ovpn3_config_object_is_visible_to(value, call->base.caller->uid))
+        g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(value));
+      else if (hidden != NULL)
+        *hidden = TRUE;
+    }
+  g_ptr_array_sort(paths, compare_paths);
+  return paths;
 }
 
 static void
-list_reply(ListCall *call, gboolean admin)
+list_reply(ListCall *call, GPtrArray *paths)
 {
-  Ovpn3ConfigManager *self = call->base.manager;
-  g_autoptr(GPtrArray) paths = g_ptr_array_new();
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init(&iter, self->objects);
-  while (g_hash_table_iter_next(&iter, NULL, &value))
-    if ((admin || ovpn3_config_object_is_visible_to(value, call->base.caller->uid))
-        && matches_filter(call, value))
-      g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(value));
-  g_ptr_array_sort(paths, compare_paths);
   g_dbus_method_invocation_return_value(
       call->base.invocation,
       g_variant_new("(@ao)", g_variant_new_objv((const char *const *) paths->pdata, paths->len)));
+  g_ptr_array_unref(paths);
+  list_call_free(call);
 }
 
 static void
@@ -454,8 +456,7 @@ on_list_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gboolean admin = ovpn3_polkit_check_finish(result, &error);
 
-  list_reply(call, admin);
-  list_call_free(call);
+  list_reply(call, list_collect(call, admin, NULL));
 }
 
 static gboolean
@@ -483,6 +484,8 @@ handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind
             GVariant *parameters, GDBusMethodInvocation *invocation)
 {
   ListCall *call = g_new0(ListCall, 1);
+  GPtrArray *paths;
+  gboolean hidden;
 
   ovpn3_listing_init(&call->base, self, caller, kind, kind != FILTER_ALL, parameters, invocation);
   if (kind == FILTER_OWNER && !parse_owner(call->base.value, &call->owner_uid))
@@ -494,12 +497,13 @@ handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind
       list_call_free(call);
       return;
     }
-  if (!hidden_match(call))
+  paths = list_collect(call, FALSE, &hidden);
+  if (!hidden)
     {
-      list_reply(call, FALSE);
-      list_call_free(call);
+      list_reply(call, paths);
       return;
     }
+  g_ptr_array_unref(paths);
   /* other users' profiles only for callers who already hold manage-others */
   ovpn3_listing_authorize(&call->base, on_list_authorized, call);
 }
