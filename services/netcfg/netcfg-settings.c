@@ -34,33 +34,41 @@ backend_from_name(const char *name, gsize len, NetcfgDnsBackend *out)
   return FALSE;
 }
 
-/* The record's setting into dns_backend; FALSE (said on stderr) when it
- * cannot be read or is not valid. *found: it holds one. */
+static const char *
+directory_of(NetcfgStoreRecord record)
+{
+  return record == NETCFG_STORE_SETTINGS_PERSISTENT ? "persistent" : "runtime";
+}
+
+/* The setting the record holds into *out: FALSE when it holds none, cannot
+ * be read or is not valid (the last two said on stderr: ignored). */
 static gboolean
-load_record(NetcfgStoreRecord record, gboolean *found)
+load_record(NetcfgStoreRecord record, NetcfgDnsBackend *out)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) payload = netcfg_store_load(record, NULL, &error);
+  g_autoptr(GBytes) payload = NULL;
   const char *data;
   gsize len;
 
-  *found = FALSE;
+  if (!netcfg_store_record_is_open(record))
+    return FALSE;
+  payload = netcfg_store_load(record, NULL, &error);
   if (payload == NULL)
     {
-      g_printerr("ovpn3-service-netcfg: settings not read (dns_backend is auto): %s\n",
-                 error->message);
+      g_printerr("ovpn3-service-netcfg: stored DNS backend ignored: %s\n", error->message);
       return FALSE;
     }
   data = g_bytes_get_data(payload, &len);
   if (len == 0)
-    return TRUE;
+    return FALSE;
   if (len < strlen(KEY) + 1 || strncmp(data, KEY, strlen(KEY)) != 0 || data[len - 1] != '\n'
-      || !backend_from_name(data + strlen(KEY), len - strlen(KEY) - 1, &dns_backend))
+      || !backend_from_name(data + strlen(KEY), len - strlen(KEY) - 1, out))
     {
-      g_printerr("ovpn3-service-netcfg: the stored settings are not valid: dns_backend is auto\n");
+      g_printerr("ovpn3-service-netcfg: stored DNS backend ignored: the %s directory's "
+                 "settings record is not valid\n",
+                 directory_of(record));
       return FALSE;
     }
-  *found = TRUE;
   return TRUE;
 }
 
@@ -72,23 +80,20 @@ save_record(NetcfgStoreRecord record, NetcfgDnsBackend backend, GError **error)
   return netcfg_store_save(record, line, strlen(line), error);
 }
 
-/* A setting kept until the reboot by an older netcfg (or while the
- * persistent directory was unavailable) moves to the persistent one. */
+/* The runtime record's setting (newer than the persistent one: it is only
+ * written while the persistent directory cannot be opened, or by an older
+ * netcfg) moves to the persistent record. */
 static void
-migrate_runtime_record(void)
+take_over_runtime_record(void)
 {
   g_autoptr(GError) error = NULL;
-  gboolean found = FALSE;
 
-  if (!netcfg_store_record_is_open(NETCFG_STORE_SETTINGS)
-      || !load_record(NETCFG_STORE_SETTINGS, &found) || !found)
-    return;
   if (!save_record(NETCFG_STORE_SETTINGS_PERSISTENT, dns_backend, &error)
       || !netcfg_store_save(NETCFG_STORE_SETTINGS, "", 0, &error))
-    g_printerr("ovpn3-service-netcfg: dns_backend %s not made persistent: %s\n",
+    g_printerr("ovpn3-service-netcfg: DNS backend %s not made persistent: %s\n",
                backend_names[dns_backend], error->message);
   else
-    g_printerr("ovpn3-service-netcfg: dns_backend %s taken from the runtime directory into "
+    g_printerr("ovpn3-service-netcfg: DNS backend %s taken from the runtime directory into "
                "the persistent one\n",
                backend_names[dns_backend]);
 }
@@ -96,18 +101,17 @@ migrate_runtime_record(void)
 void
 netcfg_settings_load(void)
 {
-  gboolean found = FALSE;
+  NetcfgDnsBackend kept;
 
   dns_backend = NETCFG_DNS_BACKEND_AUTO;
-  if (netcfg_store_record_is_open(NETCFG_STORE_SETTINGS_PERSISTENT))
+  if (load_record(NETCFG_STORE_SETTINGS_PERSISTENT, &kept))
+    dns_backend = kept;
+  if (load_record(NETCFG_STORE_SETTINGS, &kept))
     {
-      if (load_record(NETCFG_STORE_SETTINGS_PERSISTENT, &found) && !found)
-        migrate_runtime_record();
-      return;
+      dns_backend = kept;
+      if (netcfg_settings_are_persistent())
+        take_over_runtime_record();
     }
-  /* no persistent directory: what was kept until the reboot, if anything */
-  if (netcfg_store_record_is_open(NETCFG_STORE_SETTINGS))
-    load_record(NETCFG_STORE_SETTINGS, &found);
 }
 
 gboolean

@@ -6,9 +6,10 @@
  *
  * Without that directory (it could not be opened: said on stderr) they go
  * to the runtime directory's record (/run/ovpn3/netcfg) and last until the
- * next reboot, as older versions kept them; a setting found there while the
- * persistent record holds none is moved to the persistent one at start. A
- * record that is damaged or not valid is ignored (`auto`, said on stderr).
+ * next reboot, as older versions kept them. A setting found there is the
+ * newer one (written only then, or by an older netcfg): once the persistent
+ * directory opens it moves there at start. A record that is damaged or not
+ * valid is ignored (said on stderr; `auto` unless the other holds one).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -4,10 +4,12 @@ with systemd-resolved on the bus (a python-dbusmock stand-in), `resolv-conf` sen
 next Establish's DNS to /etc/resolv.conf and nothing to resolved, `auto` to resolved
 again; the pin survives a restart of netcfg and a "reboot" (/run wiped: it is kept in
 netcfg's persistent directory, /var/lib/ovpn3-netcfg); a damaged record there is ignored
-with a warning (auto), a pin an older netcfg kept in /run is taken over; a bad value and
-a writer who is not root are refused, and nothing changes."""
+with a warning (auto); without that directory the pin is kept in /run until the reboot,
+and a pin kept in /run (then, or by an older netcfg) is taken over at the next start; a
+bad value and a writer who is not root are refused, and nothing changes."""
 
 import os
+import pwd
 import signal
 
 import dbus
@@ -127,22 +129,28 @@ def test_damaged_record_is_ignored():
     restart_netcfg(damage)
     assert pin() == 'auto'
     said = t.service_log()[log_before:]
-    assert 'settings not read (dns_backend is auto)' in said and 'no intact copy' in said, said
+    assert 'stored DNS backend ignored' in said and 'no intact copy' in said, said
     set_pin('resolv-conf')     # written over the damaged copies
     assert store.load(SETTINGS, PERSISTENT_DIR) == b'dns_backend=resolv-conf\n'
 
 
-# a pin an older netcfg kept in /run moves to the persistent directory
-def test_pin_kept_in_run_is_taken_over():
-    def older():
-        for name in store.files(SETTINGS):
-            open(os.path.join(PERSISTENT_DIR, name), 'wb').close()
-        with open(os.path.join(store.STATE_DIR, store.files(SETTINGS)[0]), 'wb') as f:
-            f.write(store.encode(SETTINGS, 4, b'dns_backend=resolved\n'))
-    restart_netcfg(older)
+# the persistent directory refused (not root's): the pin is kept in /run until the reboot,
+# as older versions kept it; once the directory is usable again that newer pin moves there
+def test_without_the_persistent_directory_the_pin_lasts_until_reboot_then_moves():
+    uid = pwd.getpwnam(t.service_user()).pw_uid
+    log_before = len(t.service_log())
+    restart_netcfg(lambda: os.chown(PERSISTENT_DIR, uid, -1))
+    said = t.service_log()[log_before:]
+    assert 'belongs to uid %d' % uid in said and 'settings last until the next reboot' in said, \
+        said
+    set_pin('resolved')
+    assert pin() == 'resolved'
+    assert store.load(SETTINGS) == b'dns_backend=resolved\n'
+    assert store.load(SETTINGS, PERSISTENT_DIR) == b'dns_backend=resolv-conf\n'
+    restart_netcfg(lambda: os.chown(PERSISTENT_DIR, 0, -1))
     assert pin() == 'resolved'
     assert store.load(SETTINGS, PERSISTENT_DIR) == b'dns_backend=resolved\n'
-    assert not store.load(SETTINGS)     # nor any longer there
+    assert not store.load(SETTINGS)        # nor any longer there
 
 
 # back to auto: resolved gets the DNS, resolv.conf stays
