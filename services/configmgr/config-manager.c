@@ -10,6 +10,7 @@
 
 #include "config-fleet.h"
 #include "config-manager.h"
+#include "config-name-index.h"
 #include "config-object-fleet.h"
 #include "config-object.h"
 #include "config-quota.h"
@@ -29,8 +30,9 @@ struct _Ovpn3ConfigManager
   GObject parent_instance;
   Ovpn3ServiceContext *ctx; /* not owned */
   char *state_dir;
-  GHashTable *objects; /* path → Ovpn3ConfigObject */
-  Ovpn3Fleet *fleet;   /* the profiles of OVPN3_PROFILESDIR */
+  GHashTable *objects;         /* path → Ovpn3ConfigObject */
+  Ovpn3ConfigNameIndex *names; /* the same objects by name (LookupConfigName) */
+  Ovpn3Fleet *fleet;           /* the profiles of OVPN3_PROFILESDIR */
   guint registration_id;
 };
 
@@ -44,6 +46,7 @@ ovpn3_config_manager_finalize(GObject *object)
   ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   g_clear_pointer(&self->fleet, ovpn3_fleet_free);
   g_hash_table_unref(self->objects);
+  ovpn3_config_name_index_free(self->names);
   g_free(self->state_dir);
   G_OBJECT_CLASS(ovpn3_config_manager_parent_class)->finalize(object);
 }
@@ -58,6 +61,7 @@ static void
 ovpn3_config_manager_init(Ovpn3ConfigManager *self)
 {
   self->objects = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
+  self->names = ovpn3_config_name_index_new();
 }
 
 Ovpn3ServiceContext *
@@ -110,8 +114,10 @@ ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object)
   g_autofree char *path = g_strdup(ovpn3_config_object_get_path(object));
   guint32 owner = ovpn3_config_object_get_owner(object);
 
-  if (!g_hash_table_remove(self->objects, path))
+  if (g_hash_table_lookup(self->objects, path) != object)
     return;
+  ovpn3_config_name_index_remove(self->names, ovpn3_config_object_get_name(object), object);
+  g_hash_table_remove(self->objects, path);
   ovpn3_config_object_unexport(object);
   if (ovpn3_config_object_get_fleet_file(object) != NULL)
     ; /* its files are the administrator's */
@@ -136,6 +142,7 @@ add_object(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GError **error)
     return FALSE;
   g_hash_table_insert(self->objects, (gpointer) ovpn3_config_object_get_path(object),
                       g_object_ref(object));
+  ovpn3_config_name_index_add(self->names, ovpn3_config_object_get_name(object), object);
   /* non-persistent profiles keep the service alive (docs/dbus-api.md §2 idle rule) */
   if (!ovpn3_config_object_get_persistent(object))
     ovpn3_idle_hold(self->ctx->idle);
@@ -156,6 +163,17 @@ ovpn3_config_manager_add(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object, GE
     return FALSE;
   emit_event(self, path, OVPN3_CONFIG_EVENT_CREATED, ovpn3_config_object_get_owner(object));
   return TRUE;
+}
+
+void
+ovpn3_config_manager_renamed(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object,
+                             const char *old_name)
+{
+  /* only the profiles in the table are indexed (not one being built or a snapshot) */
+  if (g_hash_table_lookup(self->objects, ovpn3_config_object_get_path(object)) != object)
+    return;
+  ovpn3_config_name_index_remove(self->names, old_name, object);
+  ovpn3_config_name_index_add(self->names, ovpn3_config_object_get_name(object), object);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -411,6 +429,18 @@ matches_filter(ListCall *call, Ovpn3ConfigObject *object)
   return TRUE;
 }
 
+static void
+list_consider(ListCall *call, Ovpn3ConfigObject *object, gboolean admin, gboolean *hidden,
+              GPtrArray *paths)
+{
+  if (!matches_filter(call, object))
+    return;
+  if (admin || ovpn3_config_object_is_visible_to(object, call->base.caller->uid))
+    g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(object));
+  else if (hidden != NULL)
+    *hidden = TRUE;
+}
+
 /* The paths of the profiles that match, sorted: all of them for an administrator, else those
  * the caller may see; *hidden (if given) tells whether one the caller sees only as an
  * administrator matches too (if none does, the answer is the same either way and polkit need
@@ -423,17 +453,22 @@ list_collect(ListCall *call, gboolean admin, gboolean *hidden)
   GHashTableIter iter;
   gpointer value;
 
+  GPtrArray *named = NULL;
+
   if (hidden != NULL)
     *hidden = FALSE;
-  g_hash_table_iter_init(&iter, self->objects);
-  while (g_hash_table_iter_next(&iter, NULL, &value))
+  /* by name: only the profiles of that name */
+  if ((FilterKind) call->base.kind == FILTER_NAME)
     {
-      if (!matches_filter(call, value))
-        continue;
-      if (admin || ovpn3_config_object_is_visible_to(value, call->base.caller->uid))
-        g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(value));
-      else if (hidden != NULL)
-        *hidden = TRUE;
+      named = ovpn3_config_name_index_lookup(self->names, call->base.value);
+      for (guint i = 0; named != NULL && i < named->len; i++)
+        list_consider(call, g_ptr_array_index(named, i), admin, hidden, paths);
+    }
+  else
+    {
+      g_hash_table_iter_init(&iter, self->objects);
+      while (g_hash_table_iter_next(&iter, NULL, &value))
+        list_consider(call, value, admin, hidden, paths);
     }
   g_ptr_array_sort(paths, compare_paths);
   return paths;

@@ -36,6 +36,9 @@ gboolean ovpn3_config_manager_add(Ovpn3ConfigManager *self, Ovpn3ConfigObject *o
                                   GError **error);
 /* Unexports the object, deletes its state file, emits CFG_DESTROYED. */
 void ovpn3_config_manager_remove(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object);
+/* object (in the table or not) was renamed from old_name: its place in the name index. */
+void ovpn3_config_manager_renamed(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object,
+                                  const char *old_name);
 
 /* Stored bytes (config-quota.h) of owner's profiles and of all profiles. */
 void ovpn3_config_manager_count_bytes(Ovpn3ConfigManager *self, guint32 owner, guint64 *owned,

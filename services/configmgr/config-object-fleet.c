@@ -34,8 +34,7 @@ fleet_path(const char *name)
 static void
 apply_conf(Ovpn3ConfigObject *self, const char *name, const Ovpn3FleetConf *conf)
 {
-  g_free(self->name);
-  self->name = g_strdup(conf != NULL && conf->name != NULL ? conf->name : name);
+  ovpn3_config_object_set_name(self, conf != NULL && conf->name != NULL ? conf->name : name);
   g_ptr_array_set_size(self->tags, 0);
   ovpn3_acl_clear(&self->acl);
   ovpn3_acl_init(&self->acl, 0);

@@ -53,6 +53,8 @@ struct _Ovpn3ConfigObject
 guint64 ovpn3_config_object_now(void);
 /* Takes a reference on profile; measures it for the quotas. */
 void ovpn3_config_object_set_profile(Ovpn3ConfigObject *self, Ovpn3Profile *profile);
+/* Every change of a profile's name goes through here (the manager indexes names). */
+void ovpn3_config_object_set_name(Ovpn3ConfigObject *self, const char *name);
 gboolean ovpn3_config_tag_is_valid(const char *tag, GError **error);
 /* A change from old_bytes to new_bytes within the owner's quota (config-quota.h). */
 gboolean ovpn3_config_object_check_growth(Ovpn3ConfigObject *self, guint64 new_bytes,

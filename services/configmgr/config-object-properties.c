@@ -103,8 +103,7 @@ ovpn3_config_object_set_property(gpointer object, const Ovpn3Caller *caller, con
       if (!ovpn3_config_name_is_valid(new_name, error)
           || !ovpn3_config_object_check_growth(self, strlen(new_name), strlen(self->name), error))
         return FALSE;
-      g_free(self->name);
-      self->name = g_strdup(new_name);
+      ovpn3_config_object_set_name(self, new_name);
     }
   else if (g_str_equal(name, "public_access"))
     self->acl.public_access = g_variant_get_boolean(value);

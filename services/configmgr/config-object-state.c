@@ -303,8 +303,7 @@ restore(Ovpn3ConfigObject *self, JsonNode *snapshot)
       g_critical("cannot restore %s: %s", self->path, error->message);
       return;
     }
-  g_free(self->name);
-  self->name = g_steal_pointer(&old->name);
+  ovpn3_config_object_set_name(self, old->name);
   ovpn3_acl_clear(&self->acl);
   self->acl = old->acl;
   old->acl.acl = NULL;

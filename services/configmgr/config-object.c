@@ -107,6 +107,16 @@ ovpn3_config_object_get_owner(Ovpn3ConfigObject *self)
 }
 
 void
+ovpn3_config_object_set_name(Ovpn3ConfigObject *self, const char *name)
+{
+  g_autofree char *old = g_steal_pointer(&self->name);
+
+  self->name = g_strdup(name);
+  if (self->manager != NULL && old != NULL)
+    ovpn3_config_manager_renamed(self->manager, self, old);
+}
+
+void
 ovpn3_config_object_set_owner(Ovpn3ConfigObject *self, guint32 owner)
 {
   self->acl.owner = owner;

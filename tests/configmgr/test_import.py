@@ -7,7 +7,8 @@ import stat
 import subprocess
 
 import ovpn3test as t
-from cfgtest import BUS, GDBUSPP, IFACE, MGR, PROFILE, get, import_profile, mgr_call, obj_call
+from cfgtest import (BUS, GDBUSPP, IFACE, MGR, PROFILE, get, import_profile, mgr_call, obj_call,
+                     set_)
 
 t.require_devbus()
 bus = t.system_bus()
@@ -105,6 +106,23 @@ def test_lookups_and_searches_find_by_name_tag_and_owner():
         [path, again, partial])
     t.expect_error(lambda: mgr_call(bus, 'SearchByOwner', 'no-such-user-xyz', signature='s'),
                    'org.freedesktop.DBus.Error.InvalidArgs', 'No such user')
+
+
+# LookupConfigName follows renames and removals (the manager keeps an index by name)
+def test_lookup_by_name_follows_renames_duplicates_and_removals():
+    a = import_profile(bus, 'twin')
+    b = import_profile(bus, 'twin')
+    assert sorted(mgr_call(bus, 'LookupConfigName', 'twin', signature='s')) == sorted([a, b])
+    set_(bus, a, 'name', 'single')
+    assert mgr_call(bus, 'LookupConfigName', 'twin', signature='s') == [b]
+    assert mgr_call(bus, 'LookupConfigName', 'single', signature='s') == [a]
+    obj_call(bus, b, 'Remove')
+    assert mgr_call(bus, 'LookupConfigName', 'twin', signature='s') == []
+    set_(bus, a, 'name', 'twin')
+    assert mgr_call(bus, 'LookupConfigName', 'twin', signature='s') == [a]
+    assert mgr_call(bus, 'LookupConfigName', 'single', signature='s') == []
+    obj_call(bus, a, 'Remove')
+    assert mgr_call(bus, 'LookupConfigName', 'twin', signature='s') == []
 
 
 # TransferOwnership (root)
