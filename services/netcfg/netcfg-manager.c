@@ -300,14 +300,17 @@ static gboolean
 no_device_left(gpointer user_data)
 {
   NetcfgManager *self = user_data;
+  gboolean trimmed;
 
   self->quiet_id = 0;
-  if (g_hash_table_size(self->devices) == 0)
-    g_debug("No device left: %u creators, %u uplink routes, %u callers known, %u backends known%s",
-            g_hash_table_size(self->creators), g_hash_table_size(self->uplink_routes),
-            ovpn3_credentials_cache_size(ovpn3_exporter_get_credentials(self->ctx->exporter)),
-            ovpn3_peer_roles_cache_size(ovpn3_exporter_get_peer_roles(self->ctx->exporter)),
-            malloc_trim(0) ? "; heap trimmed" : "");
+  if (g_hash_table_size(self->devices) != 0)
+    return G_SOURCE_REMOVE;
+  trimmed = malloc_trim(0);
+  g_debug("No device left: %u creators, %u uplink routes, %u callers known, %u backends known%s",
+          g_hash_table_size(self->creators), g_hash_table_size(self->uplink_routes),
+          ovpn3_credentials_cache_size(ovpn3_exporter_get_credentials(self->ctx->exporter)),
+          ovpn3_peer_roles_cache_size(ovpn3_exporter_get_peer_roles(self->ctx->exporter)),
+          trimmed ? "; heap trimmed" : "");
   return G_SOURCE_REMOVE;
 }
 
