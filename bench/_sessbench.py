@@ -55,6 +55,30 @@ def pss_kib(pid):
     return None
 
 
+MEMORY_FIELDS = ('Private_Clean', 'Private_Dirty', 'Pss', 'Pss_Anon', 'Rss')
+
+
+def memory_kib(pid):
+    """USS (Private_Clean + Private_Dirty), Pss, Pss_Anon and Rss in KiB from
+    /proc/PID/smaps_rollup (root reads it even for the services, which are not dumpable),
+    or None if the process is gone. USS is what the process alone costs: what is freed when
+    it exits; Pss adds its share of what it shares (libraries, mostly libgio), so it moves
+    with whatever else maps the same pages."""
+    got = {}
+    try:
+        with open('/proc/%d/smaps_rollup' % pid) as f:
+            for line in f:
+                key, _, rest = line.partition(':')
+                if key in MEMORY_FIELDS:
+                    got[key] = int(rest.split()[0])
+    except (OSError, TypeError, ValueError):
+        return None
+    if len(got) != len(MEMORY_FIELDS):
+        return None
+    return {'uss': got['Private_Clean'] + got['Private_Dirty'], 'pss': got['Pss'],
+            'pss_anon': got['Pss_Anon'], 'rss': got['Rss']}
+
+
 def fd_count(pid):
     try:
         return len(os.listdir('/proc/%d/fd' % pid))
