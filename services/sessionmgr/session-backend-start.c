@@ -2,6 +2,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
 #include "ovpn3-names.h"
@@ -32,7 +38,9 @@ typedef struct
   char *token;
   guint32 started_pid;   /* what StartClient returned; 0 until it did */
   GPtrArray *candidates; /* Candidate*: checked, waiting for started_pid */
-  gboolean ended;        /* registered, failed or withdrawn */
+  GSource *exit_watch;   /* on exit_fd, the started process's pidfd, readable once it exited */
+  int exit_fd;
+  gboolean ended; /* registered, failed or withdrawn */
 } Launch;
 
 /* A RegistrationRequest being checked. Anyone can send one (it is a signal);
@@ -68,8 +76,20 @@ candidate_free(Candidate *c)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Candidate, candidate_free)
 
 static void
+stop_exit_watch(Launch *launch)
+{
+  if (launch->exit_watch != NULL)
+    g_source_destroy(launch->exit_watch);
+  g_clear_pointer(&launch->exit_watch, g_source_unref);
+  if (launch->exit_fd >= 0)
+    close(launch->exit_fd);
+  launch->exit_fd = -1;
+}
+
+static void
 launch_free(Launch *launch)
 {
+  stop_exit_watch(launch);
   g_free(launch->token);
   g_ptr_array_unref(launch->candidates);
   g_free(launch);
@@ -125,8 +145,9 @@ launch_end(Ovpn3BackendStarter *self, GTask *task)
   Launch *launch = g_task_get_task_data(task);
 
   launch->ended = TRUE;
-  /* candidates hold references to the task */
+  /* candidates and the exit watch hold references to the task */
   g_ptr_array_set_size(launch->candidates, 0);
+  stop_exit_watch(launch);
   g_hash_table_remove(self->launches, launch->token);
 }
 
@@ -167,6 +188,43 @@ launch_succeed(Ovpn3BackendStarter *self, GTask *task, const Ovpn3Registrant *r)
 static void on_start_client(GObject *source, GAsyncResult *result, gpointer user_data);
 static void check_started(Candidate *c);
 
+#define TEXT_EXITED "the backend client exited before registering"
+
+static gboolean
+on_started_exit(int fd, GIOCondition condition, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (launch_open(task))
+    launch_fail(g_task_get_source_object(task), task,
+                g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, TEXT_EXITED));
+  return G_SOURCE_REMOVE;
+}
+
+/* A client that dies before its RegistrationRequest fails the launch at once rather than at
+ * the caller's bound: its pidfd becomes readable when it exits. Without pidfd_open (ENOSYS)
+ * the bound still applies. */
+static void
+watch_started_exit(Ovpn3BackendStarter *self, GTask *task)
+{
+  Launch *launch = g_task_get_task_data(task);
+  int fd = (int) syscall(SYS_pidfd_open, (pid_t) launch->started_pid, 0);
+
+  if (fd < 0)
+    {
+      if (errno == ESRCH)
+        launch_fail(self, task, g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, TEXT_EXITED));
+      else
+        g_debug("pidfd_open(%u): %s", launch->started_pid, g_strerror(errno));
+      return;
+    }
+  launch->exit_fd = fd;
+  launch->exit_watch = g_unix_fd_source_new(fd, G_IO_IN);
+  g_source_set_callback(launch->exit_watch, G_SOURCE_FUNC(on_started_exit), g_object_ref(task),
+                        g_object_unref);
+  g_source_attach(launch->exit_watch, NULL);
+}
+
 void
 ovpn3_backend_starter_launch_async(Ovpn3BackendStarter *self, const char *token,
                                    GAsyncReadyCallback callback, gpointer user_data)
@@ -176,6 +234,7 @@ ovpn3_backend_starter_launch_async(Ovpn3BackendStarter *self, const char *token,
 
   g_task_set_source_tag(task, ovpn3_backend_starter_launch_async);
   launch->token = g_strdup(token);
+  launch->exit_fd = -1;
   launch->candidates = g_ptr_array_new_with_free_func((GDestroyNotify) candidate_free);
   g_task_set_task_data(task, launch, (GDestroyNotify) launch_free);
   g_hash_table_insert(self->launches, launch->token, g_object_ref(task));
@@ -209,6 +268,9 @@ on_start_client(GObject *source, GAsyncResult *result, gpointer user_data)
   /* registrations are accepted from this process only */
   g_variant_get(reply, "(u)", &launch->started_pid);
   g_debug("backend client for %s started (pid %u)", launch->token, launch->started_pid);
+  watch_started_exit(self, task);
+  if (!launch_open(task))
+    return;
   /* stolen one by one: the array's free function would get the NULL a steal leaves */
   while (launch->candidates->len > 0)
     check_started(g_ptr_array_steal_index(launch->candidates, 0));
