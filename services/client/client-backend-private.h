@@ -93,6 +93,8 @@ struct _Ovpn3ClientBackend
   /* the session manager died (sessionmgr NULL): the session waits to be taken back */
   gboolean orphaned;
   guint readopt_timeout_id;
+  guint log_watch; /* net.openvpn.v3.log, once registered (client-registration.c) */
+  char *log_owner; /* its last owner seen */
   guint registration_timeout_id;
   gboolean registered;  /* RegistrationConfirmation accepted the token */
   gboolean initialized; /* the profile was evaluated successfully */

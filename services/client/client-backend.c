@@ -150,6 +150,7 @@ ovpn3_client_backend_dispose(GObject *object)
   g_clear_handle_id(&self->auth_retry_timer_id, g_source_remove);
   g_clear_handle_id(&self->sessionmgr_watch, g_bus_unwatch_name);
   g_clear_handle_id(&self->readopt_timeout_id, g_source_remove);
+  g_clear_handle_id(&self->log_watch, g_bus_unwatch_name);
   if (self->registration_id != 0)
     {
       ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
@@ -173,6 +174,7 @@ ovpn3_client_backend_finalize(GObject *object)
   client_wipe_free(&self->token);
   ovpn3_engine_id_release(&self->engine);
   g_free(self->engine_error);
+  g_free(self->log_owner);
   client_wipe_free(&self->inline_user);
   client_wipe_free(&self->inline_pass);
   g_free(self->bus_name);

@@ -226,19 +226,92 @@ on_registration_fetched(GObject *source, GAsyncResult *result, gpointer user_dat
   evaluate(self, invocation, g_task_get_task_data(G_TASK(result)));
 }
 
-/* ---- taken back by a restarted session manager ------------------------------------------- */
+/* ---- the log service told again which session we serve ------------------------------------ */
+
+/* after a log service restart our log client attaches again (services/common/ovpn3-log-client.c)
+ * while we ask: "Not attached" is retried every 200 ms, up to 5 s */
+#define REASSIGN_RETRY_MS 200
+#define REASSIGN_TRIES    25
+
+typedef struct
+{
+  Ovpn3ClientBackend *self; /* a reference */
+  guint tries;
+} Reassign;
+
+static void send_reassign(Reassign *r);
+
+static void
+reassign_free(Reassign *r)
+{
+  g_object_unref(r->self);
+  g_free(r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Reassign, reassign_free)
+
+static gboolean
+retry_reassign(gpointer user_data)
+{
+  send_reassign(user_data);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 on_reassigned(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(Reassign) r = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply
       = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
-  if (reply == NULL)
-    client_log(self, OVPN3_LOG_CATEGORY_WARN, "Log service AssignSession: %s", error->message);
+  if (reply != NULL)
+    return;
+  if (++r->tries < REASSIGN_TRIES && g_dbus_error_is_remote_error(error))
+    {
+      g_timeout_add(REASSIGN_RETRY_MS, retry_reassign, g_steal_pointer(&r));
+      return;
+    }
+  client_log(r->self, OVPN3_LOG_CATEGORY_WARN, "Log service AssignSession: %s", error->message);
 }
+
+static void
+send_reassign(Reassign *r)
+{
+  if (r->self->connection == NULL)
+    {
+      reassign_free(r);
+      return;
+    }
+  g_dbus_connection_call(r->self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH,
+                         OVPN3_LOG_INTERFACE, "AssignSession",
+                         g_variant_new("(os)", r->self->session_path, OVPN3_BACKENDS_INTERFACE),
+                         NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_reassigned, r);
+}
+
+static void
+reassign_session(Ovpn3ClientBackend *self)
+{
+  Reassign *r = g_new0(Reassign, 1);
+
+  r->self = g_object_ref(self);
+  send_reassign(r);
+}
+
+/* A log service that returned (another owner than the last one) has forgotten us. */
+static void
+on_log_appeared(GDBusConnection *connection, const char *name, const char *owner,
+                gpointer user_data)
+{
+  Ovpn3ClientBackend *self = user_data;
+  gboolean returned = self->log_owner != NULL && !g_str_equal(self->log_owner, owner);
+
+  g_free(self->log_owner);
+  self->log_owner = g_strdup(owner);
+  if (returned && !self->orphaned)
+    reassign_session(self);
+}
+
+/* ---- taken back by a restarted session manager ------------------------------------------- */
 
 void
 client_registration_readopted(Ovpn3ClientBackend *self, const char *token, const char *session_path,
@@ -257,10 +330,7 @@ client_registration_readopted(Ovpn3ClientBackend *self, const char *token, const
   client_log(self, OVPN3_LOG_CATEGORY_INFO, "Session %s taken back by the session manager",
              self->session_path);
   /* the log service learns again, from the new session manager, which session we serve */
-  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
-                         "AssignSession",
-                         g_variant_new("(os)", self->session_path, OVPN3_BACKENDS_INTERFACE), NULL,
-                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_reassigned, g_object_ref(self));
+  reassign_session(self);
   g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", self->config_name));
 }
 
@@ -299,5 +369,8 @@ client_registration_confirm(Ovpn3ClientBackend *self, GVariant *parameters,
   g_clear_handle_id(&self->registration_timeout_id, g_source_remove);
   self->session_path = g_strdup(session_path);
   self->config_path = g_strdup(config_path);
+  self->log_watch = g_bus_watch_name_on_connection(self->connection, OVPN3_LOG_BUS_NAME,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE, on_log_appeared,
+                                                   NULL, self, NULL);
   registration_fetch_async(self, on_registration_fetched, g_object_ref(invocation));
 }

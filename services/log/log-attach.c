@@ -72,9 +72,10 @@ ovpn3_log_service_session_has_backend(Ovpn3LogService *self, const char *session
   return FALSE;
 }
 
+/* creator: NULL, or only the proxies that sender made (its own session's final status) */
 static void
-forward_to_proxies(Ovpn3LogService *self, const char *session_path, gboolean is_log, guint a,
-                   guint b, const char *message)
+forward_to_proxies(Ovpn3LogService *self, const char *session_path, const char *creator,
+                   gboolean is_log, guint a, guint b, const char *message)
 {
   GHashTableIter iter;
   gpointer value;
@@ -84,7 +85,8 @@ forward_to_proxies(Ovpn3LogService *self, const char *session_path, gboolean is_
     {
       Ovpn3LogProxy *proxy = value;
 
-      if (!g_str_equal(ovpn3_log_proxy_get_session_path(proxy), session_path))
+      if (!g_str_equal(ovpn3_log_proxy_get_session_path(proxy), session_path)
+          || (creator != NULL && g_strcmp0(ovpn3_log_proxy_get_creator(proxy), creator) != 0))
         continue;
       if (is_log)
         ovpn3_log_proxy_forward_log(proxy, a, b, message);
@@ -130,7 +132,7 @@ handle_log_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *parameters
     }
 
   if (attach->session_path != NULL)
-    forward_to_proxies(self, attach->session_path, TRUE, group, category, message);
+    forward_to_proxies(self, attach->session_path, NULL, TRUE, group, category, message);
 }
 
 /* StatusChange carries no log group: take it from the sender's interface. */
@@ -149,7 +151,8 @@ group_of_interface(const char *interface)
 }
 
 static void
-handle_status_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *parameters)
+handle_status_signal(Ovpn3LogService *self, LogAttach *attach, const char *object_path,
+                     GVariant *parameters)
 {
   guint32 major, minor;
   const char *message;
@@ -182,7 +185,11 @@ handle_status_signal(Ovpn3LogService *self, LogAttach *attach, GVariant *paramet
     }
 
   if (attach->session_path != NULL)
-    forward_to_proxies(self, attach->session_path, FALSE, major, minor, message);
+    forward_to_proxies(self, attach->session_path, NULL, FALSE, major, minor, message);
+  /* the session manager's own StatusChange of a session (its final one, when the backend
+   * client is gone): only to the proxies it made for that session (docs/security.md §5) */
+  else if (g_str_equal(attach->interface, OVPN3_SESSIONS_INTERFACE))
+    forward_to_proxies(self, object_path, attach->sender, FALSE, major, minor, message);
 }
 
 static void
@@ -201,7 +208,7 @@ on_attached_signal(GDBusConnection *connection, const char *sender_name, const c
   if (g_strcmp0(signal_name, "Log") == 0)
     handle_log_signal(self, attach, parameters);
   else if (g_strcmp0(signal_name, "StatusChange") == 0)
-    handle_status_signal(self, attach, parameters);
+    handle_status_signal(self, attach, object_path, parameters);
 }
 
 void

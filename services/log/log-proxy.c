@@ -253,6 +253,13 @@ ovpn3_log_proxy_get_session_path(Ovpn3LogProxy *self)
   return self->session_path;
 }
 
+const char *
+ovpn3_log_proxy_get_creator(Ovpn3LogProxy *self)
+{
+  g_return_val_if_fail(OVPN3_IS_LOG_PROXY(self), NULL);
+  return self->creator;
+}
+
 guint
 ovpn3_log_proxy_get_log_level(Ovpn3LogProxy *self)
 {

@@ -28,6 +28,7 @@ Ovpn3LogProxy *ovpn3_log_proxy_new(Ovpn3Exporter *exporter, const char *target, 
 const char *ovpn3_log_proxy_get_path(Ovpn3LogProxy *self);
 const char *ovpn3_log_proxy_get_target(Ovpn3LogProxy *self);
 const char *ovpn3_log_proxy_get_session_path(Ovpn3LogProxy *self);
+const char *ovpn3_log_proxy_get_creator(Ovpn3LogProxy *self);
 guint ovpn3_log_proxy_get_log_level(Ovpn3LogProxy *self);
 
 /* Sends Log(group, category, message) if the proxy's log level lets it

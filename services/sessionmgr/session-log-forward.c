@@ -12,6 +12,10 @@
 #include "session-object-private.h"
 
 #define MAX_LOG_FORWARDS 64
+/* a restored proxy is asked again while the log service does not know the session yet (its
+ * backend client re-assigns it after the log service returned): every 200 ms, up to 5 s */
+#define RESTORE_RETRY_MS 200
+#define RESTORE_TRIES    25
 
 void
 ovpn3_log_forward_free(LogForward *fwd)
@@ -46,8 +50,9 @@ ovpn3_session_log_forwards_variant(Ovpn3Session *self)
 typedef struct
 {
   Ovpn3Session *self;
-  GDBusMethodInvocation *invocation;
+  GDBusMethodInvocation *invocation; /* NULL: a restore */
   char *target;
+  guint tries;
 } LogForwardCall;
 
 static void
@@ -89,6 +94,20 @@ log_target_vanished(GDBusConnection *connection, const char *name, gpointer user
     g_ptr_array_remove_index(self->log_forwards, index);
 }
 
+static void send_proxy_log_events(LogForwardCall *call);
+
+static gboolean
+retry_restore(gpointer user_data)
+{
+  LogForwardCall *call = user_data;
+
+  if (call->self->state == STATE_CLOSED)
+    log_forward_call_free(call);
+  else
+    send_proxy_log_events(call);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -100,6 +119,12 @@ on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
   LogForward *fwd;
 
   reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+  if (reply == NULL && call->invocation == NULL && ++call->tries < RESTORE_TRIES
+      && g_dbus_error_is_remote_error(error) && self->state != STATE_CLOSED)
+    {
+      g_timeout_add(RESTORE_RETRY_MS, retry_restore, g_steal_pointer(&call));
+      return;
+    }
   if (reply == NULL)
     {
       ovpn3_session_log(self, OVPN3_LOG_CATEGORY_WARN, "LogForward for %s failed: %s", call->target,
@@ -139,6 +164,15 @@ on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+send_proxy_log_events(LogForwardCall *call)
+{
+  g_dbus_connection_call(
+      call->self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
+      "ProxyLogEvents", g_variant_new("(so)", call->target, call->self->path),
+      G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_proxy_log_events, call);
+}
+
+static void
 ask_log_proxy(Ovpn3Session *self, const char *target, GDBusMethodInvocation *invocation)
 {
   LogForwardCall *call = g_new0(LogForwardCall, 1);
@@ -146,10 +180,7 @@ ask_log_proxy(Ovpn3Session *self, const char *target, GDBusMethodInvocation *inv
   call->self = g_object_ref(self);
   call->invocation = invocation;
   call->target = g_strdup(target);
-  g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
-                         "ProxyLogEvents", g_variant_new("(so)", target, self->path),
-                         G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                         on_proxy_log_events, call);
+  send_proxy_log_events(call);
 }
 
 /* The log service answers with the proxy it still has for target, or fails if target left the
@@ -160,6 +191,15 @@ ovpn3_session_restore_log_forward(Ovpn3Session *self, const char *target)
   if (g_dbus_is_unique_name(target) && find_log_forward(self, target, NULL) == NULL
       && self->log_forwards->len < MAX_LOG_FORWARDS)
     ask_log_proxy(self, target, NULL);
+}
+
+void
+ovpn3_session_renew_log_forwards(Ovpn3Session *self)
+{
+  if (self->state == STATE_CLOSED)
+    return;
+  for (guint i = 0; i < self->log_forwards->len; i++)
+    ask_log_proxy(self, ((LogForward *) g_ptr_array_index(self->log_forwards, i))->target, NULL);
 }
 
 void

@@ -25,6 +25,8 @@ struct _Ovpn3SessionManager
   Ovpn3Reconnect *reconnect;    /* sleep and uplink changes */
   Ovpn3Readopt *readopt;        /* the sessions of a predecessor, taken back */
   char *state_path;             /* the state file; NULL if it cannot be kept */
+  guint log_watch;              /* net.openvpn.v3.log */
+  char *log_owner;              /* its last owner seen */
 };
 
 G_DEFINE_TYPE(Ovpn3SessionManager, ovpn3_session_manager, G_TYPE_OBJECT)
@@ -51,6 +53,7 @@ ovpn3_session_manager_dispose(GObject *object)
 
   ovpn3_exporter_unregister(self->ctx->exporter, self->registration_id);
   self->registration_id = 0;
+  g_clear_handle_id(&self->log_watch, g_bus_unwatch_name);
   g_clear_pointer(&self->reconnect, ovpn3_reconnect_free);
   g_clear_pointer(&self->readopt, ovpn3_readopt_close);
   g_hash_table_remove_all(self->starts);
@@ -67,6 +70,7 @@ ovpn3_session_manager_finalize(GObject *object)
   g_hash_table_unref(self->starts);
   g_hash_table_unref(self->sessions);
   g_free(self->state_path);
+  g_free(self->log_owner);
   G_OBJECT_CLASS(ovpn3_session_manager_parent_class)->finalize(object);
 }
 
@@ -303,6 +307,28 @@ static const Ovpn3ExportedVTable manager_vtable = {
   .access = &ovpn3_session_manager_access,
 };
 
+/* A log service that returned (another owner than the last one) has lost its log proxies:
+ * the sessions ask for those of their LogForward subscribers again. */
+static void
+on_log_appeared(GDBusConnection *connection, const char *name, const char *owner,
+                gpointer user_data)
+{
+  Ovpn3SessionManager *self = user_data;
+  gboolean returned = self->log_owner != NULL && !g_str_equal(self->log_owner, owner);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_free(self->log_owner);
+  self->log_owner = g_strdup(owner);
+  if (!returned)
+    return;
+  ovpn3_session_manager_log(self, OVPN3_LOG_CATEGORY_INFO,
+                            "The log service returned (%s): restoring the log forwarding", owner);
+  g_hash_table_iter_init(&iter, self->sessions);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    ovpn3_session_renew_log_forwards(value);
+}
+
 Ovpn3SessionManager *
 ovpn3_session_manager_new(Ovpn3ServiceContext *ctx, GError **error)
 {
@@ -315,6 +341,9 @@ ovpn3_session_manager_new(Ovpn3ServiceContext *ctx, GError **error)
   if (self->registration_id == 0)
     return NULL;
   self->reconnect = ovpn3_reconnect_new(self);
+  self->log_watch = g_bus_watch_name_on_connection(ctx->connection, OVPN3_LOG_BUS_NAME,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE, on_log_appeared,
+                                                   NULL, self, NULL);
   self->readopt = ovpn3_readopt_new(self, load_state(self));
   ovpn3_backend_starter_set_readopt(self->starter, ovpn3_readopt_request, self->readopt);
   /* the records not taken back yet stay in the file until they are or the wait ends */

@@ -416,11 +416,6 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
   self->state = STATE_CLOSED;
   g_clear_handle_id(&self->close_idle_id, g_source_remove);
 
-  for (guint i = 0; i < self->log_forwards->len; i++)
-    ovpn3_session_remove_log_proxy(
-        self, ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
-  g_ptr_array_set_size(self->log_forwards, 0);
-
   if (self->backend != NULL)
     {
       gboolean gone = ovpn3_backend_proxy_is_gone(self->backend);
@@ -435,6 +430,12 @@ ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char
     }
   emit_status_to_log(self, OVPN3_STATUS_MAJOR_SESSION, OVPN3_STATUS_MINOR_PROC_STOPPED,
                      reason != NULL ? reason : "Session closed");
+  /* after the final status: the log service forwards it to these proxies, then removes them
+   * (the bus delivers our messages in order) */
+  for (guint i = 0; i < self->log_forwards->len; i++)
+    ovpn3_session_remove_log_proxy(
+        self, ((LogForward *) g_ptr_array_index(self->log_forwards, i))->proxy_path);
+  g_ptr_array_set_size(self->log_forwards, 0);
   if (self->registration_id != 0)
     ovpn3_exporter_unregister(self->exporter, self->registration_id);
   self->registration_id = 0;

@@ -41,6 +41,10 @@ gboolean ovpn3_session_is_exported(Ovpn3Session *self);
  * proxy of a LogForward subscriber (it still has it if the subscriber is on the bus), and
  * reads the backend's status, which may have changed while no session manager listened. */
 void ovpn3_session_restore_log_forward(Ovpn3Session *self, const char *target);
+/* The log service returned (a new owner of its name) without its log proxies: asks it again
+ * for the proxy of each LogForward subscriber (once the session's backend client told it
+ * again which session it serves). */
+void ovpn3_session_renew_log_forwards(Ovpn3Session *self);
 void ovpn3_session_refresh_status(Ovpn3Session *self);
 
 /* Registration confirmed and SESS_CREATED sent: status changes may now
@@ -48,9 +52,9 @@ void ovpn3_session_refresh_status(Ovpn3Session *self);
 void ovpn3_session_set_live(Ovpn3Session *self);
 gboolean ovpn3_session_is_live(Ovpn3Session *self);
 
-/* Removes the log proxies, stops following the backend (optionally
- * telling it to shut down), reports the end to the log service and
- * unexports the object. Idempotent. */
+/* Stops following the backend (optionally telling it to shut down),
+ * reports the end to the log service, then removes the log proxies (which
+ * forward that final status) and unexports the object. Idempotent. */
 void ovpn3_session_shutdown(Ovpn3Session *self, gboolean shutdown_backend, const char *reason);
 
 const char *ovpn3_session_get_path(Ovpn3Session *self);

@@ -22,9 +22,16 @@ for it to exit). The rule each cell checks:
   Resume / the credentials / the server's answer where the stage needs
   them) and Disconnect ends it; an in-flight NewTunnel answers a session or
   a clear error, never hangs;
+- a killed log service: besides, a LogForward subscriber of the session from
+  before the kill is served again (the session manager asks the new log
+  service for its proxy, the backend client assigns its session again) and a
+  new LogForward works; both hear from the session before its end;
 - a killed backend client or openvpn: the session ends with a final
   StatusChange (seen on the bus by a monitor connection: it is addressed to
-  the log service) and SESS_DESTROYED;
+  the log service), also forwarded to a LogForward subscriber of the
+  session, and SESS_DESTROYED; a client killed while NewTunnel is in flight
+  fails it at once (its exit is seen on a pidfd, or its connection's end),
+  never with the start bound's "did not register in time";
 - always: nothing left (client/openvpn process, tun, route, resolv.conf
   entry, runtime directory with its socket), the persistent profile still
   there, and a new session on it connects, passes traffic and disconnects.
@@ -138,6 +145,8 @@ class CrashLab:
                           'crash-' + process, lab.profile_text(self.srv.pki), False, True,
                           signature='ssbb')
         self.held = None      # a connected session left by the last cell
+        self.followers = []   # connections of LogForward subscribers (follow_log)
+        self.log_check = None  # (session path, subscribers) to hear from after the log crash
 
     # ---- helpers ----------------------------------------------------------
 
@@ -175,6 +184,11 @@ class CrashLab:
     def disconnect(self, sess):
         sess.call('Disconnect')
         self.events.wait_for(sess.path, s.SESS_DESTROYED)
+        if self.log_check is not None and self.log_check[0] == sess.path:
+            for name, sigs, seen in self.log_check[1]:
+                t.wait_until(lambda: len(sigs.received) > seen, 10,
+                             'the session\'s log forwarded to the %s subscriber' % name)
+            self.log_check = None
 
     def assert_controllable(self, sess, status):
         """Listed by FetchAvailableSessions, and its status readable and `status`."""
@@ -182,6 +196,28 @@ class CrashLab:
                         'FetchAvailableSessions')
         assert sess.path in listed, (sess.path, listed)
         assert sess.status() == status, (sess.status(), status)
+
+    def follow_log(self, sess):
+        """A LogForward subscriber of the session on a connection of its own: the
+        signals the log service forwards to it (t.Signals)."""
+        conn = t.system_bus()
+        self.followers.append(conn)
+        sigs = t.Signals(conn, dbus_interface='net.openvpn.v3.backends', path=sess.path)
+        t.call(conn, t.SESSIONS_NAME, sess.path, s.SESSIONS_IFACE, 'LogForward', True,
+               signature='b')
+        return sigs
+
+    def try_follow_log(self, sess):
+        try:
+            return self.follow_log(sess)
+        except t.CallError as e:
+            print('LogForward: %s' % e)
+            return None
+
+    def close_followers(self):
+        for conn in self.followers:
+            conn.close()
+        self.followers = []
 
     def assert_ended(self, sess):
         self.events.wait_for(sess.path, s.SESS_DESTROYED)
@@ -229,9 +265,12 @@ class CrashLab:
         if keep is None:
             keep = STAGES.index(stage) + 1 < len(STAGES) and \
                 STAGES[STAGES.index(stage) + 1] in ('connected', 'paused', 'disconnecting')
+        if self.process == 'log' and result.startswith('kept'):
+            result += '; LogForward: the first subscriber kept, a new one works'
         if result != 'n/a':
             self.after(keep)
             result += '; nothing left, profile kept, new session ok'
+        self.close_followers()
         tap_diagnostic('crash-matrix: %s | %s | %s'
                        % (self.process, stage.replace('_', ' '), result))
 
@@ -241,6 +280,9 @@ class CrashLab:
         clients ask for it) and takes a live session back: SESS_CREATED
         again (until then the session's object does not exist; only the
         list and lookup calls wait for the take-back)."""
+        if self.process == 'log' and live:
+            self.kill_log(sess)
+            return 'service'
         if self.process in SERVICES:
             created = self.events.of(sess.path).count(s.SESS_CREATED)
             self.kill_service()
@@ -248,18 +290,39 @@ class CrashLab:
                 t.wait_until(lambda: self.events.of(sess.path).count(s.SESS_CREATED) > created,
                              20, 'SESS_CREATED again for the session taken back')
             return 'service'
+        if live:
+            self.final_follower = self.follow_log(sess)
         if self.process == 'client':
             os.kill(sess.backend_pid, signal.SIGKILL)
         else:
             os.kill(sess.openvpn_pid(), signal.SIGKILL)
         return 'ended'
 
+    def kill_log(self, sess):
+        """The log service loses its records: the backend client tells it again
+        which session it serves, the session manager asks again for the proxy
+        of the LogForward subscriber it had; a new LogForward works. Both
+        subscribers must hear from the session before its end (disconnect)."""
+        old = self.follow_log(sess)
+        before = [str(p) for p in sess.get('log_forwards')]
+        self.kill_service()
+        new = t.wait_until(lambda: self.try_follow_log(sess), 20,
+                           'LogForward to work again after the log service returned')
+        t.wait_until(lambda: len(sess.get('log_forwards')) == 2
+                     and before[0] not in [str(p) for p in sess.get('log_forwards')], 20,
+                     'the first subscriber\'s log proxy made again')
+        self.log_check = (sess.path, [('first', old, len(old.received)), ('new', new, 0)])
+
     def ended_result(self, sess):
-        """SESS_DESTROYED and a final StatusChange of the session on the bus."""
+        """SESS_DESTROYED and a final StatusChange of the session on the bus,
+        also forwarded to a LogForward subscriber of the session."""
         self.assert_ended(sess)
         final = t.wait_until(lambda: self.monitor.final_of({sess.backend_name}, {sess.path}),
                              10, 'a final StatusChange of the session')
-        return 'ended: StatusChange(%d, %d), SESS_DESTROYED' % final
+        t.wait_until(lambda: [x for x in self.final_follower.received
+                              if x['member'] == 'StatusChange' and x['args'][1] in FINAL_MINORS],
+                     10, 'the final StatusChange forwarded to the LogForward subscriber')
+        return 'ended: StatusChange(%d, %d), SESS_DESTROYED, forwarded to LogForward' % final
 
     # stage 1: NewTunnel in flight
     def stage_newtunnel_in_flight(self):
@@ -274,6 +337,10 @@ class CrashLab:
             assert message and (name != NO_REPLY or self.process == 'sessionmgr'), \
                 ('an unclear error', name, message)
             assert self.process != 'openvpn', reply
+            # killed before its RegistrationRequest, the client's exit is seen on its pidfd
+            # ("exited before registering"), after it, its connection is followed ("went
+            # away"): never the start bound's "did not register in time"
+            assert self.process != 'client' or 'did not register in time' not in message, message
             return 'NewTunnel error %s "%s"' % (name.rsplit('.', 1)[-1], message[:76])
         sess = Session(self, reply[0][1])
         if self.process == 'openvpn':

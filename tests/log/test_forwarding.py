@@ -55,8 +55,11 @@ def test_backend_log_and_status_reach_the_proxy_subscriber():
     actors.append(backend)
     other_backend = FakeBackend(other_session, sm=sm)
     actors.append(other_backend)
-    # the session manager's own StatusChange on the session path is not forwarded
+    # the session manager's own StatusChange on the session path (its final status when the
+    # backend is gone) reaches the proxies it made for that session; its Log does not, nor
+    # another service-user connection's StatusChange on that path
     sm.log_call('Attach', t.SESSIONS_NAME, signature='s')
+    other_backend.log_call('Attach', t.SESSIONS_NAME, signature='s')
     sub = Actor(t.USER_A)
     actors.append(sub)
     sub.subscribe(bus_name=t.LOG_NAME, dbus_interface=BACKENDS_IFACE, path=session)
@@ -74,9 +77,10 @@ def test_backend_log_and_status_reach_the_proxy_subscriber():
     backend.send_log(GROUP_BACKENDPROC, WARN, 'a (uus) log line', signature='uus')
     other_backend.send_log(GROUP_BACKENDPROC, INFO, 'other session')
     other_backend.send_status(2, 9, 'other session')
+    other_backend.emit(session, t.SESSIONS_NAME, 'StatusChange', 'uus', [3, 29, 'not its own'])
     sm.emit(session, t.SESSIONS_NAME, 'StatusChange', 'uus', [3, 28, 'Session closed'])
     sm.emit(session, t.SESSIONS_NAME, 'Log', 'uus', [3, INFO, 'session manager line'])
-    sub.wait_received(5)
+    sub.wait_received(6)
     sub.settle(1.0)
     expected = [
         ('Log', [GROUP_BACKENDPROC, INFO, 'connecting to server']),
@@ -84,6 +88,7 @@ def test_backend_log_and_status_reach_the_proxy_subscriber():
         ('Log', [GROUP_BACKENDPROC, DEBUG, 'a debug line']),
         ('StatusChange', [2, 7, 'connected']),
         ('Log', [GROUP_BACKENDPROC, WARN, 'a (uus) log line']),
+        ('StatusChange', [3, 28, 'Session closed']),
     ]
     check_forwarded(sub.get_received(), owner, session, expected)
 
@@ -132,7 +137,7 @@ def test_remove_deletes_the_proxy_and_stops_forwarding():
 
 # the backend itself is still attached and logging works
 def test_backend_still_attached_and_logging_works():
-    assert t.get_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'num_attached') == 3
+    assert t.get_property(bus, t.LOG_NAME, t.LOG_PATH, LOG_IFACE, 'num_attached') == 4
 
 
 t.main()
