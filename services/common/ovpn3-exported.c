@@ -445,6 +445,26 @@ ovpn3_exporter_register(Ovpn3Exporter *exporter, const char *path, const char *x
   return id;
 }
 
+gboolean
+ovpn3_exporter_redispatch(Ovpn3Exporter *exporter, GDBusMethodInvocation *invocation)
+{
+  const char *path = g_dbus_method_invocation_get_object_path(invocation);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init(&iter, exporter->registrations);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    if (g_str_equal(((Registration *) value)->path, path))
+      {
+        dispatch(exporter->connection, g_dbus_method_invocation_get_sender(invocation), path,
+                 g_dbus_method_invocation_get_interface_name(invocation),
+                 g_dbus_method_invocation_get_method_name(invocation),
+                 g_dbus_method_invocation_get_parameters(invocation), invocation, value);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 void
 ovpn3_exporter_unregister(Ovpn3Exporter *exporter, guint registration_id)
 {

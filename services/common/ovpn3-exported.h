@@ -96,6 +96,10 @@ Ovpn3PeerRoles *ovpn3_exporter_get_peer_roles(Ovpn3Exporter *exporter);
 guint ovpn3_exporter_register(Ovpn3Exporter *exporter, const char *path, const char *xml_name,
                               const Ovpn3ExportedVTable *vtable, gpointer object, GError **error);
 void ovpn3_exporter_unregister(Ovpn3Exporter *exporter, guint registration_id);
+/* A call that waited elsewhere (received by another handler for the same path, e.g. a stand-in
+ * while the object did not exist yet) is handled as if it had just arrived for the object
+ * registered at its path: TRUE, or FALSE (nothing is registered there; not answered). */
+gboolean ovpn3_exporter_redispatch(Ovpn3Exporter *exporter, GDBusMethodInvocation *invocation);
 
 /* Emits PropertiesChanged(iface, {name: value}, []) from path. */
 void ovpn3_exporter_emit_property_changed(Ovpn3Exporter *exporter, const char *path,

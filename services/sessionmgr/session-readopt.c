@@ -16,6 +16,7 @@
 #include "ovpn3-acl.h"
 #include "ovpn3-names.h"
 #include "session-backend-start.h"
+#include "session-placeholder.h"
 #include "session-readopt.h"
 #include "session-state-store.h"
 
@@ -30,6 +31,7 @@ struct _Ovpn3Readopt
   GQueue deferred;              /* Deferred: calls waiting for the end of the wait */
   guint timeout_id;
   gboolean waiting;
+  Ovpn3Placeholders *placeholders; /* calls on the recorded paths wait; NULL once closed */
 };
 
 typedef struct
@@ -77,6 +79,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Take, take_free)
 
 /* ---- the wait ------------------------------------------------------------------------ */
 
+/* The calls that waited on a recorded path go to the session exported there, or are answered
+ * that nothing is there. */
+static void
+release_path(Ovpn3Readopt *self, const char *path, gboolean exported)
+{
+  if (self->placeholders != NULL)
+    ovpn3_placeholders_release(self->placeholders, path, exported);
+}
+
 static void
 end_wait(Ovpn3Readopt *self)
 {
@@ -121,6 +132,7 @@ on_wait_over(gpointer user_data)
                                 "not re-register within %d s",
                                 record->path, record->unique_name, record->pid,
                                 OVPN3_READOPT_WAIT_S);
+      release_path(self, record->path, FALSE);
       g_hash_table_iter_remove(&iter);
     }
   ovpn3_session_manager_save_state(self->manager);
@@ -191,6 +203,7 @@ static void G_GNUC_PRINTF(2, 3) take_refuse(Take *take, const char *format, ...)
     ovpn3_session_manager_log(take->readopt->manager, OVPN3_LOG_CATEGORY_WARN,
                               "Session %s not taken back from %s: %s", take->record->path,
                               take->record->unique_name, why);
+  release_path(take->readopt, take->record->path, FALSE);
   take_end(take);
 }
 
@@ -203,6 +216,8 @@ take_adopt(Take *take)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) targets = NULL;
 
+  if (take->readopt->placeholders != NULL)
+    ovpn3_placeholders_unregister(take->readopt->placeholders, path);
   if (!ovpn3_session_export(session, ovpn3_session_manager_get_context(manager)->exporter, &error))
     {
       take_refuse(take, "%s", error->message);
@@ -220,6 +235,7 @@ take_adopt(Take *take)
   for (guint i = 0; targets[i] != NULL; i++)
     ovpn3_session_restore_log_forward(session, targets[i]);
   ovpn3_session_refresh_status(session);
+  release_path(take->readopt, path, TRUE);
   take_end(take);
 }
 
@@ -323,6 +339,20 @@ ovpn3_readopt_request(gpointer user_data, const char *sender, const char *bus_na
 
 /* ---- life ---------------------------------------------------------------------------- */
 
+/* Until taken back (or not), calls on the recorded paths wait (session-placeholder.h). */
+static void
+add_placeholders(Ovpn3Readopt *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  self->placeholders
+      = ovpn3_placeholders_new(ovpn3_session_manager_get_context(self->manager)->exporter);
+  g_hash_table_iter_init(&iter, self->awaited);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    ovpn3_placeholders_add(self->placeholders, ((Ovpn3SessionRecord *) value)->path);
+}
+
 Ovpn3Readopt *
 ovpn3_readopt_new(Ovpn3SessionManager *manager, GPtrArray *records)
 {
@@ -341,6 +371,7 @@ ovpn3_readopt_new(Ovpn3SessionManager *manager, GPtrArray *records)
       /* one record per backend: a second one is dropped */
       g_hash_table_replace(self->awaited, g_strdup(record->unique_name), record);
     }
+  add_placeholders(self);
   if (g_hash_table_size(self->awaited) > 0)
     {
       self->waiting = TRUE;
@@ -356,6 +387,7 @@ ovpn3_readopt_close(Ovpn3Readopt *self)
 {
   self->manager = NULL;
   g_hash_table_remove_all(self->awaited);
+  g_clear_pointer(&self->placeholders, ovpn3_placeholders_free);
   end_wait(self);
   g_rc_box_release_full(self, (GDestroyNotify) readopt_clear);
 }

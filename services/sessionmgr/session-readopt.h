@@ -7,7 +7,8 @@
  * which makes the backend tell the log service again which session it serves), exported at its
  * old path, announced with SESS_CREATED and its LogForward subscribers still on the bus are
  * restored. Until every record came back or OVPN3_READOPT_WAIT_S passed, the list and lookup
- * calls (and NewTunnel) wait; the records that did not come back are dropped (a backend that
+ * calls (and NewTunnel) wait, and so do calls on a recorded session's path until it is taken
+ * back or not (session-placeholder.h); the records that did not come back are dropped (a backend that
  * asks later is told to end; one that never asks ends by itself: services/client/README.md).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

@@ -278,8 +278,8 @@ class CrashLab:
         """SIGKILL the process of this file; returns how the session is to end.
         A killed session manager comes back by activation (its backend
         clients ask for it) and takes a live session back: SESS_CREATED
-        again (until then the session's object does not exist; only the
-        list and lookup calls wait for the take-back)."""
+        again (until then the list and lookup calls and the calls on the
+        session's object wait for the take-back)."""
         if self.process == 'log' and live:
             self.kill_log(sess)
             return 'service'

@@ -130,7 +130,8 @@ def forge_registration(bus_, owner, backend_pid):
 
 
 def test_killed_while_its_backend_is_stopped_the_tunnel_goes_on_and_lists_wait():
-    global pending
+    global pending, session_call
+    session_call = []
     os.kill(backend_pid, signal.SIGSTOP)
     t.cleanup(lambda: os.kill(backend_pid, signal.SIGCONT) if os.path.exists(
         '/proc/%d' % backend_pid) else None)
@@ -143,19 +144,24 @@ def test_killed_while_its_backend_is_stopped_the_tunnel_goes_on_and_lists_wait()
     bus.call_async(t.SESSIONS_NAME, t.SESSIONS_PATH, IFACE, 'FetchAvailableSessions', '', (),
                    lambda r: pending.append([str(p) for p in r]),
                    lambda e: pending.append(e), timeout=30)
+    # so does a call on the session's own object (it is not exported yet)
+    bus.call_async(t.SESSIONS_NAME, path, t.PROPS, 'Get', 'ss', (IFACE, 'owner'),
+                   lambda r: session_call.append(int(r)),
+                   lambda e: session_call.append(e), timeout=30)
     owner = bus.get_name_owner(t.SESSIONS_NAME)
     forger = t.run_as(t.service_user(), forge_registration, owner, backend_pid)
     journal.wait_for(lambda e: 'Ignoring a RegistrationRequest from %s' % forger
                      in e.get('MESSAGE', ''))
     # the journal wait ran the main loop: the list is still waiting for the session
-    assert pending == [], pending
+    assert pending == [] and session_call == [], (pending, session_call)
     assert lab.ping(dev), 'traffic stopped while the session manager waited'
 
 
 def test_the_resumed_backend_client_is_taken_back_as_it_was():
     os.kill(backend_pid, signal.SIGCONT)
-    t.wait_until(lambda: pending, what='the list call held back')
+    t.wait_until(lambda: pending and session_call, what='the calls held back')
     assert pending[0] == [path], pending
+    assert session_call == [before['owner']], session_call
     events.wait_for([path, lab.SESS_CREATED, before['owner']])
     assert props(path) == before, (props(path), before)
     assert listed(a) == [path] and listed(b) == [path]
