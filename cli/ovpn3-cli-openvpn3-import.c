@@ -277,7 +277,7 @@ import_file(const char *file, JsonObject **fields, JsonParser *parser, GError **
   g_variant_get(reply, "(o)", &path);
   if (!apply_fields(path, o, error))
     {
-      g_autoptr(GVariant) rm = config_call(path, "Remove", NULL, NULL);
+      g_autoptr(GVariant) rm G_GNUC_UNUSED = config_call(path, "Remove", NULL, NULL);
       g_clear_pointer(&path, g_free);
     }
   return path;
