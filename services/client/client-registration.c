@@ -229,7 +229,7 @@ on_registration_fetched(GObject *source, GAsyncResult *result, gpointer user_dat
 /* ---- the log service told again which session we serve ------------------------------------ */
 
 /* after a log service restart our log client attaches again (services/common/ovpn3-log-client.c)
- * while we ask: "Not attached" is retried every 200 ms, up to 5 s */
+ * while we ask: the log service's error ("Not attached") is retried every 200 ms, up to 5 s */
 #define REASSIGN_RETRY_MS 200
 #define REASSIGN_TRIES    25
 
@@ -261,12 +261,15 @@ on_reassigned(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(Reassign) r = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
   g_autoptr(GVariant) reply
       = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
   if (reply != NULL)
     return;
-  if (++r->tries < REASSIGN_TRIES && g_dbus_error_is_remote_error(error))
+  name = g_dbus_error_get_remote_error(error);
+  /* "Not attached": our log client's Attach has not reached the new log service yet */
+  if (++r->tries < REASSIGN_TRIES && g_strcmp0(name, OVPN3_ERROR_NAME_LOG) == 0)
     {
       g_timeout_add(REASSIGN_RETRY_MS, retry_reassign, g_steal_pointer(&r));
       return;

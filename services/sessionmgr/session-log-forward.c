@@ -96,6 +96,15 @@ log_target_vanished(GDBusConnection *connection, const char *name, gpointer user
 
 static void send_proxy_log_events(LogForwardCall *call);
 
+/* "No session available": the log service does not know the session (yet) */
+static gboolean
+is_log_error(const GError *error)
+{
+  g_autofree char *name = g_dbus_error_get_remote_error(error);
+
+  return g_strcmp0(name, OVPN3_ERROR_NAME_LOG) == 0;
+}
+
 static gboolean
 retry_restore(gpointer user_data)
 {
@@ -120,7 +129,7 @@ on_proxy_log_events(GObject *source, GAsyncResult *result, gpointer user_data)
 
   reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
   if (reply == NULL && call->invocation == NULL && ++call->tries < RESTORE_TRIES
-      && g_dbus_error_is_remote_error(error) && self->state != STATE_CLOSED)
+      && is_log_error(error) && self->state != STATE_CLOSED)
     {
       g_timeout_add(RESTORE_RETRY_MS, retry_restore, g_steal_pointer(&call));
       return;
