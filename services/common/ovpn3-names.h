@@ -114,10 +114,6 @@
 #define OVPN3_POLKIT_PRIVILEGED_OPTIONS "net.openvpn.v3.profile.privileged-options"
 #define OVPN3_POLKIT_START_HOST_WIDE    "net.openvpn.v3.session.start-host-wide"
 #define POLKIT_BUS_NAME                 "org.freedesktop.PolicyKit1"
-/* its D-Bus API (ovpn3-polkit.c); CheckAuthorization flag 1 = AllowUserInteraction */
-#define POLKIT_AUTHORITY_PATH               "/org/freedesktop/PolicyKit1/Authority"
-#define POLKIT_AUTHORITY_INTERFACE          "org.freedesktop.PolicyKit1.Authority"
-#define POLKIT_CHECK_ALLOW_USER_INTERACTION 1u
 
 /* ---- systemd-resolved (netcfg's DNS back end) --------------------------- */
 

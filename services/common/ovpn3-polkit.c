@@ -2,13 +2,11 @@
 
 #include "config.h"
 
+#define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
+#include <polkit/polkit.h>
+
 #include "ovpn3-names.h"
 #include "ovpn3-polkit.h"
-
-/* polkit's D-Bus API, asked directly rather than through libpolkit-gobject-1,
- * which would load libsystemd and five libraries under it into configmgr and
- * the session manager (~130 KiB of private memory each, bench/README.md);
- * the call is the one libpolkit makes for a PolkitSystemBusName subject. */
 
 typedef struct
 {
@@ -31,49 +29,51 @@ on_check_done(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   CheckData *data = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean authorized = FALSE, challenge = FALSE;
+  g_autoptr(PolkitAuthorizationResult) res = NULL;
 
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (reply == NULL)
+  res = polkit_authority_check_authorization_finish(POLKIT_AUTHORITY(source), result, &error);
+  if (res == NULL)
     {
-      g_dbus_error_strip_remote_error(error);
       g_warning("polkit check of %s for %s failed: %s", data->action_id, data->sender,
                 error->message);
       g_task_return_error(task, g_steal_pointer(&error));
       return;
     }
-  /* (is_authorized, is_challenge, details) */
-  g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, NULL);
-  g_debug("polkit %s for %s: %s", data->action_id, data->sender, authorized ? "yes" : "no");
-  g_task_return_boolean(task, authorized);
+  g_debug("polkit %s for %s: %s", data->action_id, data->sender,
+          polkit_authorization_result_get_is_authorized(res) ? "yes" : "no");
+  g_task_return_boolean(task, polkit_authorization_result_get_is_authorized(res));
 }
 
+static PolkitAuthority *kept_authority;
+
 static void
-on_bus(GObject *source, GAsyncResult *result, gpointer user_data)
+on_authority(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   CheckData *data = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = g_bus_get_finish(result, &error);
-  GVariantBuilder subject;
+  g_autoptr(PolkitAuthority) authority = NULL;
+  g_autoptr(PolkitSubject) subject = NULL;
   GCancellable *cancellable;
 
-  if (bus == NULL)
+  authority = polkit_authority_get_finish(result, &error);
+  if (authority == NULL)
     {
       g_task_return_error(task, g_steal_pointer(&error));
       return;
     }
-  g_variant_builder_init(&subject, G_VARIANT_TYPE("a{sv}"));
-  g_variant_builder_add(&subject, "{sv}", "name", g_variant_new_string(data->sender));
+  /* libpolkit keeps a singleton that a later polkit_authority_get_async()
+   * may ref while the last unref is finalizing it (a thread initialises it):
+   * hold it for the life of the process, so that it is never finalized */
+  if (g_once_init_enter(&kept_authority))
+    g_once_init_leave(&kept_authority, g_object_ref(authority));
+  subject = polkit_system_bus_name_new(data->sender);
   cancellable = g_task_get_cancellable(task); /* before the task is handed on */
-  /* no timeout: the user may be asked (libpolkit waits as long) */
-  g_dbus_connection_call(
-      bus, POLKIT_BUS_NAME, POLKIT_AUTHORITY_PATH, POLKIT_AUTHORITY_INTERFACE, "CheckAuthorization",
-      g_variant_new("((sa{sv})sa{ss}us)", "system-bus-name", &subject, data->action_id, NULL,
-                    data->interactive ? POLKIT_CHECK_ALLOW_USER_INTERACTION : 0u, ""),
-      G_VARIANT_TYPE("((bba{ss}))"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT, cancellable, on_check_done,
-      g_steal_pointer(&task));
+  polkit_authority_check_authorization(authority, subject, data->action_id, NULL,
+                                       data->interactive
+                                           ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+                                           : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
+                                       cancellable, on_check_done, g_steal_pointer(&task));
 }
 
 void
@@ -95,7 +95,7 @@ ovpn3_polkit_check_async(const char *sender, guint32 uid, const char *action_id,
   data->action_id = g_strdup(action_id);
   data->interactive = interactive;
   g_task_set_task_data(task, data, (GDestroyNotify) check_data_free);
-  g_bus_get(G_BUS_TYPE_SYSTEM, cancellable, on_bus, g_steal_pointer(&task));
+  polkit_authority_get_async(cancellable, on_authority, g_steal_pointer(&task));
 }
 
 gboolean
