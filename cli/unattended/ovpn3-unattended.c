@@ -46,34 +46,39 @@ ovpn3_unattended_clean(const char *text)
   return s;
 }
 
+/* One line to out (after prefix) and the same as the unit's STATUS=, control characters
+ * removed. */
+static void emit(FILE *out, const char *prefix, const char *format, va_list ap) G_GNUC_PRINTF(3, 0);
+
+static void
+emit(FILE *out, const char *prefix, const char *format, va_list ap)
+{
+  g_autofree char *text = g_strdup_vprintf(format, ap);
+  g_autofree char *clean = ovpn3_unattended_clean(text);
+
+  fprintf(out, "%s%s\n", prefix, clean);
+  fflush(out);
+  sd_notifyf(0, "STATUS=%s", clean);
+}
+
 void
 ovpn3_unattended_status(const char *format, ...)
 {
-  g_autofree char *text = NULL, *clean = NULL;
   va_list ap;
 
   va_start(ap, format);
-  text = g_strdup_vprintf(format, ap);
+  emit(stdout, "", format, ap);
   va_end(ap);
-  clean = ovpn3_unattended_clean(text);
-  printf("%s\n", clean);
-  fflush(stdout);
-  sd_notifyf(0, "STATUS=%s", clean);
 }
 
 int
 ovpn3_unattended_fail(int code, const char *format, ...)
 {
-  g_autofree char *text = NULL, *clean = NULL;
   va_list ap;
 
   va_start(ap, format);
-  text = g_strdup_vprintf(format, ap);
+  emit(stderr, PROGRAM ": ", format, ap);
   va_end(ap);
-  clean = ovpn3_unattended_clean(text);
-  fprintf(stderr, PROGRAM ": %s\n", clean);
-  fflush(stderr);
-  sd_notifyf(0, "STATUS=%s", clean);
   return code;
 }
 
