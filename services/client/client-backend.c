@@ -437,6 +437,21 @@ static const Ovpn3ExportedVTable backend_vtable = {
 
 /* ---- registration request --------------------------------------------------------- */
 
+/* OVPN3_CLIENT_REGISTRATION_TIMEOUT_S, or shorter under the test switch */
+static guint
+registration_timeout_seconds(void)
+{
+#if OVPN3_TEST_SWITCHES
+  const char *env = g_getenv(OVPN3_ENV_TEST_REGISTRATION_TIMEOUT_S);
+  guint64 s;
+
+  if (env != NULL
+      && g_ascii_string_to_unsigned(env, 10, 1, OVPN3_CLIENT_REGISTRATION_TIMEOUT_S, &s, NULL))
+    return (guint) s;
+#endif
+  return OVPN3_CLIENT_REGISTRATION_TIMEOUT_S;
+}
+
 static gboolean
 on_registration_timeout(gpointer user_data)
 {
@@ -445,8 +460,8 @@ on_registration_timeout(gpointer user_data)
   self->registration_timeout_id = 0;
   if (!self->registered)
     {
-      g_printerr("%s: no RegistrationConfirmation within %d s, exiting\n", g_get_prgname(),
-                 OVPN3_CLIENT_REGISTRATION_TIMEOUT_S);
+      g_printerr("%s: no RegistrationConfirmation within %u s, exiting\n", g_get_prgname(),
+                 registration_timeout_seconds());
       ovpn3_service_quit(self->ctx);
     }
   return G_SOURCE_REMOVE;
@@ -560,7 +575,7 @@ on_sessions_owner(GObject *source, GAsyncResult *result, gpointer user_data)
       self->connection, OVPN3_SESSIONS_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
       on_sessionmgr_appeared, on_sessionmgr_vanished, self, NULL);
   self->registration_timeout_id
-      = g_timeout_add_seconds(OVPN3_CLIENT_REGISTRATION_TIMEOUT_S, on_registration_timeout, self);
+      = g_timeout_add_seconds(registration_timeout_seconds(), on_registration_timeout, self);
   if (!send_registration_request(self, owner))
     ovpn3_service_quit(self->ctx);
 }

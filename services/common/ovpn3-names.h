@@ -153,6 +153,9 @@
 /* Test switch: how long a session whose login failed waits for new credentials
  * (seconds; auth-fail-retry, services/client/README.md). */
 #define OVPN3_ENV_TEST_AUTH_RETRY_S "OVPN3_TEST_AUTH_RETRY_S"
+/* Test switch: how long a backend client waits for RegistrationConfirmation before it
+ * exits (seconds; services/client/README.md). */
+#define OVPN3_ENV_TEST_REGISTRATION_TIMEOUT_S "OVPN3_TEST_REGISTRATION_TIMEOUT_S"
 
 /* The session manager's state (services/sessionmgr/session-state-store.h): the live sessions,
  * for a restarted session manager to take back; the service user's, 0700. */

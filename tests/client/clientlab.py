@@ -196,7 +196,10 @@ class FakeSessionManager:
                 ['/usr/bin/setpriv', '--nnp', '--bounding-set', caps, '--reuid=' + t.service_user(),
                  '--regid=' + group, '--init-groups', '--inh-caps', caps, '--ambient-caps', caps,
                  '--'] + wrapper + [binary, '--log-level', str(log_level), '--token-fd', str(rfd)],
-                env={'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'}, stdin=subprocess.DEVNULL,
+                # and the test switches, as backendstart passes them on
+                env=dict({'PATH': '/usr/sbin:/usr/bin:/sbin:/bin'},
+                         **{k: v for k, v in os.environ.items() if k.startswith('OVPN3_TEST_')}),
+                stdin=subprocess.DEVNULL,
                 pass_fds=(rfd,))
         finally:
             os.close(rfd)
