@@ -88,6 +88,19 @@ def set_override(cfg, name, value):
            signature='sv')
 
 
+def ready_session(overrides, extra=''):
+    """A backend for a new profile (profile_text + extra) with these overrides, registered
+    and its credentials given; Connect is the caller's."""
+    cfg = lab.mgr.import_profile(profile_text(lab.pki, extra=extra))
+    for name, value in overrides:
+        set_override(cfg, name, value)
+    be = lab.mgr.spawn()
+    be.config_path = cfg
+    lab.mgr.register(be, cfg)
+    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    return be
+
+
 def test_lab_starts():
     global lab, proxy
     lab = Lab(server_extra=['--proto', 'tcp-server', '--server-ipv6', 'fd00:213::/64',
@@ -150,16 +163,10 @@ def cmdline(be):
 
 
 def test_proxy_legacy_algorithms_and_ipv6_off_applied():
-    cfg = lab.mgr.import_profile(profile_text(lab.pki))
-    for name, value in (('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
+    be = ready_session((('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
                         ('proxy-username', PROXY_USER), ('proxy-password', PROXY_PASS),
                         ('proxy-auth-cleartext', dbus.Boolean(True)), ('ipv6', 'no'),
-                        ('enable-legacy-algorithms', dbus.Boolean(True))):
-        set_override(cfg, name, value)
-    be = lab.mgr.spawn()
-    be.config_path = cfg
-    lab.mgr.register(be, cfg)
-    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+                        ('enable-legacy-algorithms', dbus.Boolean(True))))
     mark = len(be.statuses())
     be.call('Connect')
     be.wait_status(CONNECTED, after=mark, timeout=60)
@@ -194,14 +201,8 @@ def test_proxy_legacy_algorithms_and_ipv6_off_applied():
 
 
 def test_no_cleartext_credentials_without_proxy_auth_cleartext():
-    cfg = lab.mgr.import_profile(profile_text(lab.pki))
-    for name, value in (('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
-                        ('proxy-username', PROXY_USER), ('proxy-password', PROXY_PASS)):
-        set_override(cfg, name, value)
-    be = lab.mgr.spawn()
-    be.config_path = cfg
-    lab.mgr.register(be, cfg)
-    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+    be = ready_session((('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
+                        ('proxy-username', PROXY_USER), ('proxy-password', PROXY_PASS)))
     seen = len(proxy.auth_seen)
     be.call('Connect')
     # Basic is all this proxy offers: openvpn gives up on each try and tries again
@@ -222,17 +223,11 @@ def test_no_cleartext_credentials_without_proxy_auth_cleartext():
 def test_missing_proxy_password_is_asked_for():
     """proxy-username without proxy-password: only the password slot is opened; and the legacy
     ciphers are added to the profile's own data-ciphers."""
-    cfg = lab.mgr.import_profile(profile_text(lab.pki,
-                                              extra='data-ciphers AES-256-GCM:AES-128-CBC'))
-    for name, value in (('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
+    be = ready_session((('proxy-host', CLIENT_IP), ('proxy-port', str(PROXY_PORT)),
                         ('proxy-username', PROXY_USER),
                         ('proxy-auth-cleartext', dbus.Boolean(True)),
-                        ('enable-legacy-algorithms', dbus.Boolean(True))):
-        set_override(cfg, name, value)
-    be = lab.mgr.spawn()
-    be.config_path = cfg
-    lab.mgr.register(be, cfg)
-    be.walk_queue({'username': USERNAME, 'password': PASSWORD})
+                        ('enable-legacy-algorithms', dbus.Boolean(True))),
+                       extra='data-ciphers AES-256-GCM:AES-128-CBC')
     mark = len(be.statuses())
     be.call('Connect')
     _, msg = be.wait_status(CFG_REQUIRE_USER, after=mark, timeout=60)
