@@ -117,6 +117,7 @@ ovpn3_client_service_main(int argc, char **argv)
     .path = OVPN3_BACKEND_SESSION_PATH,
     .default_idle_exit = 0,
     .attach_log = TRUE,
+    .attach_log_at_start = TRUE, /* AssignSession once the name is ours */
     .start = client_start,
     .name_acquired = client_name_acquired,
     .stop = client_stop,

@@ -21,6 +21,10 @@ struct _Ovpn3LogClient
   gboolean attach_pending;
   gboolean attached; /* Attach succeeded with the current log_owner (or before it was known) */
   guint watch_id;
+  /* attach_after_first_reply: the filter that sees our first reply, and the
+   * fallback timer; 0 once attaching started */
+  guint filter_id;
+  guint later_id;
   /* lines logged before the first Attach completed (a service logs while it
    * starts, the log service may be activated by that very Attach): sent once
    * attached, so that none is lost; (uus) each */
@@ -158,10 +162,21 @@ on_log_vanished(GDBusConnection *connection, const char *name, gpointer user_dat
 }
 
 static void
+stop_waiting(Ovpn3LogClient *self)
+{
+  g_clear_handle_id(&self->later_id, g_source_remove);
+  if (self->filter_id != 0)
+    g_dbus_connection_remove_filter(self->connection, self->filter_id);
+  self->filter_id = 0;
+}
+
+static void
 ovpn3_log_client_dispose(GObject *object)
 {
   Ovpn3LogClient *self = OVPN3_LOG_CLIENT(object);
 
+  if (self->connection != NULL)
+    stop_waiting(self);
   g_clear_handle_id(&self->watch_id, g_bus_unwatch_name);
   g_clear_object(&self->connection);
   G_OBJECT_CLASS(ovpn3_log_client_parent_class)->dispose(object);
@@ -212,12 +227,86 @@ ovpn3_log_client_attach(Ovpn3LogClient *self)
 {
   if (self->connection == NULL)
     return;
+  stop_waiting(self);
   self->attach_wanted = TRUE;
   if (self->watch_id == 0)
     self->watch_id = g_bus_watch_name_on_connection(self->connection, OVPN3_LOG_BUS_NAME,
                                                     G_BUS_NAME_WATCHER_FLAGS_NONE, on_log_appeared,
                                                     on_log_vanished, self, NULL);
   do_attach(self);
+}
+
+/* attach_after_first_reply's filter: its data, freed once GDBus no longer
+ * calls it (the filter runs in GDBus's worker thread) */
+typedef struct
+{
+  GWeakRef client;
+  gint seen;
+} FirstReply;
+
+static void
+first_reply_free(gpointer data)
+{
+  FirstReply *watch = data;
+
+  g_weak_ref_clear(&watch->client);
+  g_free(watch);
+}
+
+/* in the main thread, after the first reply: attach unless that has begun */
+static gboolean
+attach_now(gpointer user_data)
+{
+  Ovpn3LogClient *self = user_data;
+
+  if (self->watch_id == 0)
+    ovpn3_log_client_attach(self);
+  return G_SOURCE_REMOVE;
+}
+
+/* no reply after fallback_seconds (a service started by other means than a
+ * call): attach anyway */
+static gboolean
+attach_later(gpointer user_data)
+{
+  Ovpn3LogClient *self = user_data;
+
+  self->later_id = 0;
+  ovpn3_log_client_attach(self);
+  return G_SOURCE_REMOVE;
+}
+
+static GDBusMessage *
+on_message(GDBusConnection *connection, GDBusMessage *message, gboolean incoming,
+           gpointer user_data)
+{
+  FirstReply *watch = user_data;
+  GDBusMessageType type = g_dbus_message_get_message_type(message);
+  Ovpn3LogClient *self;
+
+  if (incoming || (type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN && type != G_DBUS_MESSAGE_TYPE_ERROR)
+      || !g_atomic_int_compare_and_exchange(&watch->seen, 0, 1))
+    return message;
+  self = g_weak_ref_get(&watch->client);
+  if (self != NULL)
+    g_idle_add_full(G_PRIORITY_DEFAULT, attach_now, self, g_object_unref);
+  return message;
+}
+
+void
+ovpn3_log_client_attach_after_first_reply(Ovpn3LogClient *self, guint fallback_seconds)
+{
+  FirstReply *watch;
+
+  if (self->connection == NULL || self->watch_id != 0 || self->filter_id != 0)
+    return;
+  /* lines logged meanwhile are kept (and the first one attaches at once) */
+  self->attach_wanted = TRUE;
+  watch = g_new0(FirstReply, 1);
+  g_weak_ref_init(&watch->client, self);
+  self->filter_id
+      = g_dbus_connection_add_filter(self->connection, on_message, watch, first_reply_free);
+  self->later_id = g_timeout_add_seconds(fallback_seconds, attach_later, self);
 }
 
 void
@@ -245,6 +334,9 @@ ovpn3_log_client_log(Ovpn3LogClient *self, Ovpn3LogCategory category, const char
   message = g_strdup_vprintf(format, args);
   va_end(args);
 
+  /* waiting for the first reply: a line to send attaches now */
+  if (self->connection != NULL && self->attach_wanted && self->watch_id == 0)
+    ovpn3_log_client_attach(self);
   if (self->connection != NULL && self->attach_wanted && self->attached && self->log_owner != NULL)
     sent = g_dbus_connection_emit_signal(
         self->connection, self->log_owner, self->path, self->interface, "Log",

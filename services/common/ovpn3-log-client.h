@@ -21,6 +21,12 @@ Ovpn3LogClient *ovpn3_log_client_new(GDBusConnection *connection, Ovpn3LogGroup 
                                      const char *interface, const char *path, gboolean to_stderr);
 /* Asynchronously Attach()es to the log service (activating it). */
 void ovpn3_log_client_attach(Ovpn3LogClient *self);
+/* The same, but only once the connection sent its first reply (or after
+ * fallback_seconds, or at the first line logged that passes the level):
+ * the log service's activation does not compete with a service's first
+ * answer (bench/README.md "cold_start"). Lines logged until then are
+ * kept and sent once attached, as with ovpn3_log_client_attach(). */
+void ovpn3_log_client_attach_after_first_reply(Ovpn3LogClient *self, guint fallback_seconds);
 void ovpn3_log_client_set_level(Ovpn3LogClient *self, guint level);
 guint ovpn3_log_client_get_level(Ovpn3LogClient *self);
 

@@ -192,8 +192,12 @@ run_main_loop(ServiceRun *run)
   const Ovpn3ServiceDesc *desc = run->desc;
   guint owner_id, sigterm_id, sigint_id;
 
-  if (run->ctx.log != NULL)
+  /* unless asked otherwise, the log service is activated after our first
+   * answer, not beside it */
+  if (run->ctx.log != NULL && desc->attach_log_at_start)
     ovpn3_log_client_attach(run->ctx.log);
+  else if (run->ctx.log != NULL)
+    ovpn3_log_client_attach_after_first_reply(run->ctx.log, 1);
 
   owner_id = g_bus_own_name_on_connection(run->ctx.connection, desc->bus_name,
                                           G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, on_name_acquired,

@@ -40,6 +40,9 @@ typedef struct
   const char *path;        /* manager path */
   guint default_idle_exit; /* seconds, 0 = never */
   gboolean attach_log;     /* attach to the log service */
+  /* attach before owning the name (a service that needs it at once, as the
+   * backend client for AssignSession); else after the first reply */
+  gboolean attach_log_at_start;
   /* Create and export the objects; return the service's state. */
   gpointer (*start)(Ovpn3ServiceContext *ctx, GError **error);
   /* Called after the name was acquired. Optional. */
