@@ -23,6 +23,7 @@
 /* Fleet profiles (README.md "Fleets"): loaded again by this manager method and on SIGHUP;
  * the group and keys of a NAME.conf beside NAME.ovpn. */
 #define OVPN3_CONFIG_METHOD_RELOAD        "Reload"
+#define OVPN3_CONFIG_METHOD_FETCH_PROPS   "FetchConfigsProperties" /* docs/compatibility.md §4 */
 #define OVPN3_FLEET_GROUP_PROFILE         "profile"
 #define OVPN3_FLEET_GROUP_OVERRIDES       "overrides"
 #define OVPN3_FLEET_KEY_NAME              "name"

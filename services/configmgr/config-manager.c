@@ -3,23 +3,21 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
 #include "config-fleet.h"
 #include "config-manager.h"
+#include "config-manager-list.h"
 #include "config-name-index.h"
 #include "config-object-fleet.h"
 #include "config-object.h"
 #include "config-quota.h"
 #include "ovpn3-acl.h"
 #include "ovpn3-error.h"
-#include "ovpn3-listing.h"
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
-#include "ovpn3-polkit.h"
 #include "ovpn3-state-file.h"
 
 /* Profiles one user may hold at once; a bound on memory, not a quota. */
@@ -68,6 +66,18 @@ Ovpn3ServiceContext *
 ovpn3_config_manager_get_context(Ovpn3ConfigManager *self)
 {
   return self->ctx;
+}
+
+GHashTable *
+ovpn3_config_manager_get_objects(Ovpn3ConfigManager *self)
+{
+  return self->objects;
+}
+
+Ovpn3ConfigNameIndex *
+ovpn3_config_manager_get_names(Ovpn3ConfigManager *self)
+{
+  return self->names;
 }
 
 static char *
@@ -385,164 +395,6 @@ handle_import(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *par
   emit_event(self, path, OVPN3_CONFIG_EVENT_CREATED, caller->uid);
 }
 
-typedef enum
-{
-  FILTER_ALL,
-  FILTER_NAME,
-  FILTER_TAG,
-  FILTER_OWNER,
-} FilterKind;
-
-typedef struct
-{
-  Ovpn3Listing base; /* manager: the Ovpn3ConfigManager; kind: a FilterKind */
-  guint32 owner_uid;
-} ListCall;
-
-static void
-list_call_free(ListCall *call)
-{
-  ovpn3_listing_clear(&call->base);
-  g_free(call);
-}
-
-static gint
-compare_paths(gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
-}
-
-static gboolean
-matches_filter(ListCall *call, Ovpn3ConfigObject *object)
-{
-  switch ((FilterKind) call->base.kind)
-    {
-      case FILTER_NAME:
-        return g_str_equal(ovpn3_config_object_get_name(object), call->base.value);
-      case FILTER_TAG:
-        return ovpn3_config_object_has_tag(object, call->base.value);
-      case FILTER_OWNER:
-        return ovpn3_config_object_get_owner(object) == call->owner_uid;
-      case FILTER_ALL:
-        break;
-    }
-  return TRUE;
-}
-
-static void
-list_consider(ListCall *call, Ovpn3ConfigObject *object, gboolean admin, gboolean *hidden,
-              GPtrArray *paths)
-{
-  if (!matches_filter(call, object))
-    return;
-  if (admin || ovpn3_config_object_is_visible_to(object, call->base.caller->uid))
-    g_ptr_array_add(paths, (gpointer) ovpn3_config_object_get_path(object));
-  else if (hidden != NULL)
-    *hidden = TRUE;
-}
-
-/* The paths of the profiles that match, sorted: all of them for an administrator, else those
- * the caller may see; *hidden (if given) tells whether one the caller sees only as an
- * administrator matches too (if none does, the answer is the same either way and polkit need
- * not be asked: a round trip per listing). One pass over the profiles. */
-static GPtrArray *
-list_collect(ListCall *call, gboolean admin, gboolean *hidden)
-{
-  Ovpn3ConfigManager *self = call->base.manager;
-  GPtrArray *paths = g_ptr_array_new();
-  GHashTableIter iter;
-  gpointer value;
-
-  GPtrArray *named = NULL;
-
-  if (hidden != NULL)
-    *hidden = FALSE;
-  /* by name: only the profiles of that name */
-  if ((FilterKind) call->base.kind == FILTER_NAME)
-    {
-      named = ovpn3_config_name_index_lookup(self->names, call->base.value);
-      for (guint i = 0; named != NULL && i < named->len; i++)
-        list_consider(call, g_ptr_array_index(named, i), admin, hidden, paths);
-    }
-  else
-    {
-      g_hash_table_iter_init(&iter, self->objects);
-      while (g_hash_table_iter_next(&iter, NULL, &value))
-        list_consider(call, value, admin, hidden, paths);
-    }
-  g_ptr_array_sort(paths, compare_paths);
-  return paths;
-}
-
-static void
-list_reply(ListCall *call, GPtrArray *paths)
-{
-  g_dbus_method_invocation_return_value(
-      call->base.invocation,
-      g_variant_new("(@ao)", g_variant_new_objv((const char *const *) paths->pdata, paths->len)));
-  g_ptr_array_unref(paths);
-  list_call_free(call);
-}
-
-static void
-on_list_authorized(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ListCall *call = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean admin = ovpn3_polkit_check_finish(result, &error);
-
-  list_reply(call, list_collect(call, admin, NULL));
-}
-
-static gboolean
-parse_owner(const char *text, guint32 *uid)
-{
-  guint64 v;
-  struct passwd pwbuf, *pw = NULL;
-  char buf[4096];
-
-  if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT32 - 1, &v, NULL))
-    {
-      *uid = (guint32) v;
-      return TRUE;
-    }
-  if (getpwnam_r(text, &pwbuf, buf, sizeof buf, &pw) == 0 && pw != NULL)
-    {
-      *uid = pw->pw_uid;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-handle_list(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, FilterKind kind,
-            GVariant *parameters, GDBusMethodInvocation *invocation)
-{
-  ListCall *call = g_new0(ListCall, 1);
-  GPtrArray *paths;
-  gboolean hidden;
-
-  ovpn3_listing_init(&call->base, self, caller, kind, kind != FILTER_ALL, parameters, invocation);
-  if (kind == FILTER_OWNER && !parse_owner(call->base.value, &call->owner_uid))
-    {
-      g_dbus_method_invocation_return_error(invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                                            "No such user: '%s'; give a user name or a numeric "
-                                            "UID",
-                                            call->base.value);
-      list_call_free(call);
-      return;
-    }
-  paths = list_collect(call, FALSE, &hidden);
-  if (!hidden)
-    {
-      list_reply(call, paths);
-      return;
-    }
-  g_ptr_array_unref(paths);
-  /* other users' profiles only for callers who already hold manage-others */
-  ovpn3_listing_authorize(&call->base, on_list_authorized, call);
-}
-
 static void
 handle_transfer(Ovpn3ConfigManager *self, const Ovpn3Caller *caller, GVariant *parameters,
                 GDBusMethodInvocation *invocation)
@@ -606,16 +458,10 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 {
   Ovpn3ConfigManager *self = object;
 
+  if (ovpn3_config_manager_list_call(self, caller, method, parameters, invocation))
+    return; /* the listings, config-manager-list.c */
   if (g_str_equal(method, "Import"))
     handle_import(self, caller, parameters, invocation);
-  else if (g_str_equal(method, "FetchAvailableConfigs"))
-    handle_list(self, caller, FILTER_ALL, parameters, invocation);
-  else if (g_str_equal(method, "LookupConfigName"))
-    handle_list(self, caller, FILTER_NAME, parameters, invocation);
-  else if (g_str_equal(method, "SearchByTag"))
-    handle_list(self, caller, FILTER_TAG, parameters, invocation);
-  else if (g_str_equal(method, "SearchByOwner"))
-    handle_list(self, caller, FILTER_OWNER, parameters, invocation);
   else if (g_str_equal(method, "TransferOwnership"))
     handle_transfer(self, caller, parameters, invocation);
   else if (g_str_equal(method, OVPN3_CONFIG_METHOD_RELOAD))
@@ -625,7 +471,7 @@ method_call(gpointer object, const Ovpn3Caller *caller, const char *method, GVar
 }
 
 /* Everyone may import and list; each caller sees the profiles it may see
- * (list_reply, manage-others asked without interaction). TransferOwnership
+ * (config-manager-list.c, manage-others asked without interaction). TransferOwnership
  * depends on the profile it names: root or that profile's owner, checked in
  * handle_transfer. Reload (fleet profiles): root or manage-others. */
 static const Ovpn3AccessRow access_rows[] = {
@@ -634,6 +480,7 @@ static const Ovpn3AccessRow access_rows[] = {
   { OVPN3_ACCESS_METHOD, "LookupConfigName", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "SearchByTag", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "SearchByOwner", OVPN3_ACCESS_ANYONE },
+  { OVPN3_ACCESS_METHOD, OVPN3_CONFIG_METHOD_FETCH_PROPS, OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, "TransferOwnership", OVPN3_ACCESS_ANYONE },
   { OVPN3_ACCESS_METHOD, OVPN3_CONFIG_METHOD_RELOAD, OVPN3_ACCESS_ROOT | OVPN3_ACCESS_ADMIN },
   OVPN3_ACCESS_MANAGER_COMMON_ROWS,

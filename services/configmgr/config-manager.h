@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "config-name-index.h"
 #include "ovpn3-access.h"
 #include "ovpn3-manager.h"
 #include "ovpn3-service.h"
@@ -27,6 +28,10 @@ Ovpn3ConfigManager *ovpn3_config_manager_new(Ovpn3ServiceContext *ctx, const cha
                                              GError **error);
 
 Ovpn3ServiceContext *ovpn3_config_manager_get_context(Ovpn3ConfigManager *self);
+/* The profiles by path (path → Ovpn3ConfigObject, not to be changed) and by name, for the
+ * listings (config-manager-list.h). */
+GHashTable *ovpn3_config_manager_get_objects(Ovpn3ConfigManager *self);
+Ovpn3ConfigNameIndex *ovpn3_config_manager_get_names(Ovpn3ConfigManager *self);
 
 /* Writes the object's state file if it is persistent. */
 gboolean ovpn3_config_manager_save(Ovpn3ConfigManager *self, Ovpn3ConfigObject *object,

@@ -45,6 +45,12 @@ gboolean ovpn3_config_object_has_tag(Ovpn3ConfigObject *self, const char *tag);
 /* A profile name: 1–256 bytes, no control character (Import and the name
  * property); InvalidArgs otherwise. */
 gboolean ovpn3_config_name_is_valid(const char *name, GError **error);
+/* The properties Properties.GetAll answers caller (the same access rules and values; admin:
+ * polkit granted manage-others, which counts where GetAll would have asked it), except that
+ * the proxy-password override is "" (set): a listing never carries a secret
+ * (FetchConfigsProperties, docs/compatibility.md §4). A new a{sv}, floating. */
+GVariant *ovpn3_config_object_list_properties(Ovpn3ConfigObject *self, const Ovpn3Caller *caller,
+                                              gboolean admin);
 /* owner, acl list or public_access (the listing filter of docs/dbus-api.md §3.1). */
 gboolean ovpn3_config_object_is_visible_to(Ovpn3ConfigObject *self, guint32 uid);
 

@@ -25,6 +25,9 @@ ovpn3 decisions of docs/compatibility.md, coded in expected_members():
   * the backend client has an extra `host_wide` (b, readwrite): the session
     manager hands over its polkit answer for
     net.openvpn.v3.session.start-host-wide (docs/security.md §6);
+  * the configuration manager has extra methods `Reload` (fleet profiles)
+    and `FetchConfigsProperties` (name:s, tag:s, owner:s -> configs:a(oa{sv})):
+    a listing with each profile's GetAll dictionary, for ovpn3's CLI;
   * the log manager has an extra `log_destination` (s, readwrite) and the
     netcfg manager an extra `dns_backend` (s, readwrite), both root's
     settings (docs/compatibility.md §4).
@@ -63,6 +66,9 @@ LOOKUP_BACKEND_METHOD = ("method", "LookupBackend", (
 HOST_WIDE_PROP = ("property", "host_wide", ("b", "readwrite"))
 # Fleet profiles loaded again from their files (root or manage-others).
 RELOAD_METHOD = ("method", "Reload", ((), (("refused", "as"),)))
+# The listing with each profile's GetAll dictionary, for ovpn3's CLI (docs/compatibility.md §4).
+FETCH_PROPS_METHOD = ("method", "FetchConfigsProperties", (
+    (("name", "s"), ("tag", "s"), ("owner", "s")), (("configs", "a(oa{sv})"),)))
 # Administrator settings (root only, docs/compatibility.md §4): where the log
 # service writes, which DNS backend netcfg uses.
 LOG_DESTINATION_PROP = ("property", "log_destination", ("s", "readwrite"))
@@ -190,8 +196,8 @@ def expected_members(key, spec_obj):
         kind, name, detail = HOST_WIDE_PROP
         exp[(kind, name)] = detail
     if key == "configuration.manager":
-        kind, name, detail = RELOAD_METHOD
-        exp[(kind, name)] = detail
+        for kind, name, detail in (RELOAD_METHOD, FETCH_PROPS_METHOD):
+            exp[(kind, name)] = detail
     if key == "log.manager":
         kind, name, detail = LOG_DESTINATION_PROP
         exp[(kind, name)] = detail

@@ -44,7 +44,8 @@ N, NM, ND = 'net.openvpn.v3.netcfg', '/net/openvpn/v3/netcfg', '/net/openvpn/v3/
 
 # (destination, path, interface, member, who may call)
 CASES = []
-for m in ('Import', 'FetchAvailableConfigs', 'LookupConfigName', 'SearchByTag', 'SearchByOwner'):
+for m in ('Import', 'FetchAvailableConfigs', 'LookupConfigName', 'SearchByTag', 'SearchByOwner',
+          'FetchConfigsProperties'):
     CASES.append((C, CM, C, m, ALL))
 for m in ('Validate', 'Fetch', 'FetchJSON', 'SetOption', 'SetOverride', 'UnsetOverride', 'AddTag',
           'RemoveTag', 'AccessGrant', 'AccessRevoke', 'Seal', 'Remove'):
