@@ -5,7 +5,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ovpn3-names.h"
 #include "ovpn3-object-id.h"
@@ -107,19 +111,55 @@ ovpn3_session_state_record(Ovpn3Session *self)
   return json_builder_get_root(b);
 }
 
+/* TRUE if path is already a private regular file of ours holding exactly data (len bytes), or
+ * is absent while there is nothing to record (empty): then nothing is written or synced (a
+ * session manager that starts with nothing to take back, docs/architecture.md §2 item 9, no
+ * longer writes and fsyncs its file and directory before owning its name). */
+static gboolean
+state_unchanged(const char *path, const char *data, gsize len, gboolean empty)
+{
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  g_autofree char *old = NULL;
+  struct stat st;
+  gboolean same;
+
+  if (fd < 0)
+    return errno == ENOENT && empty;
+  same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()
+         && (st.st_mode & 077) == 0 && (gsize) st.st_size == len;
+  if (same)
+    {
+      old = g_malloc(len + 1);
+      same = read(fd, old, len + 1) == (gssize) len && memcmp(old, data, len) == 0;
+    }
+  close(fd);
+  return same;
+}
+
 gboolean
 ovpn3_session_state_save(const char *path, GPtrArray *records, GError **error)
 {
   g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
   g_autoptr(JsonObject) obj = json_object_new();
+  g_autoptr(JsonGenerator) gen = json_generator_new();
   JsonArray *sessions = json_array_sized_new(records->len);
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
   for (guint i = 0; i < records->len; i++)
     json_array_add_element(sessions, json_node_copy(g_ptr_array_index(records, i)));
   json_object_set_int_member(obj, "version", STATE_VERSION);
   json_object_set_array_member(obj, "sessions", sessions);
   json_node_set_object(root, obj);
-  return ovpn3_state_file_save_json(path, root, error);
+  json_generator_set_root(gen, root);
+  json_generator_set_pretty(gen, TRUE);
+  data = json_generator_to_data(gen, &len);
+  if (state_unchanged(path, data, len, records->len == 0))
+    return TRUE;
+  /* as ovpn3_state_file_save_json: temp file, fsync, rename, fsync of the directory */
+  return g_file_set_contents_full(path, data, (gssize) len,
+                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                  0600, error);
 }
 
 /* ---- reading ----------------------------------------------------------------------- */
