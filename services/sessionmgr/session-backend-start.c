@@ -50,6 +50,10 @@ typedef struct
 {
   GTask *task; /* owned reference to the launch */
   Ovpn3Registrant registrant;
+  guint pending;        /* bus calls still out; candidate_check() once none is */
+  gboolean sender_ok;   /* the service user, with the PID it claims */
+  gboolean owner_known; /* asked once StartClient told the PID */
+  char *owner;          /* of registrant.bus_name; NULL: nobody */
 } Candidate;
 
 static void
@@ -71,6 +75,7 @@ candidate_free(Candidate *c)
 {
   g_object_unref(c->task);
   registrant_clear(&c->registrant);
+  g_free(c->owner);
   g_free(c);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Candidate, candidate_free)
@@ -186,7 +191,7 @@ launch_succeed(Ovpn3BackendStarter *self, GTask *task, const Ovpn3Registrant *r)
 /* ---- 1. launch: StartClient ----------------------------------------------------------- */
 
 static void on_start_client(GObject *source, GAsyncResult *result, gpointer user_data);
-static void check_started(Candidate *c);
+static void candidate_check(Candidate *c);
 
 #define TEXT_EXITED "the backend client exited before registering"
 
@@ -273,7 +278,7 @@ on_start_client(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   /* stolen one by one: the array's free function would get the NULL a steal leaves */
   while (launch->candidates->len > 0)
-    check_started(g_ptr_array_steal_index(launch->candidates, 0));
+    candidate_check(g_ptr_array_steal_index(launch->candidates, 0));
 }
 
 Ovpn3Registrant *
@@ -286,7 +291,7 @@ ovpn3_backend_starter_launch_finish(Ovpn3BackendStarter *self, GAsyncResult *res
 /* ---- 1. launch: the RegistrationRequest --------------------------------------------- */
 
 static void on_candidate_known(GObject *source, GAsyncResult *result, gpointer user_data);
-static void on_candidate_owner(GObject *source, GAsyncResult *result, gpointer user_data);
+static void ask_owner(Candidate *c);
 
 static void G_GNUC_PRINTF(3, 4)
     refuse_registration(Ovpn3BackendStarter *self, const char *sender, const char *format, ...)
@@ -350,82 +355,85 @@ on_registration_request(GDBusConnection *connection, const char *sender_name,
   c->registrant.unique_name = g_strdup(sender_name);
   c->registrant.bus_name = g_strdup(bus_name);
   c->registrant.pid = (guint32) pid;
+  /* StartClient told this PID already (the usual case): who owns the name is asked at the
+   * same time as the credentials, one round trip instead of two; judged after them */
+  if (((Launch *) g_task_get_task_data(task))->started_pid == (guint32) pid)
+    ask_owner(c);
+  c->pending++;
   ovpn3_credentials_lookup_async(self->ctx->credentials, sender_name, NULL, on_candidate_known, c);
 }
 
 static void
 on_candidate_known(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(Candidate) c = user_data;
-  Ovpn3BackendStarter *self = g_task_get_source_object(c->task);
-  Launch *launch = g_task_get_task_data(c->task);
+  Candidate *c = user_data;
   g_autoptr(Ovpn3Caller) sender = NULL;
-  g_autoptr(GError) error = NULL;
 
-  sender = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, &error);
-  if (!launch_open(c->task))
-    return;
-  if (sender == NULL || !ovpn3_uid_is_service_user(sender->uid) || sender->pid != c->registrant.pid)
-    {
-      refuse_registration(self, c->registrant.unique_name,
-                          "not the backend client it claims to be");
-      return;
-    }
-  if (launch->started_pid != 0)
-    {
-      check_started(g_steal_pointer(&c));
-      return;
-    }
-  /* the client was quicker than StartClient's reply: wait for the PID */
-  if (launch->candidates->len >= MAX_CANDIDATES)
-    {
-      refuse_registration(self, c->registrant.unique_name, "too many registrations for one start");
-      return;
-    }
-  g_ptr_array_add(launch->candidates, g_steal_pointer(&c));
+  sender = ovpn3_credentials_lookup_finish(OVPN3_CREDENTIALS(source), result, NULL);
+  c->sender_ok = sender != NULL && ovpn3_uid_is_service_user(sender->uid)
+                 && sender->pid == c->registrant.pid;
+  if (--c->pending == 0)
+    candidate_check(c);
 }
 
-/* The last checks, once StartClient told the PID it started. */
 static void
-check_started(Candidate *c)
+on_candidate_owner(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Candidate *c = user_data;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, NULL);
+  if (reply != NULL)
+    g_variant_get(reply, "(s)", &c->owner);
+  c->owner_known = TRUE;
+  if (--c->pending == 0)
+    candidate_check(c);
+}
+
+static void
+ask_owner(Candidate *c)
 {
   Ovpn3BackendStarter *self = g_task_get_source_object(c->task);
-  Launch *launch = g_task_get_task_data(c->task);
 
-  if (c->registrant.pid != launch->started_pid)
-    {
-      refuse_registration(self, c->registrant.unique_name,
-                          "pid %u is not the backend client started for it (pid %u)",
-                          c->registrant.pid, launch->started_pid);
-      candidate_free(c);
-      return;
-    }
+  c->pending++;
   g_dbus_connection_call(self->ctx->connection, DBUS_NAME_BUS, DBUS_PATH_BUS, DBUS_INTERFACE_BUS,
                          "GetNameOwner", g_variant_new("(s)", c->registrant.bus_name),
                          G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
                          on_candidate_owner, c);
 }
 
+/* A candidate's checks in their order, once no bus call is out (again for one that waited
+ * for StartClient's PID): the service user with the PID it claims, the PID StartClient
+ * returned, the owner of the name it claims (asked once that PID is known). */
 static void
-on_candidate_owner(GObject *source, GAsyncResult *result, gpointer user_data)
+candidate_check(Candidate *c)
 {
-  g_autoptr(Candidate) c = user_data;
+  g_autoptr(Candidate) owned = c;
   Ovpn3BackendStarter *self = g_task_get_source_object(c->task);
-  g_autoptr(GVariant) reply = NULL;
-  const char *owner = NULL;
+  Launch *launch = g_task_get_task_data(c->task);
+  const char *name = c->registrant.unique_name;
 
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, NULL);
   if (!launch_open(c->task))
     return;
-  if (reply != NULL)
-    g_variant_get(reply, "(&s)", &owner);
-  if (g_strcmp0(owner, c->registrant.unique_name) != 0)
+  if (!c->sender_ok)
+    refuse_registration(self, name, "not the backend client it claims to be");
+  else if (launch->started_pid == 0)
     {
-      refuse_registration(self, c->registrant.unique_name, "it does not own %s",
-                          c->registrant.bus_name);
-      return;
+      /* the client was quicker than StartClient's reply: wait for the PID */
+      if (launch->candidates->len >= MAX_CANDIDATES)
+        refuse_registration(self, name, "too many registrations for one start");
+      else
+        g_ptr_array_add(launch->candidates, g_steal_pointer(&owned));
     }
-  launch_succeed(self, c->task, &c->registrant);
+  else if (c->registrant.pid != launch->started_pid)
+    refuse_registration(self, name, "pid %u is not the backend client started for it (pid %u)",
+                        c->registrant.pid, launch->started_pid);
+  else if (!c->owner_known)
+    ask_owner(g_steal_pointer(&owned));
+  else if (g_strcmp0(c->owner, name) != 0)
+    refuse_registration(self, name, "it does not own %s", c->registrant.bus_name);
+  else
+    launch_succeed(self, c->task, &c->registrant);
 }
 
 void
