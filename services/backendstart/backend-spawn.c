@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -195,15 +196,19 @@ report_pipe(int fds[2], GError **error)
   return TRUE;
 }
 
-/* The intermediate child: a new session, the client forked off it, its pid
- * reported; it exits at once so the client is nobody's child here. */
+/* The intermediate child: a new session, the client started off it, its pid
+ * reported; it exits at once so the client is nobody's child here. Both are
+ * vfork()ed: they share our memory (no copy of our page tables, nothing to tear
+ * down at exec), each parent waits until its child exec()s or exits, and only
+ * async-signal-safe calls run in them, with every signal blocked until the
+ * client has reset their dispositions. */
 G_GNUC_NORETURN static void
 run_intermediate(int report_fd, int token_fd, const char *binary, char **argv, char **envp)
 {
   pid_t grandchild;
 
   setsid();
-  grandchild = fork();
+  grandchild = vfork();
   if (grandchild < 0)
     {
       write_report(report_fd, REPORT_FORK_FAILED, errno);
@@ -213,6 +218,29 @@ run_intermediate(int report_fd, int token_fd, const char *binary, char **argv, c
     run_grandchild(report_fd, token_fd, binary, argv, envp);
   write_report(report_fd, REPORT_PID, grandchild);
   _exit(0);
+}
+
+/* Returns once the intermediate has exited, the client exec()ed or failed; -1
+ * with errno if vfork() failed. */
+static pid_t
+start_intermediate(const int fds[2], int token_fd, const char *binary, char **argv, char **envp)
+{
+  sigset_t all, mask;
+  pid_t child;
+  int saved;
+
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &mask);
+  child = vfork();
+  if (child == 0)
+    {
+      close(fds[0]);
+      run_intermediate(fds[1], token_fd, binary, argv, envp);
+    }
+  saved = errno;
+  pthread_sigmask(SIG_SETMASK, &mask, NULL);
+  errno = saved;
+  return child;
 }
 
 /* Reads until both children closed their end: the intermediate by exiting,
@@ -262,20 +290,15 @@ ovpn3_backend_spawn(const char *binary, const char *token, char **envp, GError *
       return 0;
     }
 
-  child = fork();
+  child = start_intermediate(fds, token_fd, binary, argv, envp);
   if (child < 0)
     {
       saved_errno = errno;
       close(fds[0]);
       close(fds[1]);
       close(token_fd);
-      g_set_error(error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK, "fork: %s", g_strerror(saved_errno));
+      g_set_error(error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK, "vfork: %s", g_strerror(saved_errno));
       return 0;
-    }
-  if (child == 0)
-    {
-      close(fds[0]);
-      run_intermediate(fds[1], token_fd, binary, argv, envp);
     }
 
   close(fds[1]);
