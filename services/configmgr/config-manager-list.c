@@ -105,9 +105,11 @@ list_reply(ListCall *call, GPtrArray *objects, gboolean admin)
 
   if ((ReplyKind) call->base.kind == REPLY_PATHS)
     {
-      g_variant_builder_init(&b, G_VARIANT_TYPE_OBJECT_PATH_ARRAY);
+      g_autofree const char **paths = g_new(const char *, objects->len + 1);
+
       for (guint i = 0; i < objects->len; i++)
-        g_variant_builder_add(&b, "o", ovpn3_config_object_get_path(objects->pdata[i]));
+        paths[i] = ovpn3_config_object_get_path(objects->pdata[i]);
+      value = g_variant_new_objv(paths, objects->len);
     }
   else
     {
@@ -116,8 +118,8 @@ list_reply(ListCall *call, GPtrArray *objects, gboolean admin)
         g_variant_builder_add(
             &b, "(o@a{sv})", ovpn3_config_object_get_path(objects->pdata[i]),
             ovpn3_config_object_list_properties(objects->pdata[i], call->base.caller, admin));
+      value = g_variant_builder_end(&b);
     }
-  value = g_variant_builder_end(&b);
   g_dbus_method_invocation_return_value(call->base.invocation, g_variant_new_tuple(&value, 1));
   g_ptr_array_unref(objects);
   list_call_free(call);
