@@ -2,8 +2,9 @@
 
 /* ovpn3-cli-configs-list.c — `ovpn3 configs-list`: every profile the user may see with its
  * properties, in one call of the configuration manager's FetchConfigsProperties
- * (docs/compatibility.md §4); from a service without it, the search method and one GetAll
- * per profile, pipelined. Each profile's dictionary is decoded once. */
+ * (docs/compatibility.md §4); from a service without it (or when the answer would be too
+ * large for one message), the search method and one GetAll per profile, pipelined. Each
+ * profile's dictionary is decoded once. */
 
 #include "config.h"
 
@@ -222,8 +223,11 @@ list_profiles(Ovpn3Cli *cli, guint32 owner_uid, Listing *l, int *code)
                             OVPN3_CONFIG_METHOD_FETCH_PROPS,
                             g_variant_new("(sss)", name, lst.filter_tag ?: "", owner ?: ""),
                             G_VARIANT_TYPE("(a(oa{sv}))"), &error);
-  if (l->reply == NULL && g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
-      && ovpn3_cli_error_kind(error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
+  /* a service without it, or a listing too large for one message */
+  if (l->reply == NULL
+      && ((g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
+           && ovpn3_cli_error_kind(error) != OVPN3_CLI_ERROR_KIND_NOT_FOUND)
+          || g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED)))
     {
       g_debug("%s: %s; one GetAll per profile", OVPN3_CONFIG_METHOD_FETCH_PROPS, error->message);
       return list_by_get_all(cli, owner_uid, l, code);

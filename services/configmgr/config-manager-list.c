@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <string.h>
 
 #include "config-manager-list.h"
 #include "config-name-index.h"
@@ -12,6 +13,13 @@
 #include "ovpn3-listing.h"
 #include "ovpn3-names.h"
 #include "ovpn3-polkit.h"
+
+/* The most a FetchConfigsProperties reply may take: half of dbus-daemon's default
+ * max_message_size (32 MiB), since a message over that limit would cost the service its bus
+ * connection. A user's profiles take at most ~15 MiB of properties (1 000 profiles, their
+ * tags and overrides within the stored-bytes quota); an administrator's listing of a large
+ * store may be refused (LimitsExceeded), then FetchAvailableConfigs and GetAll do it. */
+#define MAX_REPLY_BYTES (16u << 20)
 
 typedef enum
 {
@@ -96,11 +104,36 @@ list_collect(ListCall *call, gboolean admin, gboolean *hidden)
   return objects;
 }
 
+/* Each profile with its properties, or NULL when they would take more than MAX_REPLY_BYTES. */
+static GVariant *
+list_properties(ListCall *call, GPtrArray *objects, gboolean admin)
+{
+  GVariantBuilder b;
+  gsize bytes = 0;
+
+  g_variant_builder_init(&b, G_VARIANT_TYPE("a(oa{sv})"));
+  for (guint i = 0; i < objects->len; i++)
+    {
+      const char *path = ovpn3_config_object_get_path(objects->pdata[i]);
+      GVariant *props
+          = ovpn3_config_object_list_properties(objects->pdata[i], call->base.caller, admin);
+
+      /* the path, its length, alignment */
+      bytes += g_variant_get_size(props) + strlen(path) + 16;
+      g_variant_builder_add(&b, "(o@a{sv})", path, props);
+      if (bytes > MAX_REPLY_BYTES)
+        {
+          g_variant_builder_clear(&b);
+          return NULL;
+        }
+    }
+  return g_variant_builder_end(&b);
+}
+
 /* Answers with objects (taken) and frees call. admin: polkit granted manage-others. */
 static void
 list_reply(ListCall *call, GPtrArray *objects, gboolean admin)
 {
-  GVariantBuilder b;
   GVariant *value;
 
   if ((ReplyKind) call->base.kind == REPLY_PATHS)
@@ -111,14 +144,16 @@ list_reply(ListCall *call, GPtrArray *objects, gboolean admin)
         paths[i] = ovpn3_config_object_get_path(objects->pdata[i]);
       value = g_variant_new_objv(paths, objects->len);
     }
-  else
+  else if ((value = list_properties(call, objects, admin)) == NULL)
     {
-      g_variant_builder_init(&b, G_VARIANT_TYPE("a(oa{sv})"));
-      for (guint i = 0; i < objects->len; i++)
-        g_variant_builder_add(
-            &b, "(o@a{sv})", ovpn3_config_object_get_path(objects->pdata[i]),
-            ovpn3_config_object_list_properties(objects->pdata[i], call->base.caller, admin));
-      value = g_variant_builder_end(&b);
+      g_dbus_method_invocation_return_error(
+          call->base.invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "The properties of the %u profiles take more than %u MiB; list them with "
+          "FetchAvailableConfigs and read each with GetAll",
+          objects->len, MAX_REPLY_BYTES >> 20);
+      g_ptr_array_unref(objects);
+      list_call_free(call);
+      return;
     }
   g_dbus_method_invocation_return_value(call->base.invocation, g_variant_new_tuple(&value, 1));
   g_ptr_array_unref(objects);
