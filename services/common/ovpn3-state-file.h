@@ -16,6 +16,9 @@ gboolean ovpn3_state_file_save_json(const char *path, JsonNode *root, GError **e
 /* Refuses non-regular files, files not owned by the effective uid, files
  * with group/other access, oversized files and bad JSON. */
 JsonNode *ovpn3_state_file_load_json(const char *path, GError **error);
+/* The same with the caller's parser, reused from file to file (the configuration manager
+ * loading its persistent profiles before it owns its name). */
+JsonNode *ovpn3_state_file_load_json_with(JsonParser *parser, const char *path, GError **error);
 /* Typed members of a state file's JSON object. An absent member is an
  * error when required, else leaves *out unchanged; a member of the wrong
  * type or out of [0, max] is an error (G_IO_ERROR_INVALID_DATA naming it). */

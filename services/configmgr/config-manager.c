@@ -218,6 +218,7 @@ load_state(Ovpn3ConfigManager *self)
 {
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new(); /* one for every file */
   const char *name;
   guint loaded = 0;
 
@@ -247,7 +248,7 @@ load_state(Ovpn3ConfigManager *self)
         }
       if (!is_state_file_name(name))
         continue; /* foreign files are left alone */
-      node = ovpn3_state_file_load_json(file, &error);
+      node = ovpn3_state_file_load_json_with(parser, file, &error);
       if (node != NULL)
         object = ovpn3_config_object_new_from_json(self, node, &error);
       if (object == NULL)
