@@ -206,8 +206,8 @@ NEEDED_SYSCALLS = {
     'ovpn3-sessionmgr.service': {'prctl'},
     'ovpn3-backendstart.service': {
         'prctl', 'seccomp', 'setresuid', 'setresgid', 'setgroups', 'setfsgid', 'capset',
-        'getpriority', 'kill', 'flock', 'memfd_create', 'fcntl', 'clone', 'execve', 'wait4',
-        'socket', 'ioctl', 'setsockopt'},
+        'getpriority', 'kill', 'flock', 'memfd_create', 'fcntl', 'clone', 'vfork', 'execve',
+        'wait4', 'socket', 'ioctl', 'setsockopt'},
     'ovpn3-netcfg.service': {
         'prctl', 'capset', 'capget', 'setresuid', 'setresgid', 'setgroups', 'ioctl', 'socket',
         'sendmsg', 'recvmsg',
