@@ -554,39 +554,24 @@ on_sessionmgr_appeared(GDBusConnection *connection, const char *name, const char
     end_without_sessionmgr(self);
 }
 
-static void
-on_sessions_owner(GObject *source, GAsyncResult *result, gpointer user_data)
+void
+ovpn3_client_backend_register(Ovpn3ClientBackend *self, const char *owner, const GError *error)
 {
-  g_autoptr(Ovpn3ClientBackend) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  const char *owner;
-
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (reply == NULL)
+  if (owner == NULL)
     {
       g_printerr("%s: cannot find the session manager: %s\n", g_get_prgname(), error->message);
       ovpn3_service_quit(self->ctx);
       return;
     }
-  g_variant_get(reply, "(&s)", &owner);
   self->sessionmgr = g_strdup(owner);
+  /* first, so that the bus routes it before the watch's AddMatch */
+  if (!send_registration_request(self, owner))
+    ovpn3_service_quit(self->ctx);
   self->sessionmgr_watch = g_bus_watch_name_on_connection(
       self->connection, OVPN3_SESSIONS_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
       on_sessionmgr_appeared, on_sessionmgr_vanished, self, NULL);
   self->registration_timeout_id
       = g_timeout_add_seconds(registration_timeout_seconds(), on_registration_timeout, self);
-  if (!send_registration_request(self, owner))
-    ovpn3_service_quit(self->ctx);
-}
-
-void
-ovpn3_client_backend_register(Ovpn3ClientBackend *self)
-{
-  g_dbus_connection_call(self->connection, DBUS_NAME_BUS, DBUS_PATH_BUS, DBUS_INTERFACE_BUS,
-                         "GetNameOwner", g_variant_new("(s)", OVPN3_SESSIONS_BUS_NAME),
-                         G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL,
-                         on_sessions_owner, g_object_ref(self));
 }
 
 static void

@@ -42,8 +42,10 @@ Ovpn3ClientBackend *ovpn3_client_backend_new(Ovpn3ServiceContext *ctx, const cha
                                              const char *token, Ovpn3EngineId *engine,
                                              const GError *engine_error, guint log_level,
                                              GError **error);
-/* Called once the bus name is ours: finds the session manager and sends RegistrationRequest. */
-void ovpn3_client_backend_register(Ovpn3ClientBackend *self);
+/* Called once the bus name is ours and the session manager's unique name is known (owner;
+ * NULL with error: the client exits): sends RegistrationRequest, then watches the name. */
+void ovpn3_client_backend_register(Ovpn3ClientBackend *self, const char *owner,
+                                   const GError *error);
 /* Last chance at exit (SIGTERM): stops openvpn at once. */
 void ovpn3_client_backend_shutdown(Ovpn3ClientBackend *self);
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,9 +15,11 @@
 
 static char *client_bus_name;
 static gint client_token_fd = -1;
-/* the session's engine uid (docs/security.md §3), taken before any thread exists */
+/* the session's engine uid (docs/security.md §3), taken by a thread of its own while the
+ * bus connection is made (NSS lookups), joined before it is needed */
 static Ovpn3EngineId client_engine = OVPN3_ENGINE_ID_INIT;
 static GError *client_engine_error;
+static GThread *client_engine_thread;
 
 static const GOptionEntry client_options[] = {
   { "token-fd", 0, 0, G_OPTION_ARG_INT, &client_token_fd,
@@ -69,25 +72,82 @@ read_token(int fd, GError **error)
   return g_strndup(buf, len);
 }
 
+/* The session manager's unique name, asked for at start so that the answer travels beside
+ * RequestName's: RegistrationRequest goes once both are in. */
+static struct
+{
+  gboolean asked, answered, name_owned;
+  char *owner;
+  GError *error;
+} client_sessionmgr;
+
+static void
+register_when_ready(Ovpn3ClientBackend *backend)
+{
+  if (client_sessionmgr.answered && client_sessionmgr.name_owned)
+    ovpn3_client_backend_register(backend, client_sessionmgr.owner, client_sessionmgr.error);
+}
+
+static void
+on_sessionmgr_owner(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) backend = user_data;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &client_sessionmgr.error);
+  if (reply != NULL)
+    g_variant_get(reply, "(s)", &client_sessionmgr.owner);
+  client_sessionmgr.answered = TRUE;
+  register_when_ready(backend);
+}
+
+static gpointer
+allocate_engine(gpointer argv0)
+{
+  if (!ovpn3_engine_id_allocate(OVPN3_ENGINE_LOCK_DIR, &client_engine, &client_engine_error))
+    g_printerr("%s: %s\n", (const char *) argv0, client_engine_error->message);
+  return NULL;
+}
+
+static void
+join_engine(void)
+{
+  if (client_engine_thread != NULL)
+    g_thread_join(g_steal_pointer(&client_engine_thread));
+}
+
 static gpointer
 client_start(Ovpn3ServiceContext *ctx, GError **error)
 {
   g_autofree char *token = read_token(client_token_fd, error);
+  Ovpn3ClientBackend *backend;
 
   client_token_fd = -1;
+  join_engine();
   if (token == NULL)
     return NULL;
   /* alive until the session ends, whatever OVPN3_IDLE_EXIT says */
   ovpn3_idle_hold(ctx->idle);
-  return ovpn3_client_backend_new(
+  backend = ovpn3_client_backend_new(
       ctx, client_bus_name, token, &client_engine, client_engine_error,
       ctx->log != NULL ? ovpn3_log_client_get_level(ctx->log) : ctx->log_level, error);
+  if (backend != NULL && !client_sessionmgr.asked)
+    {
+      client_sessionmgr.asked = TRUE;
+      g_dbus_connection_call(ctx->connection, DBUS_NAME_BUS, DBUS_PATH_BUS, DBUS_INTERFACE_BUS,
+                             "GetNameOwner", g_variant_new("(s)", OVPN3_SESSIONS_BUS_NAME),
+                             G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL,
+                             on_sessionmgr_owner, g_object_ref(backend));
+    }
+  return backend;
 }
 
 static void
 client_name_acquired(gpointer service)
 {
-  ovpn3_client_backend_register(service);
+  client_sessionmgr.name_owned = TRUE;
+  register_when_ready(service);
 }
 
 static void
@@ -95,6 +155,8 @@ client_stop(gpointer service)
 {
   ovpn3_client_backend_shutdown(service);
   g_object_unref(service);
+  g_clear_pointer(&client_sessionmgr.owner, g_free);
+  g_clear_error(&client_sessionmgr.error);
 }
 
 static gboolean
@@ -124,18 +186,22 @@ ovpn3_client_service_main(int argc, char **argv)
     .extra_options = client_options,
   };
   g_autoptr(GError) error = NULL;
+  int status;
 
-  /* before any thread: the filter applies to what we fork, the engine uid
-   * is checked with a short-lived child */
+  /* before any thread: the filter applies to the calling thread and to the
+   * threads and processes it starts later */
   if (!ovpn3_seccomp_install_engine_filter(&error))
     {
       g_printerr("%s: %s\n", argv[0], error->message);
       return 1;
     }
-  if (!engine_as_service_user()
-      && !ovpn3_engine_id_allocate(OVPN3_ENGINE_LOCK_DIR, &client_engine, &client_engine_error))
-    g_printerr("%s: %s\n", argv[0], client_engine_error->message);
+  /* the locale before the thread (the service sets the same one again) */
+  setlocale(LC_ALL, "");
+  if (!engine_as_service_user())
+    client_engine_thread = g_thread_new("engine-uid", allocate_engine, argv[0]);
   client_bus_name = g_strdup_printf(OVPN3_BACKEND_BUS_NAME_PREFIX "%d", (int) getpid());
   desc.bus_name = client_bus_name;
-  return ovpn3_service_run(&desc, argc, argv);
+  status = ovpn3_service_run(&desc, argc, argv);
+  join_engine();
+  return status;
 }
