@@ -60,7 +60,11 @@ ovpn3_client_netcfg_get_device_name(Ovpn3ClientNetcfg *self)
   return self->device_name != NULL ? self->device_name : "";
 }
 
-/* A chain of calls run one after the other; the task fails at the first error. */
+/* A chain of calls to netcfg, sent without waiting for the answers before
+ * them (netcfg handles one connection's calls in order) except where a step
+ * needs them: a barrier (Establish: only after every earlier call succeeded)
+ * and a call on the device before CreateVirtualInterface gave its path. The
+ * task fails with the first error; nothing after a failed call is sent. */
 typedef struct
 {
   char *path; /* NULL = the device */
@@ -68,6 +72,7 @@ typedef struct
   char *method;
   GVariant *params;
   const GVariantType *reply_type;
+  gboolean barrier; /* sent only when every earlier call has answered */
 } Step;
 
 static void
@@ -85,7 +90,9 @@ step_free(gpointer data)
 
 typedef struct
 {
-  GQueue steps;
+  GQueue steps; /* not sent yet */
+  guint in_flight;
+  GError *error; /* the first failure */
   void (*on_reply)(Ovpn3ClientNetcfg *self, Step *step, GVariant *reply);
 } Chain;
 
@@ -95,10 +102,11 @@ chain_free(gpointer data)
   Chain *c = data;
 
   g_queue_clear_full(&c->steps, step_free);
+  g_clear_error(&c->error);
   g_free(c);
 }
 
-static void
+static Step *
 chain_add(Chain *c, const char *path, const char *interface, const char *method, GVariant *params,
           const GVariantType *reply_type)
 {
@@ -110,6 +118,7 @@ chain_add(Chain *c, const char *path, const char *interface, const char *method,
   st->params = params != NULL ? g_variant_ref_sink(params) : NULL;
   st->reply_type = reply_type;
   g_queue_push_tail(&c->steps, st);
+  return st;
 }
 
 static void
@@ -119,57 +128,83 @@ chain_set_prop(Chain *c, const char *name, GVariant *value)
             g_variant_new("(ssv)", OVPN3_NETCFG_INTERFACE, name, value), NULL);
 }
 
+/* One call in flight: the task's reference and its step. */
+typedef struct
+{
+  GTask *task;
+  Step *step;
+} Sent;
+
 static void chain_next(GTask *task);
 
 static void
 on_step(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  Sent *sent = user_data;
+  GTask *task = sent->task;
+  Step *st = sent->step;
   Ovpn3ClientNetcfg *self = g_task_get_source_object(task);
   Chain *c = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  Step *st = g_queue_pop_head(&c->steps);
+  g_autoptr(GVariant) reply
+      = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
 
-  reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
-  if (reply == NULL)
+  g_free(sent);
+  c->in_flight--;
+  if (reply == NULL && c->error == NULL)
     {
       g_dbus_error_strip_remote_error(error);
       g_prefix_error(&error, "netcfg %s: ", st->method);
-      step_free(st);
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
+      c->error = g_steal_pointer(&error);
     }
-  if (c->on_reply != NULL)
+  else if (reply != NULL && c->error == NULL && c->on_reply != NULL)
     c->on_reply(self, st, reply);
   step_free(st);
-  chain_next(g_steal_pointer(&task));
+  chain_next(task);
 }
 
+/* May st go out now? */
+static gboolean
+step_ready(Ovpn3ClientNetcfg *self, Chain *c, Step *st)
+{
+  if (c->in_flight == 0)
+    return TRUE;
+  return !st->barrier && (st->path != NULL || self->device_path != NULL);
+}
+
+/* Sends what may go out; completes the task when nothing is left or in flight.
+ * Takes the caller's reference on task. */
 static void
 chain_next(GTask *task)
 {
   Ovpn3ClientNetcfg *self = g_task_get_source_object(task);
   Chain *c = g_task_get_task_data(task);
-  Step *st = g_queue_peek_head(&c->steps);
-  const char *path;
+  Step *st;
 
-  if (st == NULL)
+  while (c->error == NULL && (st = g_queue_peek_head(&c->steps)) != NULL && step_ready(self, c, st))
     {
-      g_task_return_boolean(task, TRUE);
-      g_object_unref(task);
-      return;
+      const char *path = st->path != NULL ? st->path : self->device_path;
+      Sent *sent;
+
+      if (path == NULL)
+        {
+          c->error
+              = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "no netcfg device");
+          break;
+        }
+      sent = g_new0(Sent, 1);
+      sent->task = g_object_ref(task);
+      sent->step = g_queue_pop_head(&c->steps);
+      c->in_flight++;
+      g_dbus_connection_call(self->connection, OVPN3_NETCFG_BUS_NAME, path, st->interface,
+                             st->method, st->params, st->reply_type, G_DBUS_CALL_FLAGS_NONE, 30000,
+                             g_task_get_cancellable(task), on_step, sent);
     }
-  path = st->path != NULL ? st->path : self->device_path;
-  if (path == NULL)
-    {
-      g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "no netcfg device");
-      g_object_unref(task);
-      return;
-    }
-  g_dbus_connection_call(self->connection, OVPN3_NETCFG_BUS_NAME, path, st->interface, st->method,
-                         st->params, st->reply_type, G_DBUS_CALL_FLAGS_NONE, 30000,
-                         g_task_get_cancellable(task), on_step, task);
+  if (c->in_flight == 0 && c->error != NULL)
+    g_task_return_error(task, g_steal_pointer(&c->error));
+  else if (c->in_flight == 0 && g_queue_is_empty(&c->steps))
+    g_task_return_boolean(task, TRUE);
+  g_object_unref(task);
 }
 
 static GTask *
@@ -307,7 +342,7 @@ ovpn3_client_netcfg_apply_async(Ovpn3ClientNetcfg *self, const Ovpn3NetSettings 
     chain_set_prop(c, "mtu", g_variant_new_uint16((guint16) s->mtu));
   chain_set_prop(c, "reroute_ipv4", g_variant_new_boolean(s->reroute_ipv4));
   chain_set_prop(c, "reroute_ipv6", g_variant_new_boolean(s->reroute_ipv6));
-  chain_add(c, NULL, OVPN3_NETCFG_INTERFACE, "Establish", NULL, NULL);
+  chain_add(c, NULL, OVPN3_NETCFG_INTERFACE, "Establish", NULL, NULL)->barrier = TRUE;
   chain_next(task);
 }
 

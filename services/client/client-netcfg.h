@@ -7,7 +7,8 @@
  *
  * Ovpn3ClientNetcfg is the D-Bus side: one device per session
  * (CreateVirtualInterface, layer, …, Establish, Destroy), a GTask chain of
- * calls.
+ * calls sent without waiting for each answer (two round trips to create a
+ * device, two to apply the settings: Establish waits for the rest).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
