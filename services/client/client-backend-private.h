@@ -35,8 +35,8 @@ G_BEGIN_DECLS
 /* The session, as the client sees it (docs/architecture.md §2, §5). */
 typedef enum
 {
-  OVPN3_CLIENT_STATE_IDLE,          /* registered or not yet; nothing started */
-  OVPN3_CLIENT_STATE_STARTING,      /* Connect: netcfg creates the device */
+  OVPN3_CLIENT_STATE_IDLE,          /* not connected; device and openvpn prepared (held) */
+  OVPN3_CLIENT_STATE_STARTING,      /* Connect came while netcfg creates the device */
   OVPN3_CLIENT_STATE_CONNECTING,    /* openvpn runs and works towards a connection */
   OVPN3_CLIENT_STATE_WAITING_INPUT, /* openvpn or the server waits for the user's input */
   OVPN3_CLIENT_STATE_CONNECTED,     /* openvpn reported CONNECTED */
@@ -45,6 +45,16 @@ typedef enum
   OVPN3_CLIENT_STATE_DISCONNECTING, /* Disconnect/ForceShutdown: waiting for openvpn or netcfg */
   OVPN3_CLIENT_STATE_DONE,          /* finished: the device is removed, the process exits */
 } Ovpn3ClientState;
+
+/* The device and openvpn, made ready before Connect (client-run.c). */
+typedef enum
+{
+  OVPN3_CLIENT_PREPARED_NONE,     /* nothing yet */
+  OVPN3_CLIENT_PREPARED_CREATING, /* netcfg creates the device */
+  OVPN3_CLIENT_PREPARED_FAILED,   /* it could not: made again at Connect */
+  OVPN3_CLIENT_PREPARED_DEVICE,   /* the device; openvpn did not start or ended: again at Connect */
+  OVPN3_CLIENT_PREPARED_OPENVPN,  /* openvpn runs (in its first hold until Connect) */
+} Ovpn3ClientPrepared;
 
 typedef enum
 {
@@ -141,12 +151,13 @@ struct _Ovpn3ClientBackend
   Ovpn3ClientState paused_from; /* the state Resume goes back to */
   Ovpn3ClientOpenvpn *ovpn;
   Ovpn3ClientNetcfg *netcfg;
-  gboolean mgmt_ready;         /* the first hold set up the notifications */
-  gboolean in_hold;            /* openvpn waits in its hold */
-  guint hold_timer_id;         /* the back-off openvpn asked for */
-  gboolean connecting_emitted; /* CONN_CONNECTING said for this attempt */
-  gboolean force_stop;         /* ForceShutdown: CONN_DONE already sent */
-  PromptKind pending_prompt;   /* openvpn's >PASSWORD prompt not answered yet */
+  Ovpn3ClientPrepared prepared; /* what client_run_prestart() has made ready for Connect */
+  gboolean mgmt_ready;          /* the first hold set up the notifications */
+  gboolean in_hold;             /* openvpn waits in its hold */
+  guint hold_timer_id;          /* the back-off openvpn asked for */
+  gboolean connecting_emitted;  /* CONN_CONNECTING said for this attempt */
+  gboolean force_stop;          /* ForceShutdown: CONN_DONE already sent */
+  PromptKind pending_prompt;    /* openvpn's >PASSWORD prompt not answered yet */
   gboolean pending_static_challenge;
   guint auth_retry_timer_id; /* the wait for new credentials after a failed login */
   char *crv1_state_id;       /* dynamic challenge in progress */
@@ -216,8 +227,12 @@ void client_hold_expired(Ovpn3ClientBackend *self);
 void client_events_exited(Ovpn3ClientBackend *self, gint wait_status);
 
 /* client-run.c: the netcfg device and the openvpn process */
-/* Connect in IDLE: create the device, then start openvpn. */
+/* After the registration: creates the device and starts openvpn, held at its first hold. */
+void client_run_prestart(Ovpn3ClientBackend *self);
+/* Connect in IDLE: releases the prepared openvpn's hold, or makes what is not ready (again). */
 void client_run_start(Ovpn3ClientBackend *self);
+/* Disconnect in IDLE: stops what is being prepared; TRUE: the end comes when it stopped. */
+gboolean client_run_stop_prepared(Ovpn3ClientBackend *self);
 /* The session is over: remove the device, then exit. */
 void client_finish(Ovpn3ClientBackend *self);
 

@@ -201,7 +201,10 @@ client_stop_session(Ovpn3ClientBackend *self, gboolean force)
     {
       if (!force)
         client_conn_status(self, OVPN3_STATUS_MINOR_CONN_DONE, "");
-      client_finish(self);
+      /* CONN_DONE was the last status: none when the prepared openvpn exits */
+      self->force_stop = TRUE;
+      if (!client_run_stop_prepared(self))
+        client_finish(self);
       return;
     }
   if (!force)

@@ -54,7 +54,7 @@ on_hold_timer(gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The first hold: real-time notifications on, then go. */
+/* The first hold: real-time notifications on, then go (or wait for Connect). */
 static void
 first_hold(Ovpn3ClientBackend *self)
 {
@@ -66,6 +66,8 @@ first_hold(Ovpn3ClientBackend *self)
   /* >BYTECOUNT every second out of a hold (openvpn's timer: 1 s plus up to 0.26 s
    * jitter), so `statistics` lags openvpn's link counters by about a second at most */
   client_send(self, ovpn3_mgmt_command_bytecount(1));
+  if (self->state == OVPN3_CLIENT_STATE_IDLE)
+    return; /* started ahead of Connect (client_run_prestart()): Connect releases it */
   client_hold_release(self);
 }
 

@@ -1,7 +1,8 @@
 /* client-registration.c — RegistrationConfirmation: the token is checked,
- * then one GTask chain — the log service's AssignSession (not fatal), one
- * GetAll of the configuration profile's properties (name, dco, overrides),
- * the profile's text (Fetch) — and the profile is evaluated: overrides
+ * then three calls sent at once — the log service's AssignSession (not
+ * fatal), one GetAll of the configuration profile's properties (name, dco,
+ * overrides), the profile's text (Fetch) — and, when all three have
+ * answered, the profile is evaluated: overrides
  * (client-overrides.c), pull filters, inline credentials and the slots the
  * user must fill before Connect (docs/architecture.md §2).
  *
@@ -16,9 +17,11 @@
 #include "client-backend-private.h"
 #include "ovpn3-error.h"
 
-/* What the chain fetched. */
+/* What the three calls fetched. */
 typedef struct
 {
+  guint pending; /* calls not answered yet */
+  GError *error; /* the first that failed and makes the registration fail */
   GVariant *name;
   GVariant *dco;
   GVariant *overrides;
@@ -32,6 +35,7 @@ reg_data_free(RegData *d)
   g_clear_pointer(&d->dco, g_variant_unref);
   g_clear_pointer(&d->overrides, g_variant_unref);
   g_free(d->text);
+  g_clear_error(&d->error);
   g_free(d);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RegData, reg_data_free)
@@ -130,14 +134,34 @@ evaluate(Ovpn3ClientBackend *self, GDBusMethodInvocation *invocation, RegData *d
   client_log(self, OVPN3_LOG_CATEGORY_INFO, "Session %s registered, profile '%s'",
              self->session_path, self->config_name);
   g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", self->config_name));
+  /* the device and openvpn, held, before Connect (client-run.c) */
+  client_run_prestart(self);
 }
 
-/* ---- the chain ---------------------------------------------------------------------- */
+/* ---- the three calls ----------------------------------------------------------------- */
+
+/* One call answered (task: its reference); the last one completes the task. */
+static void
+reg_call_done(GTask *task)
+{
+  RegData *d = g_task_get_task_data(task);
+
+  if (--d->pending > 0)
+    {
+      g_object_unref(task);
+      return;
+    }
+  if (d->error != NULL)
+    g_task_return_error(task, g_steal_pointer(&d->error));
+  else
+    g_task_return_boolean(task, TRUE);
+  g_object_unref(task);
+}
 
 static void
 on_fetched(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   RegData *d = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply
@@ -146,20 +170,19 @@ on_fetched(GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL)
     {
       g_dbus_error_strip_remote_error(error);
-      g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                              "Could not fetch the configuration profile: %s", error->message);
-      return;
+      g_set_error(&d->error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                  "Could not fetch the configuration profile: %s", error->message);
     }
-  g_variant_get(reply, "(s)", &d->text);
-  g_task_return_boolean(task, TRUE);
+  else
+    g_variant_get(reply, "(s)", &d->text);
+  reg_call_done(task);
 }
 
 /* GetAll: name, dco and overrides; a missing one is left unset. */
 static void
 on_properties(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  Ovpn3ClientBackend *self = g_task_get_source_object(task);
+  GTask *task = user_data;
   RegData *d = g_task_get_task_data(task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply
@@ -175,15 +198,13 @@ on_properties(GObject *source, GAsyncResult *result, gpointer user_data)
       d->dco = g_variant_lookup_value(props, "dco", NULL);
       d->overrides = g_variant_lookup_value(props, "overrides", NULL);
     }
-  g_dbus_connection_call(self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path,
-                         OVPN3_CONFIG_INTERFACE, "Fetch", NULL, G_VARIANT_TYPE("(s)"),
-                         G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_fetched, g_steal_pointer(&task));
+  reg_call_done(task);
 }
 
 static void
 on_assigned(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   Ovpn3ClientBackend *self = g_task_get_source_object(task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply
@@ -191,24 +212,31 @@ on_assigned(GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (reply == NULL)
     client_log(self, OVPN3_LOG_CATEGORY_WARN, "Log service AssignSession: %s", error->message);
-  g_dbus_connection_call(
-      self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path, DBUS_INTERFACE_PROPS, "GetAll",
-      g_variant_new("(s)", OVPN3_CONFIG_INTERFACE), G_VARIANT_TYPE("(a{sv})"),
-      G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_properties, g_steal_pointer(&task));
+  reg_call_done(task);
 }
 
-/* AssignSession, GetAll, Fetch; the result holds the RegData. */
+/* AssignSession, GetAll and Fetch, sent at once (no answer depends on another; the bus
+ * keeps their order); the result holds the RegData. */
 static void
 registration_fetch_async(Ovpn3ClientBackend *self, GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = g_task_new(self, NULL, callback, user_data);
+  g_autoptr(GTask) task = g_task_new(self, NULL, callback, user_data);
+  RegData *d = g_new0(RegData, 1);
 
   g_task_set_source_tag(task, registration_fetch_async);
-  g_task_set_task_data(task, g_new0(RegData, 1), (GDestroyNotify) reg_data_free);
+  g_task_set_task_data(task, d, (GDestroyNotify) reg_data_free);
+  d->pending = 3;
   g_dbus_connection_call(self->connection, OVPN3_LOG_BUS_NAME, OVPN3_LOG_PATH, OVPN3_LOG_INTERFACE,
                          "AssignSession",
                          g_variant_new("(os)", self->session_path, OVPN3_BACKENDS_INTERFACE), NULL,
-                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_assigned, task);
+                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_assigned, g_object_ref(task));
+  g_dbus_connection_call(self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path,
+                         DBUS_INTERFACE_PROPS, "GetAll",
+                         g_variant_new("(s)", OVPN3_CONFIG_INTERFACE), G_VARIANT_TYPE("(a{sv})"),
+                         G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_properties, g_object_ref(task));
+  g_dbus_connection_call(self->connection, OVPN3_CONFIG_BUS_NAME, self->config_path,
+                         OVPN3_CONFIG_INTERFACE, "Fetch", NULL, G_VARIANT_TYPE("(s)"),
+                         G_DBUS_CALL_FLAGS_NONE, 30000, NULL, on_fetched, g_object_ref(task));
 }
 
 static void

@@ -4,6 +4,12 @@
  * last error kept for the exit status, auth tokens never passed on), its
  * exit, and the end of the session.
  *
+ * Both are prepared as soon as the profile is evaluated (client_run_prestart:
+ * the device, then openvpn, which waits in its first hold), so that Connect
+ * only releases the hold (docs/architecture.md §2 step 5). What could not be
+ * prepared, or an openvpn that ended in its hold, is tried again at Connect,
+ * as if nothing had been prepared: a failure then is reported as always.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #define G_LOG_DOMAIN "ovpn3-client-run"
@@ -57,6 +63,15 @@ on_exited(Ovpn3ClientOpenvpn *ovpn, gint wait_status, gpointer user_data)
 {
   Ovpn3ClientBackend *self = user_data;
 
+  if (self->state == OVPN3_CLIENT_STATE_IDLE)
+    {
+      /* ended in its first hold, before Connect (killed, or it refused its options) */
+      client_log(self, OVPN3_LOG_CATEGORY_INFO,
+                 "openvpn exited before Connect (wait status %d); started again at Connect",
+                 wait_status);
+      self->prepared = OVPN3_CLIENT_PREPARED_DEVICE;
+      return;
+    }
   client_events_exited(self, wait_status);
   client_finish(self);
 }
@@ -122,16 +137,21 @@ start_openvpn(Ovpn3ClientBackend *self)
   g_signal_connect(self->ovpn, "event", G_CALLBACK(on_event), self);
   g_signal_connect(self->ovpn, "output", G_CALLBACK(on_output), self);
   g_signal_connect(self->ovpn, "exited", G_CALLBACK(on_exited), self);
-  client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "openvpn starting");
+  if (self->state != OVPN3_CLIENT_STATE_IDLE)
+    client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "openvpn starting");
   if (!ovpn3_client_openvpn_start(self->ovpn, &cfg, &error))
     {
       g_autofree char *msg = g_strdup_printf("Could not start openvpn: %s", error->message);
 
       g_signal_handlers_disconnect_by_data(self->ovpn, self);
       g_clear_object(&self->ovpn);
-      fail_start(self, msg);
+      if (self->state == OVPN3_CLIENT_STATE_IDLE)
+        client_log(self, OVPN3_LOG_CATEGORY_INFO, "%s; trying again at Connect", msg);
+      else
+        fail_start(self, msg);
       return;
     }
+  self->prepared = OVPN3_CLIENT_PREPARED_OPENVPN;
   client_log(self, OVPN3_LOG_CATEGORY_INFO, "openvpn started on %s (runtime directory %s)",
              cfg.dev_name, ovpn3_client_openvpn_get_dir(self->ovpn));
 }
@@ -149,9 +169,16 @@ on_device_created(GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *msg
           = g_strdup_printf("Could not create the tunnel device: %s", error->message);
 
-      fail_start(self, msg);
+      if (self->state == OVPN3_CLIENT_STATE_IDLE)
+        {
+          client_log(self, OVPN3_LOG_CATEGORY_INFO, "%s; trying again at Connect", msg);
+          self->prepared = OVPN3_CLIENT_PREPARED_FAILED;
+        }
+      else
+        fail_start(self, msg);
       return;
     }
+  self->prepared = OVPN3_CLIENT_PREPARED_DEVICE;
   if (self->state == OVPN3_CLIENT_STATE_DONE)
     return; /* the process is exiting */
   if (self->state == OVPN3_CLIENT_STATE_DISCONNECTING)
@@ -165,17 +192,113 @@ on_device_created(GObject *source, GAsyncResult *result, gpointer user_data)
   start_openvpn(self);
 }
 
-void
-client_run_start(Ovpn3ClientBackend *self)
+static void
+create_device(Ovpn3ClientBackend *self)
 {
-  client_set_state(self, OVPN3_CLIENT_STATE_STARTING, "Connect");
-  self->connecting_emitted = TRUE;
-  client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
+  self->prepared = OVPN3_CLIENT_PREPARED_CREATING;
   self->netcfg = ovpn3_client_netcfg_new(self->connection);
   ovpn3_client_netcfg_create_async(
       self->netcfg, "ovpn3t",
       ovpn3_profile_get_dev_type(self->profile) == OVPN3_PROFILE_DEV_TAP ? 2 : 3, self->engine.uid,
       self->dns_scope, on_device_created, g_object_ref(self));
+}
+
+void
+client_run_prestart(Ovpn3ClientBackend *self)
+{
+  if (self->prepared == OVPN3_CLIENT_PREPARED_NONE && self->state == OVPN3_CLIENT_STATE_IDLE)
+    create_device(self);
+}
+
+/* The device that could not be prepared is gone (or never was): a new one. */
+static void
+on_discarded(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Ovpn3ClientBackend) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ovpn3_client_netcfg_destroy_finish(OVPN3_CLIENT_NETCFG(source), result, &error))
+    g_debug("netcfg Destroy of the device not prepared: %s", error->message);
+  if (self->state == OVPN3_CLIENT_STATE_DONE)
+    return;
+  if (self->state == OVPN3_CLIENT_STATE_DISCONNECTING)
+    {
+      if (!self->force_stop)
+        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_DONE, "");
+      client_finish(self);
+      return;
+    }
+  create_device(self);
+}
+
+/* openvpn ended in its first hold before Connect: forget it and what it said. */
+static void
+forget_openvpn(Ovpn3ClientBackend *self)
+{
+  if (self->ovpn == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data(self->ovpn, self);
+  g_clear_object(&self->ovpn);
+  self->mgmt_ready = FALSE;
+  self->in_hold = FALSE;
+  self->halted = FALSE;
+  g_clear_pointer(&self->fatal_message, g_free);
+  g_clear_pointer(&self->last_error_line, g_free);
+  g_clear_pointer(&self->exit_reason, g_free);
+}
+
+void
+client_run_start(Ovpn3ClientBackend *self)
+{
+  g_autoptr(Ovpn3ClientNetcfg) failed = NULL;
+
+  self->connecting_emitted = TRUE;
+  switch (self->prepared)
+    {
+      case OVPN3_CLIENT_PREPARED_NONE:
+      case OVPN3_CLIENT_PREPARED_CREATING:
+      case OVPN3_CLIENT_PREPARED_FAILED:
+        /* on_device_created() goes on */
+        client_set_state(self, OVPN3_CLIENT_STATE_STARTING, "Connect");
+        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
+        if (self->prepared == OVPN3_CLIENT_PREPARED_NONE)
+          create_device(self);
+        else if (self->prepared == OVPN3_CLIENT_PREPARED_FAILED)
+          {
+            /* what netcfg may have made of it goes first (the per-user device quota) */
+            failed = g_steal_pointer(&self->netcfg);
+            self->prepared = OVPN3_CLIENT_PREPARED_CREATING;
+            ovpn3_client_netcfg_destroy_async(failed, on_discarded, g_object_ref(self));
+          }
+        return;
+      case OVPN3_CLIENT_PREPARED_DEVICE:
+        client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "Connect");
+        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
+        forget_openvpn(self);
+        start_openvpn(self);
+        return;
+      case OVPN3_CLIENT_PREPARED_OPENVPN:
+        client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "Connect");
+        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
+        if (self->mgmt_ready)
+          client_hold_release(self); /* else the first hold releases itself */
+        return;
+    }
+}
+
+gboolean
+client_run_stop_prepared(Ovpn3ClientBackend *self)
+{
+  switch (self->prepared)
+    {
+      case OVPN3_CLIENT_PREPARED_CREATING:
+        return TRUE; /* on_device_created() finishes */
+      case OVPN3_CLIENT_PREPARED_OPENVPN:
+        self->out->stop(self, 1); /* on_exited() finishes */
+        return TRUE;
+      default:
+        return FALSE;
+    }
 }
 
 /* ---- the end ------------------------------------------------------------------------ */

@@ -74,8 +74,13 @@ def run(lab):
     assert be.call('UserInputQueueGetTypeGroup') == []
     be.call('Ready')
 
+    # the device and openvpn are prepared at the registration and openvpn waits in its first
+    # hold until Connect (docs/architecture.md §2 step 5): no status about it yet
+    t.wait_until(lambda: be.prop('device_path') != '/' and len(be.openvpn_pids()) == 1,
+                 what='device and openvpn prepared before Connect')
+    assert be.prop('device_path').startswith('/net/openvpn/v3/netcfg/'), be.prop('device_path')
+    assert [s[:2] for s in be.statuses()] == [(2, 2), (2, 4)], be.statuses()  # CFG_OK, CFG_REQUIRE_USER
     # properties the session manager reads
-    assert be.prop('device_path') == '/'
     assert be.prop('connection') == ('', '', '', 0)
     assert be.prop('statistics') == {}
     assert be.prop('log_level') == 3, be.prop('log_level')  # profile verb 3
