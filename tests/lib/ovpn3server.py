@@ -94,9 +94,10 @@ class Server(ovpn3authdriver.AuthDriver):
     """openvpn 2.6 server in its own network namespace, driven through its
     management socket (--management-client-auth): self.policy(kind, env)
     returns ('auth',), ('deny', reason), ('pending', extra, timeout[, approve_after]),
-    or ('ignore',)."""
+    or ('ignore',). client_auth=False (the benchmarks): no --management-client-auth, so the
+    server takes every client's credentials at once, without asking anyone."""
 
-    def __init__(self, tmp, pki, extra=(), push_route=True):
+    def __init__(self, tmp, pki, extra=(), push_route=True, client_auth=True):
         self.tmp = tmp
         self.ns = 'ovpn3c%d' % os.getpid()
         self.veth = 'vc%d' % (os.getpid() % 100000)
@@ -118,11 +119,12 @@ class Server(ovpn3authdriver.AuthDriver):
                 '--proto', 'udp', '--local', SERVER_IP, '--port', '1194',
                 '--ca', pki + '/ca.crt', '--cert', pki + '/server.crt',
                 '--key', pki + '/server.key', '--dh', 'none',
-                '--management', self.sock_path, 'unix', '--management-client-auth',
+                '--management', self.sock_path, 'unix',
                 '--push', 'dhcp-option DNS 10.213.0.53',
                 '--push', 'dhcp-option DOMAIN example.test',
-                '--keepalive', '2', '10', '--verb', '3', '--script-security', '0',
-                '--auth-user-pass-optional'] + list(extra)
+                '--keepalive', '2', '10', '--verb', '3', '--script-security', '0'] + list(extra)
+        if client_auth:
+            args += ['--management-client-auth', '--auth-user-pass-optional']
         if push_route:
             args += ['--push', 'route %s 255.255.0.0' % PUSHED_NET]
         self.logf = open(tmp + '/server.log', 'w')

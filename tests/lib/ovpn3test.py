@@ -403,17 +403,23 @@ class ResolvedMock:
 # ---- main loop, names, signals --------------------------------------------
 
 def wait_until(predicate, timeout=None, what='condition'):
-    """Iterate the GLib main context until predicate() is true."""
+    """Iterate the GLib main context until predicate() is true: checked after every
+    event (a D-Bus message is handled as soon as it arrives) and at least every 10 ms
+    (for what is not an event of the context: processes, files)."""
     ctx = GLib.MainContext.default()
     deadline = time.monotonic() + (timeout or CEILING)
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError('timed out after %ss waiting for %s' % (timeout or CEILING, what))
-        if not ctx.iteration(False):
-            time.sleep(0.01)
+    tick = GLib.timeout_add(10, lambda: True)
+    try:
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError('timed out after %ss waiting for %s'
+                                     % (timeout or CEILING, what))
+            ctx.iteration(True)
+    finally:
+        GLib.source_remove(tick)
 
 
 def name_has_owner(bus, name):
