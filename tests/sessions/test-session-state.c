@@ -97,6 +97,67 @@ test_state_load(void)
   g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
+static guint64
+inode_of(const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint(g_stat(path, &st), ==, 0);
+  return st.st_ino;
+}
+
+/* Nothing is written when nothing would change: no file and nothing to record, or a private
+ * file of ours holding exactly that (a start with nothing to take back writes nothing). */
+static void
+test_state_save_unchanged(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("ovpn3-state-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, OVPN3_SESSIONMGR_STATE_FILE, NULL);
+  g_autofree char *s1 = ovpn3_object_path_new(OVPN3_SESSIONS_PATH_PREFIX, OVPN3_ID_SEP_SESSION);
+  g_autofree char *good = record(s1, 42, "");
+  g_autofree char *text = g_strdup_printf("{\"version\": 1, \"sessions\": [%s]}", good);
+  g_autoptr(GPtrArray) none = g_ptr_array_new();
+  g_autoptr(GPtrArray) one = g_ptr_array_new();
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  guint64 ino;
+
+  g_assert_true(ovpn3_session_state_save(path, none, &error));
+  g_assert_no_error(error);
+  g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+
+  g_free(write_state(dir, text));
+  loaded = ovpn3_session_state_load(path, &error);
+  g_assert_no_error(error);
+  g_ptr_array_add(one, ((Ovpn3SessionRecord *) g_ptr_array_index(loaded, 0))->node);
+  g_assert_true(ovpn3_session_state_save(path, one, &error)); /* our format: rewritten */
+  ino = inode_of(path);
+  g_assert_true(ovpn3_session_state_save(path, one, &error)); /* the same: left alone */
+  g_assert_no_error(error);
+  g_assert_cmpuint(inode_of(path), ==, ino);
+
+  /* readable by others: written again, 0600 */
+  g_assert_cmpint(g_chmod(path, 0644), ==, 0);
+  g_assert_true(ovpn3_session_state_save(path, one, &error));
+  g_assert_cmpuint(inode_of(path), !=, ino);
+  g_assert_cmpint(g_stat(path, &st), ==, 0);
+  g_assert_cmpuint(st.st_mode & 0777, ==, 0600);
+
+  /* nothing left to record: written once, then left alone */
+  g_assert_true(ovpn3_session_state_save(path, none, &error));
+  ino = inode_of(path);
+  g_clear_pointer(&loaded, g_ptr_array_unref);
+  loaded = ovpn3_session_state_load(path, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(loaded->len, ==, 0);
+  g_assert_true(ovpn3_session_state_save(path, none, &error));
+  g_assert_cmpuint(inode_of(path), ==, ino);
+
+  g_assert_cmpint(g_unlink(path), ==, 0);
+  g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -104,5 +165,6 @@ main(int argc, char **argv)
   /* an invalid record is skipped with a warning */
   g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
   g_test_add_func("/sessionmgr/state/load", test_state_load);
+  g_test_add_func("/sessionmgr/state/save-unchanged", test_state_save_unchanged);
   return g_test_run();
 }
