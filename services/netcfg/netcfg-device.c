@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "netcfg-access.h"
 #include "netcfg-autoconf.h"
@@ -245,6 +246,31 @@ set_engine_uid(NetcfgDevice *self, guint32 uid, GError **error)
   return TRUE;
 }
 
+/* The kernel device, recorded in the state before it is made persistent: a netcfg killed in
+ * between leaves no device nobody knows (netcfg-tun.h). */
+static gboolean
+create_link(NetcfgDevice *self, NetcfgNetlink *nl, guint32 layer, GError **error)
+{
+  int fd = netcfg_tun_open(self->name, layer, tun_owner(self), error);
+
+  if (fd < 0)
+    return FALSE;
+  if (!netcfg_autoconf_created(nl, self->name, error))
+    {
+      close(fd);
+      return FALSE;
+    }
+  self->layer = layer;
+  self->ifindex = netcfg_netlink_link_index(nl, self->name);
+  netcfg_manager_save_state(self->manager);
+  if (netcfg_tun_persist(fd, self->name, error))
+    return TRUE;
+  self->layer = NETCFG_LAYER_UNSET;
+  self->ifindex = 0;
+  netcfg_manager_save_state(self->manager);
+  return FALSE;
+}
+
 static gboolean
 set_layer(NetcfgDevice *self, guint32 layer, GError **error)
 {
@@ -269,17 +295,13 @@ set_layer(NetcfgDevice *self, guint32 layer, GError **error)
                   "Error creating virtual interface '%s': the name is in use", self->name);
       return FALSE;
     }
-  if (!netcfg_tun_create(self->name, layer, tun_owner(self), &local)
-      || !netcfg_autoconf_created(nl, self->name, &local))
+  if (!create_link(self, nl, layer, &local))
     {
       netcfg_manager_log(self->manager, OVPN3_LOG_CATEGORY_ERROR, "%s", local->message);
       g_set_error(error, OVPN3_ERROR_NETCFG_DEVICE, OVPN3_ERROR_FAILED,
                   "Error creating virtual interface '%s': %s", self->name, local->message);
       return FALSE;
     }
-  self->layer = layer;
-  self->ifindex = netcfg_netlink_link_index(nl, self->name);
-  netcfg_manager_save_state(self->manager);
   netcfg_manager_log(
       self->manager, OVPN3_LOG_CATEGORY_INFO, "Created %s device %s (index %d) owned by uid %u",
       layer == NETCFG_LAYER_TAP ? "tap" : "tun", self->name, self->ifindex, tun_owner(self));

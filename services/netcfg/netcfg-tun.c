@@ -17,8 +17,8 @@
 
 #define TUN_NODE "/dev/net/tun"
 
-gboolean
-netcfg_tun_create(const char *name, guint layer, uid_t owner, GError **error)
+int
+netcfg_tun_open(const char *name, guint layer, uid_t owner, GError **error)
 {
   struct ifreq ifr;
   int fd, saved;
@@ -27,7 +27,7 @@ netcfg_tun_create(const char *name, guint layer, uid_t owner, GError **error)
     {
       g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad device %s / layer %u", name,
                   layer);
-      return FALSE;
+      return -1;
     }
   fd = open(TUN_NODE, O_RDWR | O_CLOEXEC);
   if (fd < 0)
@@ -35,7 +35,7 @@ netcfg_tun_create(const char *name, guint layer, uid_t owner, GError **error)
       saved = errno;
       g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot open %s: %s", TUN_NODE,
                   g_strerror(saved));
-      return FALSE;
+      return -1;
     }
   memset(&ifr, 0, sizeof ifr);
   /* the same flags openvpn uses when it opens the device by name */
@@ -49,24 +49,31 @@ netcfg_tun_create(const char *name, guint layer, uid_t owner, GError **error)
       goto fail;
     }
   if (ioctl(fd, TUNSETOWNER, (unsigned long) owner) < 0)
-    goto fail_persist;
-  if (ioctl(fd, TUNSETPERSIST, 1UL) < 0)
     goto fail;
-  close(fd);
-  return TRUE;
-
-fail_persist:
-  saved = errno;
-  /* not persistent yet: closing the fd removes the device */
-  close(fd);
-  g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot set the owner of %s: %s",
-              name, g_strerror(saved));
-  return FALSE;
+  return fd;
 
 fail:
   saved = errno;
+  /* not persistent: closing the fd removes the device */
   close(fd);
   g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot create %s: %s", name,
+              g_strerror(saved));
+  return -1;
+}
+
+gboolean
+netcfg_tun_persist(int fd, const char *name, GError **error)
+{
+  int saved;
+
+  if (ioctl(fd, TUNSETPERSIST, 1UL) == 0)
+    {
+      close(fd);
+      return TRUE;
+    }
+  saved = errno;
+  close(fd);
+  g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot keep %s: %s", name,
               g_strerror(saved));
   return FALSE;
 }

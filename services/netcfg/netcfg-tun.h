@@ -21,8 +21,14 @@ G_BEGIN_DECLS
 #define NETCFG_LAYER_TAP   2
 #define NETCFG_LAYER_TUN   3
 
-/* Creates the persistent device `name` (layer 3 = tun, 2 = tap) owned by
- * owner. Fails if the name is taken. */
-gboolean netcfg_tun_create(const char *name, guint layer, uid_t owner, GError **error);
+/* Creates the device `name` (layer 3 = tun, 2 = tap) owned by owner, not
+ * persistent yet: it lives while the returned descriptor is open, so a
+ * netcfg that dies before netcfg_tun_persist() (before it recorded the
+ * device in its state) leaves nothing behind. Fails (-1) if the name is
+ * taken. */
+int netcfg_tun_open(const char *name, guint layer, uid_t owner, GError **error);
+/* Makes the device persistent and closes fd, also on error (the device is
+ * then gone with it). */
+gboolean netcfg_tun_persist(int fd, const char *name, GError **error);
 
 G_END_DECLS
