@@ -110,15 +110,16 @@ def slope_per_1000(xs, ys):
 
 class Lab:
     """PKI + lab server (tests/lib/ovpn3server.py) in a 0700 temp dir of root's, the profile
-    text for it, and a 0600 auth file for bare openvpn."""
+    text for it, and a 0600 auth file for bare openvpn. client_auth=False: the server takes
+    every login at once (issue 16's baseline) instead of asking its management socket."""
 
-    def __init__(self, prefix, extra=()):
+    def __init__(self, prefix, extra=(), client_auth=True):
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         self.server = None
         pki = self.tmp + '/pki'
         os.mkdir(pki)
         lab.make_pki(pki)
-        self.server = lab.Server(self.tmp, pki, extra=list(extra))
+        self.server = lab.Server(self.tmp, pki, extra=list(extra), client_auth=client_auth)
         self.text = lab.profile_text(pki)
         self.profile = self.tmp + '/client.ovpn'
         with open(self.profile, 'w') as f:
