@@ -158,6 +158,21 @@ start_openvpn(Ovpn3ClientBackend *self)
 
 /* ---- the device --------------------------------------------------------------------- */
 
+/* netcfg answered: FALSE if the session is over, or was stopped meanwhile (then it ends here:
+ * nothing to start). */
+static gboolean
+still_starting(Ovpn3ClientBackend *self)
+{
+  if (self->state == OVPN3_CLIENT_STATE_DONE)
+    return FALSE; /* the process is exiting */
+  if (self->state != OVPN3_CLIENT_STATE_DISCONNECTING)
+    return TRUE;
+  if (!self->force_stop)
+    client_conn_status(self, OVPN3_STATUS_MINOR_CONN_DONE, "");
+  client_finish(self);
+  return FALSE;
+}
+
 static void
 on_device_created(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -179,17 +194,8 @@ on_device_created(GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   self->prepared = OVPN3_CLIENT_PREPARED_DEVICE;
-  if (self->state == OVPN3_CLIENT_STATE_DONE)
-    return; /* the process is exiting */
-  if (self->state == OVPN3_CLIENT_STATE_DISCONNECTING)
-    {
-      /* stopped while netcfg was at work: nothing to start */
-      if (!self->force_stop)
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_DONE, "");
-      client_finish(self);
-      return;
-    }
-  start_openvpn(self);
+  if (still_starting(self))
+    start_openvpn(self);
 }
 
 static void
@@ -219,16 +225,8 @@ on_discarded(GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!ovpn3_client_netcfg_destroy_finish(OVPN3_CLIENT_NETCFG(source), result, &error))
     g_debug("netcfg Destroy of the device not prepared: %s", error->message);
-  if (self->state == OVPN3_CLIENT_STATE_DONE)
-    return;
-  if (self->state == OVPN3_CLIENT_STATE_DISCONNECTING)
-    {
-      if (!self->force_stop)
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_DONE, "");
-      client_finish(self);
-      return;
-    }
-  create_device(self);
+  if (still_starting(self))
+    create_device(self);
 }
 
 /* openvpn ended in its first hold before Connect: forget it and what it said. */
