@@ -124,6 +124,14 @@ class Lab:
         self.profile = self.tmp + '/client.ovpn'
         with open(self.profile, 'w') as f:
             f.write(self.text)
+        # ovpn3-session-unattended's credentials, one file per slot (systemd's layout)
+        self.creds = self.tmp + '/creds'
+        os.mkdir(self.creds, 0o700)
+        for slot, value in (('username', lab.USERNAME), ('password', lab.PASSWORD)):
+            fd = os.open(os.path.join(self.creds, slot), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                         0o600)
+            with os.fdopen(fd, 'w') as f:
+                f.write(value)
         self.auth = self.tmp + '/auth.txt'
         fd = os.open(self.auth, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, 'w') as f:
