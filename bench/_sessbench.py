@@ -113,14 +113,14 @@ class Lab:
     text for it, and a 0600 auth file for bare openvpn. client_auth=False: the server takes
     every login at once (issue 16's baseline) instead of asking its management socket."""
 
-    def __init__(self, prefix, extra=(), client_auth=True):
+    def __init__(self, prefix, extra=(), client_auth=True, profile_extra=''):
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         self.server = None
         pki = self.tmp + '/pki'
         os.mkdir(pki)
         lab.make_pki(pki)
         self.server = lab.Server(self.tmp, pki, extra=list(extra), client_auth=client_auth)
-        self.text = lab.profile_text(pki)
+        self.text = lab.profile_text(pki, extra=profile_extra)
         self.profile = self.tmp + '/client.ovpn'
         with open(self.profile, 'w') as f:
             f.write(self.text)
