@@ -156,16 +156,23 @@ ovpn3_profile_props_flags(const Ovpn3ProfileProps *p)
   return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
+/* fn's text for a GetAll dictionary, decoded once for it. */
+static char *
+from_props(GVariant *props, char *(*fn)(const Ovpn3ProfileProps *p))
+{
+  Ovpn3ProfileProps p;
+  char *text;
+
+  ovpn3_profile_props_init(&p, props);
+  text = fn(&p);
+  ovpn3_profile_props_clear(&p);
+  return text;
+}
+
 char *
 ovpn3_profile_info_flags(GVariant *props)
 {
-  Ovpn3ProfileProps p;
-  char *flags;
-
-  ovpn3_profile_props_init(&p, props);
-  flags = ovpn3_profile_props_flags(&p);
-  ovpn3_profile_props_clear(&p);
-  return flags;
+  return from_props(props, ovpn3_profile_props_flags);
 }
 
 char *
@@ -184,13 +191,7 @@ ovpn3_profile_props_tags(const Ovpn3ProfileProps *p)
 char *
 ovpn3_profile_info_tags(GVariant *props)
 {
-  Ovpn3ProfileProps p;
-  char *tags;
-
-  ovpn3_profile_props_init(&p, props);
-  tags = ovpn3_profile_props_tags(&p);
-  ovpn3_profile_props_clear(&p);
-  return tags;
+  return from_props(props, ovpn3_profile_props_tags);
 }
 
 char *
