@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ovpn3-read-fd.h"
 #include "ovpn3-state-file.h"
 
 gboolean
@@ -26,33 +27,6 @@ ovpn3_state_file_save_json(const char *path, JsonNode *root, GError **error)
   return g_file_set_contents_full(path, data, (gssize) len,
                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                   0600, error);
-}
-
-/* Reads up to size bytes of fd into buf: plain read(2), as a GUnixInputStream would first
- * probe the descriptor with an epoll instance of its own and poll before each read (five
- * system calls more per file: bench/README.md "cold_start", 200 persistent profiles). */
-static gboolean
-read_fd(int fd, char *buf, gsize size, gsize *len, const char *path, GError **error)
-{
-  *len = 0;
-  while (*len < size)
-    {
-      gssize n = read(fd, buf + *len, size - *len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-          g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s: %s", path,
-                      g_strerror(saved));
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      *len += (gsize) n;
-    }
-  return TRUE;
 }
 
 JsonNode *
@@ -110,7 +84,7 @@ ovpn3_state_file_load_json_with(JsonParser *parser, const char *path, GError **e
 
   /* read through the descriptor we checked, not the path again */
   data = g_malloc((gsize) st.st_size + 1);
-  if (!read_fd(fd, data, (gsize) st.st_size + 1, &len, path, error))
+  if (!ovpn3_read_fd(fd, data, (gsize) st.st_size + 1, &len, path, error))
     {
       close(fd);
       return NULL;

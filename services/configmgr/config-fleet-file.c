@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config-fleet-file.h"
+#include "ovpn3-read-fd.h"
 
 #define NAME_MAX_BYTES 128
 #define FILE_MODE      0640
@@ -75,29 +76,14 @@ read_all(int fd, const char *path, gsize max, gsize *length, GError **error)
   g_autofree char *buf = g_malloc(max + 1);
   gsize got = 0;
 
-  for (;;)
+  /* one byte more than allowed tells a file that grew since fstat() */
+  if (!ovpn3_read_fd(fd, buf, max + 1, &got, path, error))
+    return NULL;
+  if (got > max)
     {
-      ssize_t n = read(fd, buf + got, max + 1 - got);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved), "%s: %s", path,
-                      g_strerror(saved));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      got += (gsize) n;
-      if (got > max)
-        {
-          g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                      "%s: larger than %" G_GSIZE_FORMAT " bytes", path, max);
-          return NULL;
-        }
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                  "%s: larger than %" G_GSIZE_FORMAT " bytes", path, max);
+      return NULL;
     }
   buf[got] = '\0';
   *length = got;
