@@ -245,39 +245,43 @@ forget_openvpn(Ovpn3ClientBackend *self)
   g_clear_pointer(&self->exit_reason, g_free);
 }
 
+/* The device that could not be prepared: what netcfg may have made of it goes first (the
+ * per-user device quota), then a new one. */
+static void
+discard_device(Ovpn3ClientBackend *self)
+{
+  g_autoptr(Ovpn3ClientNetcfg) failed = g_steal_pointer(&self->netcfg);
+
+  self->prepared = OVPN3_CLIENT_PREPARED_CREATING;
+  ovpn3_client_netcfg_destroy_async(failed, on_discarded, g_object_ref(self));
+}
+
 void
 client_run_start(Ovpn3ClientBackend *self)
 {
-  g_autoptr(Ovpn3ClientNetcfg) failed = NULL;
+  gboolean device = self->prepared == OVPN3_CLIENT_PREPARED_DEVICE
+                    || self->prepared == OVPN3_CLIENT_PREPARED_OPENVPN;
 
   self->connecting_emitted = TRUE;
+  /* STARTING until netcfg made the device: on_device_created() goes on */
+  client_set_state(self, device ? OVPN3_CLIENT_STATE_CONNECTING : OVPN3_CLIENT_STATE_STARTING,
+                   "Connect");
+  client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
   switch (self->prepared)
     {
       case OVPN3_CLIENT_PREPARED_NONE:
+        create_device(self);
+        return;
       case OVPN3_CLIENT_PREPARED_CREATING:
+        return;
       case OVPN3_CLIENT_PREPARED_FAILED:
-        /* on_device_created() goes on */
-        client_set_state(self, OVPN3_CLIENT_STATE_STARTING, "Connect");
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
-        if (self->prepared == OVPN3_CLIENT_PREPARED_NONE)
-          create_device(self);
-        else if (self->prepared == OVPN3_CLIENT_PREPARED_FAILED)
-          {
-            /* what netcfg may have made of it goes first (the per-user device quota) */
-            failed = g_steal_pointer(&self->netcfg);
-            self->prepared = OVPN3_CLIENT_PREPARED_CREATING;
-            ovpn3_client_netcfg_destroy_async(failed, on_discarded, g_object_ref(self));
-          }
+        discard_device(self);
         return;
       case OVPN3_CLIENT_PREPARED_DEVICE:
-        client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "Connect");
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
         forget_openvpn(self);
         start_openvpn(self);
         return;
       case OVPN3_CLIENT_PREPARED_OPENVPN:
-        client_set_state(self, OVPN3_CLIENT_STATE_CONNECTING, "Connect");
-        client_conn_status(self, OVPN3_STATUS_MINOR_CONN_CONNECTING, "");
         if (self->mgmt_ready)
           client_hold_release(self); /* else the first hold releases itself */
         return;
