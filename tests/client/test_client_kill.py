@@ -41,15 +41,7 @@ def backend_killed(lab):
     be.proc.kill()
     be.proc.wait(10)
 
-    def gone(pid):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        # a zombie re-parented to devbus's init counts as gone
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().split(')')[-1].split()[0] == 'Z'
-    t.wait_until(lambda: all(gone(p) for p in ovpn), 20, 'openvpn to exit')
+    t.wait_until(lambda: all(t.process_gone(p) for p in ovpn), 20, 'openvpn to exit')
     lab.assert_clean(be)
 
 

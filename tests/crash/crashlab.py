@@ -133,15 +133,6 @@ class Session:
         return t.wait_until(lambda: openvpn_of(self.backend_pid), 20, 'openvpn of the session')
 
 
-def pid_gone(pid):
-    """No such process, or a zombie nobody reaped yet (a SIGKILLed backend client)."""
-    try:
-        with open('/proc/%s/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] == 'Z'
-    except OSError:
-        return True
-
-
 class CrashLab:
     def __init__(self, process):
         self.process = process
@@ -234,7 +225,7 @@ class CrashLab:
 
     def assert_nothing_left(self):
         dead = [d for d in os.listdir('/run/ovpn3') if d.startswith('client-')
-                and pid_gone(d.split('-')[1])] \
+                and t.process_gone(d.split('-')[1])] \
             if os.path.isdir('/run/ovpn3') else []
         assert_clean(self.srv.resolv_before, may_remain=dead)
         configs = t.call(self.bus, t.CONFIG_NAME, t.CONFIG_PATH, s.CONFIG_IFACE,

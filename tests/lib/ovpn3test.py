@@ -402,6 +402,16 @@ class ResolvedMock:
 
 # ---- main loop, names, signals --------------------------------------------
 
+def process_gone(pid):
+    """No such process, or a zombie nobody reaped yet (a killed process re-parented to
+    devbus's init)."""
+    try:
+        with open('/proc/%s/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] == 'Z'
+    except OSError:
+        return True
+
+
 def wait_until(predicate, timeout=None, what='condition'):
     """Iterate the GLib main context until predicate() is true: checked after every
     event (a D-Bus message is handled as soon as it arrives) and at least every 10 ms
