@@ -11,6 +11,7 @@ import os
 import pwd
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,27 @@ class Lab:
         if self.server is not None:
             self.server.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def stop_procs(procs, timeout):
+    """SIGTERM to all, then each waited for (SIGKILL after timeout s) and its output closed."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+
+
+def stop_bare(procs, dev):
+    """Bare openvpn processes stopped, and their tun devices (names starting with dev) gone."""
+    stop_procs(procs, 10)
+    t.wait_until(lambda: dev not in lab.sh('ip', '-o', 'link', 'show'), RUN_TIMEOUT,
+                 'bare openvpn\'s tuns to go')
 
 
 def ovpn3_gone():
