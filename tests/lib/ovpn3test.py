@@ -412,6 +412,14 @@ def process_gone(pid):
         return True
 
 
+def dispatch_pending():
+    """Handles what the main context has ready (the signals already received) without
+    waiting: what a test counts without waiting for it must have been dispatched."""
+    ctx = GLib.MainContext.default()
+    while ctx.iteration(False):
+        pass
+
+
 def wait_until(predicate, timeout=None, what='condition'):
     """Iterate the GLib main context until predicate() is true: checked after every
     event (a D-Bus message is handled as soon as it arrives) and at least every 10 ms

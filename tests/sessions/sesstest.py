@@ -132,6 +132,9 @@ class Events:
                      'SessionManagerEvent(%s, %d)' % (path, type_))
 
     def of(self, path):
+        """The events of path so far: those already received are handled first (a session
+        that connects in a few ms may leave the test no wait in which they would be)."""
+        t.dispatch_pending()
         return [s['args'][1] for s in self.sig.received if s['args'][0] == path]
 
 
