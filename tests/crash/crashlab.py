@@ -224,9 +224,14 @@ class CrashLab:
         assert s.object_gone(self.bus, sess.path), sess.path
 
     def assert_nothing_left(self):
-        dead = [d for d in os.listdir('/run/ovpn3') if d.startswith('client-')
-                and t.process_gone(d.split('-')[1])] \
-            if os.path.isdir('/run/ovpn3') else []
+        runtime = '/run/ovpn3'
+        dirs = [d for d in os.listdir(runtime) if d.startswith('client-')] \
+            if os.path.isdir(runtime) else []
+        # a backend client SIGKILLed just now may still be exiting: the runtime directory it
+        # cannot remove may stay once its process is gone (one still there after 20 s fails)
+        t.wait_until(lambda: all(t.process_gone(d.split('-')[1]) for d in dirs), 20,
+                     'the backend clients of %s to be gone' % dirs)
+        dead = [d for d in dirs if os.path.isdir(os.path.join(runtime, d))]
         assert_clean(self.srv.resolv_before, may_remain=dead)
         configs = t.call(self.bus, t.CONFIG_NAME, t.CONFIG_PATH, s.CONFIG_IFACE,
                          'FetchAvailableConfigs')
